@@ -1,0 +1,53 @@
+"""The deadline engine: parse a phrase, count days under a rule, explain the count.
+
+Pure: no clock, no I/O, no Discord, no SQL. Callers pass `start` and time zone names.
+"""
+
+from .calendars import DEFAULT_CALENDAR, HolidayCalendar, format_day, holiday_calendar
+from .counting import (
+    DEFAULT_TIMEZONE,
+    Computation,
+    DueDate,
+    Rule,
+    calculate,
+    compute_due,
+    zone,
+)
+from .errors import (
+    DateOutOfRangeError,
+    DeadlineError,
+    PeriodLengthError,
+    PhraseError,
+    UnknownCalendarError,
+    UnknownRuleError,
+    UnknownTimezoneError,
+)
+from .parsing import AbsoluteDue, ParsedPhrase, PartialDate, Period, Term, Unit, parse_phrase
+
+__all__ = [
+    "DEFAULT_CALENDAR",
+    "DEFAULT_TIMEZONE",
+    "AbsoluteDue",
+    "Computation",
+    "DateOutOfRangeError",
+    "DeadlineError",
+    "DueDate",
+    "HolidayCalendar",
+    "ParsedPhrase",
+    "PartialDate",
+    "Period",
+    "PeriodLengthError",
+    "PhraseError",
+    "Rule",
+    "Term",
+    "Unit",
+    "UnknownCalendarError",
+    "UnknownRuleError",
+    "UnknownTimezoneError",
+    "calculate",
+    "compute_due",
+    "format_day",
+    "holiday_calendar",
+    "parse_phrase",
+    "zone",
+]

@@ -1,0 +1,89 @@
+"""Holiday calendars, backed by the `holidays` package (never a hand-typed list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+from holidays.countries.united_states import UnitedStates
+
+from .errors import UnknownCalendarError
+
+DEFAULT_CALENDAR = "US"
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class HolidayCalendar:
+    """Which days are business days under one holiday calendar.
+
+    `name` is "US" (federal legal public holidays, with the Saturday->Friday and
+    Sunday->Monday observed days) or "US-XX" (those plus the state's or territory's own).
+    With `closures=True` it also holds the days the President closed federal offices
+    (the `holidays` package's "government" category), as FRCP 6(a)(6)(B) asks for court rules.
+    """
+
+    def __init__(self, name: str, *, closures: bool = False) -> None:
+        self.name = name
+        self.closures = closures
+        _, _, subdiv = name.partition("-")
+        self._subdiv = subdiv or None
+        self._years: dict[int, dict[dt.date, str]] = {}
+
+    def _load(self, year: int) -> dict[dt.date, str]:
+        categories: tuple[str, ...] = ("public", "government") if self.closures else ("public",)
+        days = dict(holidays.country_holidays("US", years=year, categories=categories))
+        if self._subdiv is not None:
+            # A state calendar in `holidays` replaces some federal days (e.g. California has no
+            # Columbus Day); "US-CA" means federal days *and* California's, so take the union.
+            state = holidays.country_holidays("US", subdiv=self._subdiv, years=year)
+            for day, name in state.items():
+                days.setdefault(day, name)
+        self._years[year] = days
+        return days
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        """The holiday's name if `day` is a holiday of this calendar, else None."""
+        days = self._years.get(day.year)
+        if days is None:
+            days = self._load(day.year)
+        return days.get(day)
+
+    def non_business_reason(self, day: dt.date) -> str | None:
+        """Why `day` is not a business day ("Saturday", a holiday name), or None if it is one."""
+        if day.weekday() == 5:
+            return "Saturday"
+        if day.weekday() == 6:
+            return "Sunday"
+        return self.holiday_name(day)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        return self.non_business_reason(day) is None
+
+    def describe(self) -> str:
+        base = "US federal holidays"
+        if self._subdiv is not None:
+            base += f" and {self._subdiv} state holidays"
+        if self.closures:
+            base += " and federal office closures"
+        return base
+
+
+def normalize_calendar_name(name: str) -> str:
+    """Canonical calendar name ("us-ca" -> "US-CA"); raises UnknownCalendarError."""
+    cleaned = name.strip().upper().replace("_", "-")
+    country, sep, subdiv = cleaned.partition("-")
+    if country != "US" or (sep and subdiv not in UnitedStates.subdivisions):
+        raise UnknownCalendarError(f"unknown holiday calendar {name.strip()[:40]!r}")
+    return cleaned
+
+
+@lru_cache(maxsize=128)
+def holiday_calendar(name: str = DEFAULT_CALENDAR, *, closures: bool = False) -> HolidayCalendar:
+    """A shared HolidayCalendar for `name`; raises UnknownCalendarError."""
+    return HolidayCalendar(normalize_calendar_name(name), closures=closures)
+
+
+def format_day(day: dt.date) -> str:
+    """'Thu 2025-07-17': weekday names fixed in English, whatever the process locale."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.isoformat()}"

@@ -1,0 +1,278 @@
+"""Count a period from a start date under a rule and holiday calendar, and explain the count."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+
+from .calendars import DEFAULT_CALENDAR, HolidayCalendar, format_day, holiday_calendar
+from .errors import (
+    DateOutOfRangeError,
+    PeriodLengthError,
+    UnknownRuleError,
+    UnknownTimezoneError,
+)
+from .parsing import AbsoluteDue, Counting, ParsedPhrase, PartialDate, Period, Unit, parse_phrase
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+MAX_PERIOD = relativedelta(years=10)
+DEFAULT_TIMEZONE = "America/New_York"
+END_OF_DAY = dt.time(23, 59, 59)
+
+# Rough upper bounds in days per unit, checked before counting so that a huge period is
+# refused at once instead of being counted day by day.
+_DAYS_PER = {Unit.DAY: 1, Unit.WEEK: 7, Unit.MONTH: 28, Unit.YEAR: 365}
+_MAX_DAYS = 3653
+
+
+class Rule(StrEnum):
+    """Counting rules; the values are what users type."""
+
+    CALENDAR = "calendar"
+    ROLL = "roll"
+    COURT = "court"
+    BUSINESS = "business"
+
+    @classmethod
+    def parse(cls, value: str | Rule) -> Rule:
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            raise UnknownRuleError(f"unknown counting rule {str(value)[:40]!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class DueDate:
+    """The result of counting: the due date, its instant, and the steps that explain it."""
+
+    start: dt.date
+    rule: Rule
+    calendar: str
+    due: dt.date
+    due_at: dt.datetime  # timezone-aware UTC
+    timezone: str
+    has_time: bool
+    explanation: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Computation:
+    """A parsed phrase and its due date: what `calculate` returns."""
+
+    title: str | None
+    period: str
+    due: DueDate
+
+
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name; raises UnknownTimezoneError."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError, AttributeError):
+        raise UnknownTimezoneError(f"unknown time zone {str(name)[:60]!r}") from None
+
+
+def calculate(
+    text: str,
+    *,
+    start: dt.date,
+    rule: Rule | str = Rule.CALENDAR,
+    calendar: str = DEFAULT_CALENDAR,
+    tz: str = DEFAULT_TIMEZONE,
+) -> Computation:
+    """Parse `text` and compute its due date; `start` is used unless the phrase says "from".
+
+    Raises only DeadlineError subclasses.
+    """
+    rule = Rule.parse(rule)
+    holiday_calendar(calendar)  # validate before parsing, so the error names the real problem
+    zone(tz)
+    parsed = parse_phrase(text)
+    start_note = "start date"
+    if parsed.start is not None:
+        start = _resolve_start(parsed.start, near=start)
+        start_note = "start date in the phrase"
+    due = compute_due(start, parsed.spec, rule=rule, calendar=calendar, tz=tz, note=start_note)
+    return Computation(parsed.title, parsed.spec_text, due)
+
+
+def compute_due(
+    start: dt.date,
+    spec: Period | AbsoluteDue | ParsedPhrase,
+    *,
+    rule: Rule | str = Rule.CALENDAR,
+    calendar: str = DEFAULT_CALENDAR,
+    tz: str = DEFAULT_TIMEZONE,
+    note: str = "start date",
+) -> DueDate:
+    """Due date of `spec` counted from `start`; pure. Raises only DeadlineError subclasses."""
+    if isinstance(spec, ParsedPhrase):
+        spec = spec.spec
+    rule = Rule.parse(rule)
+    zoneinfo = zone(tz)
+    _check_range(start, "start date")
+    steps = [f"day 0: {format_day(start)} ({note})"]
+    at: dt.time | None = None
+    if isinstance(spec, AbsoluteDue):
+        due = _resolve_absolute(spec.on, start, steps)
+        at = spec.at
+        holidays_used = holiday_calendar(calendar)
+    else:
+        if spec.business and rule is not Rule.BUSINESS:
+            steps.append(
+                f"'business days' in the phrase: counting by the business rule, not {rule}"
+            )
+            rule = Rule.BUSINESS
+        holidays_used = holiday_calendar(calendar, closures=rule is Rule.COURT)
+        due = _count(start, spec, rule, holidays_used, steps)
+        if rule is not Rule.CALENDAR:
+            due = _roll(due, holidays_used, rule, steps)
+
+    local = dt.datetime.combine(due, at or END_OF_DAY, tzinfo=zoneinfo)
+    due_at = local.astimezone(dt.UTC)
+    if at is None:
+        steps.append(f"due by the end of {format_day(due)} ({zoneinfo.key})")
+    else:
+        steps.append(f"due at {local:%H:%M} {zoneinfo.key} on {format_day(due)}")
+    return DueDate(
+        start=start,
+        rule=rule,
+        calendar=holidays_used.name,
+        due=due,
+        due_at=due_at,
+        timezone=zoneinfo.key,
+        has_time=at is not None,
+        explanation=tuple(steps),
+    )
+
+
+def _count(
+    start: dt.date, period: Period, rule: Rule, cal: HolidayCalendar, steps: list[str]
+) -> dt.date:
+    estimate = sum(term.amount * _DAYS_PER[term.unit] for term in period.terms)
+    if estimate > _MAX_DAYS:
+        raise PeriodLengthError(f"{period.describe()} is longer than 10 years")
+    if any(term.amount == 0 for term in period.terms):
+        raise PeriodLengthError("a period must be at least 1 day", example="Reply, 1 day")
+    day = start
+    for term in period.terms:
+        business = term.unit is Unit.DAY and (
+            term.counting is Counting.BUSINESS or (term.counting is None and rule is Rule.BUSINESS)
+        )
+        if business:
+            day, skipped = _add_business_days(day, term.amount, cal)
+            steps.append(f"+{term.describe_as('business')} -> {format_day(day)}{skipped}")
+        elif term.unit is Unit.DAY or term.unit is Unit.WEEK:
+            days = term.amount * (7 if term.unit is Unit.WEEK else 1)
+            day = _shift(day, dt.timedelta(days=days))
+            steps.append(f"+{term.describe_as('calendar')} -> {format_day(day)}")
+        else:
+            months = term.amount * (12 if term.unit is Unit.YEAR else 1)
+            target_day = day.day
+            day = _shift(day, relativedelta(months=months))
+            clamp = ""
+            if day.day != target_day:
+                month_name = _calendar.month_name[day.month]
+                clamp = f" ({month_name} has no day {target_day}: the last day of the month)"
+            steps.append(f"+{term.describe_as('calendar')} -> {format_day(day)}{clamp}")
+    if day > start + MAX_PERIOD:
+        raise PeriodLengthError(f"{period.describe()} is longer than 10 years")
+    return day
+
+
+def _add_business_days(day: dt.date, count: int, cal: HolidayCalendar) -> tuple[dt.date, str]:
+    holidays_skipped: list[str] = []
+    counted = 0
+    while counted < count:
+        day = _shift(day, dt.timedelta(days=1))
+        reason = cal.non_business_reason(day)
+        if reason is None:
+            counted += 1
+        elif day.weekday() < 5:
+            holidays_skipped.append(f"{format_day(day)} {reason}")
+    note = " (weekends skipped"
+    if holidays_skipped:
+        note += "; holidays skipped: " + ", ".join(holidays_skipped)
+    return day, note + ")"
+
+
+def _roll(day: dt.date, cal: HolidayCalendar, rule: Rule, steps: list[str]) -> dt.date:
+    reasons: list[str] = []
+    rolled = day
+    while (reason := cal.non_business_reason(rolled)) is not None:
+        reasons.append(f"{format_day(rolled)} is {_article(reason)}")
+        rolled = _shift(rolled, dt.timedelta(days=1))
+    if reasons:
+        steps.append(
+            f"{'; '.join(reasons)}: not a business day -> rolled to {format_day(rolled)}"
+            f" ({rule} rule, {cal.describe()})"
+        )
+    return rolled
+
+
+def _article(reason: str) -> str:
+    return f"a {reason}" if reason in ("Saturday", "Sunday") else reason
+
+
+def _resolve_absolute(on: PartialDate, start: dt.date, steps: list[str]) -> dt.date:
+    if on.year is not None:
+        due = _make_date(on.year, on.month, on.day)
+        steps.append(f"due date given in the phrase: {format_day(due)} (never rolled)")
+        return due
+    for year in range(start.year, start.year + 9):
+        try:
+            candidate = dt.date(year, on.month, on.day)
+        except ValueError:
+            continue  # Feb 29 outside a leap year
+        if candidate >= start:
+            _check_range(candidate, "due date")
+            steps.append(
+                f"{_calendar.month_abbr[on.month]} {on.day} has no year: the next one on or "
+                f"after the start is {format_day(candidate)} (never rolled)"
+            )
+            return candidate
+    _make_date(start.year, on.month, on.day)  # raises the specific error for Feb 30 etc.
+    raise DateOutOfRangeError(f"no {on.month}/{on.day} after {start}")
+
+
+def _resolve_start(partial: PartialDate, *, near: dt.date) -> dt.date:
+    """A "from" date: as given, or without a year the occurrence nearest to `near`."""
+    if partial.year is not None:
+        return _make_date(partial.year, partial.month, partial.day)
+    candidates = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            candidates.append(dt.date(year, partial.month, partial.day))
+        except ValueError:
+            continue
+    if not candidates:
+        return _make_date(near.year, partial.month, partial.day)
+    return min(candidates, key=lambda day: (abs((day - near).days), day))
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        made = dt.date(year, month, day)
+    except ValueError:
+        raise DateOutOfRangeError(f"{year:04d}-{month:02d}-{day:02d} is not a real date") from None
+    _check_range(made, "date")
+    return made
+
+
+def _check_range(day: dt.date, what: str) -> None:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DateOutOfRangeError(f"the {what} {day} is outside {MIN_YEAR}-{MAX_YEAR}")
+
+
+def _shift(day: dt.date, delta: dt.timedelta | relativedelta) -> dt.date:
+    try:
+        shifted: dt.date = day + delta
+    except (OverflowError, ValueError):
+        raise DateOutOfRangeError(f"counting from {day} leaves the supported years") from None
+    _check_range(shifted, "due date")
+    return shifted

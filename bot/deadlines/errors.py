@@ -1,0 +1,56 @@
+"""The only exceptions the deadline engine raises.
+
+Every error carries a message that says what was wrong and an example of input that works, so
+an adapter (CLI, Discord) can show both without knowing which error it was.
+"""
+
+from __future__ import annotations
+
+EXAMPLE_PHRASE = "Bondi letter, 30 days"
+
+
+class DeadlineError(ValueError):
+    """Base class: bad input to the deadline engine."""
+
+    example: str = EXAMPLE_PHRASE
+
+    def __init__(self, message: str, *, example: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if example is not None:
+            self.example = example
+
+    def __str__(self) -> str:
+        return f"{self.message} (for example: {self.example})"
+
+
+class PhraseError(DeadlineError):
+    """The phrase is empty, too long, or not a period or date we understand."""
+
+
+class PeriodLengthError(DeadlineError):
+    """The period is zero, or longer than the engine will count (10 years)."""
+
+
+class DateOutOfRangeError(DeadlineError):
+    """A start or due date falls outside 1900-2200, or does not exist (Feb 30)."""
+
+    example = "Bondi letter, 30 days from 2025-07-17"
+
+
+class UnknownRuleError(DeadlineError):
+    """The counting rule is not one of calendar, roll, court, business."""
+
+    example = "calendar, roll, court or business"
+
+
+class UnknownCalendarError(DeadlineError):
+    """The holiday calendar is not US or US-XX for a state or territory."""
+
+    example = "US, or US-CA for California"
+
+
+class UnknownTimezoneError(DeadlineError):
+    """The time zone is not an IANA zone name."""
+
+    example = "America/New_York"

@@ -1,0 +1,107 @@
+"""The CLI as users run it: real `python -m bot` subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_due_json_has_the_documented_keys() -> None:
+    proc = run_cli(
+        "due", "Bondi letter, 30 days", "--from", "2025-07-17", "--rule", "roll", "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert payload == {
+        "title": "Bondi letter",
+        "start": "2025-07-17",
+        "rule": "roll",
+        "calendar": "US",
+        "due": "2025-08-18",
+        "due_at": "2025-08-18T23:59:59-04:00",
+        "explanation": payload["explanation"],
+    }
+    assert payload["explanation"][0] == "day 0: Thu 2025-07-17 (start date)"
+    assert len(payload["explanation"]) >= 3
+
+
+def test_due_human_output_shows_weekday_and_steps() -> None:
+    proc = run_cli("due", "FOIA to FBI, 20 business days", "--from", "2025-11-20")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "FOIA to FBI"
+    assert lines[1].startswith("Due: Fri 2025-12-19")
+    assert any("Thanksgiving" in line for line in lines[2:])
+
+
+def test_due_with_time_and_zone() -> None:
+    proc = run_cli("due", "by 2025-08-15 17:00", "--tz", "America/Los_Angeles", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["due_at"] == "2025-08-15T17:00:00-07:00"
+
+
+def test_due_defaults_to_today() -> None:
+    proc = run_cli("due", "1 day", "--json", "--tz", "UTC")
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert payload["start"] < payload["due"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["due", "whenever"], "could not find a period"),
+        (["due", "30 days", "--from", "17/07/2025"], "is not a date"),
+        (["due", "30 days", "--rule", "weekly"], "unknown counting rule"),
+        (["due", "30 days", "--calendar", "XX"], "unknown holiday calendar"),
+        (["due", "30 days", "--tz", "Mars/Base"], "unknown time zone"),
+        (["due", "11 years", "--json"], "longer than 10 years"),
+        (["due"], "the following arguments are required"),
+    ],
+)
+def test_bad_input_exits_2_with_one_message_and_no_stdout(args: list[str], needle: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_due_does_not_import_discord() -> None:
+    code = (
+        "import sys; from bot.cli import main; rc = main(['due', '30 days', '--json']); "
+        "print('discord' in sys.modules, 'aiosqlite' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert proc.stdout.splitlines()[-1] == "False False"
+
+
+def test_run_without_token_says_so() -> None:
+    proc = run_cli("run")
+    assert proc.returncode == 2
+    assert "DISCORD_TOKEN" in proc.stderr
+    assert "python -m bot due" in proc.stderr
+    assert "Traceback" not in proc.stderr
