@@ -1,0 +1,187 @@
+"""Frozen value types shared by the layers: deadlines, alerts, guild settings, history.
+
+Instants end in `_at` and are timezone-aware UTC; dates are plain `date`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.deadlines import DEFAULT_CALENDAR, DEFAULT_TIMEZONE, Rule
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class AlertKind(StrEnum):
+    REMINDER = "reminder"  # N days before the due date, at the alert time
+    HOUR_BEFORE = "hour_before"  # one hour before a deadline with an explicit time
+    DUE_TODAY = "due_today"  # at the alert time on the due date
+    OVERDUE = "overdue"  # after the deadline passed, repeated until done
+
+
+class MentionKind(StrEnum):
+    ROLE = "role"
+    USER = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Who an alert pings: one role or one user, never anything named in user text."""
+
+    kind: MentionKind
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GuildDefaults:
+    """What every guild starts with until someone changes its settings (from config)."""
+
+    timezone: str = DEFAULT_TIMEZONE
+    alert_time: dt.time = dt.time(9, 0)
+    reminder_days: tuple[int, ...] = (7, 3, 1)
+    calendar: str = DEFAULT_CALENDAR
+    counting: Rule = Rule.CALENDAR
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    timezone: str = DEFAULT_TIMEZONE
+    alert_time: dt.time = dt.time(9, 0)
+    reminder_days: tuple[int, ...] = (7, 3, 1)
+    calendar: str = DEFAULT_CALENDAR
+    counting: Rule = Rule.CALENDAR
+    default_channel_id: int | None = None
+    manager_role_id: int | None = None
+    escalation_role_id: int | None = None
+    escalate_after: int = 3
+    overdue_repeat_days: int = 1
+    digest_enabled: bool = False
+
+    @classmethod
+    def from_defaults(cls, guild_id: int, defaults: GuildDefaults) -> GuildSettings:
+        return cls(
+            guild_id=guild_id,
+            timezone=defaults.timezone,
+            alert_time=defaults.alert_time,
+            reminder_days=defaults.reminder_days,
+            calendar=defaults.calendar,
+            counting=defaults.counting,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewDeadline:
+    """A deadline about to be stored: everything but the id and bookkeeping."""
+
+    guild_id: int
+    channel_id: int
+    title: str
+    start: dt.date
+    rule: Rule
+    calendar: str
+    period: str
+    due: dt.date
+    due_at: dt.datetime
+    has_time: bool
+    explanation: tuple[str, ...]
+    created_by: int
+    created_at: dt.datetime
+    timezone: str | None = None  # overrides the guild's zone for this deadline
+    mention: Mention | None = None
+    link: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    guild_id: int
+    id: int  # short, per guild: what users type as #12
+    channel_id: int
+    title: str
+    start: dt.date
+    rule: Rule
+    calendar: str
+    period: str
+    due: dt.date
+    due_at: dt.datetime
+    has_time: bool
+    explanation: tuple[str, ...]
+    created_by: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    status: Status = Status.ACTIVE
+    timezone: str | None = None
+    mention: Mention | None = None
+    link: str | None = None
+    notes: str | None = None
+    snoozed_until: dt.datetime | None = None
+    revision: int = 0  # bumped on every change (ICS SEQUENCE)
+
+    def is_overdue(self, *, now: dt.datetime) -> bool:
+        return self.status is Status.ACTIVE and self.due_at < now
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAlert:
+    """One alert a deadline should get; `key` identifies it so replanning is idempotent."""
+
+    kind: AlertKind
+    send_at: dt.datetime
+    seq: int = 0  # the overdue alert's number in its series (1, 2, ...); 0 otherwise
+    escalate: bool = False
+    days_before: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}@{self.send_at.strftime('%Y%m%dT%H%M%S')}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    id: int
+    guild_id: int
+    deadline_id: int
+    kind: AlertKind
+    send_at: dt.datetime
+    seq: int
+    escalate: bool
+    days_before: int
+    attempts: int = 0
+    sent_at: dt.datetime | None = None
+    failed_at: dt.datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    guild_id: int
+    deadline_id: int | None
+    at: dt.datetime
+    actor_id: int | None  # None: the bot itself
+    action: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineStatus:
+    """Everything `/deadline status` shows about one deadline."""
+
+    deadline: Deadline
+    next_alerts: tuple[StoredAlert, ...]
+    history: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    deadlines: tuple[Deadline, ...]
+    page: int
+    pages: int
+    total: int
+    overdue_ids: frozenset[int] = field(default_factory=frozenset)
