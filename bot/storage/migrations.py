@@ -1,0 +1,110 @@
+"""Numbered schema migrations; `PRAGMA user_version` holds the number applied last.
+
+Append new migrations; never edit one that has shipped. Instants are stored as fixed-width
+UTC text (`2025-08-17T13:00:00.000000Z`) so that text order is time order; dates as ISO text.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: guild settings, deadlines, planned alerts, append-only history.
+    """
+    CREATE TABLE guild_settings (
+        guild_id            INTEGER PRIMARY KEY,
+        timezone            TEXT    NOT NULL,
+        alert_time          TEXT    NOT NULL,
+        reminder_days       TEXT    NOT NULL,
+        calendar            TEXT    NOT NULL,
+        counting            TEXT    NOT NULL,
+        default_channel_id  INTEGER,
+        manager_role_id     INTEGER,
+        escalation_role_id  INTEGER,
+        escalate_after      INTEGER NOT NULL DEFAULT 3 CHECK (escalate_after >= 1),
+        overdue_repeat_days INTEGER NOT NULL DEFAULT 1 CHECK (overdue_repeat_days >= 1),
+        digest_enabled      INTEGER NOT NULL DEFAULT 0 CHECK (digest_enabled IN (0, 1)),
+        updated_at          TEXT    NOT NULL
+    );
+
+    CREATE TABLE deadlines (
+        guild_id      INTEGER NOT NULL,
+        id            INTEGER NOT NULL CHECK (id > 0),
+        channel_id    INTEGER NOT NULL,
+        title         TEXT    NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+        start_on      TEXT    NOT NULL,
+        rule          TEXT    NOT NULL CHECK (rule IN ('calendar', 'roll', 'court', 'business')),
+        calendar      TEXT    NOT NULL,
+        period        TEXT    NOT NULL,
+        due_on        TEXT    NOT NULL,
+        due_at        TEXT    NOT NULL,
+        has_time      INTEGER NOT NULL CHECK (has_time IN (0, 1)),
+        explanation   TEXT    NOT NULL,
+        timezone      TEXT,
+        mention_kind  TEXT CHECK (mention_kind IN ('role', 'user')),
+        mention_id    INTEGER,
+        link          TEXT,
+        notes         TEXT CHECK (notes IS NULL OR length(notes) <= 1000),
+        created_by    INTEGER NOT NULL,
+        status        TEXT    NOT NULL DEFAULT 'active'
+                      CHECK (status IN ('active', 'done', 'cancelled')),
+        snoozed_until TEXT,
+        revision      INTEGER NOT NULL DEFAULT 0,
+        created_at    TEXT    NOT NULL,
+        updated_at    TEXT    NOT NULL,
+        PRIMARY KEY (guild_id, id),
+        CHECK ((mention_kind IS NULL) = (mention_id IS NULL))
+    );
+    CREATE INDEX deadlines_by_status_due ON deadlines (guild_id, status, due_at);
+
+    CREATE TABLE alerts (
+        id              INTEGER PRIMARY KEY,
+        guild_id        INTEGER NOT NULL,
+        deadline_id     INTEGER NOT NULL,
+        kind            TEXT    NOT NULL
+                        CHECK (kind IN ('reminder', 'hour_before', 'due_today', 'overdue')),
+        key             TEXT    NOT NULL,
+        send_at         TEXT    NOT NULL,
+        seq             INTEGER NOT NULL DEFAULT 0,
+        escalate        INTEGER NOT NULL DEFAULT 0,
+        days_before     INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT    NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        claimed_at      TEXT,
+        sent_at         TEXT,
+        failed_at       TEXT,
+        error           TEXT,
+        message_id      INTEGER,
+        UNIQUE (guild_id, deadline_id, key),
+        FOREIGN KEY (guild_id, deadline_id) REFERENCES deadlines (guild_id, id)
+            ON DELETE CASCADE
+    );
+    -- The dispatcher's only hot query: the earliest unsent, unclaimed alerts.
+    CREATE INDEX alerts_pending ON alerts (next_attempt_at)
+        WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL;
+    CREATE INDEX alerts_by_deadline ON alerts (guild_id, deadline_id, send_at);
+
+    CREATE TABLE history (
+        id          INTEGER PRIMARY KEY,
+        guild_id    INTEGER NOT NULL,
+        deadline_id INTEGER,
+        at          TEXT    NOT NULL,
+        actor_id    INTEGER,
+        action      TEXT    NOT NULL,
+        detail      TEXT    NOT NULL DEFAULT ''
+    );
+    CREATE INDEX history_by_deadline ON history (guild_id, deadline_id, id);
+    CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    """,
+    # 2: small key/value state the bot keeps about itself (e.g. the hash of the last
+    # slash-command sync, so commands are re-synced only when they change).
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,729 @@
+"""SQLite storage: the connection, migrations, every SQL statement, and row <-> model mapping.
+
+All deadline reads and writes are scoped by guild id: no method finds a deadline by id alone.
+One aiosqlite connection is shared; an asyncio lock serializes transactions on it so that two
+coroutines never interleave statements inside one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.deadlines import Rule
+from bot.models import (
+    AlertKind,
+    Deadline,
+    GuildSettings,
+    HistoryEntry,
+    Mention,
+    MentionKind,
+    NewDeadline,
+    PlannedAlert,
+    Status,
+    StoredAlert,
+)
+
+from .migrations import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = Path("data/deadlines.sqlite3")
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database cannot be used as asked."""
+
+
+class SchemaTooNewError(StorageError):
+    """The database was written by a newer version of Deadline Desk."""
+
+
+class StorageBusyError(StorageError):
+    """Another process holds the database lock for longer than the busy timeout."""
+
+
+def ts(instant: dt.datetime) -> str:
+    """Fixed-width UTC text, so that text order is time order."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: every instant must be timezone-aware")
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _opt_ts(text: str | None) -> dt.datetime | None:
+    return None if text is None else parse_ts(text)
+
+
+class SqliteStore:
+    """Owns the connection. Use `async with SqliteStore.open(path) as store:`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str | Path = DEFAULT_PATH) -> AsyncIterator[SqliteStore]:
+        store = await cls.connect(path)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    @classmethod
+    async def connect(cls, path: str | Path = DEFAULT_PATH) -> SqliteStore:
+        """Open (creating folder and file if needed), configure, and migrate the database."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL survives a process crash (SIGKILL) without losing a commit; only
+            # an OS crash or power cut can drop the last transactions, never corrupt the file.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await _migrate(conn, path)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""
+        async with self._lock:
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _busy_or(exc) from exc
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            try:
+                await self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                await self._conn.execute("ROLLBACK")
+                raise _busy_or(exc) from exc
+
+    async def backup(self, destination: str | Path) -> None:
+        """A consistent online copy of the database (SQLite backup API) at `destination`."""
+        destination = Path(destination)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        target = await aiosqlite.connect(destination)
+        try:
+            async with self._lock:
+                await self._conn.backup(target)
+        finally:
+            await target.close()
+
+    async def schema_version(self) -> int:
+        async with self._lock, self._conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+def _busy_or(exc: sqlite3.OperationalError) -> Exception:
+    if "locked" in str(exc) or "busy" in str(exc):
+        return StorageBusyError("the database is busy (locked by another process)")
+    return exc
+
+
+async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path} has schema version {version}, newer than this Deadline Desk understands "
+            f"({SCHEMA_VERSION}); upgrade Deadline Desk or restore a backup made by this version"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    pending = "\n".join(MIGRATIONS[version:])
+    # executescript runs the whole script; BEGIN..COMMIT inside makes it one transaction, and
+    # PRAGMA user_version is transactional, so a failure leaves the old version intact.
+    try:
+        await conn.executescript(
+            f"BEGIN IMMEDIATE;\n{pending}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+        )
+    except sqlite3.Error:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+        raise
+    log.info("database %s migrated from version %d to %d", path, version, SCHEMA_VERSION)
+
+
+_DEADLINE_COLUMNS = (
+    "guild_id, id, channel_id, title, start_on, rule, calendar, period, due_on, due_at, "
+    "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
+    "status, snoozed_until, revision, created_at, updated_at"
+)
+_ALERT_COLUMNS = (
+    "id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before, attempts, "
+    "sent_at, failed_at, error"
+)
+_CLAIM_COLUMNS = (
+    ", ".join(f"a.{c.strip()} AS a_{c.strip()}" for c in _ALERT_COLUMNS.split(","))
+    + ", "
+    + ", ".join(f"d.{c.strip()}" for c in _DEADLINE_COLUMNS.split(","))
+)
+_PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
+
+class Transaction:
+    """SQL for one transaction. Deadline methods all take the guild id."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    # -- guild settings ---------------------------------------------------------------
+
+    async def get_settings(self, guild_id: int) -> GuildSettings | None:
+        row = await self._one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return None if row is None else _settings(row)
+
+    async def put_settings(self, settings: GuildSettings, *, now: dt.datetime) -> None:
+        await self._conn.execute(
+            """
+            INSERT INTO guild_settings (guild_id, timezone, alert_time, reminder_days, calendar,
+                counting, default_channel_id, manager_role_id, escalation_role_id,
+                escalate_after, overdue_repeat_days, digest_enabled, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET
+                timezone = excluded.timezone, alert_time = excluded.alert_time,
+                reminder_days = excluded.reminder_days, calendar = excluded.calendar,
+                counting = excluded.counting, default_channel_id = excluded.default_channel_id,
+                manager_role_id = excluded.manager_role_id,
+                escalation_role_id = excluded.escalation_role_id,
+                escalate_after = excluded.escalate_after,
+                overdue_repeat_days = excluded.overdue_repeat_days,
+                digest_enabled = excluded.digest_enabled, updated_at = excluded.updated_at
+            """,
+            (
+                settings.guild_id,
+                settings.timezone,
+                settings.alert_time.strftime("%H:%M"),
+                json.dumps(list(settings.reminder_days)),
+                settings.calendar,
+                settings.counting.value,
+                settings.default_channel_id,
+                settings.manager_role_id,
+                settings.escalation_role_id,
+                settings.escalate_after,
+                settings.overdue_repeat_days,
+                int(settings.digest_enabled),
+                ts(now),
+            ),
+        )
+
+    async def guild_settings_all(self) -> list[GuildSettings]:
+        return [_settings(row) for row in await self._all("SELECT * FROM guild_settings")]
+
+    # -- deadlines --------------------------------------------------------------------
+
+    async def insert_deadline(self, new: NewDeadline) -> Deadline:
+        row = await self._one(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM deadlines WHERE guild_id = ?", (new.guild_id,)
+        )
+        assert row is not None
+        deadline = _from_new(new, int(row[0]))
+        await self._conn.execute(
+            f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES ({', '.join('?' * 23)})",
+            _deadline_params(deadline),
+        )
+        return deadline
+
+    async def insert_deadlines(
+        self, batch: Iterable[tuple[NewDeadline, Sequence[PlannedAlert]]]
+    ) -> int:
+        """Bulk import: deadlines with their alerts, ids continuing each guild's sequence."""
+        next_ids: dict[int, int] = {}
+        rows: list[tuple[Any, ...]] = []
+        alert_rows: list[tuple[Any, ...]] = []
+        for new, alerts in batch:
+            if new.guild_id not in next_ids:
+                row = await self._one(
+                    "SELECT COALESCE(MAX(id), 0) + 1 FROM deadlines WHERE guild_id = ?",
+                    (new.guild_id,),
+                )
+                assert row is not None
+                next_ids[new.guild_id] = int(row[0])
+            deadline = _from_new(new, next_ids[new.guild_id])
+            next_ids[new.guild_id] += 1
+            rows.append(_deadline_params(deadline))
+            alert_rows.extend(_alert_params(deadline.guild_id, deadline.id, a) for a in alerts)
+        await self._conn.executemany(
+            f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES ({', '.join('?' * 23)})", rows
+        )
+        await self._conn.executemany(_INSERT_ALERT, alert_rows)
+        return len(rows)
+
+    async def get_deadline(self, guild_id: int, deadline_id: int) -> Deadline | None:
+        row = await self._one(
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE guild_id = ? AND id = ?",
+            (guild_id, deadline_id),
+        )
+        return None if row is None else _deadline(row)
+
+    async def update_deadline(self, deadline: Deadline) -> None:
+        """Write every mutable field of `deadline` (matched by guild and id)."""
+        cursor = await self._conn.execute(
+            """
+            UPDATE deadlines SET channel_id = ?, title = ?, start_on = ?, rule = ?, calendar = ?,
+                period = ?, due_on = ?, due_at = ?, has_time = ?, explanation = ?, timezone = ?,
+                mention_kind = ?, mention_id = ?, link = ?, notes = ?, status = ?,
+                snoozed_until = ?, revision = ?, updated_at = ?
+            WHERE guild_id = ? AND id = ?
+            """,
+            (
+                deadline.channel_id,
+                deadline.title,
+                deadline.start.isoformat(),
+                deadline.rule.value,
+                deadline.calendar,
+                deadline.period,
+                deadline.due.isoformat(),
+                ts(deadline.due_at),
+                int(deadline.has_time),
+                json.dumps(list(deadline.explanation)),
+                deadline.timezone,
+                deadline.mention.kind.value if deadline.mention else None,
+                deadline.mention.id if deadline.mention else None,
+                deadline.link,
+                deadline.notes,
+                deadline.status.value,
+                ts(deadline.snoozed_until) if deadline.snoozed_until else None,
+                deadline.revision,
+                ts(deadline.updated_at),
+                deadline.guild_id,
+                deadline.id,
+            ),
+        )
+        if cursor.rowcount != 1:
+            raise StorageError(f"deadline #{deadline.id} of guild {deadline.guild_id} not found")
+
+    async def count_deadlines(self, guild_id: int, status: Status) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM deadlines WHERE guild_id = ? AND status = ?",
+            (guild_id, status.value),
+        )
+        return int(row[0]) if row else 0
+
+    async def list_deadlines(
+        self,
+        guild_id: int,
+        *,
+        statuses: Sequence[Status],
+        now: dt.datetime,
+        overdue_only: bool = False,
+        channel_id: int | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> tuple[list[Deadline], int]:
+        """One page of a guild's deadlines, overdue active ones first, then by due time."""
+        where = [f"guild_id = ? AND status IN ({', '.join('?' * len(statuses))})"]
+        params: list[Any] = [guild_id, *(s.value for s in statuses)]
+        if overdue_only:
+            where.append("status = 'active' AND due_at < ?")
+            params.append(ts(now))
+        if channel_id is not None:
+            where.append("channel_id = ?")
+            params.append(channel_id)
+        clause = " AND ".join(where)
+        total_row = await self._one(f"SELECT COUNT(*) FROM deadlines WHERE {clause}", params)
+        rows = await self._all(
+            f"""
+            SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE {clause}
+            ORDER BY (status = 'active' AND due_at < ?) DESC, due_at, id
+            LIMIT ? OFFSET ?
+            """,
+            [*params, ts(now), limit, offset],
+        )
+        return [_deadline(row) for row in rows], int(total_row[0]) if total_row else 0
+
+    async def search_deadlines(
+        self, guild_id: int, text: str, *, limit: int = 25
+    ) -> list[Deadline]:
+        """Deadlines whose id or title matches `text`, active first, soonest first."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        digits = text.strip().lstrip("#")
+        rows = await self._all(
+            f"""
+            SELECT {_DEADLINE_COLUMNS} FROM deadlines
+            WHERE guild_id = ? AND (title LIKE ? ESCAPE '\\' OR CAST(id AS TEXT) = ?)
+            ORDER BY CAST(id AS TEXT) = ? DESC, status = 'active' DESC, due_at, id
+            LIMIT ?
+            """,
+            (guild_id, pattern, digits, digits, limit),
+        )
+        return [_deadline(row) for row in rows]
+
+    async def active_deadlines(self, guild_id: int) -> list[Deadline]:
+        rows = await self._all(
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE guild_id = ? AND status = 'active' "
+            "ORDER BY due_at, id",
+            (guild_id,),
+        )
+        return [_deadline(row) for row in rows]
+
+    # -- planned alerts ---------------------------------------------------------------
+
+    async def replan(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
+        """Make the deadline's unsent alerts exactly `planned`; idempotent.
+
+        Alerts already sent or failed stay as history; an alert being sent right now
+        (claimed) is left to the dispatcher, which re-checks the deadline before sending.
+        """
+        keys = [alert.key for alert in planned]
+        await self._conn.execute(
+            f"""
+            DELETE FROM alerts WHERE guild_id = ? AND deadline_id = ? AND {_PENDING}
+                AND claimed_at IS NULL AND key NOT IN ({", ".join("?" * len(keys))})
+            """,
+            (deadline.guild_id, deadline.id, *keys),
+        )
+        await self._conn.executemany(
+            _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
+        )
+
+    async def pending_alerts(self, guild_id: int, deadline_id: int) -> list[StoredAlert]:
+        rows = await self._all(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? AND deadline_id = ? "
+            f"AND {_PENDING} ORDER BY send_at, id",
+            (guild_id, deadline_id),
+        )
+        return [_alert(row) for row in rows]
+
+    async def alerts_of(self, guild_id: int, deadline_id: int) -> list[StoredAlert]:
+        rows = await self._all(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? AND deadline_id = ? "
+            "ORDER BY send_at, id",
+            (guild_id, deadline_id),
+        )
+        return [_alert(row) for row in rows]
+
+    async def next_pending_at(self) -> dt.datetime | None:
+        """When the earliest unsent, unclaimed alert (of any guild) is due."""
+        row = await self._one(
+            f"SELECT MIN(next_attempt_at) FROM alerts WHERE {_PENDING} AND claimed_at IS NULL"
+        )
+        return _opt_ts(row[0]) if row else None
+
+    async def claim_due(
+        self, now: dt.datetime, *, limit: int
+    ) -> list[tuple[StoredAlert, Deadline]]:
+        """Claim up to `limit` due alerts, each with its deadline, plus every other due alert
+        of the same deadlines (so a deadline's missed alerts are handled together)."""
+        now_text = ts(now)
+        rows = await self._all(
+            f"""
+            SELECT {_CLAIM_COLUMNS} FROM alerts AS a
+            JOIN deadlines AS d ON d.guild_id = a.guild_id AND d.id = a.deadline_id
+            WHERE a.sent_at IS NULL AND a.failed_at IS NULL AND a.claimed_at IS NULL
+                AND a.next_attempt_at <= ?
+            ORDER BY a.next_attempt_at, a.id LIMIT ?
+            """,
+            (now_text, limit),
+        )
+        claimed = {row["a_id"]: row for row in rows}
+        if len(rows) == limit:  # a deadline's alerts may straddle the batch boundary
+            for guild_id, deadline_id in {(row["guild_id"], row["id"]) for row in rows}:
+                for row in await self._all(
+                    f"""
+                    SELECT {_CLAIM_COLUMNS} FROM alerts AS a
+                    JOIN deadlines AS d ON d.guild_id = a.guild_id AND d.id = a.deadline_id
+                    WHERE a.guild_id = ? AND a.deadline_id = ? AND a.sent_at IS NULL
+                        AND a.failed_at IS NULL AND a.claimed_at IS NULL
+                        AND a.next_attempt_at <= ?
+                    """,
+                    (guild_id, deadline_id, now_text),
+                ):
+                    claimed.setdefault(row["a_id"], row)
+        if claimed:
+            await self._conn.executemany(
+                "UPDATE alerts SET claimed_at = ? WHERE id = ?",
+                [(now_text, alert_id) for alert_id in claimed],
+            )
+        pairs = [(_alert(row, prefix="a_"), _deadline(row)) for row in claimed.values()]
+        return sorted(pairs, key=lambda pair: (pair[0].send_at, pair[0].id))
+
+    async def settings_for(self, guild_ids: Iterable[int]) -> dict[int, GuildSettings]:
+        """Stored settings of these guilds (guilds still on defaults are absent)."""
+        ids = list(set(guild_ids))
+        if not ids:
+            return {}
+        rows = await self._all(
+            f"SELECT * FROM guild_settings WHERE guild_id IN ({', '.join('?' * len(ids))})", ids
+        )
+        return {row["guild_id"]: _settings(row) for row in rows}
+
+    async def insert_alerts(
+        self, guild_id: int, deadline_id: int, alerts: Sequence[PlannedAlert]
+    ) -> None:
+        """Add planned alerts (idempotent: an alert with the same key is kept as it is)."""
+        await self._conn.executemany(
+            _INSERT_ALERT, [_alert_params(guild_id, deadline_id, alert) for alert in alerts]
+        )
+
+    async def release_claims(self, alert_ids: Iterable[int] | None = None) -> int:
+        """Unclaim alerts (all, at start-up, when `alert_ids` is None) that were not sent."""
+        if alert_ids is None:
+            cursor = await self._conn.execute(
+                f"UPDATE alerts SET claimed_at = NULL WHERE claimed_at IS NOT NULL AND {_PENDING}"
+            )
+            return cursor.rowcount
+        ids = list(alert_ids)
+        await self._conn.executemany(
+            "UPDATE alerts SET claimed_at = NULL WHERE id = ?", [(i,) for i in ids]
+        )
+        return len(ids)
+
+    async def mark_sent(
+        self, guild_id: int, alert_ids: Iterable[int], *, sent_at: dt.datetime, message_id: int
+    ) -> int:
+        """Mark alerts sent (once: an alert already marked keeps its first mark)."""
+        cursor = await self._conn.executemany(
+            "UPDATE alerts SET sent_at = ?, message_id = ?, claimed_at = NULL, "
+            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
+            [(ts(sent_at), message_id, guild_id, alert_id) for alert_id in alert_ids],
+        )
+        return cursor.rowcount
+
+    async def mark_failed(
+        self, guild_id: int, alert_ids: Iterable[int], *, failed_at: dt.datetime, error: str
+    ) -> None:
+        await self._conn.executemany(
+            "UPDATE alerts SET failed_at = ?, error = ?, claimed_at = NULL, "
+            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
+            [(ts(failed_at), error[:500], guild_id, alert_id) for alert_id in alert_ids],
+        )
+
+    async def retry_later(
+        self, guild_id: int, alert_ids: Iterable[int], *, at: dt.datetime, error: str
+    ) -> None:
+        await self._conn.executemany(
+            "UPDATE alerts SET next_attempt_at = ?, error = ?, claimed_at = NULL, "
+            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
+            [(ts(at), error[:500], guild_id, alert_id) for alert_id in alert_ids],
+        )
+
+    async def drop_alerts(self, guild_id: int, alert_ids: Iterable[int]) -> None:
+        """Forget unsent alerts that no longer apply (their deadline was closed meanwhile)."""
+        await self._conn.executemany(
+            f"DELETE FROM alerts WHERE guild_id = ? AND id = ? AND {_PENDING}",
+            [(guild_id, alert_id) for alert_id in alert_ids],
+        )
+
+    # -- history ----------------------------------------------------------------------
+
+    async def add_history(self, *entries: HistoryEntry) -> None:
+        await self._conn.executemany(
+            "INSERT INTO history (guild_id, deadline_id, at, actor_id, action, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (e.guild_id, e.deadline_id, ts(e.at), e.actor_id, e.action, e.detail)
+                for e in entries
+            ],
+        )
+
+    async def history(self, guild_id: int, deadline_id: int) -> list[HistoryEntry]:
+        rows = await self._all(
+            "SELECT guild_id, deadline_id, at, actor_id, action, detail FROM history "
+            "WHERE guild_id = ? AND deadline_id = ? ORDER BY id",
+            (guild_id, deadline_id),
+        )
+        return [
+            HistoryEntry(
+                guild_id=row["guild_id"],
+                deadline_id=row["deadline_id"],
+                at=parse_ts(row["at"]),
+                actor_id=row["actor_id"],
+                action=row["action"],
+                detail=row["detail"],
+            )
+            for row in rows
+        ]
+
+    # -- meta -------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+_INSERT_ALERT = """
+    INSERT INTO alerts (guild_id, deadline_id, kind, key, send_at, seq, escalate, days_before,
+        next_attempt_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (guild_id, deadline_id, key) DO NOTHING
+"""
+
+
+def _alert_params(guild_id: int, deadline_id: int, alert: PlannedAlert) -> tuple[Any, ...]:
+    send_at = ts(alert.send_at)
+    return (
+        guild_id,
+        deadline_id,
+        alert.kind.value,
+        alert.key,
+        send_at,
+        alert.seq,
+        int(alert.escalate),
+        alert.days_before,
+        send_at,
+    )
+
+
+def _from_new(new: NewDeadline, deadline_id: int) -> Deadline:
+    return Deadline(
+        guild_id=new.guild_id,
+        id=deadline_id,
+        channel_id=new.channel_id,
+        title=new.title,
+        start=new.start,
+        rule=new.rule,
+        calendar=new.calendar,
+        period=new.period,
+        due=new.due,
+        due_at=new.due_at,
+        has_time=new.has_time,
+        explanation=new.explanation,
+        created_by=new.created_by,
+        created_at=new.created_at,
+        updated_at=new.created_at,
+        timezone=new.timezone,
+        mention=new.mention,
+        link=new.link,
+        notes=new.notes,
+    )
+
+
+def _deadline_params(d: Deadline) -> tuple[Any, ...]:
+    return (
+        d.guild_id,
+        d.id,
+        d.channel_id,
+        d.title,
+        d.start.isoformat(),
+        d.rule.value,
+        d.calendar,
+        d.period,
+        d.due.isoformat(),
+        ts(d.due_at),
+        int(d.has_time),
+        json.dumps(list(d.explanation)),
+        d.timezone,
+        d.mention.kind.value if d.mention else None,
+        d.mention.id if d.mention else None,
+        d.link,
+        d.notes,
+        d.created_by,
+        d.status.value,
+        ts(d.snoozed_until) if d.snoozed_until else None,
+        d.revision,
+        ts(d.created_at),
+        ts(d.updated_at),
+    )
+
+
+def _deadline(row: sqlite3.Row) -> Deadline:
+    mention = None
+    if row["mention_kind"] is not None:
+        mention = Mention(MentionKind(row["mention_kind"]), int(row["mention_id"]))
+    return Deadline(
+        guild_id=row["guild_id"],
+        id=row["id"],
+        channel_id=row["channel_id"],
+        title=row["title"],
+        start=dt.date.fromisoformat(row["start_on"]),
+        rule=Rule(row["rule"]),
+        calendar=row["calendar"],
+        period=row["period"],
+        due=dt.date.fromisoformat(row["due_on"]),
+        due_at=parse_ts(row["due_at"]),
+        has_time=bool(row["has_time"]),
+        explanation=tuple(json.loads(row["explanation"])),
+        timezone=row["timezone"],
+        mention=mention,
+        link=row["link"],
+        notes=row["notes"],
+        created_by=row["created_by"],
+        status=Status(row["status"]),
+        snoozed_until=_opt_ts(row["snoozed_until"]),
+        revision=row["revision"],
+        created_at=parse_ts(row["created_at"]),
+        updated_at=parse_ts(row["updated_at"]),
+    )
+
+
+def _alert(row: sqlite3.Row, *, prefix: str = "") -> StoredAlert:
+    return StoredAlert(
+        id=row[f"{prefix}id"],
+        guild_id=row[f"{prefix}guild_id"],
+        deadline_id=row[f"{prefix}deadline_id"],
+        kind=AlertKind(row[f"{prefix}kind"]),
+        send_at=parse_ts(row[f"{prefix}send_at"]),
+        seq=row[f"{prefix}seq"],
+        escalate=bool(row[f"{prefix}escalate"]),
+        days_before=row[f"{prefix}days_before"],
+        attempts=row[f"{prefix}attempts"],
+        sent_at=_opt_ts(row[f"{prefix}sent_at"]),
+        failed_at=_opt_ts(row[f"{prefix}failed_at"]),
+        error=row[f"{prefix}error"],
+    )
+
+
+def _settings(row: sqlite3.Row) -> GuildSettings:
+    return GuildSettings(
+        guild_id=row["guild_id"],
+        timezone=row["timezone"],
+        alert_time=dt.time.fromisoformat(row["alert_time"]),
+        reminder_days=tuple(json.loads(row["reminder_days"])),
+        calendar=row["calendar"],
+        counting=Rule(row["counting"]),
+        default_channel_id=row["default_channel_id"],
+        manager_role_id=row["manager_role_id"],
+        escalation_role_id=row["escalation_role_id"],
+        escalate_after=row["escalate_after"],
+        overdue_repeat_days=row["overdue_repeat_days"],
+        digest_enabled=bool(row["digest_enabled"]),
+    )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from support import FakeClock
+
+from bot.service import DeadlineService
+from bot.storage import SqliteStore
+
+# Thu 2025-07-17 08:00 in New York: the Bondi letter's date, before the 09:00 alert time.
+BONDI_MORNING = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "deadlines.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
+    async with SqliteStore.open(db_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(BONDI_MORNING)
+
+
+@pytest.fixture
+def service(store: SqliteStore, clock: FakeClock) -> DeadlineService:
+    return DeadlineService(store, clock=clock)

@@ -1,0 +1,248 @@
+"""Storage against real SQLite files: migrations, round trips, guild isolation, constraints."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.deadlines import Rule
+from bot.models import (
+    AlertKind,
+    GuildSettings,
+    HistoryEntry,
+    Mention,
+    MentionKind,
+    NewDeadline,
+    PlannedAlert,
+    Status,
+)
+from bot.storage import MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, SqliteStore
+
+NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
+
+
+def new_deadline(guild_id: int = 1, title: str = "Bondi letter", **changes: object) -> NewDeadline:
+    base = NewDeadline(
+        guild_id=guild_id,
+        channel_id=10,
+        title=title,
+        start=dt.date(2025, 7, 17),
+        rule=Rule.CALENDAR,
+        calendar="US",
+        period="30 days",
+        due=dt.date(2025, 8, 16),
+        due_at=dt.datetime(2025, 8, 17, 3, 59, 59, tzinfo=dt.UTC),
+        has_time=False,
+        explanation=("day 0: Thu 2025-07-17 (start date)", "+30 calendar days -> Sat 2025-08-16"),
+        created_by=5,
+        created_at=NOW,
+        mention=Mention(MentionKind.ROLE, 42),
+        link="https://example.org/letter.pdf",
+        notes="sent to all 58 sheriffs",
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_new_database_is_migrated_and_configured(store: SqliteStore, db_path: Path) -> None:
+    assert db_path.exists()
+    assert await store.schema_version() == SCHEMA_VERSION
+    raw = sqlite3.connect(db_path)
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {
+            row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    finally:
+        raw.close()
+    assert {"guild_settings", "deadlines", "alerts", "history", "meta"} <= tables
+
+
+async def test_deadline_round_trip_and_per_guild_ids(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        first = await tx.insert_deadline(new_deadline(guild_id=1))
+        second = await tx.insert_deadline(new_deadline(guild_id=1, title="FOIA"))
+        other = await tx.insert_deadline(new_deadline(guild_id=2))
+    assert (first.id, second.id, other.id) == (1, 2, 1)
+    async with store.transaction() as tx:
+        loaded = await tx.get_deadline(1, 1)
+    assert loaded == first
+    assert loaded is not None
+    assert loaded.due_at.tzinfo is not None
+
+
+async def test_a_guild_cannot_read_or_change_another_guilds_deadline(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        mine = await tx.insert_deadline(new_deadline(guild_id=1))
+    async with store.transaction() as tx:
+        assert await tx.get_deadline(2, mine.id) is None
+        listed, total = await tx.list_deadlines(2, statuses=[Status.ACTIVE], now=NOW)
+        assert (listed, total) == ([], 0)
+        assert await tx.search_deadlines(2, "Bondi") == []
+        with pytest.raises(Exception, match="not found"):
+            await tx.update_deadline(dataclasses.replace(mine, guild_id=2, title="hijacked"))
+    async with store.transaction() as tx:
+        still = await tx.get_deadline(1, mine.id)
+    assert still is not None
+    assert still.title == "Bondi letter"
+
+
+async def test_constraints_reject_bad_rows(store: SqliteStore) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with store.transaction() as tx:
+            await tx.insert_deadline(new_deadline(title=""))
+    with pytest.raises(sqlite3.IntegrityError):
+        async with store.transaction() as tx:
+            await tx.insert_deadline(new_deadline(notes="x" * 1001))
+    # A failed transaction leaves nothing behind.
+    async with store.transaction() as tx:
+        assert await tx.count_deadlines(1, Status.ACTIVE) == 0
+
+
+async def test_history_is_append_only(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.add_history(HistoryEntry(1, deadline.id, NOW, 5, "created", "due 2025-08-16"))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        async with store.transaction() as tx:
+            await tx._conn.execute("UPDATE history SET action = 'forged'")
+    async with store.transaction() as tx:
+        entries = await tx.history(1, deadline.id)
+    assert [e.action for e in entries] == ["created"]
+
+
+async def test_replan_is_idempotent_and_keeps_sent_alerts(store: SqliteStore) -> None:
+    plan = [
+        PlannedAlert(AlertKind.REMINDER, NOW + dt.timedelta(days=1), days_before=3),
+        PlannedAlert(AlertKind.DUE_TODAY, NOW + dt.timedelta(days=2)),
+    ]
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.replan(deadline, plan)
+        await tx.replan(deadline, plan)
+        assert len(await tx.alerts_of(1, deadline.id)) == 2
+        sent = (await tx.alerts_of(1, deadline.id))[0]
+        await tx.mark_sent(1, [sent.id], sent_at=NOW, message_id=9)
+        # A new plan without the sent alert: the sent one stays, the stale unsent one goes.
+        moved = [PlannedAlert(AlertKind.DUE_TODAY, NOW + dt.timedelta(days=5))]
+        await tx.replan(deadline, moved)
+        alerts = await tx.alerts_of(1, deadline.id)
+    assert [(a.kind, a.sent_at is not None) for a in alerts] == [
+        (AlertKind.REMINDER, True),
+        (AlertKind.DUE_TODAY, False),
+    ]
+    assert alerts[1].send_at == NOW + dt.timedelta(days=5)
+
+
+async def test_mark_sent_happens_once(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
+        (alert,) = await tx.alerts_of(1, deadline.id)
+        assert await tx.mark_sent(1, [alert.id], sent_at=NOW, message_id=1) == 1
+        assert await tx.mark_sent(1, [alert.id], sent_at=NOW, message_id=2) == 0
+        assert await tx.mark_sent(2, [alert.id], sent_at=NOW, message_id=3) == 0
+
+
+async def test_claims_are_exclusive_and_released_at_start(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
+        claimed = await tx.claim_due(NOW, limit=10)
+        assert [d.id for _, d in claimed] == [deadline.id]
+        assert await tx.claim_due(NOW, limit=10) == []
+        assert await tx.next_pending_at() is None
+        assert await tx.release_claims() == 1
+        assert await tx.next_pending_at() == NOW
+
+
+async def test_settings_round_trip(store: SqliteStore) -> None:
+    settings = GuildSettings(
+        guild_id=1,
+        timezone="America/Los_Angeles",
+        alert_time=dt.time(8, 30),
+        reminder_days=(14, 2),
+        calendar="US-CA",
+        counting=Rule.ROLL,
+        default_channel_id=11,
+        manager_role_id=12,
+        escalation_role_id=13,
+        escalate_after=2,
+        overdue_repeat_days=2,
+        digest_enabled=True,
+    )
+    async with store.transaction() as tx:
+        assert await tx.get_settings(1) is None
+        await tx.put_settings(settings, now=NOW)
+        await tx.put_settings(settings, now=NOW)
+    async with store.transaction() as tx:
+        assert await tx.get_settings(1) == settings
+        assert await tx.get_settings(2) is None
+
+
+async def test_data_survives_reopen(db_path: Path) -> None:
+    async with SqliteStore.open(db_path) as store, store.transaction() as tx:
+        await tx.insert_deadline(new_deadline())
+    async with SqliteStore.open(db_path) as store, store.transaction() as tx:
+        loaded = await tx.get_deadline(1, 1)
+    assert loaded is not None
+    assert loaded.title == "Bondi letter"
+
+
+async def test_migration_from_version_1_upgrades_in_place(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path)
+    raw.executescript(MIGRATIONS[0])
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute(
+        "INSERT INTO guild_settings (guild_id, timezone, alert_time, reminder_days, calendar, "
+        "counting, updated_at) VALUES (7, 'America/Chicago', '10:00', '[5]', 'US', 'roll', 'x')"
+    )
+    raw.commit()
+    raw.close()
+    async with SqliteStore.open(db_path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        async with store.transaction() as tx:
+            settings = await tx.get_settings(7)
+            await tx.set_meta("commands_hash", "abc")
+            assert await tx.get_meta("commands_hash") == "abc"
+    assert settings is not None
+    assert settings.timezone == "America/Chicago"
+    assert settings.reminder_days == (5,)
+
+
+async def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(SchemaTooNewError, match="newer than this Deadline Desk"):
+        await SqliteStore.connect(db_path)
+
+
+async def test_online_backup_is_a_consistent_copy(store: SqliteStore, tmp_path: Path) -> None:
+    async with store.transaction() as tx:
+        await tx.insert_deadline(new_deadline())
+    copy = tmp_path / "backup" / "copy.sqlite3"
+    await store.backup(copy)
+    raw = sqlite3.connect(copy)
+    try:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert raw.execute("SELECT title FROM deadlines").fetchall() == [("Bondi letter",)]
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        raw.close()
+
+
+async def test_text_is_stored_verbatim(store: SqliteStore) -> None:
+    nasty = "Robert'); DROP TABLE deadlines;-- @everyone <@&1> %_\\"
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline(title=nasty, notes=nasty))
+        await tx.insert_deadline(new_deadline(title="Plain title"))
+        found = await tx.search_deadlines(1, "DROP TABLE")
+        assert await tx.search_deadlines(1, "%") == [deadline]  # % is literal, not a wildcard
+        assert await tx.search_deadlines(1, "_\\") == [deadline]
+    assert [d.title for d in found] == [nasty]
