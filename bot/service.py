@@ -1,0 +1,556 @@
+"""Use cases: add, calc, list, status, done, extend, edit, snooze, delete, settings.
+
+Each validates its input (raising a ServiceError with an example of what works), runs in one
+transaction, replans the deadline's alerts inside that transaction, and then wakes the
+dispatcher. No Discord here: callers pass plain ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from bot.clock import Clock
+from bot.deadlines import (
+    AbsoluteDue,
+    Computation,
+    DeadlineError,
+    Period,
+    Rule,
+    calculate,
+    compute_due,
+    format_day,
+    holiday_calendar,
+    parse_phrase,
+    zone,
+)
+from bot.models import (
+    Deadline,
+    DeadlineStatus,
+    GuildDefaults,
+    GuildSettings,
+    HistoryEntry,
+    Mention,
+    NewDeadline,
+    Page,
+    Status,
+)
+from bot.planning import deadline_zone, local_instant, plan_alerts
+from bot.storage import SqliteStore, Transaction
+
+MAX_TITLE = 200
+MAX_NOTES = 1000
+MAX_LINK = 500
+MAX_ACTIVE_PER_GUILD = 5000
+PAGE_SIZE = 10
+LIST_FILTERS = ("active", "overdue", "done", "all")
+
+
+class ServiceError(Exception):
+    """A request that cannot be done as asked; `message` says why, `example` what works."""
+
+    def __init__(self, message: str, *, example: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+
+    def __str__(self) -> str:
+        return f"{self.message} (for example: {self.example})" if self.example else self.message
+
+
+class ValidationError(ServiceError):
+    pass
+
+
+class NotFoundError(ServiceError):
+    pass
+
+
+class LimitError(ServiceError):
+    pass
+
+
+class _Unset:
+    pass
+
+
+UNSET: Final = _Unset()
+
+
+class DeadlineService:
+    def __init__(
+        self,
+        store: SqliteStore,
+        *,
+        clock: Clock,
+        defaults: GuildDefaults | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._defaults = defaults or GuildDefaults()
+        self._on_change = on_change or (lambda: None)
+
+    # -- queries ----------------------------------------------------------------------
+
+    async def settings(self, guild_id: int) -> GuildSettings:
+        async with self._store.transaction() as tx:
+            return await self._settings(tx, guild_id)
+
+    async def calc(
+        self,
+        text: str,
+        *,
+        guild_id: int | None = None,
+        start: dt.date | None = None,
+        counting: str | None = None,
+    ) -> Computation:
+        """Compute a due date without storing anything (works outside a guild too)."""
+        if guild_id is None:
+            settings = GuildSettings.from_defaults(0, self._defaults)
+        else:
+            settings = await self.settings(guild_id)
+        return self._compute(text, settings, start=start, counting=counting)
+
+    async def list_deadlines(
+        self,
+        guild_id: int,
+        *,
+        show: str = "active",
+        channel_id: int | None = None,
+        page: int = 1,
+        page_size: int = PAGE_SIZE,
+    ) -> Page:
+        if show not in LIST_FILTERS:
+            raise ValidationError(f"unknown list filter {show!r}", example=" / ".join(LIST_FILTERS))
+        statuses = {
+            "active": (Status.ACTIVE,),
+            "overdue": (Status.ACTIVE,),
+            "done": (Status.DONE,),
+            "all": tuple(Status),
+        }[show]
+        now = self._clock.now()
+        page = max(1, page)
+        async with self._store.transaction() as tx:
+            rows, total = await tx.list_deadlines(
+                guild_id,
+                statuses=statuses,
+                now=now,
+                overdue_only=show == "overdue",
+                channel_id=channel_id,
+                limit=page_size,
+                offset=(page - 1) * page_size,
+            )
+        return Page(
+            deadlines=tuple(rows),
+            page=page,
+            pages=max(1, math.ceil(total / page_size)),
+            total=total,
+            overdue_ids=frozenset(d.id for d in rows if d.is_overdue(now=now)),
+        )
+
+    async def status(self, guild_id: int, deadline_id: int) -> DeadlineStatus:
+        async with self._store.transaction() as tx:
+            deadline = await self._get(tx, guild_id, deadline_id)
+            alerts = await tx.pending_alerts(guild_id, deadline_id)
+            history = await tx.history(guild_id, deadline_id)
+        return DeadlineStatus(deadline, tuple(alerts), tuple(history))
+
+    async def search(self, guild_id: int, text: str, *, limit: int = 25) -> list[Deadline]:
+        async with self._store.transaction() as tx:
+            return await tx.search_deadlines(guild_id, text[:100], limit=limit)
+
+    # -- commands ---------------------------------------------------------------------
+
+    async def add(
+        self,
+        guild_id: int,
+        *,
+        actor_id: int,
+        channel_id: int,
+        text: str,
+        start: dt.date | None = None,
+        counting: str | None = None,
+        mention: Mention | None = None,
+        link: str | None = None,
+        notes: str | None = None,
+    ) -> Deadline:
+        link = _check_link(link)
+        notes = _check_notes(notes)
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            settings = await self._settings(tx, guild_id)
+            result = self._compute(text, settings, start=start, counting=counting)
+            title = _check_title(result.title)
+            if await tx.count_deadlines(guild_id, Status.ACTIVE) >= MAX_ACTIVE_PER_GUILD:
+                raise LimitError(
+                    f"this server already tracks {MAX_ACTIVE_PER_GUILD} active deadlines; "
+                    "mark some done or delete them first",
+                    example="/deadline done deadline:12",
+                )
+            due = result.due
+            deadline = await tx.insert_deadline(
+                NewDeadline(
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    title=title,
+                    start=due.start,
+                    rule=due.rule,
+                    calendar=due.calendar,
+                    period=result.period,
+                    due=due.due,
+                    due_at=due.due_at,
+                    has_time=due.has_time,
+                    explanation=due.explanation,
+                    created_by=actor_id,
+                    created_at=now,
+                    mention=mention,
+                    link=link,
+                    notes=notes,
+                )
+            )
+            await tx.replan(deadline, plan_alerts(deadline, settings, now=now))
+            await tx.add_history(
+                self._entry(
+                    deadline,
+                    actor_id,
+                    "created",
+                    f"due {format_day(due.due)} ({result.period}; {due.rule} rule)",
+                    now,
+                )
+            )
+        self._on_change()
+        return deadline
+
+    async def done(
+        self, guild_id: int, deadline_id: int, *, actor_id: int, note: str | None = None
+    ) -> Deadline:
+        return await self._close(guild_id, deadline_id, actor_id, Status.DONE, note)
+
+    async def delete(self, guild_id: int, deadline_id: int, *, actor_id: int) -> Deadline:
+        """Soft delete: the deadline is cancelled, kept with its history."""
+        return await self._close(guild_id, deadline_id, actor_id, Status.CANCELLED, None)
+
+    async def extend(
+        self,
+        guild_id: int,
+        deadline_id: int,
+        *,
+        actor_id: int,
+        by: str | None = None,
+        to: str | None = None,
+        reason: str | None = None,
+    ) -> Deadline:
+        if (by is None) == (to is None):
+            raise ValidationError(
+                "give exactly one of `by` (a period) or `to` (a date)",
+                example="/deadline extend deadline:12 by:14 days reason:county granted extension",
+            )
+        reason = _check_notes(reason, what="reason")
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            settings = await self._settings(tx, guild_id)
+            old = await self._get(tx, guild_id, deadline_id, active=True)
+            tz = deadline_zone(old, settings)
+            if by is not None:
+                period = _parse_as(by, Period, "by", "14 days")
+                with _engine_errors():
+                    due = compute_due(
+                        old.due,
+                        period,
+                        rule=old.rule,
+                        calendar=old.calendar,
+                        tz=tz.key,
+                        note="current due date",
+                    )
+                how = f"by {period.describe()}"
+            else:
+                assert to is not None
+                absolute = _parse_as(to, AbsoluteDue, "to", "2025-09-15")
+                today = now.astimezone(tz).date()
+                with _engine_errors():
+                    due = compute_due(
+                        today,
+                        absolute,
+                        rule=old.rule,
+                        calendar=old.calendar,
+                        tz=tz.key,
+                        note="today",
+                    )
+                how = f"to {format_day(due.due)}"
+            new = dataclasses.replace(
+                old,
+                due=due.due,
+                due_at=due.due_at,
+                has_time=due.has_time,
+                explanation=(*old.explanation, f"extended {how}:", *due.explanation[1:]),
+                snoozed_until=None,
+            )
+            detail = f"{how}: from {format_day(old.due)} to {format_day(due.due)}"
+            if reason:
+                detail += f" ({reason})"
+            return await self._save(tx, new, settings, actor_id, "extended", detail, now)
+
+    async def edit(
+        self,
+        guild_id: int,
+        deadline_id: int,
+        *,
+        actor_id: int,
+        title: str | None = None,
+        notes: str | None = None,
+        link: str | None = None,
+        channel_id: int | None = None,
+        mention: Mention | _Unset | None = UNSET,
+    ) -> Deadline:
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = _check_title(" ".join(title.split()))
+        if notes is not None:
+            changes["notes"] = _check_notes(notes)
+        if link is not None:
+            changes["link"] = _check_link(link)
+        if channel_id is not None:
+            changes["channel_id"] = channel_id
+        if not isinstance(mention, _Unset):
+            changes["mention"] = mention
+        if not changes:
+            raise ValidationError(
+                "nothing to change", example="/deadline edit deadline:12 title:Bondi letter reply"
+            )
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            settings = await self._settings(tx, guild_id)
+            old = await self._get(tx, guild_id, deadline_id)
+            new = dataclasses.replace(old, **changes)
+            detail = ", ".join(sorted(changes))
+            return await self._save(tx, new, settings, actor_id, "edited", detail, now)
+
+    async def snooze(
+        self, guild_id: int, deadline_id: int, *, actor_id: int, until: str
+    ) -> Deadline:
+        """No alerts until the alert time on a date, given as a date or as a period from today."""
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            settings = await self._settings(tx, guild_id)
+            old = await self._get(tx, guild_id, deadline_id, active=True)
+            tz = deadline_zone(old, settings)
+            today = now.astimezone(tz).date()
+            with _engine_errors():
+                spec = parse_phrase(until).spec
+                day = compute_due(today, spec, rule=Rule.CALENDAR, calendar=old.calendar).due
+            snoozed_until = local_instant(day, settings.alert_time, tz)
+            if snoozed_until <= now:
+                raise ValidationError(
+                    f"{format_day(day)} at {settings.alert_time:%H:%M} has already passed",
+                    example="/deadline snooze deadline:12 until:1 day",
+                )
+            new = dataclasses.replace(old, snoozed_until=snoozed_until)
+            detail = f"until {format_day(day)} {settings.alert_time:%H:%M} {tz.key}"
+            return await self._save(tx, new, settings, actor_id, "snoozed", detail, now)
+
+    async def update_settings(
+        self, guild_id: int, *, actor_id: int, **changes: Any
+    ) -> GuildSettings:
+        """Change guild settings and replan every active deadline of the guild."""
+        known = {f.name for f in dataclasses.fields(GuildSettings)} - {"guild_id"}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValidationError(f"unknown settings: {', '.join(sorted(unknown))}")
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            old = await self._settings(tx, guild_id)
+            new = _check_settings(dataclasses.replace(old, **changes))
+            await tx.put_settings(new, now=now)
+            for deadline in await tx.active_deadlines(guild_id):
+                if new.timezone != old.timezone and not deadline.has_time and not deadline.timezone:
+                    # A date-only deadline ends at midnight where the newsroom is.
+                    end = dt.datetime.combine(deadline.due, dt.time(23, 59, 59), zone(new.timezone))
+                    deadline = dataclasses.replace(deadline, due_at=end.astimezone(dt.UTC))
+                    await tx.update_deadline(deadline)
+                await tx.replan(deadline, plan_alerts(deadline, new, now=now))
+            detail = ", ".join(f"{key}={_show(value)}" for key, value in sorted(changes.items()))
+            await tx.add_history(HistoryEntry(guild_id, None, now, actor_id, "settings", detail))
+        self._on_change()
+        return new
+
+    # -- internals --------------------------------------------------------------------
+
+    async def _settings(self, tx: Transaction, guild_id: int) -> GuildSettings:
+        stored = await tx.get_settings(guild_id)
+        return stored or GuildSettings.from_defaults(guild_id, self._defaults)
+
+    async def _get(
+        self, tx: Transaction, guild_id: int, deadline_id: int, *, active: bool = False
+    ) -> Deadline:
+        deadline = await tx.get_deadline(guild_id, deadline_id)
+        if deadline is None:
+            # The same answer whether the id is unknown or belongs to another guild.
+            raise NotFoundError(
+                f"there is no deadline #{deadline_id} in this server",
+                example="/deadline list to see the ids",
+            )
+        if active and deadline.status is not Status.ACTIVE:
+            raise ValidationError(
+                f"deadline #{deadline_id} is {deadline.status.value}",
+                example="/deadline list show:active",
+            )
+        return deadline
+
+    async def _close(
+        self, guild_id: int, deadline_id: int, actor_id: int, status: Status, note: str | None
+    ) -> Deadline:
+        note = _check_notes(note, what="note")
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            settings = await self._settings(tx, guild_id)
+            old = await self._get(tx, guild_id, deadline_id, active=True)
+            new = dataclasses.replace(old, status=status)
+            action = "done" if status is Status.DONE else "deleted"
+            return await self._save(tx, new, settings, actor_id, action, note or "", now)
+
+    async def _save(
+        self,
+        tx: Transaction,
+        deadline: Deadline,
+        settings: GuildSettings,
+        actor_id: int,
+        action: str,
+        detail: str,
+        now: dt.datetime,
+    ) -> Deadline:
+        deadline = dataclasses.replace(deadline, revision=deadline.revision + 1, updated_at=now)
+        await tx.update_deadline(deadline)
+        await tx.replan(deadline, plan_alerts(deadline, settings, now=now))
+        await tx.add_history(self._entry(deadline, actor_id, action, detail, now))
+        # Called inside the transaction, which commits right after: the dispatcher cannot read
+        # before the commit (transactions are serialized on one connection), so it sees it.
+        self._on_change()
+        return deadline
+
+    def _entry(
+        self, deadline: Deadline, actor_id: int, action: str, detail: str, now: dt.datetime
+    ) -> HistoryEntry:
+        return HistoryEntry(deadline.guild_id, deadline.id, now, actor_id, action, detail)
+
+    def _compute(
+        self,
+        text: str,
+        settings: GuildSettings,
+        *,
+        start: dt.date | None,
+        counting: str | None,
+    ) -> Computation:
+        tz = zone(settings.timezone)
+        start = start or self._clock.now().astimezone(tz).date()
+        with _engine_errors():
+            return calculate(
+                text,
+                start=start,
+                rule=counting or settings.counting,
+                calendar=settings.calendar,
+                tz=settings.timezone,
+            )
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """Turn the deadline engine's errors into ValidationError, keeping message and example."""
+    try:
+        yield
+    except DeadlineError as exc:
+        raise ValidationError(exc.message, example=exc.example) from exc
+
+
+def _parse_as(text: str, kind: type[Any], option: str, example: str) -> Any:
+    with _engine_errors():
+        spec = parse_phrase(text).spec
+    if not isinstance(spec, kind):
+        wanted = "a period" if kind is Period else "a date"
+        raise ValidationError(f"`{option}` needs {wanted}", example=f"{option}:{example}")
+    return spec
+
+
+def _check_title(title: str | None) -> str:
+    if not title:
+        raise ValidationError(
+            "give the deadline a title before the period", example="Bondi letter, 30 days"
+        )
+    if len(title) > MAX_TITLE:
+        raise ValidationError(
+            f"the title is {len(title)} characters; keep it to {MAX_TITLE}",
+            example="Bondi letter, 30 days",
+        )
+    return title
+
+
+def _check_notes(notes: str | None, *, what: str = "notes") -> str | None:
+    if notes is None:
+        return None
+    notes = notes.strip()
+    if len(notes) > MAX_NOTES:
+        raise ValidationError(
+            f"the {what} are {len(notes)} characters; keep them to {MAX_NOTES}",
+            example="Sent by the DOJ Civil Rights Division",
+        )
+    return notes or None
+
+
+def _check_link(link: str | None) -> str | None:
+    if link is None or not link.strip():
+        return None
+    link = link.strip()
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or len(link) > MAX_LINK
+        or any(ch.isspace() for ch in link)
+    ):
+        raise ValidationError(
+            "the link must be an http(s) web address", example="https://www.justice.gov/letter.pdf"
+        )
+    return link
+
+
+def _check_settings(settings: GuildSettings) -> GuildSettings:
+    with _engine_errors():
+        zone(settings.timezone)
+        holiday_calendar(settings.calendar)
+        Rule.parse(settings.counting)
+    days = settings.reminder_days
+    if len(days) > 10 or any(not 0 < d <= 365 for d in days):
+        raise ValidationError(
+            "reminder days must be up to 10 whole numbers from 1 to 365",
+            example="/deadline settings reminders days:7,3,1",
+        )
+    if not 1 <= settings.escalate_after <= 100:
+        raise ValidationError(
+            "escalate after must be 1 to 100 overdue alerts",
+            example="/deadline settings escalation role:@editors after:3",
+        )
+    if not 1 <= settings.overdue_repeat_days <= 30:
+        raise ValidationError("overdue alerts repeat every 1 to 30 days", example="1 (daily)")
+    return dataclasses.replace(
+        settings,
+        calendar=holiday_calendar(settings.calendar).name,
+        counting=Rule.parse(settings.counting),
+        reminder_days=tuple(sorted(set(days), reverse=True)),
+    )
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    return str(value)

@@ -1,0 +1,93 @@
+"""Test doubles for the edges we control: a clock we move by hand, a notifier that records.
+
+Everything else in the tests is real: SQLite files, the engine, the dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
+
+from bot.dispatcher import AlertNotice, PermanentSendError, TransientSendError
+from bot.models import Deadline
+
+
+class FakeClock:
+    """A clock that moves only when told; the dispatcher's sleeps follow it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self._now = now
+        self._moved = asyncio.Event()
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def set(self, now: dt.datetime) -> None:
+        self._now = now
+        self._moved.set()
+
+    def advance(self, **delta: float) -> None:
+        self.set(self._now + dt.timedelta(**delta))
+
+    async def sleep_until(self, when: dt.datetime | None, wake: asyncio.Event) -> None:
+        while not wake.is_set() and (when is None or self._now < when):
+            self._moved.clear()
+            waiters = [
+                asyncio.ensure_future(wake.wait()),
+                asyncio.ensure_future(self._moved.wait()),
+            ]
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+
+
+class RecordingNotifier:
+    """Records every notice; `fail` decides per notice whether to raise instead."""
+
+    def __init__(self) -> None:
+        self.notices: list[AlertNotice] = []
+        self.digests: list[tuple[int, int, list[Deadline]]] = []
+        self.attempts: list[AlertNotice] = []
+        self.fail: Callable[[AlertNotice], Exception | None] = lambda notice: None
+        self._ids = itertools.count(1000)
+
+    async def send_alert(self, notice: AlertNotice) -> int:
+        self.attempts.append(notice)
+        error = self.fail(notice)
+        if error is not None:
+            raise error
+        self.notices.append(notice)
+        return next(self._ids)
+
+    async def send_digest(
+        self, guild_id: int, channel_id: int, deadlines: Sequence[Deadline], *, now: dt.datetime
+    ) -> int:
+        self.digests.append((guild_id, channel_id, list(deadlines)))
+        return next(self._ids)
+
+    def for_deadline(self, guild_id: int, deadline_id: int) -> list[AlertNotice]:
+        return [n for n in self.notices if n.guild_id == guild_id and n.deadline.id == deadline_id]
+
+
+def fail_channel(
+    channel_id: int, *, permanent: bool, times: int | None = None
+) -> Callable[[AlertNotice], Exception | None]:
+    """A `fail` policy: sends to `channel_id` fail (`times` times, or always)."""
+    remaining = [times]
+
+    def policy(notice: AlertNotice) -> Exception | None:
+        if notice.channel_id != channel_id:
+            return None
+        if remaining[0] is not None:
+            if remaining[0] <= 0:
+                return None
+            remaining[0] -= 1
+        if permanent:
+            return PermanentSendError("403 Missing Access")
+        return TransientSendError("503 Service Unavailable")
+
+    return policy
