@@ -1,0 +1,272 @@
+"""The dispatcher over real SQLite, with a fake clock and a recording notifier."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from support import FakeClock, RecordingNotifier, fail_channel
+
+from bot.dispatcher import Dispatcher, alert_nonce
+from bot.models import AlertKind, GuildDefaults
+from bot.service import DeadlineService
+from bot.storage import SqliteStore
+
+GUILD, USER, CHANNEL, OTHER_CHANNEL, DEFAULT_CHANNEL = 100, 5, 10, 11, 12
+UTC = dt.UTC
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+async def dispatcher(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
+) -> AsyncIterator[Dispatcher]:
+    async with Dispatcher(store, notifier, clock=clock, defaults=GuildDefaults()) as running:
+        yield running
+
+
+@pytest.fixture
+def service(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> DeadlineService:
+    return DeadlineService(store, clock=clock, on_change=dispatcher.wake)
+
+
+async def add(
+    service: DeadlineService, text: str = "Bondi letter, 30 days", channel: int = CHANNEL
+):  # type: ignore[no-untyped-def]
+    return await service.add(
+        GUILD, actor_id=USER, channel_id=channel, text=text, start=dt.date(2025, 7, 17)
+    )
+
+
+async def test_an_alert_is_sent_once_at_its_time(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    deadline = await add(service)
+    await dispatcher.settle()
+    assert notifier.notices == []
+    clock.set(at(2025, 8, 9, 13, 0))  # 09:00 New York: the 7-day reminder
+    await dispatcher.settle()
+    assert [(n.kind, n.days_before, n.collapsed) for n in notifier.notices] == [
+        (AlertKind.REMINDER, 7, 1)
+    ]
+    notice = notifier.notices[0]
+    assert notice.channel_id == CHANNEL
+    assert notice.deadline.id == deadline.id
+    assert notice.nonce == alert_nonce(notice.alert_id)
+    assert len(notice.nonce) <= 25
+    clock.advance(hours=1)
+    await dispatcher.settle()
+    assert len(notifier.notices) == 1
+    status = await service.status(GUILD, deadline.id)
+    assert "alert sent" in [h.action for h in status.history]
+
+
+async def test_the_whole_bondi_series(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    await service.update_settings(GUILD, actor_id=USER, escalation_role_id=77)
+    await add(service)
+    for day in range(9, 21):
+        clock.set(at(2025, 8, day, 13, 0))
+        await dispatcher.settle()
+    kinds = [(n.kind, n.seq, n.escalation_role_id) for n in notifier.notices]
+    assert kinds == [
+        (AlertKind.REMINDER, 0, None),
+        (AlertKind.REMINDER, 0, None),
+        (AlertKind.REMINDER, 0, None),
+        (AlertKind.DUE_TODAY, 0, None),
+        (AlertKind.OVERDUE, 1, None),
+        (AlertKind.OVERDUE, 2, None),
+        (AlertKind.OVERDUE, 3, 77),
+        (AlertKind.OVERDUE, 4, 77),
+    ]
+    assert all(n.collapsed == 1 for n in notifier.notices)
+
+
+async def test_done_stops_alerts(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    deadline = await add(service)
+    await service.done(GUILD, deadline.id, actor_id=USER)
+    clock.set(at(2025, 9, 30))
+    await dispatcher.settle()
+    assert notifier.notices == []
+
+
+async def test_extend_replans_future_alerts(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    deadline = await add(service)
+    await service.extend(GUILD, deadline.id, actor_id=USER, by="14 days")
+    clock.set(at(2025, 8, 17, 13, 0))  # the old overdue time: nothing is due any more
+    await dispatcher.settle()
+    assert notifier.notices == []
+    clock.set(at(2025, 8, 23, 13, 0))  # 7 days before the new due date, Sat Aug 30
+    await dispatcher.settle()
+    assert [(n.kind, n.days_before) for n in notifier.notices] == [(AlertKind.REMINDER, 7)]
+    assert notifier.notices[0].deadline.due == dt.date(2025, 8, 30)
+
+
+async def test_catch_up_after_three_days_down_sends_one_message_per_deadline(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    service = DeadlineService(store, clock=clock)
+    first = await add(service)
+    second = await add(service, "FOIA, by 2025-08-15", channel=OTHER_CHANNEL)
+    # The bot is down from Aug 12 to Aug 17 14:00 UTC.
+    clock.set(at(2025, 8, 17, 14, 0))
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        await dispatcher.settle()
+        by_deadline = {n.deadline.id: n for n in notifier.notices}
+        assert len(notifier.notices) == 2
+        assert by_deadline[first.id].kind is AlertKind.OVERDUE
+        assert by_deadline[first.id].collapsed == 5  # 3 reminders, due today, overdue
+        assert by_deadline[first.id].late_by == dt.timedelta(hours=1)
+        assert by_deadline[first.id].overdue_by is not None
+        assert by_deadline[second.id].collapsed == 5
+        clock.advance(minutes=30)
+        await dispatcher.settle()
+        assert len(notifier.notices) == 2
+        # The series carries on: tomorrow at 09:00.
+        clock.set(at(2025, 8, 18, 13, 0))
+        await dispatcher.settle()
+    assert len(notifier.notices) == 4
+    assert {n.kind for n in notifier.notices[2:]} == {AlertKind.OVERDUE}
+
+
+async def test_restart_does_not_repeat_sent_alerts(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    service = DeadlineService(store, clock=clock)
+    await add(service)
+    clock.set(at(2025, 8, 9, 13, 0))
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        await dispatcher.settle()
+    assert len(notifier.notices) == 1
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        await dispatcher.settle()
+    assert len(notifier.notices) == 1
+
+
+async def test_a_crash_between_send_and_mark_resends_with_the_same_nonce(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    service = DeadlineService(store, clock=clock)
+    await add(service)
+    clock.set(at(2025, 8, 9, 13, 0))
+    # A previous process claimed the alert (and maybe sent it) but died before marking it.
+    async with store.transaction() as tx:
+        ((alert, _),) = await tx.claim_due(clock.now(), limit=10)
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        await dispatcher.settle()
+    assert [n.nonce for n in notifier.notices] == [alert_nonce(alert.id)]
+
+
+async def test_transient_failures_are_retried_until_delivered(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    deadline = await add(service)
+    notifier.fail = fail_channel(CHANNEL, permanent=False, times=2)
+    clock.set(at(2025, 8, 9, 13, 0))
+    await dispatcher.settle()
+    assert notifier.notices == []
+    assert len(notifier.attempts) == 1
+    for _ in range(3):
+        clock.advance(minutes=1)
+        await dispatcher.settle()
+    assert len(notifier.attempts) == 3
+    assert len(notifier.notices) == 1
+    assert notifier.attempts[0].nonce == notifier.notices[0].nonce
+    status = await service.status(GUILD, deadline.id)
+    assert [h.action for h in status.history].count("alert sent") == 1
+
+
+async def test_a_failing_channel_does_not_block_others_and_falls_back(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    await service.update_settings(GUILD, actor_id=USER, default_channel_id=DEFAULT_CHANNEL)
+    broken = await add(service, "Broken, 30 days", channel=CHANNEL)
+    fine = await add(service, "Fine, 30 days", channel=OTHER_CHANNEL)
+    notifier.fail = fail_channel(CHANNEL, permanent=True)
+    clock.set(at(2025, 8, 9, 13, 0))
+    await dispatcher.settle()
+    delivered = {(n.deadline.id, n.channel_id, n.fallback) for n in notifier.notices}
+    assert delivered == {(fine.id, OTHER_CHANNEL, False), (broken.id, DEFAULT_CHANNEL, True)}
+    status = await service.status(GUILD, broken.id)
+    actions = [h.action for h in status.history]
+    assert "alert failed" in actions
+    assert "alert sent to the default channel" in actions
+    assert "403" in next(h.detail for h in status.history if h.action == "alert failed")
+    # The failed alert is not retried; the next reminder still goes out (and falls back).
+    clock.set(at(2025, 8, 13, 13, 0))
+    await dispatcher.settle()
+    assert sum(1 for n in notifier.notices if n.deadline.id == broken.id) == 2
+
+
+async def test_an_earlier_alert_wakes_the_sleeping_dispatcher(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    await add(service)
+    await dispatcher.settle()
+    assert dispatcher.armed_at == at(2025, 8, 9, 13, 0)
+    await add(service, "Call back, by 2025-07-17 10:30")  # due this morning: alerts today
+    await dispatcher.settle()
+    assert dispatcher.armed_at == at(2025, 7, 17, 13, 0)  # its due-today alert at 09:00
+    clock.set(at(2025, 7, 17, 13, 0))
+    await dispatcher.settle()
+    assert [n.kind for n in notifier.notices] == [AlertKind.DUE_TODAY]
+
+
+async def test_snoozed_after_claim_is_not_sent(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    service = DeadlineService(store, clock=clock)
+    deadline = await add(service)
+    clock.set(at(2025, 8, 9, 13, 0))
+    async with store.transaction() as tx:
+        await tx.claim_due(clock.now(), limit=10)
+        current = await tx.get_deadline(GUILD, deadline.id)
+        assert current is not None
+        await tx.update_deadline(dataclasses.replace(current, snoozed_until=at(2025, 8, 12, 13, 0)))
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        await dispatcher.settle()
+    assert notifier.notices == []
+
+
+async def test_digest_lists_active_deadlines_of_the_guild(
+    service: DeadlineService, dispatcher: Dispatcher, notifier: RecordingNotifier
+) -> None:
+    assert await dispatcher.send_digest(GUILD) is None  # disabled by default
+    await service.update_settings(
+        GUILD, actor_id=USER, digest_enabled=True, default_channel_id=DEFAULT_CHANNEL
+    )
+    await add(service)
+    await service.add(GUILD + 1, actor_id=USER, channel_id=1, text="Elsewhere, 3 days")
+    assert await dispatcher.send_digest(GUILD) is not None
+    ((guild_id, channel_id, deadlines),) = notifier.digests
+    assert (guild_id, channel_id) == (GUILD, DEFAULT_CHANNEL)
+    assert [d.title for d in deadlines] == ["Bondi letter"]
+
+
+async def test_stop_is_clean_and_leaves_nothing_claimed(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier, db_path: Path
+) -> None:
+    service = DeadlineService(store, clock=clock)
+    await add(service)
+    dispatcher = Dispatcher(store, notifier, clock=clock)
+    await dispatcher.start()
+    await dispatcher.stop()
+    await dispatcher.stop()  # idempotent
+    async with store.transaction() as tx:
+        assert await tx.release_claims() == 0
