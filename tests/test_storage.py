@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import sqlite3
@@ -246,3 +248,23 @@ async def test_text_is_stored_verbatim(store: SqliteStore) -> None:
         assert await tx.search_deadlines(1, "%") == [deadline]  # % is literal, not a wildcard
         assert await tx.search_deadlines(1, "_\\") == [deadline]
     assert [d.title for d in found] == [nasty]
+
+
+async def test_a_cancelled_transaction_rolls_back_and_leaves_the_store_usable(
+    store: SqliteStore,
+) -> None:
+    async def slow_insert() -> None:
+        async with store.transaction() as tx:
+            await tx.insert_deadline(new_deadline(title="never committed"))
+            await asyncio.sleep(10)
+
+    # Cancel after 0..7 loop turns: inside BEGIN, inside the insert, inside the sleep.
+    for turns in range(8):
+        task = asyncio.create_task(slow_insert())
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        async with store.transaction() as tx:
+            assert await tx.count_deadlines(1, Status.ACTIVE) == 0

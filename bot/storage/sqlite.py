@@ -8,6 +8,7 @@ coroutines never interleave statements inside one transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -111,22 +112,26 @@ class SqliteStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""
+        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error.
+
+        Also rolled back when the awaiting task is cancelled at any point, BEGIN included: the
+        statement still runs in aiosqlite's thread, so a ROLLBACK is always queued after it.
+        """
         async with self._lock:
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise _busy_or(exc) from exc
-            try:
                 yield Transaction(self._conn)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            try:
                 await self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                await self._conn.execute("ROLLBACK")
-                raise _busy_or(exc) from exc
+            except BaseException as exc:
+                await asyncio.shield(self._rollback())
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise _busy_or(exc) from exc
+                raise
+
+    async def _rollback(self) -> None:
+        # Nothing to roll back when BEGIN failed or COMMIT went through.
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
 
     async def backup(self, destination: str | Path) -> None:
         """A consistent online copy of the database (SQLite backup API) at `destination`."""
