@@ -201,7 +201,7 @@ async def test_migration_from_version_1_upgrades_in_place(db_path: Path) -> None
     raw.execute("PRAGMA user_version = 1")
     raw.execute(
         "INSERT INTO guild_settings (guild_id, timezone, alert_time, reminder_days, calendar, "
-        "counting, updated_at) VALUES (7, 'America/Chicago', '10:00', '[5]', 'US', 'roll', 'x')"
+        "counting, updated_at) VALUES (7, 'America/Chicago', '10:00', '[5]', 'US', 'roll', 0)"
     )
     raw.commit()
     raw.close()

@@ -1,7 +1,8 @@
 """Numbered schema migrations; `PRAGMA user_version` holds the number applied last.
 
-Append new migrations; never edit one that has shipped. Instants are stored as fixed-width
-UTC text (`2025-08-17T13:00:00.000000Z`) so that text order is time order; dates as ISO text.
+Append new migrations; never edit one that has shipped. Instants (columns ending in `_at`, and
+`snoozed_until`) are INTEGER microseconds since 1970-01-01 UTC: compact, exact, and fast to
+index (in SQL, `datetime(due_at / 1000000, 'unixepoch')` shows one); dates are ISO text.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ MIGRATIONS: tuple[str, ...] = (
         escalate_after      INTEGER NOT NULL DEFAULT 3 CHECK (escalate_after >= 1),
         overdue_repeat_days INTEGER NOT NULL DEFAULT 1 CHECK (overdue_repeat_days >= 1),
         digest_enabled      INTEGER NOT NULL DEFAULT 0 CHECK (digest_enabled IN (0, 1)),
-        updated_at          TEXT    NOT NULL
+        updated_at          INTEGER NOT NULL
     );
 
     CREATE TABLE deadlines (
@@ -35,7 +36,7 @@ MIGRATIONS: tuple[str, ...] = (
         calendar      TEXT    NOT NULL,
         period        TEXT    NOT NULL,
         due_on        TEXT    NOT NULL,
-        due_at        TEXT    NOT NULL,
+        due_at        INTEGER NOT NULL,
         has_time      INTEGER NOT NULL CHECK (has_time IN (0, 1)),
         explanation   TEXT    NOT NULL,
         timezone      TEXT,
@@ -46,10 +47,10 @@ MIGRATIONS: tuple[str, ...] = (
         created_by    INTEGER NOT NULL,
         status        TEXT    NOT NULL DEFAULT 'active'
                       CHECK (status IN ('active', 'done', 'cancelled')),
-        snoozed_until TEXT,
+        snoozed_until INTEGER,
         revision      INTEGER NOT NULL DEFAULT 0,
-        created_at    TEXT    NOT NULL,
-        updated_at    TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
         PRIMARY KEY (guild_id, id),
         CHECK ((mention_kind IS NULL) = (mention_id IS NULL))
     );
@@ -61,32 +62,30 @@ MIGRATIONS: tuple[str, ...] = (
         deadline_id     INTEGER NOT NULL,
         kind            TEXT    NOT NULL
                         CHECK (kind IN ('reminder', 'hour_before', 'due_today', 'overdue')),
-        key             TEXT    NOT NULL,
-        send_at         TEXT    NOT NULL,
+        send_at         INTEGER NOT NULL,
         seq             INTEGER NOT NULL DEFAULT 0,
         escalate        INTEGER NOT NULL DEFAULT 0,
         days_before     INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TEXT    NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
         attempts        INTEGER NOT NULL DEFAULT 0,
-        claimed_at      TEXT,
-        sent_at         TEXT,
-        failed_at       TEXT,
+        claimed_at      INTEGER,
+        sent_at         INTEGER,
+        failed_at       INTEGER,
         error           TEXT,
         message_id      INTEGER,
-        UNIQUE (guild_id, deadline_id, key),
+        UNIQUE (guild_id, deadline_id, kind, send_at),
         FOREIGN KEY (guild_id, deadline_id) REFERENCES deadlines (guild_id, id)
             ON DELETE CASCADE
     );
     -- The dispatcher's only hot query: the earliest unsent, unclaimed alerts.
     CREATE INDEX alerts_pending ON alerts (next_attempt_at)
         WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL;
-    CREATE INDEX alerts_by_deadline ON alerts (guild_id, deadline_id, send_at);
 
     CREATE TABLE history (
         id          INTEGER PRIMARY KEY,
         guild_id    INTEGER NOT NULL,
         deadline_id INTEGER,
-        at          TEXT    NOT NULL,
+        at          INTEGER NOT NULL,
         actor_id    INTEGER,
         action      TEXT    NOT NULL,
         detail      TEXT    NOT NULL DEFAULT ''

@@ -54,19 +54,23 @@ class StorageBusyError(StorageError):
     """Another process holds the database lock for longer than the busy timeout."""
 
 
-def ts(instant: dt.datetime) -> str:
-    """Fixed-width UTC text, so that text order is time order."""
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def ts(instant: dt.datetime) -> int:
+    """An instant as stored: whole microseconds since the Unix epoch, UTC."""
     if instant.tzinfo is None:
         raise ValueError("naive datetime: every instant must be timezone-aware")
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (instant - _EPOCH) // _MICROSECOND
 
 
-def parse_ts(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+def parse_ts(stored: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=stored)
 
 
-def _opt_ts(text: str | None) -> dt.datetime | None:
-    return None if text is None else parse_ts(text)
+def _opt_ts(stored: int | None) -> dt.datetime | None:
+    return None if stored is None else parse_ts(stored)
 
 
 class SqliteStore:
@@ -411,13 +415,15 @@ class Transaction:
         Alerts already sent or failed stay as history; an alert being sent right now
         (claimed) is left to the dispatcher, which re-checks the deadline before sending.
         """
-        keys = [alert.key for alert in planned]
+        keep = [value for a in planned for value in (a.kind.value, ts(a.send_at))]
+        # (NOT IN an empty list is not valid SQL, and NULLs would make it match nothing.)
+        unless = f"AND (kind, send_at) NOT IN (VALUES {', '.join(['(?, ?)'] * len(planned))})"
         await self._conn.execute(
             f"""
             DELETE FROM alerts WHERE guild_id = ? AND deadline_id = ? AND {_PENDING}
-                AND claimed_at IS NULL AND key NOT IN ({", ".join("?" * len(keys))})
+                AND claimed_at IS NULL {unless if planned else ""}
             """,
-            (deadline.guild_id, deadline.id, *keys),
+            (deadline.guild_id, deadline.id, *keep),
         )
         await self._conn.executemany(
             _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
@@ -451,7 +457,7 @@ class Transaction:
     ) -> list[tuple[StoredAlert, Deadline]]:
         """Claim up to `limit` due alerts, each with its deadline, plus every other due alert
         of the same deadlines (so a deadline's missed alerts are handled together)."""
-        now_text = ts(now)
+        now_at = ts(now)
         rows = await self._all(
             f"""
             SELECT {_CLAIM_COLUMNS} FROM alerts AS a
@@ -460,7 +466,7 @@ class Transaction:
                 AND a.next_attempt_at <= ?
             ORDER BY a.next_attempt_at, a.id LIMIT ?
             """,
-            (now_text, limit),
+            (now_at, limit),
         )
         claimed = {row["a_id"]: row for row in rows}
         if len(rows) == limit:  # a deadline's alerts may straddle the batch boundary
@@ -473,13 +479,13 @@ class Transaction:
                         AND a.failed_at IS NULL AND a.claimed_at IS NULL
                         AND a.next_attempt_at <= ?
                     """,
-                    (guild_id, deadline_id, now_text),
+                    (guild_id, deadline_id, now_at),
                 ):
                     claimed.setdefault(row["a_id"], row)
         if claimed:
             await self._conn.executemany(
                 "UPDATE alerts SET claimed_at = ? WHERE id = ?",
-                [(now_text, alert_id) for alert_id in claimed],
+                [(now_at, alert_id) for alert_id in claimed],
             )
         pairs = [(_alert(row, prefix="a_"), _deadline(row)) for row in claimed.values()]
         return sorted(pairs, key=lambda pair: (pair[0].send_at, pair[0].id))
@@ -497,7 +503,7 @@ class Transaction:
     async def insert_alerts(
         self, guild_id: int, deadline_id: int, alerts: Sequence[PlannedAlert]
     ) -> None:
-        """Add planned alerts (idempotent: an alert with the same key is kept as it is)."""
+        """Add planned alerts (idempotent: the same kind at the same time is kept as it is)."""
         await self._conn.executemany(
             _INSERT_ALERT, [_alert_params(guild_id, deadline_id, alert) for alert in alerts]
         )
@@ -596,10 +602,10 @@ class Transaction:
 
 
 _INSERT_ALERT = """
-    INSERT INTO alerts (guild_id, deadline_id, kind, key, send_at, seq, escalate, days_before,
+    INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
         next_attempt_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (guild_id, deadline_id, key) DO NOTHING
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (guild_id, deadline_id, kind, send_at) DO NOTHING
 """
 
 
@@ -609,7 +615,6 @@ def _alert_params(guild_id: int, deadline_id: int, alert: PlannedAlert) -> tuple
         guild_id,
         deadline_id,
         alert.kind.value,
-        alert.key,
         send_at,
         alert.seq,
         int(alert.escalate),
