@@ -1,11 +1,14 @@
 """The alert loop: claim due alerts from the table, send them through a Notifier, mark them.
 
-The alerts table is the source of truth. One loop sleeps (in slices) until the earliest
-pending alert, is woken early when something changes, claims due alerts in batches and hands
-them, grouped by deadline, to a pool of sender workers, so one slow or rate-limited channel
-never holds up the timer or the others. Results go to one committer that writes them in
-batches. Send first, then mark sent: a crash in between resends, never loses; the resend
-carries the same nonce, which Discord uses to drop the duplicate.
+The alerts table is the source of truth. One loop claims the alerts due within the next
+couple of seconds into a small in-memory buffer (so the database work is done before they
+are due), sleeps in slices until the earliest, and at its time hands the due ones, grouped by
+deadline, to a pool of sender workers, so one slow or rate-limited channel never holds up the
+timer or the others. A change to a deadline (`changed`) drops its buffered alerts, which are
+then claimed afresh. Results go to one committer that writes them in batches.
+
+Send first, then mark sent: a crash in between resends, never loses; the resend carries the
+same nonce, which Discord uses to drop the duplicate. Claims do not survive a restart.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
+import heapq
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,6 +32,7 @@ from bot.models import (
     GuildSettings,
     HistoryEntry,
     Mention,
+    PlannedAlert,
     Status,
     StoredAlert,
 )
@@ -37,6 +42,11 @@ from bot.storage import SqliteStore
 log = logging.getLogger(__name__)
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
+# Alerts are claimed this long before they are due, so that at their time they are handed
+# over from memory, not after a database round trip.
+LOOKAHEAD = dt.timedelta(seconds=2)
+COMMIT_LINGER_SECONDS = 0.01
+SENDER_TURN_SECONDS = 0.005
 
 
 class SendError(Exception):
@@ -157,6 +167,8 @@ class Dispatcher:
         defaults: GuildDefaults | None = None,
         batch_size: int = 500,
         senders: int = 8,
+        lookahead: dt.timedelta = LOOKAHEAD,
+        max_buffered: int = 5000,
         retry_base: dt.timedelta = dt.timedelta(seconds=10),
         retry_max: dt.timedelta = dt.timedelta(minutes=15),
     ) -> None:
@@ -166,9 +178,16 @@ class Dispatcher:
         self._defaults = defaults or GuildDefaults()
         self._batch_size = batch_size
         self._senders = senders
+        self._lookahead = lookahead
+        self._max_buffered = max_buffered
         self._retry_base = retry_base
         self._retry_max = retry_max
         self._wake = asyncio.Event()
+        # Claimed alerts not yet due: by id, and a heap of (time, id) to pop them in order.
+        self._buffer: dict[int, tuple[StoredAlert, Deadline, GuildSettings]] = {}
+        self._heap: list[tuple[dt.datetime, int]] = []
+        self._changed: set[tuple[int, int | None]] = set()
+        self._to_release: list[int] = []
         # None in a queue tells its consumer to stop.
         self._queue: asyncio.Queue[_Group | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[_Outcome | None] = asyncio.Queue()
@@ -179,6 +198,9 @@ class Dispatcher:
         self.loop_beat_at: dt.datetime | None = None  # last time the loop ran, for health checks
         self._cycles = 0
         self._cycled = asyncio.Condition()
+        self._in_flight = 0  # groups handed to senders whose results are not yet recorded
+        self._recorded = asyncio.Event()
+        self._recorded.set()
 
     async def __aenter__(self) -> Dispatcher:
         await self.start()
@@ -188,7 +210,13 @@ class Dispatcher:
         await self.stop()
 
     def wake(self) -> None:
-        """Look at the table again now (something was added or changed)."""
+        """Look at the table again now."""
+        self._wake.set()
+
+    def changed(self, guild_id: int, deadline_id: int | None = None) -> None:
+        """A deadline (or, with None, every deadline of the guild) changed: forget what was
+        claimed for it and look at the table again."""
+        self._changed.add((guild_id, deadline_id))
         self._wake.set()
 
     async def start(self) -> None:
@@ -223,7 +251,9 @@ class Dispatcher:
         self._outcomes.put_nowait(None)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(committer, timeout=self.stop_timeout)
-        unsent = []
+        unsent = [*self._buffer, *self._to_release]
+        self._buffer.clear()
+        self._heap.clear()
         while not self._queue.empty():
             group = self._queue.get_nowait()
             if group is not None:
@@ -233,34 +263,24 @@ class Dispatcher:
                 await tx.release_claims(unsent)
         self._tasks = []
 
-    async def run_due(self) -> int:
-        """Claim what is due now and queue it for sending; return how many alerts."""
-        now = self._clock.now()
-        async with self._store.transaction() as tx:
-            claimed = await tx.claim_due(now, limit=self._batch_size)
-            stored = await tx.settings_for(deadline.guild_id for _, deadline in claimed)
-        groups: dict[tuple[int, int], _Group] = {}
-        for alert, deadline in claimed:
-            key = (deadline.guild_id, deadline.id)
-            if key not in groups:
-                settings = stored.get(deadline.guild_id) or GuildSettings.from_defaults(
-                    deadline.guild_id, self._defaults
-                )
-                groups[key] = _Group(deadline, settings, [])
-            groups[key].alerts.append(alert)
-        for group in groups.values():
-            self._queue.put_nowait(group)
-        return len(claimed)
-
     async def _loop(self) -> None:
+        more = False
         while not self._stopping:
             try:
                 self._wake.clear()
-                self.loop_beat_at = self._clock.now()
-                if await self.run_due() >= self._batch_size:
-                    continue  # more may be due: claim again before sleeping
-                async with self._store.transaction() as tx:
-                    self.armed_at = await tx.next_pending_at()
+                self.loop_beat_at = now = self._clock.now()
+                self._drop_changed()
+                if not more:
+                    self._dispatch_due(now)  # on time, straight from memory
+                await self._release_dropped()
+                more = await self._refill(now)
+                if more:
+                    # More is due: claim it all (up to the buffer's size) before handing any
+                    # over, so that a deadline's missed alerts become one message.
+                    continue
+                self._drop_changed()  # a change may have come in while claiming
+                self._dispatch_due(self._clock.now())
+                self.armed_at = await self._next_look()
                 async with self._cycled:
                     self._cycles += 1
                     self._cycled.notify_all()
@@ -271,7 +291,72 @@ class Dispatcher:
                 log.exception("dispatcher loop error; retrying in a second")
                 await asyncio.sleep(1)
 
+    def _drop_changed(self) -> None:
+        """Drop buffered alerts of changed deadlines; their claims are released next."""
+        if not self._changed:
+            return
+        changed, self._changed = self._changed, set()
+        for alert_id, (_, deadline, _) in list(self._buffer.items()):
+            if (deadline.guild_id, deadline.id) in changed or (deadline.guild_id, None) in changed:
+                del self._buffer[alert_id]  # its heap entry is skipped when popped
+                self._to_release.append(alert_id)
+
+    async def _release_dropped(self) -> None:
+        if self._to_release:
+            dropped, self._to_release = self._to_release, []
+            async with self._store.transaction() as tx:
+                await tx.release_claims(dropped)
+
+    async def _refill(self, now: dt.datetime) -> bool:
+        """Claim alerts due by now + lookahead into the buffer; True if more may be waiting."""
+        room = min(self._batch_size, self._max_buffered - len(self._buffer))
+        if room <= 0:
+            return False
+        async with self._store.transaction() as tx:
+            claimed = await tx.claim_due(now + self._lookahead, limit=room, now=now)
+            stored = await tx.settings_for(deadline.guild_id for _, deadline in claimed)
+        for alert, deadline in claimed:
+            settings = stored.get(deadline.guild_id) or GuildSettings.from_defaults(
+                deadline.guild_id, self._defaults
+            )
+            self._buffer[alert.id] = (alert, deadline, settings)
+            heapq.heappush(self._heap, (alert.next_attempt_at, alert.id))
+        return len(claimed) >= room and len(self._buffer) < self._max_buffered
+
+    def _dispatch_due(self, now: dt.datetime) -> int:
+        """Hand every buffered alert due by `now` to the senders, one group per deadline."""
+        groups: dict[tuple[int, int], _Group] = {}
+        while self._heap and self._heap[0][0] <= now:
+            _, alert_id = heapq.heappop(self._heap)
+            entry = self._buffer.pop(alert_id, None)
+            if entry is None:
+                continue  # dropped because its deadline changed
+            alert, deadline, settings = entry
+            key = (deadline.guild_id, deadline.id)
+            if key not in groups:
+                groups[key] = _Group(deadline, settings, [])
+            groups[key].alerts.append(alert)
+        for group in groups.values():
+            self._queue.put_nowait(group)
+        if groups:
+            self._in_flight += len(groups)
+            self._recorded.clear()
+        return len(groups)
+
+    async def _next_look(self) -> dt.datetime | None:
+        """When to wake: the earliest buffered alert, or when the next one enters the window."""
+        while self._heap and self._heap[0][1] not in self._buffer:
+            heapq.heappop(self._heap)
+        candidates = [self._heap[0][0]] if self._heap else []
+        if len(self._buffer) < self._max_buffered:
+            async with self._store.transaction() as tx:
+                pending = await tx.next_pending_at()
+            if pending is not None:
+                candidates.append(pending - self._lookahead)
+        return min(candidates, default=None)
+
     async def _sender(self) -> None:
+        turn_started = time.monotonic()
         while True:
             group = await self._queue.get()
             if group is None:
@@ -285,7 +370,11 @@ class Dispatcher:
                 log.exception("unexpected error delivering alerts %s", group.ids)
                 outcome = self._retry(group, f"internal error: {exc!r}")
             self._outcomes.put_nowait(outcome)
-            self._queue.task_done()
+            # A notifier that never waits (as in tests) would let one sender run the whole
+            # queue without yielding; give the loop a turn every few milliseconds.
+            if time.monotonic() - turn_started > SENDER_TURN_SECONDS:
+                await asyncio.sleep(0)
+                turn_started = time.monotonic()
 
     async def _deliver(self, group: _Group) -> _Outcome:
         now = self._clock.now()
@@ -299,22 +388,20 @@ class Dispatcher:
             message_id = await self._notifier.send_alert(notice)
         except TransientSendError as exc:
             log.warning(
-                "alert %s to channel %s: %s; will retry", notice.alert_id, notice.channel_id, exc
-            )
+                "alert %s guild=%s deadline=%s channel=%s: %s; will retry",
+                notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,
+            )  # fmt: skip
             return self._retry(group, str(exc))
         except PermanentSendError as exc:
             log.warning(
-                "alert %s to channel %s failed: %s", notice.alert_id, notice.channel_id, exc
-            )
+                "alert %s guild=%s deadline=%s channel=%s failed: %s",
+                notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,
+            )  # fmt: skip
             return await self._fallback(group, notice, str(exc))
         log.info(
             "alert sent guild=%s deadline=%s kind=%s alerts=%s message=%s",
-            deadline.guild_id,
-            deadline.id,
-            notice.kind.value,
-            group.ids,
-            message_id,
-        )
+            deadline.guild_id, deadline.id, notice.kind.value, group.ids, message_id,
+        )  # fmt: skip
         return _Outcome(group, self._clock.now(), message_id=message_id)
 
     async def _fallback(self, group: _Group, notice: AlertNotice, error: str) -> _Outcome:
@@ -345,7 +432,11 @@ class Dispatcher:
     async def _committer(self) -> None:
         while True:
             received = [await self._outcomes.get()]
-            while not self._outcomes.empty() and len(received) < 1000:
+            if received[0] is not None:
+                # Let a burst finish handing over before writing: one transaction then
+                # records hundreds of results instead of one each.
+                await asyncio.sleep(COMMIT_LINGER_SECONDS)
+            while not self._outcomes.empty() and len(received) < 2000:
                 received.append(self._outcomes.get_nowait())
             stop = None in received
             batch = [item for item in received if item is not None]
@@ -356,69 +447,77 @@ class Dispatcher:
                 # The alerts stay claimed; they are released and resent at the next start,
                 # with the same nonce, so Discord drops any duplicate.
                 log.exception("could not record the results of %d alert groups", len(batch))
-            for _ in received:
-                self._outcomes.task_done()
+            self._in_flight -= len(batch)
+            if self._in_flight <= 0:
+                self._in_flight = 0
+                self._recorded.set()
             self._wake.set()
             if stop:
                 return
 
     async def _commit(self, batch: Sequence[_Outcome]) -> None:
+        """Record a batch of outcomes in one transaction, a few statements in all."""
+        sent: list[tuple[int, int, dt.datetime, int]] = []
+        failed: list[tuple[int, int, dt.datetime, str]] = []
+        retry: list[tuple[int, int, dt.datetime, str]] = []
+        dropped: list[tuple[int, int]] = []
+        following: list[tuple[int, int, PlannedAlert]] = []
+        history: list[HistoryEntry] = []
+        for outcome in batch:
+            group = outcome.group
+            guild_id = group.deadline.guild_id
+            if outcome.skipped:
+                dropped += [(guild_id, alert_id) for alert_id in group.ids]
+                continue
+            if outcome.retry_at is not None:
+                error = outcome.error or ""
+                retry += [(guild_id, i, outcome.retry_at, error) for i in group.ids]
+                continue
+            if outcome.message_id is not None:
+                sent += [(guild_id, i, outcome.at, outcome.message_id) for i in group.ids]
+                history.append(_alert_history(group, outcome, "alert sent"))
+            else:
+                failed += [(guild_id, i, outcome.at, outcome.error or "") for i in group.ids]
+                history.append(_alert_history(group, outcome, "alert failed"))
+                if outcome.fallback_message_id is not None:
+                    history.append(
+                        _alert_history(group, outcome, "alert sent to the default channel")
+                    )
+            if any(alert.kind is AlertKind.OVERDUE for alert in group.alerts):
+                # The overdue series is planned one alert at a time: the next one after now.
+                after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
+                nxt = next_overdue(group.deadline, group.settings, after=after)
+                following.append((guild_id, group.deadline.id, nxt))
         async with self._store.transaction() as tx:
-            for outcome in batch:
-                group = outcome.group
-                deadline = group.deadline
-                guild_id = deadline.guild_id
-                history = []
-                if outcome.message_id is not None:
-                    await tx.mark_sent(
-                        guild_id, group.ids, sent_at=outcome.at, message_id=outcome.message_id
-                    )
-                    history.append(_alert_history(group, outcome, "alert sent"))
-                elif outcome.retry_at is not None:
-                    await tx.retry_later(
-                        guild_id, group.ids, at=outcome.retry_at, error=outcome.error or ""
-                    )
-                elif outcome.skipped:
-                    await tx.drop_alerts(guild_id, group.ids)
-                    continue
-                else:
-                    await tx.mark_failed(
-                        guild_id, group.ids, failed_at=outcome.at, error=outcome.error or ""
-                    )
-                    history.append(_alert_history(group, outcome, "alert failed"))
-                    if outcome.fallback_message_id is not None:
-                        history.append(
-                            _alert_history(group, outcome, "alert sent to the default channel")
-                        )
-                if history:
-                    await tx.add_history(*history)
-                if outcome.retry_at is None and any(
-                    alert.kind is AlertKind.OVERDUE for alert in group.alerts
-                ):
-                    # The overdue series is planned one alert at a time: the next one after now.
-                    after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
-                    current = await tx.get_deadline(guild_id, deadline.id)
-                    if current is not None and current.status is Status.ACTIVE:
-                        following = next_overdue(current, group.settings, after=after)
-                        await tx.insert_alerts(guild_id, deadline.id, [following])
+            await tx.mark_sent(sent)
+            await tx.mark_failed(failed)
+            await tx.retry_later(retry)
+            await tx.drop_alerts(dropped)
+            await tx.plan_if_active(following)
+            await tx.add_history(*history)
 
     async def settle(self) -> None:
         """Wait until everything due now has been sent (or has failed) and been recorded."""
         while True:
             async with self._cycled:
-                target = self._cycles + 1
-                self._wake.set()
-                await self._cycled.wait_for(functools.partial(self._cycled_past, target))
-            await self._queue.join()
-            await self._outcomes.join()
-            # Recording may have released or planned alerts that are already due: look again.
+                # Two passes: the loop may be part-way through one that began before this call.
+                target = self._cycles + 2
+                while self._cycles < target:
+                    self._wake.set()
+                    await self._cycled.wait()
+            await self._recorded.wait()
+            now = self._clock.now()
             async with self._store.transaction() as tx:
                 next_at = await tx.next_pending_at()
-            if next_at is None or next_at > self._clock.now():
+            # Checked after the await with no await in between: an alert claimed meanwhile is
+            # in the buffer or counted in flight, so it shows up here.
+            idle = (
+                not self._changed
+                and self._in_flight == 0
+                and not (self._heap and self._heap[0][0] <= now)
+            )
+            if idle and (next_at is None or next_at > now):
                 return
-
-    def _cycled_past(self, target: int) -> bool:
-        return self._cycles >= target
 
     async def send_digest(self, guild_id: int) -> int | None:
         """Post the daily digest of a guild to its default channel; None if it has none."""

@@ -153,6 +153,7 @@ class StoredAlert:
     seq: int
     escalate: bool
     days_before: int
+    next_attempt_at: dt.datetime
     attempts: int = 0
     sent_at: dt.datetime | None = None
     failed_at: dt.datetime | None = None

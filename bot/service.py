@@ -89,12 +89,13 @@ class DeadlineService:
         *,
         clock: Clock,
         defaults: GuildDefaults | None = None,
-        on_change: Callable[[], None] | None = None,
+        on_change: Callable[[int, int | None], None] | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._defaults = defaults or GuildDefaults()
-        self._on_change = on_change or (lambda: None)
+        # Told (guild, deadline id) after every change; (guild, None) after a settings change.
+        self._on_change = on_change or (lambda guild_id, deadline_id: None)
 
     # -- queries ----------------------------------------------------------------------
 
@@ -224,7 +225,7 @@ class DeadlineService:
                     now,
                 )
             )
-        self._on_change()
+        self._on_change(guild_id, deadline.id)
         return deadline
 
     async def done(
@@ -376,7 +377,7 @@ class DeadlineService:
                 await tx.replan(deadline, plan_alerts(deadline, new, now=now))
             detail = ", ".join(f"{key}={_show(value)}" for key, value in sorted(changes.items()))
             await tx.add_history(HistoryEntry(guild_id, None, now, actor_id, "settings", detail))
-        self._on_change()
+        self._on_change(guild_id, None)
         return new
 
     # -- internals --------------------------------------------------------------------
@@ -430,7 +431,7 @@ class DeadlineService:
         await tx.add_history(self._entry(deadline, actor_id, action, detail, now))
         # Called inside the transaction, which commits right after: the dispatcher cannot read
         # before the commit (transactions are serialized on one connection), so it sees it.
-        self._on_change()
+        self._on_change(deadline.guild_id, deadline.id)
         return deadline
 
     def _entry(

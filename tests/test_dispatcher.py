@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import FakeClock, RecordingNotifier, fail_channel
 
-from bot.dispatcher import Dispatcher, alert_nonce
+from bot.dispatcher import LOOKAHEAD, Dispatcher, alert_nonce
 from bot.models import AlertKind, GuildDefaults
 from bot.service import DeadlineService
 from bot.storage import SqliteStore
@@ -38,7 +38,7 @@ async def dispatcher(
 
 @pytest.fixture
 def service(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> DeadlineService:
-    return DeadlineService(store, clock=clock, on_change=dispatcher.wake)
+    return DeadlineService(store, clock=clock, on_change=dispatcher.changed)
 
 
 async def add(
@@ -219,10 +219,10 @@ async def test_an_earlier_alert_wakes_the_sleeping_dispatcher(
 ) -> None:
     await add(service)
     await dispatcher.settle()
-    assert dispatcher.armed_at == at(2025, 8, 9, 13, 0)
+    assert dispatcher.armed_at == at(2025, 8, 9, 13, 0) - LOOKAHEAD
     await add(service, "Call back, by 2025-07-17 10:30")  # due this morning: alerts today
     await dispatcher.settle()
-    assert dispatcher.armed_at == at(2025, 7, 17, 13, 0)  # its due-today alert at 09:00
+    assert dispatcher.armed_at == at(2025, 7, 17, 13, 0) - LOOKAHEAD  # due-today at 09:00
     clock.set(at(2025, 7, 17, 13, 0))
     await dispatcher.settle()
     assert [n.kind for n in notifier.notices] == [AlertKind.DUE_TODAY]
@@ -270,3 +270,25 @@ async def test_stop_is_clean_and_leaves_nothing_claimed(
     await dispatcher.stop()  # idempotent
     async with store.transaction() as tx:
         assert await tx.release_claims() == 0
+
+
+async def test_a_change_inside_the_lookahead_window_is_respected(
+    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    closed = await add(service, "Closed, 30 days")
+    moved = await add(service, "Moved, 30 days")
+    kept = await add(service, "Kept, 30 days")
+    clock.set(at(2025, 8, 9, 13, 0) - LOOKAHEAD / 2)  # all three reminders are claimed now
+    await dispatcher.settle()
+    assert notifier.notices == []
+    await service.done(GUILD, closed.id, actor_id=USER)
+    await service.extend(GUILD, moved.id, actor_id=USER, by="7 days")
+    clock.set(at(2025, 8, 9, 13, 0))
+    await dispatcher.settle()
+    assert [n.deadline.id for n in notifier.notices] == [kept.id]
+    clock.set(at(2025, 8, 16, 13, 0))  # the moved deadline's 7-day reminder
+    await dispatcher.settle()
+    moved_notices = notifier.for_deadline(GUILD, moved.id)
+    assert [(n.kind, n.deadline.due) for n in moved_notices] == [
+        (AlertKind.REMINDER, dt.date(2025, 8, 23))
+    ]

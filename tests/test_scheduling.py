@@ -17,7 +17,7 @@ async def test_jobs_have_fixed_ids_and_follow_settings(
 ) -> None:
     notifier = RecordingNotifier()
     async with Dispatcher(store, notifier, clock=clock) as dispatcher:
-        service = DeadlineService(store, clock=clock, on_change=dispatcher.wake)
+        service = DeadlineService(store, clock=clock, on_change=dispatcher.changed)
         await service.update_settings(
             1, actor_id=5, digest_enabled=True, default_channel_id=9, alert_time=dt.time(8, 15)
         )

@@ -127,7 +127,7 @@ async def test_replan_is_idempotent_and_keeps_sent_alerts(store: SqliteStore) ->
         await tx.replan(deadline, plan)
         assert len(await tx.alerts_of(1, deadline.id)) == 2
         sent = (await tx.alerts_of(1, deadline.id))[0]
-        await tx.mark_sent(1, [sent.id], sent_at=NOW, message_id=9)
+        await tx.mark_sent([(1, sent.id, NOW, 9)])
         # A new plan without the sent alert: the sent one stays, the stale unsent one goes.
         moved = [PlannedAlert(AlertKind.DUE_TODAY, NOW + dt.timedelta(days=5))]
         await tx.replan(deadline, moved)
@@ -144,9 +144,9 @@ async def test_mark_sent_happens_once(store: SqliteStore) -> None:
         deadline = await tx.insert_deadline(new_deadline())
         await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
         (alert,) = await tx.alerts_of(1, deadline.id)
-        assert await tx.mark_sent(1, [alert.id], sent_at=NOW, message_id=1) == 1
-        assert await tx.mark_sent(1, [alert.id], sent_at=NOW, message_id=2) == 0
-        assert await tx.mark_sent(2, [alert.id], sent_at=NOW, message_id=3) == 0
+        assert await tx.mark_sent([(1, alert.id, NOW, 1)]) == 1
+        assert await tx.mark_sent([(1, alert.id, NOW, 2)]) == 0
+        assert await tx.mark_sent([(2, alert.id, NOW, 3)]) == 0
 
 
 async def test_claims_are_exclusive_and_released_at_start(store: SqliteStore) -> None:

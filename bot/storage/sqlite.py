@@ -191,8 +191,8 @@ _DEADLINE_COLUMNS = (
     "status, snoozed_until, revision, created_at, updated_at"
 )
 _ALERT_COLUMNS = (
-    "id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before, attempts, "
-    "sent_at, failed_at, error"
+    "id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before, next_attempt_at, "
+    "attempts, sent_at, failed_at, error"
 )
 _CLAIM_COLUMNS = (
     ", ".join(f"a.{c.strip()} AS a_{c.strip()}" for c in _ALERT_COLUMNS.split(","))
@@ -412,8 +412,8 @@ class Transaction:
     async def replan(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
         """Make the deadline's unsent alerts exactly `planned`; idempotent.
 
-        Alerts already sent or failed stay as history; an alert being sent right now
-        (claimed) is left to the dispatcher, which re-checks the deadline before sending.
+        Alerts already sent or failed stay as history. Unsent ones that no longer fit go,
+        claimed ones included: the dispatcher is told (`changed`) and drops what it holds.
         """
         keep = [value for a in planned for value in (a.kind.value, ts(a.send_at))]
         # (NOT IN an empty list is not valid SQL, and NULLs would make it match nothing.)
@@ -421,7 +421,7 @@ class Transaction:
         await self._conn.execute(
             f"""
             DELETE FROM alerts WHERE guild_id = ? AND deadline_id = ? AND {_PENDING}
-                AND claimed_at IS NULL {unless if planned else ""}
+                {unless if planned else ""}
             """,
             (deadline.guild_id, deadline.id, *keep),
         )
@@ -453,11 +453,11 @@ class Transaction:
         return _opt_ts(row[0]) if row else None
 
     async def claim_due(
-        self, now: dt.datetime, *, limit: int
+        self, until: dt.datetime, *, limit: int, now: dt.datetime | None = None
     ) -> list[tuple[StoredAlert, Deadline]]:
-        """Claim up to `limit` due alerts, each with its deadline, plus every other due alert
-        of the same deadlines (so a deadline's missed alerts are handled together)."""
-        now_at = ts(now)
+        """Claim up to `limit` alerts due by `until` (earliest first), each with its deadline."""
+        until_at = ts(until)
+        claimed_at = ts(now or until)
         rows = await self._all(
             f"""
             SELECT {_CLAIM_COLUMNS} FROM alerts AS a
@@ -466,26 +466,13 @@ class Transaction:
                 AND a.next_attempt_at <= ?
             ORDER BY a.next_attempt_at, a.id LIMIT ?
             """,
-            (now_at, limit),
+            (until_at, limit),
         )
         claimed = {row["a_id"]: row for row in rows}
-        if len(rows) == limit:  # a deadline's alerts may straddle the batch boundary
-            for guild_id, deadline_id in {(row["guild_id"], row["id"]) for row in rows}:
-                for row in await self._all(
-                    f"""
-                    SELECT {_CLAIM_COLUMNS} FROM alerts AS a
-                    JOIN deadlines AS d ON d.guild_id = a.guild_id AND d.id = a.deadline_id
-                    WHERE a.guild_id = ? AND a.deadline_id = ? AND a.sent_at IS NULL
-                        AND a.failed_at IS NULL AND a.claimed_at IS NULL
-                        AND a.next_attempt_at <= ?
-                    """,
-                    (guild_id, deadline_id, now_at),
-                ):
-                    claimed.setdefault(row["a_id"], row)
         if claimed:
             await self._conn.executemany(
                 "UPDATE alerts SET claimed_at = ? WHERE id = ?",
-                [(now_at, alert_id) for alert_id in claimed],
+                [(claimed_at, alert_id) for alert_id in claimed],
             )
         pairs = [(_alert(row, prefix="a_"), _deadline(row)) for row in claimed.values()]
         return sorted(pairs, key=lambda pair: (pair[0].send_at, pair[0].id))
@@ -500,14 +487,6 @@ class Transaction:
         )
         return {row["guild_id"]: _settings(row) for row in rows}
 
-    async def insert_alerts(
-        self, guild_id: int, deadline_id: int, alerts: Sequence[PlannedAlert]
-    ) -> None:
-        """Add planned alerts (idempotent: the same kind at the same time is kept as it is)."""
-        await self._conn.executemany(
-            _INSERT_ALERT, [_alert_params(guild_id, deadline_id, alert) for alert in alerts]
-        )
-
     async def release_claims(self, alert_ids: Iterable[int] | None = None) -> int:
         """Unclaim alerts (all, at start-up, when `alert_ids` is None) that were not sent."""
         if alert_ids is None:
@@ -521,40 +500,53 @@ class Transaction:
         )
         return len(ids)
 
-    async def mark_sent(
-        self, guild_id: int, alert_ids: Iterable[int], *, sent_at: dt.datetime, message_id: int
-    ) -> int:
-        """Mark alerts sent (once: an alert already marked keeps its first mark)."""
+    # The dispatcher records results in batches across guilds: each row names its guild.
+
+    async def mark_sent(self, rows: Sequence[tuple[int, int, dt.datetime, int]]) -> int:
+        """Rows of (guild, alert, sent_at, message id). An alert keeps its first mark."""
         cursor = await self._conn.executemany(
             "UPDATE alerts SET sent_at = ?, message_id = ?, claimed_at = NULL, "
             "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
-            [(ts(sent_at), message_id, guild_id, alert_id) for alert_id in alert_ids],
+            [(ts(at), message_id, guild, alert) for guild, alert, at, message_id in rows],
         )
         return cursor.rowcount
 
-    async def mark_failed(
-        self, guild_id: int, alert_ids: Iterable[int], *, failed_at: dt.datetime, error: str
-    ) -> None:
+    async def mark_failed(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
+        """Rows of (guild, alert, failed_at, error): given up on, kept as history."""
         await self._conn.executemany(
             "UPDATE alerts SET failed_at = ?, error = ?, claimed_at = NULL, "
             "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
-            [(ts(failed_at), error[:500], guild_id, alert_id) for alert_id in alert_ids],
+            [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
         )
 
-    async def retry_later(
-        self, guild_id: int, alert_ids: Iterable[int], *, at: dt.datetime, error: str
-    ) -> None:
+    async def retry_later(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
+        """Rows of (guild, alert, next attempt, error): unclaimed, to be tried again then."""
         await self._conn.executemany(
             "UPDATE alerts SET next_attempt_at = ?, error = ?, claimed_at = NULL, "
             "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
-            [(ts(at), error[:500], guild_id, alert_id) for alert_id in alert_ids],
+            [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
         )
 
-    async def drop_alerts(self, guild_id: int, alert_ids: Iterable[int]) -> None:
-        """Forget unsent alerts that no longer apply (their deadline was closed meanwhile)."""
+    async def drop_alerts(self, rows: Sequence[tuple[int, int]]) -> None:
+        """Rows of (guild, alert): unsent alerts that no longer apply (deadline closed)."""
         await self._conn.executemany(
-            f"DELETE FROM alerts WHERE guild_id = ? AND id = ? AND {_PENDING}",
-            [(guild_id, alert_id) for alert_id in alert_ids],
+            f"DELETE FROM alerts WHERE guild_id = ? AND id = ? AND {_PENDING}", rows
+        )
+
+    async def plan_if_active(self, rows: Sequence[tuple[int, int, PlannedAlert]]) -> None:
+        """Rows of (guild, deadline, alert): add each alert if its deadline is still active."""
+        await self._conn.executemany(
+            """
+            INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
+                next_attempt_at)
+            SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
+                SELECT 1 FROM deadlines WHERE guild_id = ? AND id = ? AND status = 'active')
+            ON CONFLICT (guild_id, deadline_id, kind, send_at) DO NOTHING
+            """,
+            [
+                (*_alert_params(guild, deadline, alert), guild, deadline)
+                for guild, deadline, alert in rows
+            ],
         )
 
     # -- history ----------------------------------------------------------------------
@@ -715,6 +707,7 @@ def _alert(row: sqlite3.Row, *, prefix: str = "") -> StoredAlert:
         seq=row[f"{prefix}seq"],
         escalate=bool(row[f"{prefix}escalate"]),
         days_before=row[f"{prefix}days_before"],
+        next_attempt_at=parse_ts(row[f"{prefix}next_attempt_at"]),
         attempts=row[f"{prefix}attempts"],
         sent_at=_opt_ts(row[f"{prefix}sent_at"]),
         failed_at=_opt_ts(row[f"{prefix}failed_at"]),
