@@ -142,9 +142,7 @@ async def add_and_complete(path: Path, rounds: int = 300) -> tuple[list[float], 
         adds, dones = [], []
         for n in range(rounds):
             t0 = time.perf_counter()
-            deadline = await service.add(
-                999, actor_id=1, channel_id=5, text=f"Bench {n}, 30 days", start=dt.date.today()
-            )
+            deadline = await service.add(999, actor_id=1, channel_id=5, text=f"Bench {n}, 30 days")
             adds.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             await service.done(999, deadline.id, actor_id=1)

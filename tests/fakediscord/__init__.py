@@ -1,12 +1,13 @@
 """A fake Discord (REST + gateway) on 127.0.0.1 for end-to-end tests of the real discord.py.
 
-The bot under test runs unmodified, in-process, against an aiohttp server that speaks enough
-of Discord's API v10 and gateway protocol for slash commands, components, modals, messages,
-pins, nonces, reconnects and injected failures. Nothing leaves the machine.
+The bot under test runs unmodified and in-process against an aiohttp server that speaks enough
+of Discord's API v10 and gateway protocol for slash commands, autocomplete, buttons, modals,
+messages, pins, nonces, reconnects and injected failures. Nothing leaves the machine.
 
-Quick start::
+Import it as ``fakediscord`` (``tests/`` is on ``sys.path`` via ``tests/conftest.py``, as for
+``support``)::
 
-    from tests.fakediscord import FakeDiscord, running_client
+    from fakediscord import FakeDiscord, running_client
 
     async def test_echo() -> None:
         async with FakeDiscord() as fake:
@@ -15,76 +16,94 @@ Quick start::
             fake.add_member(guild.id, alice)
             bot = MyBot(intents=discord.Intents.default(), guild_ready_timeout=0.1)
             async with running_client(fake, bot):
+                general = guild.channel_id("general")
                 handle = await fake.send_slash_command(
-                    guild.id, guild.channel_id("general"), alice.id, "demo echo", {"text": "hi"}
+                    guild.id, general, alice.id, "demo echo", {"text": "hi"}
                 )
                 response = await handle.response()
-                assert response["type"] == 4 and response["data"]["flags"] & 64
-                sent = await fake.wait_for_request("POST", rf"/channels/{guild.channel_id('alerts')}/messages")
+                assert response["type"] == 4
+                assert response["data"]["flags"] & 64  # ephemeral
+                sent = await fake.wait_for_request("POST", rf"/channels/{general}/messages")
                 assert sent.json["allowed_mentions"] == {"parse": []}
 
-Pointing discord.py at the fake: ``running_client`` does it; by hand, ``undo =
-point_discord_at(fake)`` sets ``discord.http.Route.BASE = fake.api_base_url`` and
+Close the bot before the fake (nest ``running_client`` inside ``FakeDiscord``).
+
+Pointing discord.py at the fake: ``running_client`` does it for its block; by hand,
+``undo = point_discord_at(fake)`` sets ``discord.http.Route.BASE = fake.api_base_url`` and
 ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)``; call
 ``undo()`` afterwards.
 
-API (ids may be given as int or str; payloads use snowflake strings like Discord):
+API. Ids may be passed as int or str; payloads use snowflake strings, like Discord. Paths in
+``path`` arguments are regexes matched in full against the path after ``/api/v10`` without the
+query, e.g. ``rf"/channels/{cid}/messages"``.
 
-``FakeDiscord(*, bot_name, owner_name, token=None, heartbeat_interval_ms=41250,
-interaction_deadline=None)``; ``async with`` starts/stops it.
-    World setup (before the bot connects):
-    ``add_guild(name, *, guild_id, channels=("general",), owner_id, everyone_permissions,
-    bot_permissions) -> FakeGuild`` (``.id``, ``.channel_id(name)``, ``.role_id(name)``,
-    ``.channels/.roles/.members``); ``add_channel``, ``add_user(username) -> FakeUser``,
-    ``add_member(guild_id, user, roles=...)``, ``add_role(guild_id, name, permissions=...)``,
-    ``dm_channel(user_id)``; ``bot``, ``owner`` (the application owner), ``application_id``.
-    State: ``messages_in(channel_id)``, ``message(message_id)``, ``commands(guild_id=None)``.
-    REST log: ``requests`` (list of :class:`RecordedRequest`: method, path, query, headers,
-    json, files, status, response, injected, time), ``requests_to(method, path_regex,
-    predicate, after=0)``, ``await wait_for_request(method, path_regex, predicate, count=1,
-    after=0, timeout=5)``, ``unhandled`` (requests to routes the fake lacks).
-    Faults: ``fail_next(method, path_regex, status, body=None, times=1, retry_after=None,
-    is_global=False, headers=None) -> FaultRule``.
-    Simulated users (return an :class:`InteractionHandle`): ``send_slash_command(guild_id,
-    channel_id, user_id, "cmd group sub", {"opt": value}, permissions=None, scope="auto")``,
-    ``send_autocomplete(..., options, focused="opt")``, ``send_component_interaction(guild_id,
-    channel_id, user_id, message_id, custom_id, component_type=2, values=None)``,
-    ``send_modal_submit(guild_id, channel_id, user_id, custom_id, {"field": "text"})``;
-    ``guild_id=None`` means a DM. ``send_user_message(channel_id, user_id, content)``.
-    Gateway: ``gateway_frames``, ``gateway_received(op)``, ``await wait_for_gateway(op,
-    event=, direction="in", count=1, after=0)``, ``identify_count``, ``connected``,
-    ``await dispatch(event, data)``, ``await dispatch_guild_create(guild_id)``,
-    ``await close_gateway(code=4000, invalidate_session=None)``, ``await
-    request_reconnect()``, ``await invalidate_session(resumable=False)``;
-    ``gateway.ack_heartbeats = False`` simulates a zombie connection.
+``FakeDiscord(*, bot_name="Deadline Desk", owner_name="owner", token=None,
+heartbeat_interval_ms=41250, interaction_deadline=None)``; ``async with`` starts and stops it.
 
-``InteractionHandle``: ``await response()`` (callback body ``{"type", "data"}``), ``await
-followup(index)``, ``await original_edit(index)``, ``followups``, ``response_type``,
-``original_message()``, ``payload`` (what was dispatched), ``id``, ``token``.
+* World (set up before the bot connects): ``add_guild(name, *, guild_id, channels=("general",),
+  owner_id, everyone_permissions, bot_permissions) -> FakeGuild`` (``.id``,
+  ``.channel_id(name)``, ``.role_id(name)``, ``.channels``/``.roles``/``.members`` dicts);
+  ``add_channel(guild_id, name)``, ``add_user(username) -> FakeUser``, ``add_member(guild_id,
+  user, roles=())``, ``add_role(guild_id, name, permissions=0) -> FakeRole``,
+  ``dm_channel(user_id)``; ``bot`` / ``owner`` (application owner) / ``application_id``.
+* State: ``messages_in(channel_id)`` (history, no ephemerals), ``message(message_id)``,
+  ``commands(guild_id=None)`` (registered commands by name), ``world`` (everything).
+* REST log: ``requests`` (:class:`RecordedRequest`: ``method, path, query, headers, json,
+  files, status, response, injected, time``), ``requests_to(method, path, predicate=None,
+  after=0)``, ``await wait_for_request(method, path, predicate=None, count=1, after=0,
+  timeout=5)`` (counts past requests too; ``after=len(fake.requests)`` ignores them),
+  ``unhandled`` (requests to routes the fake lacks, answered 404).
+* Faults: ``fail_next(method, path, status, body=None, times=1, retry_after=None,
+  is_global=False, headers=None) -> FaultRule``.
+* Simulated users, each returning an :class:`InteractionHandle` (``guild_id=None`` = in the
+  user's DM): ``send_slash_command(guild_id, channel_id, user_id, "cmd [group] sub",
+  {"opt": value}, permissions=None, scope="auto")``, ``send_autocomplete(guild_id, channel_id,
+  user_id, name, options, focused)``, ``send_component_interaction(guild_id, channel_id,
+  user_id, message_id, custom_id, component_type=2, values=None)``,
+  ``send_modal_submit(guild_id, channel_id, user_id, custom_id, {"input_id": "text"})``.
+  ``send_user_message(channel_id, user_id, content)`` posts as a user (MESSAGE_CREATE).
+* Gateway: ``gateway_frames`` / ``gateway_received(op)`` (:class:`GatewayFrame`), ``await
+  wait_for_gateway(op, event=None, direction="in", count=1, after=0)``, ``identify_count``,
+  ``session_id``, ``connected``, ``await dispatch(event, data)``, ``await
+  dispatch_guild_create(guild_id)``, ``await close_gateway(code=4000,
+  invalidate_session=None)``, ``await request_reconnect()`` (op 7), ``await
+  invalidate_session(resumable=False)`` (op 9); ``gateway.ack_heartbeats = False`` makes a
+  zombie connection; ``gateway.connections[i].path`` is ``/gateway`` or ``/resume-gateway``.
 
-``running_client(fake, client, token="fake-token", ready_timeout=10,
-fail_on_logged_errors=True)``: async context manager; logs in, connects, waits for on_ready,
-closes the client at exit, and fails the test if discord.py logged an ERROR (exceptions in
-commands/views/events are only logged by discord.py).
+``InteractionHandle``: ``await response()`` (first callback body, ``{"type", "data"}``),
+``await followup(index=0)``, ``await original_edit(index=0)``, ``followups``,
+``response_type``, ``original_message()``, ``payload`` (the INTERACTION_CREATE sent),
+``id``, ``token``.
+
+``running_client(fake, client, *, token="fake-token", ready_timeout=10,
+fail_on_logged_errors=True, skip_reidentify_delay=False)``: logs in, connects, waits for
+on_ready, and closes the client on exit; fails the test if discord.py logged an ERROR (it only
+logs exceptions raised in commands, views and event handlers).
 
 Behaviour worth knowing:
 
-* Responses are ``Content-Type: application/json`` exactly (discord.py ignores bodies
-  whose content type has ``; charset=...``) and carry ``Via`` (without it discord.py treats a
-  429 as a Cloudflare ban). Errors are Discord-shaped (``{"message", "code"}``): 10003
-  Unknown Channel, 10008 Unknown Message, 10015 Unknown Webhook, 10062 Unknown interaction,
-  40060 already acknowledged, 50006 empty message, 50035 content over 2000 chars.
-* ``POST /channels/{id}/messages`` with ``nonce`` and ``enforce_nonce`` (discord.py always
-  sends both when given a nonce) returns the earlier message for a repeated nonce.
+* Responses have ``Content-Type: application/json`` exactly (discord.py ignores a body whose
+  type has ``; charset=...``) and a ``Via`` header (without it discord.py treats a 429 as a
+  Cloudflare ban). Errors are Discord-shaped ``{"message", "code"}``: 10003 Unknown Channel,
+  10008 Unknown Message, 10015 Unknown Webhook, 10062 Unknown interaction, 40060 already
+  acknowledged, 50006 empty message, 50035 content over 2000 characters.
+* ``POST /channels/{id}/messages`` with ``enforce_nonce`` returns the earlier message for a
+  repeated nonce. discord.py sends a random nonce with ``enforce_nonce`` on every send, so only
+  a nonce the bot chooses itself deduplicates.
 * Bot messages (not ephemeral ones) are echoed as MESSAGE_CREATE/UPDATE/DELETE when the
   IDENTIFY intents include guild/DM messages, as on Discord.
-* A deferred response (type 5) creates a "loading" original; the first follow-up (or an edit
-  of @original) fills it in, as on Discord.
-* Slash-command scope: a command synced to the guild gets ``data.guild_id`` (discord.py
-  needs it to find guild commands); an unsynced one is sent as global unless
+* A deferred response (type 5) creates a "loading" original; the first follow-up or an edit
+  of ``@original`` fills it in, as on Discord.
+* Slash-command scope: a command synced to the guild gets ``data.guild_id`` (discord.py needs
+  it to find guild commands); a command never synced is sent as global unless
   ``scope="guild"``.
-* Not modelled: permission checks/overwrites (use ``fail_next(..., 403)``), mention
-  parsing, threads, rate-limit buckets (use ``fail_next(..., 429)``), zstd compression.
+* Events dispatched while the bot is disconnected are replayed when it RESUMEs. Closing with
+  4009 (or ``invalidate_session=True``) makes the RESUME fail, forcing a new IDENTIFY, before
+  which discord.py sleeps 5 s unless ``skip_reidentify_delay=True``.
+* discord.py retries a 500/502/504 after 1 s (then 3 s, 5 s ...), and a 429 after
+  ``retry_after``.
+* Not modelled: permission checks and overwrites (inject 403s), mention parsing, threads,
+  rate-limit buckets (inject 429s), zstd transport compression (answered uncompressed).
 """
 
 from .client import point_discord_at, running_client

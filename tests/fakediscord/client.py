@@ -64,6 +64,7 @@ async def running_client(
     token: str = "fake-token",
     ready_timeout: float = 10.0,
     fail_on_logged_errors: bool = True,
+    skip_reidentify_delay: bool = False,
 ) -> AsyncIterator[ClientT]:
     """Log ``client`` in to ``fake``, connect it, wait for on_ready; close it on exit.
 
@@ -72,6 +73,10 @@ async def running_client(
     an ERROR while the block ran (an exception in a command, view or event handler, which
     discord.py only logs), an AssertionError is raised at exit. Patches discord.py only
     for the duration of the block.
+
+    discord.py sleeps 5 s before every IDENTIFY after the first (``Client.before_identify_hook``),
+    e.g. after an INVALID_SESSION. ``skip_reidentify_delay=True`` replaces that hook on this
+    client instance with one that does not wait.
     """
     undo = point_discord_at(fake)
     errors = _ErrorLog()
@@ -79,6 +84,8 @@ async def running_client(
     discord_log = logging.getLogger("discord")
     discord_log.addHandler(errors)
     connect: asyncio.Task[None] | None = None
+    if skip_reidentify_delay:
+        client.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
     try:
         await client.login(token)
         connect = asyncio.create_task(client.connect(reconnect=True), name="fakediscord-connect")
@@ -102,3 +109,7 @@ async def running_client(
                 await connect
         discord_log.removeHandler(errors)
         undo()
+
+
+async def _identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
+    """A ``before_identify_hook`` without discord.py's 5 s pause."""

@@ -135,7 +135,7 @@ class Gateway:
         return ws
 
     async def _on_frame(self, conn: Connection, payload: JSON) -> None:
-        op, data = payload.get("op"), payload.get("d")
+        op, data = payload.get("op"), payload.get("d") or {}
         if op == HEARTBEAT:
             if self.ack_heartbeats:
                 await self._send(conn, {"op": HEARTBEAT_ACK})

@@ -372,16 +372,22 @@ class RestApi:
             if problem := _validate_new(data, req.files):
                 return problem
             message = self.world.create_message(
-                _channel(it), data, attachments=self._attachments(req),
-                message_type=msg_type, interaction=it,
-            )  # fmt: skip
+                _channel(it),
+                data,
+                attachments=self._attachments(req),
+                message_type=msg_type,
+                interaction=it,
+            )
             it.original_message_id = message["id"]
         elif rtype == DEFERRED_MESSAGE:
             flags = int(data.get("flags") or 0) & FLAG_EPHEMERAL
             message = self.world.create_message(
-                _channel(it), {"flags": flags}, extra_flags=FLAG_LOADING,
-                message_type=msg_type, interaction=it,
-            )  # fmt: skip
+                _channel(it),
+                {"flags": flags},
+                extra_flags=FLAG_LOADING,
+                message_type=msg_type,
+                interaction=it,
+            )
             it.original_message_id = message["id"]
         elif rtype in (DEFERRED_UPDATE, UPDATE_MESSAGE):
             if it.message_id is None or it.message_id not in self.world.messages:
@@ -442,10 +448,13 @@ class RestApi:
             await self._message_event("MESSAGE_UPDATE", message)
         else:
             message = self.world.create_message(
-                _channel(it), body, attachments=self._attachments(req),
-                webhook_id=self.world.application_id, interaction=it,
+                _channel(it),
+                body,
+                attachments=self._attachments(req),
+                webhook_id=self.world.application_id,
+                interaction=it,
                 message_type=20 if it.type == APPLICATION_COMMAND else 0,
-            )  # fmt: skip
+            )
             await self._message_event("MESSAGE_CREATE", message)
         if req.query.get("wait", "").lower() not in ("1", "true"):
             return NO_CONTENT

@@ -380,6 +380,11 @@ class FakeDiscord:
         return len(self.gateway_received(2))
 
     @property
+    def session_id(self) -> str | None:
+        """The current gateway session's id (None before the first IDENTIFY)."""
+        return self.gateway.current.id if self.gateway.current else None
+
+    @property
     def connected(self) -> bool:
         """True while a session has a live websocket."""
         current = self.gateway.current
@@ -477,7 +482,8 @@ class FakeDiscord:
         locale: str = "en-US",
     ) -> InteractionHandle:
         """A user clicks button ``custom_id`` (or picks ``values`` in a select menu,
-        ``component_type`` 3/5/6/7/8) on stored message ``message_id``."""
+        ``component_type`` 3/5/6/7/8) on stored message ``message_id`` (``channel_id`` None =
+        the message's channel)."""
         message = self.message(message_id)
         data: JSON = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
@@ -535,6 +541,8 @@ class FakeDiscord:
         locale: str,
         message: JSON | None = None,
     ) -> InteractionHandle:
+        if channel_id is None and message is not None:
+            channel_id = message["channel_id"]
         record, payload = new_interaction(
             self.world,
             type=kind,
