@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 
-from bot.deadlines import AbsoluteDue, PartialDate, Period, PhraseError, Unit, parse_phrase
+from bot.deadlines import (
+    AbsoluteDue,
+    DeadlineError,
+    PartialDate,
+    Period,
+    PhraseError,
+    Unit,
+    parse_phrase,
+    parse_start_date,
+)
 from bot.deadlines.parsing import Counting, Term
 
 
@@ -143,3 +152,27 @@ def test_unparseable_phrases_raise_phrase_error(text: str) -> None:
     with pytest.raises(PhraseError) as info:
         parse_phrase(text)
     assert "for example" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-07-17", dt.date(2025, 7, 17)),
+        ("July 17 2025", dt.date(2025, 7, 17)),
+        ("Jul 17, 2025.", dt.date(2025, 7, 17)),
+        ("7/17/2025", dt.date(2025, 7, 17)),
+        ("July 17", dt.date(2025, 7, 17)),  # no year: the occurrence nearest to `near`
+        ("Dec 30", dt.date(2024, 12, 30)),
+    ],
+)
+def test_start_dates(text: str, expected: dt.date) -> None:
+    assert (
+        parse_start_date(text, near=dt.date(2025, 1, 5) if "Dec" in text else dt.date(2025, 7, 20))
+        == expected
+    )
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2025-02-30", "July 17 2025 please", "9" * 100])
+def test_bad_start_dates(text: str) -> None:
+    with pytest.raises(DeadlineError):
+        parse_start_date(text, near=dt.date(2025, 7, 20))

@@ -11,6 +11,7 @@ from .counting import (
     Rule,
     calculate,
     compute_due,
+    parse_start_date,
     zone,
 )
 from .errors import (
@@ -49,5 +50,6 @@ __all__ = [
     "format_day",
     "holiday_calendar",
     "parse_phrase",
+    "parse_start_date",
     "zone",
 ]

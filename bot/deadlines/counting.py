@@ -14,10 +14,21 @@ from .calendars import DEFAULT_CALENDAR, HolidayCalendar, format_day, holiday_ca
 from .errors import (
     DateOutOfRangeError,
     PeriodLengthError,
+    PhraseError,
     UnknownRuleError,
     UnknownTimezoneError,
 )
-from .parsing import AbsoluteDue, Counting, ParsedPhrase, PartialDate, Period, Unit, parse_phrase
+from .parsing import (
+    AbsoluteDue,
+    Counting,
+    ParsedPhrase,
+    PartialDate,
+    Period,
+    Unit,
+    match_date,
+    normalize,
+    parse_phrase,
+)
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_PERIOD = relativedelta(years=10)
@@ -238,6 +249,16 @@ def _resolve_absolute(on: PartialDate, start: dt.date, steps: list[str]) -> dt.d
             return candidate
     _make_date(start.year, on.month, on.day)  # raises the specific error for Feb 30 etc.
     raise DateOutOfRangeError(f"no {on.month}/{on.day} after {start}")
+
+
+def parse_start_date(text: str, *, near: dt.date) -> dt.date:
+    """A start date as typed ("2025-07-17", "July 17 2025", "7/17"); without a year, the
+    occurrence nearest to `near`. Raises DateOutOfRangeError or PhraseError."""
+    cleaned = normalize(text).lower().strip(" .,")
+    found = match_date(cleaned, 0) if len(cleaned) <= 40 else None
+    if found is None or found[1] != len(cleaned):
+        raise PhraseError(f"{text[:40]!r} is not a date", example="2025-07-17 or July 17 2025")
+    return _resolve_start(found[0], near=near)
 
 
 def _resolve_start(partial: PartialDate, *, near: dt.date) -> dt.date:

@@ -231,7 +231,7 @@ def _parse_period(text: str) -> tuple[Period, PartialDate | None] | None:
     start = _FROM.match(text, pos)
     if start is None:
         return None
-    found = _match_date(text, start.end())
+    found = match_date(text, start.end())
     if found is None or found[1] != len(text):
         return None
     return Period(tuple(terms)), found[0]
@@ -259,7 +259,7 @@ def _parse_absolute(text: str) -> AbsoluteDue | None:
     lead = _ABS_LEAD.match(text)
     if lead:
         pos = lead.end()
-    found = _match_date(text, pos)
+    found = match_date(text, pos)
     if found is None:
         return None
     on, pos = found
@@ -272,7 +272,8 @@ def _parse_absolute(text: str) -> AbsoluteDue | None:
     return AbsoluteDue(on, at)
 
 
-def _match_date(text: str, pos: int) -> tuple[PartialDate, int] | None:
+def match_date(text: str, pos: int) -> tuple[PartialDate, int] | None:
+    """The date written at `pos` of lower-cased `text`, and where it ends; None if none."""
     for form in _DATE_FORMS:
         match = form.match(text, pos)
         if match is None:

@@ -1,0 +1,138 @@
+"""DeadlineBot: the discord.py client that owns the database, the dispatcher and the jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+from bot.dispatcher import Dispatcher
+from bot.models import GuildDefaults
+from bot.scheduling import PeriodicJobs
+from bot.service import DeadlineService
+from bot.storage import SqliteStore
+
+from .cog import DeadlineCog
+from .interact import report_error
+from .notifier import DiscordNotifier
+from .views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+
+COMMANDS_HASH_KEY = "commands_hash"
+
+
+class DeadlineTree(app_commands.CommandTree[discord.Client]):
+    """One place that turns every command error into an ephemeral reply."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(error, app_commands.TransformerError):
+            from bot.service import ValidationError
+
+            original = ValidationError(
+                f"{str(error.value)[:60]!r} is not a valid {error.type.name.lower()}",
+                example="pick one from the list Discord offers",
+            )
+        await report_error(interaction, original)
+
+
+class DeadlineBot(commands.Bot):
+    """Use as `async with DeadlineBot(...) as bot: await bot.start(token)`."""
+
+    def __init__(
+        self,
+        *,
+        database: Path,
+        defaults: GuildDefaults,
+        sync_guild_ids: Sequence[int] = (),
+        clock: Clock | None = None,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents(guilds=True),  # no privileged intents
+            tree_cls=DeadlineTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self._database = database
+        self._defaults = defaults
+        self._sync_guild_ids = tuple(sync_guild_ids)
+        self.clock: Clock = clock or SystemClock()
+        self.store: SqliteStore | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.jobs: PeriodicJobs | None = None
+        self.service: DeadlineService
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    async def setup_hook(self) -> None:
+        self.store = await SqliteStore.connect(self._database)
+        self.dispatcher = Dispatcher(
+            self.store, DiscordNotifier(self), clock=self.clock, defaults=self._defaults
+        )
+        self.service = DeadlineService(
+            self.store,
+            clock=self.clock,
+            defaults=self._defaults,
+            on_change=self.dispatcher.changed,
+        )
+        await self.add_cog(DeadlineCog())
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.sync_commands()
+        await self.dispatcher.start()
+        self.jobs = PeriodicJobs(self.store, self.dispatcher)
+        await self.jobs.start()
+        log.info("Deadline Desk ready: database %s", self._database)
+
+    async def sync_commands(self) -> None:
+        """Sync to `sync_guild_ids` at every start; globally only when the commands changed."""
+        assert self.store is not None
+        if self._sync_guild_ids:
+            for guild_id in self._sync_guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d commands to guild %s", len(synced), guild_id)
+            return
+        digest = self.commands_hash()
+        async with self.store.transaction() as tx:
+            previous = await tx.get_meta(COMMANDS_HASH_KEY)
+        if previous == digest:
+            log.info("slash commands unchanged since the last sync")
+            return
+        synced = await self.tree.sync()
+        async with self.store.transaction() as tx:
+            await tx.set_meta(COMMANDS_HASH_KEY, digest)
+        log.info("synced %d global commands", len(synced))
+
+    def commands_hash(self) -> str:
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        encoded = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    async def close(self) -> None:
+        """Stop the jobs and the dispatcher, close the database, then disconnect."""
+        try:
+            if self.jobs is not None:
+                await self.jobs.stop()
+            if self.dispatcher is not None:
+                await self.dispatcher.stop()
+            if self.store is not None:
+                await self.store.close()
+                self.store = None
+        finally:
+            await super().close()

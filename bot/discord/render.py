@@ -1,0 +1,351 @@
+"""Pure rendering: deadlines, lists, alerts and settings as Discord embeds and text.
+
+No I/O. User text (titles, notes) is escaped so that markdown and mentions in it cannot break
+an embed or look like another deadline's content; everything is cut to Discord's limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import discord
+
+from bot.deadlines import Computation, format_day
+from bot.dispatcher import AlertNotice
+from bot.models import (
+    AlertKind,
+    Deadline,
+    DeadlineStatus,
+    GuildSettings,
+    HistoryEntry,
+    MentionKind,
+    Page,
+    Status,
+    StoredAlert,
+)
+
+TITLE_LIMIT = 256
+FIELD_LIMIT = 1024
+DESCRIPTION_LIMIT = 4096
+CONTENT_LIMIT = 2000
+TOTAL_LIMIT = 6000
+FIELDS_LIMIT = 25
+
+COLOR_OK = discord.Colour.blurple()
+COLOR_SOON = discord.Colour.gold()
+COLOR_OVERDUE = discord.Colour.red()
+COLOR_DONE = discord.Colour.green()
+COLOR_ERROR = discord.Colour.dark_red()
+
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#<@:-])")
+
+
+def clean(text: str | None, limit: int | None = None) -> str:
+    """User text made inert: control and zero-width characters dropped, newlines folded,
+    markdown and mention syntax escaped, cut to `limit` characters."""
+    if not text:
+        return ""
+    text = "".join(
+        " " if ch in "\r\n\t" else ch
+        for ch in unicodedata.normalize("NFKC", text)
+        if ch in "\r\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    text = " ".join(text.split())
+    escaped = _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+    return cut(escaped, limit) if limit else escaped
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` shortened to `limit` characters, ending in an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    # Never end on a lone backslash: it would escape the ellipsis.
+    return text[: limit - 1].rstrip("\\") + "\u2026"
+
+
+def stamp(instant: dt.datetime, style: str = "F") -> str:
+    """A Discord timestamp: each reader sees it in their own zone (R is a live countdown)."""
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def span(delta: dt.timedelta) -> str:
+    """'3 days', '5 hours', '12 minutes': the largest unit, rounded down."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "moments"
+
+
+def due_line(deadline: Deadline) -> str:
+    """The due date in words, then as timestamps each reader sees in their own zone."""
+    return (
+        f"**Due {format_day(deadline.due)}** \u2014 {stamp(deadline.due_at)} "
+        f"({stamp(deadline.due_at, 'R')})"
+    )
+
+
+def mention_text(deadline: Deadline) -> str:
+    if deadline.mention is None:
+        return "nobody"
+    prefix = "@&" if deadline.mention.kind is MentionKind.ROLE else "@"
+    return f"<{prefix}{deadline.mention.id}>"
+
+
+def explanation_text(steps: Sequence[str]) -> str:
+    # The engine's own words (dates, holiday names): shown as written, mentions defused.
+    lines = "\n".join("\u2022 " + step.replace("@", "@\u200b") for step in steps)
+    return cut(lines, FIELD_LIMIT)
+
+
+def heading(deadline: Deadline) -> str:
+    return cut(f"#{deadline.id} {clean(deadline.title)}", TITLE_LIMIT)
+
+
+def deadline_embed(
+    deadline: Deadline,
+    *,
+    now: dt.datetime,
+    next_alerts: Sequence[StoredAlert] = (),
+    history: Sequence[HistoryEntry] = (),
+) -> discord.Embed:
+    """Everything about one deadline (the reply to add and to status)."""
+    overdue = deadline.is_overdue(now=now)
+    colour = COLOR_DONE if deadline.status is not Status.ACTIVE else COLOR_OK
+    if overdue:
+        colour = COLOR_OVERDUE
+    description = due_line(deadline)
+    if deadline.status is not Status.ACTIVE:
+        description = f"**{deadline.status.value.upper()}** \u2014 " + description
+    elif overdue:
+        description = f"**OVERDUE by {span(now - deadline.due_at)}** \u2014 " + description
+    embed = discord.Embed(title=heading(deadline), description=description, colour=colour)
+    embed.add_field(
+        name="Counting",
+        value=cut(
+            f"{clean(deadline.period)} from {format_day(deadline.start)}; "
+            f"{deadline.rule.value} rule, {deadline.calendar} holidays",
+            FIELD_LIMIT,
+        ),
+        inline=False,
+    )
+    embed.add_field(name="How it was counted", value=explanation_text(deadline.explanation) or "-")
+    if next_alerts:
+        embed.add_field(name="Next alerts", value=alerts_text(next_alerts), inline=False)
+    embed.add_field(name="Alerts go to", value=f"<#{deadline.channel_id}>", inline=True)
+    embed.add_field(name="Mentions", value=mention_text(deadline), inline=True)
+    if deadline.snoozed_until and deadline.snoozed_until > now:
+        embed.add_field(name="Snoozed until", value=stamp(deadline.snoozed_until, "f"))
+    if deadline.link:
+        embed.add_field(name="Link", value=cut(deadline.link, FIELD_LIMIT), inline=False)
+    if deadline.notes:
+        embed.add_field(name="Notes", value=clean(deadline.notes, FIELD_LIMIT), inline=False)
+    if history:
+        embed.add_field(name="History", value=history_text(history), inline=False)
+    embed.set_footer(text=f"Deadline #{deadline.id} \u00b7 /deadline status deadline:{deadline.id}")
+    return fit(embed)
+
+
+def alerts_text(alerts: Sequence[StoredAlert], limit: int = 8) -> str:
+    lines = [f"{stamp(a.send_at, 'f')} \u2014 {_alert_label(a)}" for a in alerts[:limit]]
+    if len(alerts) > limit:
+        lines.append(f"\u2026 and {len(alerts) - limit} more")
+    return cut("\n".join(lines), FIELD_LIMIT)
+
+
+def _alert_label(alert: StoredAlert) -> str:
+    if alert.kind is AlertKind.REMINDER:
+        return f"reminder, {alert.days_before} day{'s' if alert.days_before != 1 else ''} before"
+    if alert.kind is AlertKind.HOUR_BEFORE:
+        return "reminder, 1 hour before"
+    if alert.kind is AlertKind.DUE_TODAY:
+        return "due today"
+    return f"overdue alert #{alert.seq}"
+
+
+def history_text(history: Sequence[HistoryEntry], limit: int = 10) -> str:
+    shown = history[-limit:]
+    lines = []
+    if len(history) > limit:
+        lines.append(f"\u2026 {len(history) - limit} earlier entries")
+    for entry in shown:
+        who = f"<@{entry.actor_id}>" if entry.actor_id else "the bot"
+        detail = f": {clean(entry.detail, 200)}" if entry.detail else ""
+        lines.append(f"{stamp(entry.at, 'd')} {entry.action} by {who}{detail}")
+    return cut("\n".join(lines), FIELD_LIMIT)
+
+
+def calc_embed(result: Computation) -> discord.Embed:
+    due = result.due
+    title = clean(result.title, 200) if result.title else "Due date"
+    embed = discord.Embed(
+        title=cut(title, TITLE_LIMIT),
+        description=(
+            f"**Due {format_day(due.due)}** \u2014 {stamp(due.due_at)} ({stamp(due.due_at, 'R')})"
+        ),
+        colour=COLOR_OK,
+    )
+    embed.add_field(
+        name="Counting",
+        value=cut(f"{clean(result.period)}; {due.rule.value} rule, {due.calendar}", FIELD_LIMIT),
+        inline=False,
+    )
+    embed.add_field(name="How it was counted", value=explanation_text(due.explanation))
+    embed.set_footer(text="Nothing was saved. To track it: /deadline add")
+    return fit(embed)
+
+
+def list_embed(page: Page, *, now: dt.datetime, show: str) -> discord.Embed:
+    title = f"{show.capitalize()} deadlines" if show != "all" else "All deadlines"
+    if not page.deadlines:
+        return discord.Embed(
+            title=title,
+            description="Nothing here. Add one with `/deadline add text:Bondi letter, 30 days`",
+            colour=COLOR_OK,
+        )
+    lines = []
+    for deadline in page.deadlines:
+        marker = "\U0001f6a8 **OVERDUE** " if deadline.id in page.overdue_ids else ""
+        if deadline.status is not Status.ACTIVE:
+            marker = f"*{deadline.status.value}* "
+        lines.append(
+            f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
+            f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
+        )
+    embed = discord.Embed(
+        title=title, description=cut("\n".join(lines), DESCRIPTION_LIMIT), colour=COLOR_OK
+    )
+    if page.overdue_ids:
+        embed.colour = COLOR_OVERDUE
+    embed.set_footer(text=f"Page {page.page} of {page.pages} \u00b7 {page.total} in all")
+    return embed
+
+
+def status_embed(status: DeadlineStatus, *, now: dt.datetime) -> discord.Embed:
+    return deadline_embed(
+        status.deadline, now=now, next_alerts=status.next_alerts, history=status.history
+    )
+
+
+_KIND_TITLES = {
+    AlertKind.REMINDER: "\u23f0 Reminder",
+    AlertKind.HOUR_BEFORE: "\u23f0 Due in one hour",
+    AlertKind.DUE_TODAY: "\U0001f4c5 Due today",
+    AlertKind.OVERDUE: "\U0001f6a8 OVERDUE",
+}
+
+
+def alert_headline(notice: AlertNotice) -> str:
+    deadline = notice.deadline
+    if notice.kind is AlertKind.REMINDER:
+        days = notice.days_before
+        return f"Reminder: {days} day{'s' if days != 1 else ''} left"
+    if notice.kind is AlertKind.HOUR_BEFORE:
+        return "Due in one hour"
+    if notice.kind is AlertKind.DUE_TODAY:
+        return "Due today"
+    overdue_by = notice.overdue_by or (notice.now - deadline.due_at)
+    return f"OVERDUE by {span(overdue_by)}"
+
+
+def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
+    """The content line (with the only mentions the alert may make) and the embed."""
+    deadline = notice.deadline
+    headline = alert_headline(notice)
+    parts = []
+    if notice.mention is not None:
+        prefix = "@&" if notice.mention.kind is MentionKind.ROLE else "@"
+        parts.append(f"<{prefix}{notice.mention.id}>")
+    if notice.escalation_role_id is not None:
+        parts.append(f"<@&{notice.escalation_role_id}>")
+    parts.append(f"{headline}: **#{deadline.id} {clean(deadline.title, 200)}**")
+    content = cut(" ".join(parts), CONTENT_LIMIT)
+    colour = COLOR_OVERDUE if notice.kind is AlertKind.OVERDUE else COLOR_SOON
+    embed = discord.Embed(
+        title=cut(f"{_KIND_TITLES[notice.kind]}: {heading(deadline)}", TITLE_LIMIT),
+        description=due_line(deadline),
+        colour=colour,
+    )
+    if notice.kind is AlertKind.OVERDUE:
+        embed.add_field(name="Overdue", value=headline.removeprefix("OVERDUE by "), inline=True)
+        if notice.escalation_role_id is not None:
+            embed.add_field(name="Escalated", value=f"overdue alert #{notice.seq}", inline=True)
+    if notice.collapsed > 1 or notice.late_by > dt.timedelta(minutes=5):
+        embed.add_field(
+            name="Late",
+            value=(
+                f"{notice.collapsed} alert{'s' if notice.collapsed != 1 else ''} came due while "
+                f"the bot was offline; this one is {span(notice.late_by)} late."
+            ),
+            inline=False,
+        )
+    if notice.fallback:
+        embed.add_field(
+            name="Posted here instead",
+            value=f"The bot could not post in <#{deadline.channel_id}>; check its permissions.",
+            inline=False,
+        )
+    if deadline.link:
+        embed.add_field(name="Link", value=cut(deadline.link, FIELD_LIMIT), inline=False)
+    embed.set_footer(text=f"Deadline #{deadline.id} \u00b7 {deadline.rule.value} rule")
+    return content, fit(embed)
+
+
+def digest_embed(deadlines: Sequence[Deadline], *, now: dt.datetime) -> discord.Embed:
+    page = Page(
+        deadlines=tuple(deadlines[:40]),
+        page=1,
+        pages=1,
+        total=len(deadlines),
+        overdue_ids=frozenset(d.id for d in deadlines if d.is_overdue(now=now)),
+    )
+    embed = list_embed(page, now=now, show="active")
+    embed.title = "\U0001f5de Daily deadline digest"
+    if len(deadlines) > 40:
+        embed.set_footer(text=f"and {len(deadlines) - 40} more: /deadline list")
+    return embed
+
+
+def settings_embed(settings: GuildSettings) -> discord.Embed:
+    def role(role_id: int | None) -> str:
+        return f"<@&{role_id}>" if role_id else "not set"
+
+    channel = f"<#{settings.default_channel_id}>" if settings.default_channel_id else "not set"
+    escalation = (
+        f"{role(settings.escalation_role_id)} from overdue alert #{settings.escalate_after}"
+    )
+
+    embed = discord.Embed(title="Deadline Desk settings", colour=COLOR_OK)
+    rows = [
+        ("Time zone", settings.timezone),
+        ("Alert time", settings.alert_time.strftime("%H:%M")),
+        ("Reminders (days before)", ", ".join(map(str, settings.reminder_days)) or "none"),
+        ("Holiday calendar", settings.calendar),
+        ("Default counting rule", settings.counting.value),
+        ("Default alert channel", channel),
+        ("Manager role", role(settings.manager_role_id)),
+        ("Escalation role", escalation),
+        ("Overdue alerts repeat", f"every {settings.overdue_repeat_days} day(s)"),
+        ("Daily digest", "on" if settings.digest_enabled else "off"),
+    ]  # fmt: skip
+    for name, value in rows:
+        embed.add_field(name=name, value=value, inline=True)
+    return embed
+
+
+def error_text(message: str, example: str = "") -> str:
+    text = f"\u274c {message}"
+    if example:
+        text += f"\nFor example: `{example.replace('`', '')}`"
+    return cut(text, CONTENT_LIMIT)
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Drop trailing fields until the embed is within Discord's total and count limits."""
+    while len(embed) > TOTAL_LIMIT or len(embed.fields) > FIELDS_LIMIT:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed

@@ -1,0 +1,287 @@
+"""Buttons and modals. Alert and list buttons are dynamic items: their state lives in the
+custom id, so they keep working after a restart."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.deadlines import AbsoluteDue, DeadlineError, Period, parse_phrase
+from bot.models import Deadline
+from bot.service import LIST_FILTERS, ValidationError
+
+from . import render
+from .interact import backend, guild_id_of, modifiable, reply, report_error
+
+
+class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"$^"):
+    """Base: a button about one deadline; the guild in the id must be the one pressed in."""
+
+    action = ""
+
+    def __init__(
+        self,
+        guild_id: int,
+        deadline_id: int,
+        *,
+        label: str,
+        style: discord.ButtonStyle,
+        emoji: str | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                emoji=emoji,
+                custom_id=f"dd:{self.action}:{guild_id}:{deadline_id}",
+            )
+        )
+        self.guild_id = guild_id
+        self.deadline_id = deadline_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> _DeadlineButton:
+        return cls(int(match["guild"]), int(match["deadline"]))  # type: ignore[call-arg]
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            if guild_id_of(interaction) != self.guild_id:
+                raise ValidationError("this button belongs to another server")
+            deadline = await modifiable(interaction, self.deadline_id)
+            await self.act(interaction, deadline)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
+        raise NotImplementedError
+
+
+class DoneButton(_DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline>\d+)"):
+    action = "done"
+
+    def __init__(self, guild_id: int, deadline_id: int) -> None:
+        super().__init__(
+            guild_id, deadline_id, label="Mark done", style=discord.ButtonStyle.success
+        )
+
+    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
+        done = await backend(interaction).service.done(
+            deadline.guild_id, deadline.id, actor_id=interaction.user.id
+        )
+        await _close_alert(
+            interaction, f"\u2705 #{done.id} marked done by {interaction.user.mention}"
+        )
+
+
+class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<deadline>\d+)"):
+    action = "snooze"
+
+    def __init__(self, guild_id: int, deadline_id: int) -> None:
+        super().__init__(
+            guild_id, deadline_id, label="Snooze 1 day", style=discord.ButtonStyle.secondary
+        )
+
+    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
+        snoozed = await backend(interaction).service.snooze(
+            deadline.guild_id, deadline.id, actor_id=interaction.user.id, until="1 day"
+        )
+        assert snoozed.snoozed_until is not None
+        await _close_alert(
+            interaction,
+            f"\U0001f4a4 #{snoozed.id} snoozed by {interaction.user.mention} until "
+            f"{render.stamp(snoozed.snoozed_until, 'f')}",
+        )
+
+
+class ExtendButton(_DeadlineButton, template=r"dd:extend:(?P<guild>\d+):(?P<deadline>\d+)"):
+    action = "extend"
+
+    def __init__(self, guild_id: int, deadline_id: int) -> None:
+        super().__init__(guild_id, deadline_id, label="Extend", style=discord.ButtonStyle.primary)
+
+    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
+        await interaction.response.send_modal(ExtendModal(deadline))
+
+
+async def _close_alert(interaction: discord.Interaction, note: str) -> None:
+    """Answer a button on an alert: the alert keeps its text, loses its buttons, gains a note."""
+    message = interaction.message
+    if message is None:
+        await reply(interaction, content=note)
+        return
+    content = render.cut(f"{message.content}\n{note}", render.CONTENT_LIMIT)
+    await interaction.response.edit_message(
+        content=content, view=None, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+class ExtendModal(discord.ui.Modal):
+    """Asks for a period or a date, and a reason."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__(
+            title=render.cut(f"Extend #{deadline.id}", 45),
+            custom_id=f"dd:extend-modal:{deadline.guild_id}:{deadline.id}",
+            timeout=900,
+        )
+        self.deadline = deadline
+        self.amount: discord.ui.TextInput[ExtendModal] = discord.ui.TextInput(
+            label="By a period, or to a date",
+            placeholder="14 days  or  2025-09-15",
+            max_length=100,
+            custom_id="amount",
+        )
+        self.reason: discord.ui.TextInput[ExtendModal] = discord.ui.TextInput(
+            label="Reason (optional)",
+            placeholder="county granted a 14-day extension",
+            required=False,
+            max_length=300,
+            custom_id="reason",
+        )
+        self.add_item(self.amount)
+        self.add_item(self.reason)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        try:
+            by, to = split_extension(self.amount.value)
+            extended = await backend(interaction).service.extend(
+                self.deadline.guild_id,
+                self.deadline.id,
+                actor_id=interaction.user.id,
+                by=by,
+                to=to,
+                reason=self.reason.value or None,
+            )
+            await reply(
+                interaction,
+                content=(
+                    f"\u23e9 #{extended.id} extended by {interaction.user.mention}: now due "
+                    f"{render.due_line(extended)}"
+                ),
+            )
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+def split_extension(text: str) -> tuple[str | None, str | None]:
+    """'14 days' -> (by, None); '2025-09-15' -> (None, to): which kind of extension it is."""
+    try:
+        spec = parse_phrase(text).spec
+    except DeadlineError as exc:
+        raise ValidationError(exc.message, example="14 days, or 2025-09-15") from exc
+    if isinstance(spec, Period):
+        return text, None
+    assert isinstance(spec, AbsoluteDue)
+    return None, text
+
+
+def alert_view(deadline: Deadline) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(DoneButton(deadline.guild_id, deadline.id))
+    view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
+    view.add_item(ExtendButton(deadline.guild_id, deadline.id))
+    return view
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dd:page:(?P<show>[a-z]+):(?P<channel>\d+):(?P<page>\d+):(?P<dir>prev|next)",
+):
+    """Previous/Next on a list; the filter and target page are in the custom id."""
+
+    def __init__(self, show: str, channel_id: int, page: int, direction: str, *, disabled: bool):
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if direction == "prev" else "Next",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"dd:page:{show}:{channel_id}:{page}:{direction}",
+                disabled=disabled,
+            )
+        )
+        self.show, self.channel_id, self.page = show, channel_id, page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        return cls(
+            match["show"], int(match["channel"]), int(match["page"]), match["dir"], disabled=False
+        )
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            if self.show not in LIST_FILTERS:
+                raise ValidationError("unknown list", example="/deadline list")
+            embed, view = await list_page(
+                interaction, show=self.show, channel_id=self.channel_id or None, page=self.page
+            )
+            await interaction.response.edit_message(embed=embed, view=view)
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+async def list_page(
+    interaction: discord.Interaction, *, show: str, channel_id: int | None, page: int
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """One page of `/deadline list`, with Previous/Next when there is more than one."""
+    bot = backend(interaction)
+    result = await bot.service.list_deadlines(
+        guild_id_of(interaction), show=show, channel_id=channel_id, page=page
+    )
+    embed = render.list_embed(result, now=bot.now(), show=show)
+    if result.pages <= 1:
+        return embed, None
+    view = discord.ui.View(timeout=None)
+    current = min(result.page, result.pages)
+    view.add_item(PageButton(show, channel_id or 0, current - 1, "prev", disabled=current <= 1))
+    view.add_item(
+        PageButton(show, channel_id or 0, current + 1, "next", disabled=current >= result.pages)
+    )
+    return embed, view
+
+
+class DeleteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dd:delete:(?P<guild>\d+):(?P<deadline>\d+):(?P<user>\d+)",
+):
+    """The confirmation for /deadline delete; only the member who asked can press it."""
+
+    def __init__(self, guild_id: int, deadline_id: int, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Delete it",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"dd:delete:{guild_id}:{deadline_id}:{user_id}",
+            )
+        )
+        self.guild_id, self.deadline_id, self.user_id = guild_id, deadline_id, user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> DeleteButton:
+        return cls(int(match["guild"]), int(match["deadline"]), int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            if guild_id_of(interaction) != self.guild_id or interaction.user.id != self.user_id:
+                raise ValidationError("only the member who asked to delete can confirm it")
+            deadline = await modifiable(interaction, self.deadline_id)
+            deleted = await backend(interaction).service.delete(
+                deadline.guild_id, deadline.id, actor_id=interaction.user.id
+            )
+            await interaction.response.edit_message(
+                content=f"\U0001f5d1 #{deleted.id} {render.clean(deleted.title, 200)} deleted "
+                "(kept in history).",
+                view=None,
+                embed=None,
+            )
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+DYNAMIC_ITEMS = (DoneButton, SnoozeButton, ExtendButton, PageButton, DeleteButton)

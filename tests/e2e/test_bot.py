@@ -1,0 +1,332 @@
+"""The real bot (DeadlineBot, discord.py) against the fake Discord server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakediscord import MANAGE_MESSAGES, FakeDiscord, running_client
+from fakediscord.world import FakeGuild, FakeUser
+from support import FakeClock
+
+from bot.discord.client import DeadlineBot
+from bot.models import GuildDefaults
+
+EPHEMERAL = 64
+# Thu 2025-07-17 08:00 in New York.
+START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Newsroom:
+    fake: FakeDiscord
+    bot: DeadlineBot
+    clock: FakeClock
+    guild: FakeGuild
+    other: FakeGuild
+    alice: FakeUser  # a reporter
+    bob: FakeUser  # another reporter, no special permissions
+    editor_role: str
+    database: Path
+
+    @property
+    def general(self) -> str:
+        return self.guild.channel_id("general")
+
+    @property
+    def alerts(self) -> str:
+        return self.guild.channel_id("alerts")
+
+    async def command(
+        self, name: str, options: dict[str, Any] | None = None, *, user: FakeUser | None = None,
+        guild: FakeGuild | None = None, channel: str | None = None, permissions: int | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        guild = guild or self.guild
+        handle = await self.fake.send_slash_command(
+            guild.id,
+            channel or guild.channel_id("general"),
+            (user or self.alice).id,
+            f"deadline {name}",
+            options or {},
+            permissions=permissions,
+        )
+        response: dict[str, Any] = await handle.response()
+        return response
+
+
+def make_bot(database: Path, clock: FakeClock, guild_ids: list[str]) -> DeadlineBot:
+    return DeadlineBot(
+        database=database,
+        defaults=GuildDefaults(),
+        sync_guild_ids=[int(g) for g in guild_ids],
+        clock=clock,
+        guild_ready_timeout=0.1,
+    )
+
+
+@pytest.fixture
+async def newsroom(tmp_path: Path) -> AsyncIterator[Newsroom]:
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
+        other = fake.add_guild("Rival paper", channels=["general"])
+        alice, bob = fake.add_user("alice"), fake.add_user("bob")
+        editors = fake.add_role(guild.id, "editors")
+        fake.add_member(guild.id, alice)
+        fake.add_member(guild.id, bob)
+        fake.add_member(other.id, alice)
+        clock = FakeClock(START)
+        database = tmp_path / "deadlines.sqlite3"
+        bot = make_bot(database, clock, [guild.id, other.id])
+        async with running_client(fake, bot):
+            yield Newsroom(fake, bot, clock, guild, other, alice, bob, editors.id, database)
+
+
+def embed_of(response: dict[str, Any]) -> dict[str, Any]:
+    embeds: list[dict[str, Any]] = response["data"]["embeds"]
+    return embeds[0]
+
+
+async def add_bondi(room: Newsroom, **options: Any) -> dict[str, Any]:
+    return await room.command(
+        "add", {"text": "Bondi letter, 30 days", "from": "2025-07-17", **options}
+    )
+
+
+async def test_commands_are_synced_with_their_names(newsroom: Newsroom) -> None:
+    commands = newsroom.fake.commands(newsroom.guild.id)
+    deadline = commands["deadline"]
+    subcommands = {option["name"]: option for option in deadline["options"]}
+    assert set(subcommands) == {
+        "add", "calc", "list", "status", "done", "extend", "edit", "snooze", "delete", "settings",
+    }  # fmt: skip
+    settings = {option["name"] for option in subcommands["settings"]["options"]}
+    assert settings == {
+        "show", "timezone", "alert-time", "reminders", "calendar", "counting", "channel",
+        "manager-role", "escalation", "digest",
+    }  # fmt: skip
+    add_options = [option["name"] for option in subcommands["add"]["options"]]
+    assert add_options == ["text", "from", "counting", "channel", "mention", "link", "notes"]
+
+
+async def test_add_replies_with_the_due_date_and_explanation(newsroom: Newsroom) -> None:
+    response = await add_bondi(newsroom)
+    assert response["type"] == 4
+    assert not response["data"].get("flags", 0) & EPHEMERAL
+    embed = embed_of(response)
+    assert embed["title"] == "#1 Bondi letter"
+    assert "Sat 2025-08-16" in embed["description"]
+    due_at = int(dt.datetime(2025, 8, 17, 3, 59, 59, tzinfo=dt.UTC).timestamp())
+    assert f"<t:{due_at}:F>" in embed["description"]
+    assert f"<t:{due_at}:R>" in embed["description"]
+    fields = {field["name"]: field["value"] for field in embed["fields"]}
+    assert "+30 calendar days -> Sat 2025-08-16" in fields["How it was counted"]
+    assert fields["Next alerts"].count("<t:") == 5
+    assert response["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_business_days_and_counting_option(newsroom: Newsroom) -> None:
+    response = await newsroom.command(
+        "add", {"text": "FOIA to FBI, 20 business days", "from": "2025-11-20"}
+    )
+    assert "Fri 2025-12-19" in embed_of(response)["description"]
+    response = await add_bondi(newsroom, counting="roll")
+    assert "Mon 2025-08-18" in embed_of(response)["description"]
+
+
+async def test_invalid_phrase_gets_an_ephemeral_error_with_an_example(newsroom: Newsroom) -> None:
+    response = await newsroom.command("add", {"text": "Bondi letter, whenever"})
+    assert response["data"]["flags"] & EPHEMERAL
+    assert "could not find a period" in response["data"]["content"]
+    assert "For example" in response["data"]["content"]
+    listed = await newsroom.command("list", {"show": "all"})
+    assert "Nothing here" in embed_of(listed)["description"]
+
+
+async def test_list_and_status(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom)
+    await newsroom.command("add", {"text": "FOIA, 20 business days", "from": "2025-07-17"})
+    listed = embed_of(await newsroom.command("list"))
+    lines = listed["description"].splitlines()
+    assert lines[0].startswith("**#2** FOIA")
+    assert lines[1].startswith("**#1** Bondi letter")
+    status = embed_of(await newsroom.command("status", {"deadline": "#1"}))
+    fields = {field["name"]: field["value"] for field in status["fields"]}
+    assert "created by <@" in fields["History"]
+    assert "reminder, 7 days before" in fields["Next alerts"]
+
+
+async def test_done_stops_the_deadline(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom)
+    done = await newsroom.command("done", {"deadline": "1", "note": "county replied"})
+    assert "#1 Bondi letter is done" in done["data"]["content"]
+    status = embed_of(await newsroom.command("status", {"deadline": "1"}))
+    assert status["description"].startswith("**DONE**")
+    assert "Next alerts" not in {field["name"] for field in status["fields"]}
+
+
+async def test_overdue_alert_is_posted_with_buttons_and_only_its_mention(
+    newsroom: Newsroom,
+) -> None:
+    await add_bondi(
+        newsroom, channel=newsroom.alerts, mention=newsroom.editor_role,
+        notes="@everyone <@&999> look",
+    )  # fmt: skip
+    after = len(newsroom.fake.requests)
+    newsroom.clock.set(dt.datetime(2025, 8, 17, 13, 0, tzinfo=dt.UTC))  # 09:00 the day after
+    assert newsroom.bot.dispatcher is not None
+    await newsroom.bot.dispatcher.settle()
+    posts = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.alerts}/messages", after=after)
+    assert len(posts) == 1  # the missed reminders and due-today collapse into one message
+    body = posts[0].json
+    assert body["allowed_mentions"] == {
+        "parse": [],
+        "users": [],
+        "roles": [int(newsroom.editor_role)],
+    }
+    assert body["content"].startswith(f"<@&{newsroom.editor_role}> OVERDUE by")
+    assert body["enforce_nonce"] is True
+    assert body["nonce"].startswith("dda")
+    buttons = [c for row in body["components"] for c in row["components"]]
+    assert [b["custom_id"] for b in buttons] == [
+        f"dd:done:{newsroom.guild.id}:1", f"dd:snooze:{newsroom.guild.id}:1",
+        f"dd:extend:{newsroom.guild.id}:1",
+    ]  # fmt: skip
+    assert "Late" in {field["name"] for field in body["embeds"][0]["fields"]}
+
+
+async def test_pressing_mark_done_on_an_alert(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom, channel=newsroom.alerts)
+    newsroom.clock.set(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
+    assert newsroom.bot.dispatcher is not None
+    await newsroom.bot.dispatcher.settle()
+    (post,) = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.alerts}/messages")
+    message_id = post.response["id"]
+    custom_id = f"dd:done:{newsroom.guild.id}:1"
+    refused = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.alerts, newsroom.bob.id, message_id, custom_id
+    )
+    assert (await refused.response())["data"]["flags"] & EPHEMERAL
+    pressed = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.alerts, newsroom.alice.id, message_id, custom_id
+    )
+    update = await pressed.response()
+    assert update["type"] == 7
+    assert "marked done by" in update["data"]["content"]
+    assert update["data"]["components"] == []
+    status = embed_of(await newsroom.command("status", {"deadline": "1"}))
+    assert status["description"].startswith("**DONE**")
+
+
+async def test_manage_messages_may_act_on_anothers_deadline(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom)
+    refused = await newsroom.command("done", {"deadline": "1"}, user=newsroom.bob)
+    assert refused["data"]["flags"] & EPHEMERAL
+    assert "Manage Messages" in refused["data"]["content"]
+    allowed = await newsroom.command(
+        "done", {"deadline": "1"}, user=newsroom.bob, permissions=MANAGE_MESSAGES
+    )
+    assert "is done" in allowed["data"]["content"]
+
+
+async def test_another_guild_cannot_see_the_deadline(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom)
+    for name, options in [
+        ("status", {"deadline": "1"}),
+        ("done", {"deadline": "1"}),
+        ("extend", {"deadline": "1", "by": "3 days"}),
+    ]:
+        response = await newsroom.command(name, options, guild=newsroom.other)
+        assert response["data"]["flags"] & EPHEMERAL
+        assert "there is no deadline #1 in this server" in response["data"]["content"]
+    listed = embed_of(await newsroom.command("list", {"show": "all"}, guild=newsroom.other))
+    assert "Nothing here" in listed["description"]
+    status = embed_of(await newsroom.command("status", {"deadline": "1"}))
+    assert status["title"] == "#1 Bondi letter"
+    assert "DONE" not in status["description"]
+
+
+async def test_calc_is_ephemeral_and_works_in_dms(newsroom: Newsroom) -> None:
+    handle = await newsroom.fake.send_slash_command(
+        None, None, newsroom.alice.id, "deadline calc", {"text": "20 business days",
+        "from": "2025-11-20"}, scope="global",
+    )  # fmt: skip
+    response = await handle.response()
+    assert response["data"]["flags"] & EPHEMERAL
+    assert "Fri 2025-12-19" in embed_of(response)["description"]
+
+
+async def test_autocomplete_offers_this_guilds_deadlines(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom)
+    handle = await newsroom.fake.send_autocomplete(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, "deadline status",
+        {"deadline": "bon"}, "deadline",
+    )  # fmt: skip
+    choices = (await handle.response())["data"]["choices"]
+    assert [c["value"] for c in choices] == ["1"]
+    assert choices[0]["name"].startswith("#1 Bondi letter")
+    handle = await newsroom.fake.send_autocomplete(
+        newsroom.other.id, newsroom.other.channel_id("general"), newsroom.alice.id,
+        "deadline status", {"deadline": "bon"}, "deadline",
+    )  # fmt: skip
+    assert (await handle.response())["data"]["choices"] == []
+
+
+async def test_settings_need_manage_server(newsroom: Newsroom) -> None:
+    refused = await newsroom.command(
+        "settings timezone", {"zone": "America/Los_Angeles"}, user=newsroom.bob
+    )
+    assert "Manage Server" in refused["data"]["content"]
+    owner = newsroom.fake.owner
+    changed = await newsroom.command(
+        "settings timezone", {"zone": "America/Los_Angeles"}, user=owner, permissions=1 << 5
+    )
+    fields = {field["name"]: field["value"] for field in embed_of(changed)["fields"]}
+    assert fields["Time zone"] == "America/Los_Angeles"
+
+
+async def test_restart_keeps_data_and_does_not_repeat_alerts(tmp_path: Path) -> None:
+    database = tmp_path / "deadlines.sqlite3"
+    clock = FakeClock(START)
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
+        alice = fake.add_user("alice")
+        fake.add_member(guild.id, alice)
+        alerts = guild.channel_id("alerts")
+        bot = make_bot(database, clock, [guild.id])
+        async with running_client(fake, bot):
+            handle = await fake.send_slash_command(
+                guild.id, alerts, alice.id, "deadline add",
+                {"text": "Bondi letter, 30 days", "from": "2025-07-17", "channel": alerts},
+            )  # fmt: skip
+            await handle.response()
+            clock.set(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
+            assert bot.dispatcher is not None
+            await bot.dispatcher.settle()
+        assert len(fake.requests_to("POST", rf"/channels/{alerts}/messages")) == 1
+        bot = make_bot(database, clock, [guild.id])
+        async with running_client(fake, bot):
+            assert bot.dispatcher is not None
+            await bot.dispatcher.settle()
+            handle = await fake.send_slash_command(
+                guild.id, alerts, alice.id, "deadline status", {"deadline": "1"}
+            )
+            status = await handle.response()
+        assert status["data"]["embeds"][0]["title"] == "#1 Bondi letter"
+        assert len(fake.requests_to("POST", rf"/channels/{alerts}/messages")) == 1
+
+
+async def test_global_commands_sync_only_when_they_change(tmp_path: Path) -> None:
+    database = tmp_path / "deadlines.sqlite3"
+    async with FakeDiscord() as fake:
+        fake.add_guild("Newsroom")
+        for _ in range(2):
+            bot = make_bot(database, FakeClock(START), [])
+            async with running_client(fake, bot):
+                pass
+        puts = fake.requests_to("PUT", rf"/applications/{fake.application_id}/commands")
+        assert len(puts) == 1
+        assert [c["name"] for c in puts[0].json] == ["deadline"]
