@@ -1,6 +1,7 @@
-"""Command-line interface: `python -m bot run | due ...`.
+"""Command-line interface: `python -m bot run | due | check-config ...`.
 
-Subcommands import what they need lazily: `due` must stay fast and must not load discord.py.
+Subcommands import what they need lazily: `due` must stay fast and must not load discord.py
+(nor pydantic-settings, which only the commands that read the configuration need).
 Bad input prints one line on stderr and exits 2; nothing goes to stdout.
 """
 
@@ -9,11 +10,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 EXIT_USAGE = 2
+CONFIG_HELP = "TOML config file (default: $BOT_CONFIG or ./config.toml)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,8 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the Discord bot")
-    run.add_argument("--config", help="TOML config file (default: $BOT_CONFIG or ./config.toml)")
+    run.add_argument("--config", help=CONFIG_HELP)
     run.set_defaults(handler=_run)
+
+    check = sub.add_parser(
+        "check-config",
+        help="check the configuration and print the effective settings",
+        description="Load the config file and the environment, check the Discord token and "
+        "that the database folder is writable, then print every setting (token masked).",
+    )
+    check.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    check.set_defaults(handler=_check_config)
 
     due = sub.add_parser(
         "due",
@@ -58,6 +72,33 @@ def _parser() -> argparse.ArgumentParser:
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _load_config(path: str | None) -> Config:
+    """The configuration from `path` (--config) or its defaults, overlaid by the environment.
+
+    Raises bot.config.ConfigError, whose message is one line fit for `_fail`.
+    """
+    from bot.config import load_config
+
+    return load_config(path)
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, check_database_path, require_token
+
+    try:
+        config = _load_config(args.config)
+        require_token(config)
+        check_database_path(config.database.path)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    # A comment line, so the output still reads as "key = value" lines, but says which file
+    # was used: the usual surprise is a different ./config.toml or $BOT_CONFIG than expected.
+    print(f"# config file: {config.config_file or '(none: defaults and environment only)'}")
+    for key, value in config.effective_settings().items():
+        print(f"{key} = {value}")
+    return 0
 
 
 def _due(args: argparse.Namespace) -> int:
@@ -100,12 +141,21 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if not os.environ.get("DISCORD_TOKEN", "").strip():
-        return _fail(
-            "no Discord token: set DISCORD_TOKEN to your bot's token. Until then you can try "
-            "the deadline engine: python -m bot due 'Bondi letter, 30 days' --from 2025-07-17"
-        )
-    return _fail(
-        "this version has no Discord connection yet; try the deadline engine: "
-        "python -m bot due 'Bondi letter, 30 days' --from 2025-07-17"
-    )
+    import asyncio
+
+    from bot.config import ConfigError, configure_logging, require_token
+
+    try:
+        config = _load_config(args.config)
+        require_token(config)
+    except ConfigError as exc:
+        hint = " Meanwhile, try the calculator: python -m bot due 'Bondi letter, 30 days'"
+        return _fail(f"{exc}.{hint}" if "no Discord token" in str(exc) else str(exc))
+    configure_logging(config)
+    from bot.app import serve
+
+    try:
+        asyncio.run(serve(config))
+    except ConfigError as exc:
+        return _fail(str(exc))
+    return 0

@@ -1,0 +1,130 @@
+"""`python -m bot run` as a real process against the fake Discord server: start, serve a
+command, post an alert, stop on SIGTERM within 5 s, restart without repeating the alert."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fakediscord import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def write_config(path: Path, fake: FakeDiscord, guild_id: str, database: Path) -> None:
+    path.write_text(
+        f"""
+[discord]
+api_base_url = "{fake.api_base_url}"
+gateway_url = "{fake.gateway_url}"
+sync_guild_ids = [{guild_id}]
+
+[database]
+path = "{database}"
+
+[logging]
+level = "INFO"
+""",
+        encoding="utf-8",
+    )
+
+
+async def start_bot(config: Path, log: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env["DISCORD_TOKEN"] = TOKEN
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config),
+            cwd=ROOT, env=env, stdout=out, stderr=out,
+        )  # fmt: skip
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> tuple[int, float]:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(process.wait(), timeout=10)
+    return code, time.monotonic() - started
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+async def test_run_serves_stops_on_sigterm_and_restarts_without_repeats(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
+    alice = fake.add_user("alice")
+    fake.add_member(guild.id, alice)
+    alerts = guild.channel_id("alerts")
+    config, log = tmp_path / "config.toml", tmp_path / "bot.log"
+    database = tmp_path / "data" / "deadlines.sqlite3"
+    write_config(config, fake, guild.id, database)
+
+    process = await start_bot(config, log)
+    try:
+        await fake.wait_for_request(
+            "PUT", rf"/applications/{fake.application_id}/guilds/{guild.id}/commands", timeout=30
+        )
+        await fake.wait_for_gateway(0, event="READY", direction="out", timeout=30)
+        # Already past due: its overdue alert goes out at once.
+        handle = await fake.send_slash_command(
+            guild.id, alerts, alice.id, "deadline add",
+            {"text": "Old request, by 2025-01-02", "channel": alerts},
+        )  # fmt: skip
+        reply = await handle.response()
+        assert reply["data"]["embeds"][0]["title"] == "#1 Old request"
+        posted = await fake.wait_for_request("POST", rf"/channels/{alerts}/messages", timeout=10)
+        assert "OVERDUE" in posted.json["content"]
+    finally:
+        code, took = await stop_bot(process)
+    assert code == 0, log.read_text()
+    assert took < 5.0
+    assert "Traceback" not in log.read_text()
+    assert TOKEN not in log.read_text()
+
+    process = await start_bot(config, log)
+    try:
+        await fake.wait_for_request(
+            "PUT", rf"/applications/{fake.application_id}/guilds/{guild.id}/commands",
+            count=2, timeout=30,
+        )  # fmt: skip
+        await fake.wait_for_gateway(0, event="READY", direction="out", count=2, timeout=30)
+        handle = await fake.send_slash_command(
+            guild.id, alerts, alice.id, "deadline status", {"deadline": "1"}
+        )
+        status = await handle.response()
+        assert status["data"]["embeds"][0]["title"] == "#1 Old request"
+    finally:
+        code, _ = await stop_bot(process)
+    assert code == 0
+    assert len(fake.requests_to("POST", rf"/channels/{alerts}/messages")) == 1
+
+
+async def test_run_with_a_bad_time_zone_exits_2_with_one_line(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[defaults]\ntimezone = "Mars/Base"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env["DISCORD_TOKEN"] = TOKEN
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert stdout == b""
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert "defaults.timezone" in lines[0]
+    assert "Mars/Base" in lines[0]
