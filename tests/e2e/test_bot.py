@@ -85,6 +85,24 @@ async def newsroom(tmp_path: Path) -> AsyncIterator[Newsroom]:
             yield Newsroom(fake, bot, clock, guild, other, alice, bob, editors.id, database)
 
 
+async def first_alert(room: Newsroom) -> str:
+    """Add the Bondi letter, move to its 7-day reminder, and return the alert's message id."""
+    await add_bondi(room)
+    assert room.bot.dispatcher is not None
+    room.clock.set(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
+    await room.bot.dispatcher.settle()
+    (alert,) = room.fake.requests_to("POST", rf"/channels/{room.general}/messages")
+    message_id: str = alert.response["id"]
+    return message_id
+
+
+def last_reply_id(room: Newsroom) -> str:
+    """The id of the message the bot's latest interaction reply created."""
+    callback = room.fake.requests_to("POST", r"/interactions/.*/callback")[-1]
+    message_id: str = callback.response["resource"]["message"]["id"]
+    return message_id
+
+
 def embed_of(response: dict[str, Any]) -> dict[str, Any]:
     embeds: list[dict[str, Any]] = response["data"]["embeds"]
     return embeds[0]
@@ -330,3 +348,107 @@ async def test_global_commands_sync_only_when_they_change(tmp_path: Path) -> Non
         puts = fake.requests_to("PUT", rf"/applications/{fake.application_id}/commands")
         assert len(puts) == 1
         assert [c["name"] for c in puts[0].json] == ["deadline"]
+
+
+async def test_list_pages_with_previous_and_next(newsroom: Newsroom) -> None:
+    for n in range(1, 13):
+        await newsroom.command("add", {"text": f"Request {n}, {n} days", "from": "2025-07-17"})
+    first = await newsroom.command("list")
+    assert embed_of(first)["footer"]["text"].startswith("Page 1 of 2")
+    buttons = [c for row in first["data"]["components"] for c in row["components"]]
+    assert [(b["label"], b.get("disabled", False)) for b in buttons] == [
+        ("Previous", True),
+        ("Next", False),
+    ]
+    message_id = last_reply_id(newsroom)
+    pressed = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.general, newsroom.bob.id, message_id, buttons[1]["custom_id"]
+    )
+    second = await pressed.response()
+    assert second["type"] == 7
+    assert embed_of(second)["footer"]["text"].startswith("Page 2 of 2")
+    assert embed_of(second)["description"].count("**#") == 2
+
+
+async def test_delete_asks_and_only_the_asker_confirms(newsroom: Newsroom) -> None:
+    await add_bondi(newsroom)
+    asked = await newsroom.command("delete", {"deadline": "1"})
+    assert asked["data"]["flags"] & EPHEMERAL
+    (button,) = [c for row in asked["data"]["components"] for c in row["components"]]
+    custom_id = button["custom_id"]
+    assert custom_id == f"dd:delete:{newsroom.guild.id}:1:{newsroom.alice.id}"
+    message_id = last_reply_id(newsroom)
+    status = embed_of(await newsroom.command("status", {"deadline": "1"}))
+    assert "CANCELLED" not in status["description"]  # nothing happens before confirming
+    other = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.general, newsroom.bob.id, message_id, custom_id
+    )
+    assert "only the member who asked" in (await other.response())["data"]["content"]
+    confirm = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, message_id, custom_id
+    )
+    assert "deleted" in (await confirm.response())["data"]["content"]
+    status = embed_of(await newsroom.command("status", {"deadline": "1"}))
+    assert status["description"].startswith("**CANCELLED**")
+
+
+async def test_extend_button_opens_a_modal_that_extends(newsroom: Newsroom) -> None:
+    message_id = await first_alert(newsroom)
+    custom_id = f"dd:extend:{newsroom.guild.id}:1"
+    pressed = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, message_id, custom_id
+    )
+    modal = await pressed.response()
+    assert modal["type"] == 9
+    inputs = [c["custom_id"] for row in modal["data"]["components"] for c in row["components"]]
+    assert inputs == ["amount", "reason"]
+    submitted = await newsroom.fake.send_modal_submit(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, modal["data"]["custom_id"],
+        {"amount": "14-day extension", "reason": "county asked"},
+    )  # fmt: skip
+    reply = await submitted.response()
+    assert "now due **Due Sat 2025-08-30**" in reply["data"]["content"]
+    status = embed_of(await newsroom.command("status", {"deadline": "1"}))
+    history = {field["name"]: field["value"] for field in status["fields"]}["History"]
+    assert "extended" in history
+    assert "county asked" in history
+
+
+async def test_snooze_button_and_buttons_after_a_restart(newsroom: Newsroom) -> None:
+    message_id = await first_alert(newsroom)
+    await newsroom.bot.close()  # the bot restarts; the alert's buttons must still work
+    bot = make_bot(newsroom.database, newsroom.clock, [newsroom.guild.id])
+    async with running_client(newsroom.fake, bot):
+        pressed = await newsroom.fake.send_component_interaction(
+            newsroom.guild.id, newsroom.general, newsroom.alice.id, message_id,
+            f"dd:snooze:{newsroom.guild.id}:1",
+        )  # fmt: skip
+        update = await pressed.response()
+        assert update["type"] == 7
+        assert "snoozed by" in update["data"]["content"]
+        handle = await newsroom.fake.send_slash_command(
+            newsroom.guild.id, newsroom.general, newsroom.alice.id, "deadline status",
+            {"deadline": "1"},
+        )  # fmt: skip
+        status = (await handle.response())["data"]["embeds"][0]
+    fields = {field["name"] for field in status["fields"]}
+    assert "Snoozed until" in fields
+
+
+async def test_commands_other_than_calc_need_a_server(newsroom: Newsroom) -> None:
+    handle = await newsroom.fake.send_slash_command(
+        None, None, newsroom.alice.id, "deadline add", {"text": "Bondi, 30 days"}, scope="global"
+    )
+    response = await handle.response()
+    assert response["data"]["flags"] & EPHEMERAL
+    assert "works in a server" in response["data"]["content"]
+
+
+async def test_mentions_in_user_text_never_ping(newsroom: Newsroom) -> None:
+    response = await newsroom.command(
+        "add", {"text": "@everyone <@&1> **bold**, 30 days", "notes": "@here ping"}
+    )
+    embed = embed_of(response)
+    assert "@everyone" not in embed["title"]
+    assert "\\*\\*bold\\*\\*" in embed["title"]
+    assert response["data"]["allowed_mentions"] == {"parse": []}

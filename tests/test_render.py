@@ -1,0 +1,116 @@
+"""Pure tests of what the bot shows: escaping, Discord's limits, alert wording, mentions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import discord
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.deadlines import Rule
+from bot.discord import render
+from bot.discord.notifier import alert_mentions, classify
+from bot.discord.policy import Actor, may_change_settings, may_modify
+from bot.dispatcher import AlertNotice, PermanentSendError, TransientSendError
+from bot.models import (
+    AlertKind,
+    Deadline,
+    GuildSettings,
+    HistoryEntry,
+    Mention,
+    MentionKind,
+    StoredAlert,
+)
+
+NOW = dt.datetime(2025, 8, 20, 13, 0, tzinfo=dt.UTC)
+DEADLINE = Deadline(
+    guild_id=1, id=12, channel_id=10, title="Bondi letter", start=dt.date(2025, 7, 17),
+    rule=Rule.ROLL, calendar="US", period="30 days", due=dt.date(2025, 8, 18),
+    due_at=dt.datetime(2025, 8, 19, 3, 59, 59, tzinfo=dt.UTC), has_time=False,
+    explanation=("day 0: Thu 2025-07-17 (start date)",), created_by=5,
+    created_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
+    updated_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
+)  # fmt: skip
+
+
+def notice(**changes: object) -> AlertNotice:
+    base = AlertNotice(
+        alert_id=7, nonce="dda7", guild_id=1, channel_id=10, deadline=DEADLINE,
+        kind=AlertKind.OVERDUE, seq=3, days_before=0, collapsed=1,
+        planned_at=NOW, now=NOW, mention=Mention(MentionKind.ROLE, 42), escalation_role_id=77,
+    )  # fmt: skip
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_clean_defuses_mentions_markdown_and_invisible_characters() -> None:
+    text = render.clean("@everyone <@&1> **#3 Fake** \u200b\u202eevil\nline")
+    assert "@everyone" not in text
+    assert "<@&1>" not in text
+    assert "\u200b" not in text.replace("@\u200b", "")
+    assert "\u202e" not in text
+    assert "\n" not in text
+    assert "\\*\\*" in text
+
+
+@given(st.text(min_size=0, max_size=3000))
+@settings(max_examples=200)
+def test_everything_fits_discords_limits(text: str) -> None:
+    deadline = dataclasses.replace(
+        DEADLINE, title=text[:200] or "x", notes=text[:1000], period=text[:500],
+        explanation=tuple(text[i : i + 300] for i in range(0, len(text), 300)),
+        link="https://example.org/" + "a" * 400,
+    )  # fmt: skip
+    alerts = [
+        StoredAlert(i, 1, 12, AlertKind.REMINDER, NOW, 0, False, i, NOW) for i in range(1, 40)
+    ]
+    history = [HistoryEntry(1, 12, NOW, 5, "edited", text[:1000]) for _ in range(30)]
+    embed = render.deadline_embed(deadline, now=NOW, next_alerts=alerts, history=history)
+    assert len(embed) <= render.TOTAL_LIMIT
+    assert len(embed.title or "") <= render.TITLE_LIMIT
+    assert all(len(field.value or "") <= render.FIELD_LIMIT for field in embed.fields)
+    content, alert_embed = render.alert_message(notice(deadline=deadline, collapsed=5))
+    assert len(content) <= render.CONTENT_LIMIT
+    assert len(alert_embed) <= render.TOTAL_LIMIT
+
+
+def test_alert_headlines_and_countdown() -> None:
+    content, embed = render.alert_message(notice())
+    assert content.startswith("<@&42> <@&77> OVERDUE by 1 day: **#12 Bondi letter**")
+    assert embed.description is not None
+    assert f"<t:{int(DEADLINE.due_at.timestamp())}:R>" in embed.description
+    reminder, _ = render.alert_message(
+        notice(kind=AlertKind.REMINDER, days_before=3, escalation_role_id=None, mention=None)
+    )
+    assert reminder == "Reminder: 3 days left: **#12 Bondi letter**"
+
+
+def test_alert_mentions_are_exactly_the_configured_ones() -> None:
+    allowed = alert_mentions(notice()).to_dict()
+    assert allowed == {"parse": [], "users": [], "roles": [42, 77]}
+    user = alert_mentions(notice(mention=Mention(MentionKind.USER, 9), escalation_role_id=None))
+    assert user.to_dict() == {"parse": [], "users": [9], "roles": []}
+
+
+def test_send_errors_are_classified() -> None:
+    class Response:
+        def __init__(self, status: int) -> None:
+            self.status, self.reason = status, "x"
+
+    assert isinstance(classify(discord.Forbidden(Response(403), "no")), PermanentSendError)  # type: ignore[arg-type]
+    assert isinstance(classify(discord.NotFound(Response(404), "gone")), PermanentSendError)  # type: ignore[arg-type]
+    assert isinstance(classify(discord.DiscordServerError(Response(503), "x")), TransientSendError)  # type: ignore[arg-type]
+    assert isinstance(classify(TimeoutError()), TransientSendError)
+    assert classify(ValueError("bug")) is None
+
+
+def test_who_may_modify() -> None:
+    settings = GuildSettings(guild_id=1, manager_role_id=50)
+    assert may_modify(Actor(user_id=5), DEADLINE, settings)  # the creator
+    assert not may_modify(Actor(user_id=6), DEADLINE, settings)
+    assert may_modify(Actor(user_id=6, manage_messages=True), DEADLINE, settings)
+    assert may_modify(Actor(user_id=6, role_ids={50}), DEADLINE, settings)
+    assert not may_modify(Actor(user_id=6, role_ids={51}), DEADLINE, settings)
+    assert may_change_settings(Actor(user_id=6, manage_guild=True))
+    assert not may_change_settings(Actor(user_id=5, manage_messages=True))
