@@ -15,6 +15,7 @@ import yarl
 
 from bot.config import Config, ConfigError, check_database_path, require_token
 from bot.discord.client import DeadlineBot
+from bot.operations import OperationError, instance_lock
 from bot.storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,14 @@ async def serve(config: Config) -> None:
     token = require_token(config)
     check_database_path(config.database.path)
     point_at_servers(config)
+    try:
+        with instance_lock(config.database.path):
+            await _serve(config, token)
+    except OperationError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+async def _serve(config: Config, token: str) -> None:
     bot = DeadlineBot(
         database=config.database.path,
         defaults=config.guild_defaults(),

@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     check.set_defaults(handler=_check_config)
 
+    _add_operations(sub)
+
     due = sub.add_parser(
         "due",
         help="compute a due date from a phrase, without Discord",
@@ -159,3 +161,109 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     return 0
+
+
+# -- operating the bot: invite-url, backup, restore, health --------------------------------
+
+
+def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    invite = sub.add_parser(
+        "invite-url",
+        help="print the link that adds the bot to a server",
+        description="Print the invite link with exactly the permissions the bot needs. The "
+        "client id is read from the token unless given.",
+    )
+    invite.add_argument("--client-id", type=int, help="the application's client id")
+    invite.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    invite.set_defaults(handler=_invite_url)
+
+    backup = sub.add_parser(
+        "backup", help="copy the database while the bot runs (SQLite online backup)"
+    )
+    backup.add_argument("dest", help="a file, or a folder to put a dated copy in")
+    backup.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    backup.set_defaults(handler=_backup)
+
+    restore = sub.add_parser(
+        "restore", help="replace the database with a backup (only while the bot is stopped)"
+    )
+    restore.add_argument("src", help="the backup file")
+    restore.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    restore.set_defaults(handler=_restore)
+
+    health = sub.add_parser(
+        "health", help="exit 0 if the running bot is healthy, 1 if not, with the reason"
+    )
+    health.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    health.set_defaults(handler=_health)
+
+
+def _invite_url(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
+    from bot.operations import client_id_from_token, invite_url
+
+    client_id = args.client_id
+    if client_id is None:
+        try:
+            token = _load_config(args.config).discord.token.get_secret_value()
+        except ConfigError as exc:
+            return _fail(str(exc))
+        client_id = client_id_from_token(token) if token else None
+        if client_id is None:
+            return _fail(
+                "give --client-id (the Developer Portal's OAuth2 page shows it), or set "
+                "DISCORD_TOKEN so it can be read from the token"
+            )
+    if client_id <= 0:
+        return _fail("--client-id must be a positive number")
+    print(invite_url(client_id))
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.config import ConfigError
+    from bot.operations import OperationError, backup
+
+    try:
+        config = _load_config(args.config)
+        report = backup(config.database.path, Path(args.dest))
+    except (ConfigError, OperationError) as exc:
+        return _fail(str(exc))
+    print(
+        f"backed up {report.deadlines} deadlines ({report.size} bytes, schema "
+        f"{report.schema_version}) to {report.path}"
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.config import ConfigError
+    from bot.operations import OperationError, restore
+
+    try:
+        config = _load_config(args.config)
+        report, kept = restore(Path(args.src), config.database.path)
+    except (ConfigError, OperationError) as exc:
+        return _fail(str(exc))
+    print(f"restored {report.deadlines} deadlines from {report.path} to {config.database.path}")
+    if kept is not None:
+        print(f"the replaced database was kept as {kept}")
+    return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
+    from bot.operations import OperationError, read_heartbeat, verdict
+
+    try:
+        config = _load_config(args.config)
+        healthy, reason = verdict(read_heartbeat(config.database.path), now=dt.datetime.now(dt.UTC))
+    except (ConfigError, OperationError) as exc:
+        print(f"unhealthy: {exc}")
+        return 1
+    print(reason if healthy else f"unhealthy: {reason}")
+    return 0 if healthy else 1

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from discord.ext import commands
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
 from bot.models import GuildDefaults
+from bot.operations import HEARTBEAT_KEY, Heartbeat
 from bot.scheduling import PeriodicJobs
 from bot.service import DeadlineService
 from bot.storage import SqliteStore
@@ -28,6 +32,7 @@ from .views import DYNAMIC_ITEMS
 log = logging.getLogger(__name__)
 
 COMMANDS_HASH_KEY = "commands_hash"
+HEARTBEAT_SECONDS = 15.0
 
 
 class DeadlineTree(app_commands.CommandTree[discord.Client]):
@@ -75,6 +80,8 @@ class DeadlineBot(commands.Bot):
         self.dispatcher: Dispatcher | None = None
         self.jobs: PeriodicJobs | None = None
         self.service: DeadlineService
+        self.gateway_connected = False
+        self._heartbeat: asyncio.Task[None] | None = None
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -96,7 +103,48 @@ class DeadlineBot(commands.Bot):
         await self.dispatcher.start()
         self.jobs = PeriodicJobs(self.store, self.dispatcher)
         await self.jobs.start()
+        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
         log.info("Deadline Desk ready: database %s", self._database)
+
+    async def on_connect(self) -> None:
+        # READY has arrived (on_ready waits longer, for every server's data).
+        self.gateway_connected = True
+        await self.record_heartbeat()
+
+    async def on_ready(self) -> None:
+        self.gateway_connected = True
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        await self.record_heartbeat()
+
+    async def on_resumed(self) -> None:
+        self.gateway_connected = True
+        await self.record_heartbeat()
+
+    async def on_disconnect(self) -> None:
+        self.gateway_connected = False
+        await self.record_heartbeat()
+
+    async def record_heartbeat(self) -> None:
+        """Record that the gateway, the dispatcher and the database are alive (for `health`);
+        the write itself proves the database is writable."""
+        if self.store is None or self.dispatcher is None:
+            return
+        beat = Heartbeat(
+            at=self.clock.now(),
+            gateway_connected=self.gateway_connected and not self.is_closed(),
+            dispatcher_beat_at=self.dispatcher.loop_beat_at,
+            pid=os.getpid(),
+        )
+        try:
+            async with self.store.transaction() as tx:
+                await tx.set_meta(HEARTBEAT_KEY, beat.to_json())
+        except Exception:
+            log.exception("could not record the heartbeat")
+
+    async def _beat(self) -> None:
+        while True:
+            await self.record_heartbeat()
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def sync_commands(self) -> None:
         """Sync to `sync_guild_ids` at every start; globally only when the commands changed."""
@@ -127,6 +175,11 @@ class DeadlineBot(commands.Bot):
     async def close(self) -> None:
         """Stop the jobs and the dispatcher, close the database, then disconnect."""
         try:
+            if self._heartbeat is not None:
+                self._heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._heartbeat
+                self._heartbeat = None
             if self.jobs is not None:
                 await self.jobs.stop()
             if self.dispatcher is not None:

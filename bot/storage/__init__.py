@@ -3,6 +3,7 @@
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .sqlite import (
     DEFAULT_PATH,
+    DatabaseCorruptError,
     SchemaTooNewError,
     SqliteStore,
     StorageBusyError,
@@ -16,6 +17,7 @@ __all__ = [
     "DEFAULT_PATH",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "DatabaseCorruptError",
     "SchemaTooNewError",
     "SqliteStore",
     "StorageBusyError",

@@ -54,6 +54,10 @@ class StorageBusyError(StorageError):
     """Another process holds the database lock for longer than the busy timeout."""
 
 
+class DatabaseCorruptError(StorageError):
+    """The file is not an intact SQLite database."""
+
+
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -98,6 +102,7 @@ class SqliteStore:
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
+            await _check_integrity(conn, path)
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             # WAL + NORMAL survives a process crash (SIGKILL) without losing a commit; only
@@ -152,6 +157,23 @@ class SqliteStore:
         async with self._lock, self._conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+async def _check_integrity(conn: aiosqlite.Connection, path: Path) -> None:
+    """Refuse a damaged database before anything writes to it."""
+    how = (
+        "stop here and restore the last backup: python -m bot restore BACKUP_FILE "
+        "(make backups with python -m bot backup DEST)"
+    )
+    try:
+        async with conn.execute("PRAGMA quick_check") as cursor:
+            rows = [row[0] for row in await cursor.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseCorruptError(f"{path} is not a readable database ({exc}); {how}") from exc
+    if rows != ["ok"]:
+        raise DatabaseCorruptError(
+            f"{path} failed its integrity check ({'; '.join(rows[:3])}); {how}"
+        )
 
 
 def _busy_or(exc: sqlite3.OperationalError) -> Exception:

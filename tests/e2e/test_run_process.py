@@ -85,6 +85,21 @@ async def test_run_serves_stops_on_sigterm_and_restarts_without_repeats(
         assert reply["data"]["embeds"][0]["title"] == "#1 Old request"
         posted = await fake.wait_for_request("POST", rf"/channels/{alerts}/messages", timeout=10)
         assert "OVERDUE" in posted.json["content"]
+        health = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "health", "--config", str(config), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        said, _ = await health.communicate()
+        assert health.returncode == 0, said
+        assert said.startswith(b"healthy")
+        # A second bot on the same database is refused at once.
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT,
+            env={**os.environ, "DISCORD_TOKEN": TOKEN}, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, refused = await asyncio.wait_for(second.communicate(), timeout=30)
+        assert second.returncode == 2
+        assert b"in use by a running Deadline Desk" in refused
     finally:
         code, took = await stop_bot(process)
     assert code == 0, log.read_text()
