@@ -64,6 +64,9 @@ class DeadlineBot(commands.Bot):
         clock: Clock | None = None,
         guild_ready_timeout: float = 2.0,
     ) -> None:
+        # This bot never joins voice: skip discord.py's start-up warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents(guilds=True),  # no privileged intents
