@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.config import Config
+    from bot.models import DeadlineExport
 
 EXIT_USAGE = 2
 CONFIG_HELP = "TOML config file (default: $BOT_CONFIG or ./config.toml)"
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check_config)
 
     _add_operations(sub)
+
+    _add_export(sub)
 
     due = sub.add_parser(
         "due",
@@ -267,3 +270,75 @@ def _health(args: argparse.Namespace) -> int:
         return 1
     print(reason if healthy else f"unhealthy: {reason}")
     return 0 if healthy else 1
+
+
+# -- export: a server's deadlines as a file, without Discord ---------------------------------
+
+
+def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write a server's deadlines as iCalendar or CSV to stdout, without Discord",
+        description="Read the database (database.path) and write the server's deadlines to "
+        "stdout, e.g.: python -m bot export --guild 123456789012345678 --format csv > "
+        "deadlines.csv",
+    )
+    export.add_argument(
+        "--guild", metavar="ID", help="the server's id (Developer Mode: Copy Server ID)"
+    )
+    export.add_argument("--format", dest="fmt", default="ics", help="ics (default) or csv")
+    export.add_argument(
+        "--all",
+        dest="include_all",
+        action="store_true",
+        help="done and deleted deadlines too (default: active ones)",
+    )
+    export.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    export.set_defaults(handler=_export)
+
+
+def _export(args: argparse.Namespace) -> int:
+    import asyncio
+    import re
+    import sqlite3
+
+    from bot.config import ConfigError
+    from bot.export import FORMATS, render
+    from bot.storage import StorageError
+
+    example = "for example: --guild 123456789012345678"
+    if args.guild is None:
+        return _fail(f"give --guild, the server's id ({example})")
+    if not re.fullmatch(r"[0-9]{1,20}", args.guild.strip()) or int(args.guild) == 0:
+        return _fail(f"--guild {args.guild[:40]!r} is not a server id ({example})")
+    fmt = args.fmt.strip().lower()
+    if fmt not in FORMATS:
+        return _fail(f"--format {args.fmt[:20]!r}: use one of {', '.join(FORMATS)}")
+    try:
+        config = _load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    path = config.database.path
+    if not path.is_file():
+        # Opening would create an empty database: a wrong path must not look like no deadlines.
+        return _fail(f"no database at {path} (database.path in the config)")
+    try:
+        data = asyncio.run(_read_export(config, int(args.guild), include_all=args.include_all))
+    except (StorageError, sqlite3.Error) as exc:
+        return _fail(f"database {path}: {exc}")
+    sys.stdout.buffer.write(render(fmt, data))
+    sys.stdout.flush()
+    if not data.deadlines:
+        which = "" if args.include_all else "active "
+        print(f"note: server {int(args.guild)} has no {which}deadlines in {path}", file=sys.stderr)
+    return 0
+
+
+async def _read_export(config: Config, guild_id: int, *, include_all: bool) -> DeadlineExport:
+    from bot.clock import SystemClock
+    from bot.service import DeadlineService
+    from bot.storage import SqliteStore
+
+    async with SqliteStore.open(config.database.path) as store:
+        service = DeadlineService(store, clock=SystemClock(), defaults=config.guild_defaults())
+        return await service.export_deadlines(guild_id, include_all=include_all)

@@ -76,6 +76,7 @@ __all__ = [
     "JsonFormatter",
     "LoggingSection",
     "TokenRedactingFilter",
+    "WebSection",
     "check_database_path",
     "choose_config_file",
     "configure_logging",
@@ -119,6 +120,10 @@ _EXAMPLES: Final[Mapping[str, str]] = {
     "defaults.counting": "calendar, roll, court or business",
     "logging.level": "INFO",
     "logging.format": "text or json",
+    "web.enabled": "true",
+    "web.host": "127.0.0.1, or 0.0.0.0 to listen on every interface (e.g. in a container)",
+    "web.port": "8080",
+    "web.public_url": "https://desk.example.org",
 }
 
 
@@ -301,6 +306,74 @@ class LoggingSection(BaseModel):
         return _choice(value, LOG_FORMATS, str.lower, "log format", _EXAMPLES["logging.format"])
 
 
+class WebSection(BaseModel):
+    """[web]: the optional HTTP server that serves calendar feeds. Off unless enabled."""
+
+    model_config = _SECTION_CONFIG
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080  # 0 picks a free port (for tests)
+    # Where people reach the server (e.g. behind a reverse proxy); feed URLs start with it.
+    # Empty: http://host:port.
+    public_url: str = ""
+
+    @field_validator("host", mode="after")
+    @classmethod
+    def _check_host(cls, value: str) -> str:
+        value = value.strip()
+        if not value or "/" in value or any(ch.isspace() for ch in value):
+            raise ValueError(
+                f"must be a host name or IP address to listen on, got {_shorten(value)!r} "
+                f"(for example: {_EXAMPLES['web.host']})"
+            )
+        return value
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _reject_bool_port(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"must be a port number, got {value} (for example: 8080)")
+        return value
+
+    @field_validator("port", mode="after")
+    @classmethod
+    def _check_port(cls, value: int) -> int:
+        if not 0 <= value <= 65535:
+            raise ValueError(
+                f"must be a port number from 1 to 65535 (0: any free one), got {value} "
+                "(for example: 8080)"
+            )
+        return value
+
+    @field_validator("public_url", mode="after")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        example = _EXAMPLES["web.public_url"]
+        if (
+            not value.startswith(("http://", "https://"))
+            or any(ch.isspace() for ch in value)
+            or "?" in value
+            or "#" in value
+            or not value.split("://", 1)[1].strip("/")
+        ):
+            raise ValueError(
+                f"must be an http:// or https:// address without ? or #, got "
+                f"{_shorten(value)!r} (for example: {example})"
+            )
+        return value.rstrip("/")
+
+    def base_url(self, port: int | None = None) -> str:
+        """The URL feeds are reached at: public_url, else http://host:port (`port`: bound)."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port if port is None else port}"
+
+
 # --- the settings -----------------------------------------------------------------------------
 
 
@@ -336,6 +409,7 @@ class Config(BaseSettings):
     database: DatabaseSection = DatabaseSection()
     defaults: DefaultsSection = DefaultsSection()
     logging: LoggingSection = LoggingSection()
+    web: WebSection = WebSection()
 
     _config_file: Path | None = PrivateAttr(default=None)
 
@@ -707,6 +781,8 @@ def _choice(
 def _display(value: object) -> str:
     if isinstance(value, SecretStr):
         return masked(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, dt.time):

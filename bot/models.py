@@ -186,3 +186,36 @@ class Page:
     pages: int
     total: int
     overdue_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineExport:
+    """A guild's deadlines, soonest first, with the settings their alarms and times follow."""
+
+    settings: GuildSettings
+    deadlines: tuple[Deadline, ...]
+    name: str = ""  # the calendar's name, e.g. the server's; empty: "Deadline Desk"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFeed:
+    """A guild's calendar feed. Only the SHA-256 of its secret token is ever stored."""
+
+    guild_id: int
+    token_hash: str
+    name: str
+    created_at: dt.datetime
+    created_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAccess:
+    """What `/deadline settings calendar-feed` returns: the feed, and its token when new.
+
+    `token` is set only when the feed was just created or rotated: it cannot be recovered
+    later, because only its hash is stored.
+    """
+
+    feed: CalendarFeed
+    token: str | None = None
+    rotated: bool = False

@@ -1,4 +1,4 @@
-"""Use cases: add, calc, list, status, done, extend, edit, snooze, delete, settings.
+"""Use cases: add, calc, list, status, done, extend, edit, snooze, delete, settings, export.
 
 Each validates its input (raising a ServiceError with an example of what works), runs in one
 transaction, replans the deadline's alerts inside that transaction, and then wakes the
@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
+import logging
 import math
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
@@ -30,8 +35,11 @@ from bot.deadlines import (
     zone,
 )
 from bot.models import (
+    CalendarFeed,
     Deadline,
+    DeadlineExport,
     DeadlineStatus,
+    FeedAccess,
     GuildDefaults,
     GuildSettings,
     HistoryEntry,
@@ -43,12 +51,24 @@ from bot.models import (
 from bot.planning import deadline_zone, local_instant, plan_alerts
 from bot.storage import SqliteStore, Transaction
 
+log = logging.getLogger(__name__)
+
 MAX_TITLE = 200
 MAX_NOTES = 1000
 MAX_LINK = 500
 MAX_ACTIVE_PER_GUILD = 5000
 PAGE_SIZE = 10
 LIST_FILTERS = ("active", "overdue", "done", "all")
+# 24 random bytes: 192 bits, 32 URL-safe characters. The pattern also accepts older or
+# longer tokens, and nothing that could not be one (so junk never reaches the database).
+FEED_TOKEN_BYTES = 24
+FEED_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{22,128}")
+MAX_FEED_NAME = 100
+
+
+def feed_token_hash(token: str) -> str:
+    """The SHA-256 hex digest of a calendar-feed token: what the database keeps instead."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class ServiceError(Exception):
@@ -166,6 +186,35 @@ class DeadlineService:
         async with self._store.transaction() as tx:
             return await tx.search_deadlines(guild_id, text[:100], limit=limit)
 
+    async def export_deadlines(
+        self, guild_id: int, *, include_all: bool = False, name: str = ""
+    ) -> DeadlineExport:
+        """The guild's active deadlines (or all, done and cancelled too), soonest first."""
+        statuses = tuple(Status) if include_all else (Status.ACTIVE,)
+        async with self._store.transaction() as tx:
+            settings = await self._settings(tx, guild_id)
+            deadlines = await tx.guild_deadlines(guild_id, statuses=statuses)
+        return DeadlineExport(settings, tuple(deadlines), name=name[:MAX_FEED_NAME])
+
+    async def feed_export(self, token: str) -> DeadlineExport | None:
+        """The active deadlines of the guild whose calendar feed `token` opens; None if none.
+
+        The same None for a malformed, unknown or replaced token: callers must not be able
+        to tell them apart (nor whether a guild exists).
+        """
+        if not FEED_TOKEN_SHAPE.fullmatch(token):
+            return None
+        token_hash = feed_token_hash(token)
+        async with self._store.transaction() as tx:
+            feed = await tx.feed_by_hash(token_hash)
+            # The lookup matched by equality already; comparing again in constant time keeps
+            # timing out of the picture should the lookup ever change (e.g. a prefix index).
+            if feed is None or not hmac.compare_digest(feed.token_hash, token_hash):
+                return None
+            settings = await self._settings(tx, feed.guild_id)
+            deadlines = await tx.guild_deadlines(feed.guild_id, statuses=(Status.ACTIVE,))
+        return DeadlineExport(settings, tuple(deadlines), name=feed.name)
+
     # -- commands ---------------------------------------------------------------------
 
     async def add(
@@ -225,6 +274,10 @@ class DeadlineService:
                     now,
                 )
             )
+        log.info(
+            "deadline created guild=%s deadline=%s due=%s rule=%s",
+            guild_id, deadline.id, deadline.due, deadline.rule.value,
+        )  # fmt: skip
         self._on_change(guild_id, deadline.id)
         return deadline
 
@@ -355,6 +408,37 @@ class DeadlineService:
             detail = f"until {format_day(day)} {settings.alert_time:%H:%M} {tz.key}"
             return await self._save(tx, new, settings, actor_id, "snoozed", detail, now)
 
+    async def calendar_feed(
+        self, guild_id: int, *, actor_id: int, rotate: bool = False, name: str = ""
+    ) -> FeedAccess:
+        """The guild's calendar feed, created on first use; `rotate` replaces its token.
+
+        A new token is returned only when one was just made: the database keeps its hash
+        alone, so an existing feed's URL cannot be shown again (rotate to get a new one).
+        `name` (the server's name) becomes the calendar's name.
+        """
+        now = self._clock.now()
+        name = " ".join(name.split())[:MAX_FEED_NAME]
+        async with self._store.transaction() as tx:
+            existing = await tx.calendar_feed(guild_id)
+            if existing is not None and not rotate:
+                if name and name != existing.name:
+                    await tx.rename_calendar_feed(guild_id, name)
+                    existing = dataclasses.replace(existing, name=name)
+                return FeedAccess(existing)
+            token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+            feed = CalendarFeed(
+                guild_id=guild_id,
+                token_hash=feed_token_hash(token),
+                name=name or (existing.name if existing else ""),
+                created_at=now,
+                created_by=actor_id,
+            )
+            await tx.put_calendar_feed(feed)
+            action = "calendar feed rotated" if existing else "calendar feed created"
+            await tx.add_history(HistoryEntry(guild_id, None, now, actor_id, action))
+        return FeedAccess(feed, token=token, rotated=existing is not None)
+
     async def update_settings(
         self, guild_id: int, *, actor_id: int, **changes: Any
     ) -> GuildSettings:
@@ -377,6 +461,7 @@ class DeadlineService:
                 await tx.replan(deadline, plan_alerts(deadline, new, now=now))
             detail = ", ".join(f"{key}={_show(value)}" for key, value in sorted(changes.items()))
             await tx.add_history(HistoryEntry(guild_id, None, now, actor_id, "settings", detail))
+        log.info("settings changed guild=%s by=%s: %s", guild_id, actor_id, detail)
         self._on_change(guild_id, None)
         return new
 
@@ -429,6 +514,10 @@ class DeadlineService:
         await tx.update_deadline(deadline)
         await tx.replan(deadline, plan_alerts(deadline, settings, now=now))
         await tx.add_history(self._entry(deadline, actor_id, action, detail, now))
+        log.info(
+            "deadline %s guild=%s deadline=%s by=%s due=%s",
+            action, deadline.guild_id, deadline.id, actor_id, deadline.due,
+        )  # fmt: skip
         # Called inside the transaction, which commits right after: the dispatcher cannot read
         # before the commit (transactions are serialized on one connection), so it sees it.
         self._on_change(deadline.guild_id, deadline.id)

@@ -69,6 +69,10 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "defaults.counting = calendar",
         "logging.level = INFO",
         "logging.format = text",
+        "web.enabled = false",
+        "web.host = 127.0.0.1",
+        "web.port = 8080",
+        "web.public_url = (not set)",
     ]
     # The database folder was created (relative to the working directory) and left empty.
     assert (tmp_path / "data").is_dir()

@@ -45,6 +45,10 @@ DEFAULT_SETTINGS = {
     "defaults.counting": "calendar",
     "logging.level": "INFO",
     "logging.format": "text",
+    "web.enabled": "false",
+    "web.host": "127.0.0.1",
+    "web.port": "8080",
+    "web.public_url": "(not set)",
 }
 
 

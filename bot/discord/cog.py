@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import io
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import available_timezones
@@ -12,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.deadlines import DeadlineError, Rule, parse_start_date, zone
+from bot.export import render as render_file
 from bot.models import Mention, MentionKind
 from bot.service import ValidationError
 
@@ -27,9 +30,14 @@ from .interact import (
 )
 from .policy import SETTINGS_RULE, may_change_settings
 from .views import DeleteButton, list_page
+from .webcog import web_base_url
 
 Counting = Literal["calendar", "roll", "court", "business"]
 Show = Literal["active", "overdue", "done", "all"]
+ExportFormat = Literal["ics", "csv"]
+ExportShow = Literal["active", "all"]
+# Discord's upload limit without server boosts; a guild's own limit is used when known.
+UPLOAD_LIMIT = 10 * 1024 * 1024
 Mentionable = discord.Member | discord.User | discord.Role
 
 
@@ -288,6 +296,46 @@ class DeadlineCog(commands.Cog):
             ephemeral=True,
         )
 
+    @deadline.command(
+        name="export",
+        description="Download the deadlines for a calendar app (.ics) or a spreadsheet",
+    )
+    @app_commands.rename(fmt="format")
+    @app_commands.describe(
+        fmt="ics for calendar apps (default), csv for spreadsheets",
+        show="active (default), or all: done and deleted ones too",
+    )
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        fmt: ExportFormat = "ics",
+        show: ExportShow = "active",
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        # Thousands of deadlines take seconds to render: answer Discord first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bot = backend(interaction)
+        guild = interaction.guild
+        data = await bot.service.export_deadlines(
+            guild_id, include_all=show == "all", name=guild.name if guild else ""
+        )
+        body = await asyncio.to_thread(render_file, fmt, data)
+        limit = guild.filesize_limit if guild else UPLOAD_LIMIT
+        if len(body) > limit:
+            raise ValidationError(
+                f"the file would be {len(body) / 2**20:.1f} MB, more than Discord takes here "
+                f"({limit / 2**20:.0f} MB)",
+                example="/deadline export show:active, or ask the bot's host for python -m bot "
+                "export",
+            )
+        day = bot.now().astimezone(zone(data.settings.timezone)).date()
+        await reply(
+            interaction,
+            content=render.export_text(len(data.deadlines), fmt=fmt, show=show),
+            file=discord.File(io.BytesIO(body), filename=f"deadlines-{show}-{day}.{fmt}"),
+            ephemeral=True,
+        )
+
     @status.autocomplete("deadline")
     @done.autocomplete("deadline")
     @extend.autocomplete("deadline")
@@ -395,3 +443,25 @@ class DeadlineCog(commands.Cog):
     @settings.command(name="digest", description="A daily digest in the alert channel")
     async def settings_digest(self, interaction: discord.Interaction, enabled: bool) -> None:
         await self._update(interaction, digest_enabled=enabled)
+
+    @settings.command(
+        name="calendar-feed", description="A private address to subscribe to from calendar apps"
+    )
+    @app_commands.describe(rotate="Make a new address; the old one stops working at once")
+    async def settings_calendar_feed(
+        self, interaction: discord.Interaction, rotate: bool = False
+    ) -> None:
+        guild_id = _require_settings_permission(interaction)
+        base_url = web_base_url(interaction.client)
+        if base_url is None:
+            raise ValidationError(
+                "calendar feeds are off: the bot's host must turn on its web server",
+                example="enabled = true under [web] in config.toml",
+            )
+        access = await backend(interaction).service.calendar_feed(
+            guild_id,
+            actor_id=interaction.user.id,
+            rotate=rotate,
+            name=interaction.guild.name if interaction.guild else "",
+        )
+        await reply(interaction, content=render.feed_text(access, base_url), ephemeral=True)

@@ -86,6 +86,7 @@ async def reply(
     content: str | None = None,
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
+    file: discord.File | None = None,
     ephemeral: bool = False,
 ) -> None:
     """Answer the interaction (or follow up if it was answered); never pings anyone."""
@@ -95,6 +96,7 @@ async def reply(
             content=content or missing,
             embed=embed or missing,
             view=view or missing,
+            file=file or missing,
             ephemeral=ephemeral,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -103,6 +105,7 @@ async def reply(
             content=content,
             embed=embed or missing,
             view=view or missing,
+            file=file or missing,
             ephemeral=ephemeral,
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -19,6 +19,7 @@ from bot.models import (
     AlertKind,
     Deadline,
     DeadlineStatus,
+    FeedAccess,
     GuildSettings,
     HistoryEntry,
     MentionKind,
@@ -26,6 +27,7 @@ from bot.models import (
     Status,
     StoredAlert,
 )
+from bot.web import feed_url
 
 TITLE_LIMIT = 256
 FIELD_LIMIT = 1024
@@ -335,6 +337,46 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
     for name, value in rows:
         embed.add_field(name=name, value=value, inline=True)
     return embed
+
+
+def export_text(count: int, *, fmt: str, show: str) -> str:
+    what = "active deadline" if show == "active" else "deadline"
+    text = f"\U0001f4ce {count} {what}{'' if count == 1 else 's'}."
+    if fmt == "ics":
+        return text + (
+            " Import the file into your calendar app; importing a newer export updates the same "
+            "events. To stay up to date by itself, subscribe instead: /deadline settings "
+            "calendar-feed (Manage Server)."
+        )
+    return text + " UTF-8 CSV: opens in Excel, Google Sheets and Numbers."
+
+
+def feed_text(access: FeedAccess, base_url: str) -> str:
+    """The reply to /deadline settings calendar-feed: the new address, or how to get one."""
+    if access.token is None:
+        made = stamp(access.feed.created_at, "D")
+        by = f" by <@{access.feed.created_by}>" if access.feed.created_by else ""
+        return (
+            f"\U0001f4c5 This server's calendar feed was made on {made}{by}. Its address is "
+            "shown only once, when it is made: Deadline Desk keeps just a fingerprint of it.\n"
+            "Lost it? `/deadline settings calendar-feed rotate:true` makes a new address; the "
+            "old one stops working, so everyone subscribed must subscribe again."
+        )
+    # In a code block: easy to copy, and Discord does not fetch it for a link preview.
+    url = feed_url(base_url, access.token)
+    first = "New address" if access.rotated else "Calendar feed"
+    after = " The old address no longer works." if access.rotated else ""
+    return cut(
+        f"\U0001f4c5 **{first}** for this server's active deadlines:{after}\n```\n{url}\n```\n"
+        "Subscribe with it: Google Calendar: **Other calendars \u2192 + \u2192 From URL**; "
+        "Outlook: **Add calendar \u2192 Subscribe from web**; Apple Calendar: **File \u2192 "
+        "New Calendar Subscription**. Calendars refresh on their own schedule (Google: every "
+        "several hours).\n"
+        "**Anyone with this address can read the deadlines**: share it only with people who "
+        "may. It is shown only this once. `/deadline settings calendar-feed rotate:true` "
+        "replaces it.",
+        CONTENT_LIMIT,
+    )
 
 
 def error_text(message: str, example: str = "") -> str:

@@ -104,6 +104,17 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 3: calendar feeds, one per guild. Only the SHA-256 of the secret token is kept, so a
+    # copy of the database does not give anyone the feed URLs.
+    """
+    CREATE TABLE calendar_feeds (
+        guild_id   INTEGER PRIMARY KEY,
+        token_hash TEXT    NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+        name       TEXT    NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        created_by INTEGER
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

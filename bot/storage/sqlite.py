@@ -23,6 +23,7 @@ import aiosqlite
 from bot.deadlines import Rule
 from bot.models import (
     AlertKind,
+    CalendarFeed,
     Deadline,
     GuildSettings,
     HistoryEntry,
@@ -429,6 +430,18 @@ class Transaction:
         )
         return [_deadline(row) for row in rows]
 
+    async def guild_deadlines(
+        self, guild_id: int, *, statuses: Sequence[Status] = tuple(Status)
+    ) -> list[Deadline]:
+        """All of a guild's deadlines with one of `statuses`, soonest due first (for export)."""
+        rows = await self._all(
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines "
+            f"WHERE guild_id = ? AND status IN ({', '.join('?' * len(statuses))}) "
+            "ORDER BY due_at, id",
+            (guild_id, *(s.value for s in statuses)),
+        )
+        return [_deadline(row) for row in rows]
+
     # -- planned alerts ---------------------------------------------------------------
 
     async def replan(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
@@ -614,6 +627,39 @@ class Transaction:
             (key, value),
         )
 
+    # -- calendar feeds ---------------------------------------------------------------
+
+    async def calendar_feed(self, guild_id: int) -> CalendarFeed | None:
+        row = await self._one(
+            f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None else _feed(row)
+
+    async def feed_by_hash(self, token_hash: str) -> CalendarFeed | None:
+        """The feed whose token hashes to `token_hash` (a SHA-256 hex digest), if any."""
+        row = await self._one(
+            f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE token_hash = ?", (token_hash,)
+        )
+        return None if row is None else _feed(row)
+
+    async def put_calendar_feed(self, feed: CalendarFeed) -> None:
+        """Create the guild's feed, or replace its token (the old one stops matching)."""
+        await self._conn.execute(
+            """
+            INSERT INTO calendar_feeds (guild_id, token_hash, name, created_at, created_by)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET token_hash = excluded.token_hash,
+                name = excluded.name, created_at = excluded.created_at,
+                created_by = excluded.created_by
+            """,
+            (feed.guild_id, feed.token_hash, feed.name, ts(feed.created_at), feed.created_by),
+        )
+
+    async def rename_calendar_feed(self, guild_id: int, name: str) -> None:
+        await self._conn.execute(
+            "UPDATE calendar_feeds SET name = ? WHERE guild_id = ?", (name, guild_id)
+        )
+
 
 _INSERT_ALERT = """
     INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
@@ -716,6 +762,19 @@ def _deadline(row: sqlite3.Row) -> Deadline:
         revision=row["revision"],
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
+    )
+
+
+_FEED_COLUMNS = "guild_id, token_hash, name, created_at, created_by"
+
+
+def _feed(row: sqlite3.Row) -> CalendarFeed:
+    return CalendarFeed(
+        guild_id=row["guild_id"],
+        token_hash=row["token_hash"],
+        name=row["name"],
+        created_at=parse_ts(row["created_at"]),
+        created_by=row["created_by"],
     )
 
 

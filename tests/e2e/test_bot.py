@@ -120,11 +120,12 @@ async def test_commands_are_synced_with_their_names(newsroom: Newsroom) -> None:
     subcommands = {option["name"]: option for option in deadline["options"]}
     assert set(subcommands) == {
         "add", "calc", "list", "status", "done", "extend", "edit", "snooze", "delete", "settings",
+        "export",
     }  # fmt: skip
     settings = {option["name"] for option in subcommands["settings"]["options"]}
     assert settings == {
         "show", "timezone", "alert-time", "reminders", "calendar", "counting", "channel",
-        "manager-role", "escalation", "digest",
+        "manager-role", "escalation", "digest", "calendar-feed",
     }  # fmt: skip
     add_options = [option["name"] for option in subcommands["add"]["options"]]
     assert add_options == ["text", "from", "counting", "channel", "mention", "link", "notes"]

@@ -1,0 +1,230 @@
+"""The optional HTTP server inside the bot: calendar feeds, and room for more routes.
+
+`GET /calendar/<token>.ics` serves the active deadlines of the guild whose feed token that is,
+as the same iCalendar file `/deadline export` gives, so Google Calendar, Outlook and Apple
+Calendar can subscribe. The token is the only key: a malformed, unknown or replaced one gets
+the same 404 as any missing page, whether or not the guild exists.
+
+Tokens are secrets in URLs, so no access log is kept (aiohttp's would print every path), and
+log lines name a feed by the first characters of its token's hash only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Final
+
+from aiohttp import web
+
+from bot.export import MEDIA_TYPES, fingerprint, render
+from bot.models import DeadlineExport
+from bot.service import DeadlineService, feed_token_hash
+
+if TYPE_CHECKING:
+    from discord.ext import commands
+
+    from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+FEED_PREFIX: Final = "/calendar/"
+FEED_SUFFIX: Final = ".ics"
+# Subscribed calendars may poll often; make caches ask (with If-None-Match) every time, and
+# keep shared caches (proxies) from storing a private calendar.
+FEED_CACHE_CONTROL: Final = "private, no-cache"
+RETRY_AFTER_SECONDS: Final = "30"
+SHUTDOWN_SECONDS: Final = 2.0
+RENDER_CACHE_SIZE: Final = 16
+
+ServiceSource = Callable[[], DeadlineService | None]
+
+
+def feed_url(base_url: str, token: str) -> str:
+    """The address of a guild's calendar feed."""
+    return f"{base_url.rstrip('/')}{FEED_PREFIX}{token}{FEED_SUFFIX}"
+
+
+def feed_routes(service: ServiceSource) -> list[web.RouteDef]:
+    """The calendar-feed route. `service` returns the service, or None while it starts."""
+    return [web.get(FEED_PREFIX + "{name}", _FeedHandler(service).handle)]
+
+
+class _FeedHandler:
+    def __init__(self, service: ServiceSource) -> None:
+        self._service = service
+        # Recent feeds by fingerprint: Google Calendar polls without If-None-Match, and a big
+        # guild's file takes seconds to render.
+        self._rendered: OrderedDict[str, bytes] = OrderedDict()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if not name.endswith(FEED_SUFFIX):
+            raise web.HTTPNotFound()
+        token = name.removesuffix(FEED_SUFFIX)
+        service = self._service()
+        if service is None:
+            raise web.HTTPServiceUnavailable(headers={"Retry-After": RETRY_AFTER_SECONDS})
+        try:
+            export = await service.feed_export(token)
+        except Exception:
+            # E.g. the database closing during shutdown. Never log the request's path.
+            log.warning("calendar feed %s: could not read the database", _tag(token), exc_info=True)
+            raise web.HTTPServiceUnavailable(headers={"Retry-After": RETRY_AFTER_SECONDS}) from None
+        if export is None:
+            log.debug("calendar feed %s: no such feed", _tag(token))
+            raise web.HTTPNotFound()
+        digest = await asyncio.to_thread(fingerprint, "ics", export)
+        etag = f'"{digest[:40]}"'
+        headers = {"ETag": etag, "Cache-Control": FEED_CACHE_CONTROL}
+        if _matches(request, etag):
+            return web.Response(status=304, headers=headers)
+        body = await self._render(digest, export)
+        log.debug(
+            "calendar feed %s: guild %s, %d events",
+            _tag(token),
+            export.settings.guild_id,
+            len(export.deadlines),
+        )
+        response = web.Response(body=body, headers=headers)
+        response.headers["Content-Type"] = MEDIA_TYPES["ics"]
+        return response
+
+    async def _render(self, digest: str, export: DeadlineExport) -> bytes:
+        body = self._rendered.get(digest)
+        if body is None:
+            # Thousands of events take seconds: keep the event loop (and Discord) going.
+            body = await asyncio.to_thread(render, "ics", export)
+            self._rendered[digest] = body
+            while len(self._rendered) > RENDER_CACHE_SIZE:
+                self._rendered.popitem(last=False)
+        self._rendered.move_to_end(digest)
+        return body
+
+
+def _matches(request: web.Request, etag: str) -> bool:
+    """If-None-Match (weak comparison, as RFC 9110 says for it) names `etag`, or is *."""
+    wanted = request.if_none_match
+    if not wanted:
+        return False
+    ours = etag.strip('"')
+    return any(tag.value in ("*", ours) for tag in wanted)
+
+
+def _tag(token: str) -> str:
+    """How logs name a feed: a short prefix of its token's hash, never the token."""
+    return feed_token_hash(token)[:8] + "\u2026"
+
+
+class WebServer:
+    """An aiohttp server on `host`:`port` (0: a free port) serving `routes`.
+
+    Use `async with WebServer(...)`, or `start()` then `stop()`. Add routes with
+    `add_routes` before starting. `base_url` is where people reach it: `public_url` if set,
+    else http://host:port with the port actually bound.
+    """
+
+    def __init__(
+        self,
+        routes: Iterable[web.RouteDef] = (),
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        public_url: str = "",
+    ) -> None:
+        self.host = host
+        self.public_url = public_url.rstrip("/")
+        self._port = port
+        self._app = web.Application()
+        self._app.add_routes(list(routes))
+        self._runner: web.AppRunner | None = None
+
+    def add_routes(self, routes: Sequence[web.RouteDef]) -> None:
+        if self._runner is not None:
+            raise RuntimeError("add routes before starting the server")
+        self._app.add_routes(routes)
+
+    @property
+    def port(self) -> int:
+        """The port listened on (the one picked, when 0 was asked, once started)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._port}"
+
+    async def start(self) -> None:
+        """Listen; raises OSError if the address is taken or not ours."""
+        # access_log=None: the access log would print request paths, which hold feed tokens.
+        # A short shutdown: the bot has SHUTDOWN_SECONDS to stop, and feed requests are quick.
+        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self._port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        self._port = int(address[1])
+        log.info("web server listening on %s:%d (%s)", self.host, self._port, self.base_url)
+
+    async def stop(self) -> None:
+        """Stop listening and finish; idempotent."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+            log.info("web server stopped")
+
+    async def __aenter__(self) -> WebServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+async def start_web(
+    config: Config, bot: commands.Bot, *, routes: Sequence[web.RouteDef] = ()
+) -> WebServer | None:
+    """Start the [web] server for `bot` (a DeadlineBot), if `config.web.enabled`; else None.
+
+    The server serves calendar feeds plus `routes`, and is attached to the bot as a cog:
+    `/deadline settings calendar-feed` finds its address there, and `bot.close()` stops it.
+    Feeds answer 503 until the bot has opened its database (in its setup hook). Raises
+    ConfigError if the address cannot be listened on.
+    """
+    from bot.config import ConfigError
+    from bot.discord.webcog import WebCog
+
+    section = config.web
+    if not section.enabled:
+        return None
+    if section.host in ("0.0.0.0", "::") and not section.public_url:
+        log.warning(
+            "web.host is %s but web.public_url is empty: feed addresses will name %s, which "
+            "nobody else can open; set web.public_url",
+            section.host,
+            section.host,
+        )
+    server = WebServer(
+        [*feed_routes(lambda: getattr(bot, "service", None)), *routes],
+        host=section.host,
+        port=section.port,
+        public_url=section.public_url,
+    )
+    try:
+        await server.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"web: cannot listen on {section.host}:{section.port}: {exc.strerror or exc} "
+            "(for example: another port in [web] port, or enabled = false)"
+        ) from None
+    await bot.add_cog(WebCog(server))
+    return server

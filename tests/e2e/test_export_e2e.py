@@ -1,0 +1,230 @@
+"""/deadline export and /deadline settings calendar-feed: the real bot against the fake
+Discord, and the feed fetched over real HTTP from the bot's web server."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import icalendar
+import pytest
+from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest, running_client
+from fakediscord.world import FakeGuild, FakeUser
+from support import FakeClock
+
+from bot.config import Config, WebSection
+from bot.discord.client import DeadlineBot
+from bot.models import GuildDefaults
+from bot.web import WebServer, start_web
+
+EPHEMERAL = 64
+DEFERRED = 5
+START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
+FEED_URL = re.compile(r"http://127\.0\.0\.1:\d+/calendar/[A-Za-z0-9_-]{32}\.ics")
+
+
+@dataclass
+class Room:
+    fake: FakeDiscord
+    bot: DeadlineBot
+    guild: FakeGuild
+    other: FakeGuild
+    alice: FakeUser
+    bob: FakeUser
+    web: WebServer | None
+
+    async def command(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: FakeUser | None = None,
+        guild: FakeGuild | None = None,
+        permissions: int | None = None,
+    ) -> tuple[dict[str, Any], RecordedRequest]:
+        """The bot's first answer, and the request that carried its message (files too):
+        the callback itself, or the follow-up after a deferral."""
+        guild = guild or self.guild
+        handle = await self.fake.send_slash_command(
+            guild.id,
+            guild.channel_id("general"),
+            (user or self.alice).id,
+            f"deadline {name}",
+            options or {},
+            permissions=permissions,
+        )
+        response: dict[str, Any] = await handle.response()
+        if response["type"] != DEFERRED:
+            return response, await handle.response_request()
+        followup = await self.fake.wait_for_request(
+            "POST", rf"/webhooks/\d+/{re.escape(handle.token)}"
+        )
+        return response, followup
+
+
+async def open_room(tmp_path: Path, *, web: bool) -> AsyncIterator[Room]:
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
+        other = fake.add_guild("Rival paper", channels=["general"])
+        alice, bob = fake.add_user("alice"), fake.add_user("bob")
+        for member in (alice, bob):
+            fake.add_member(guild.id, member)
+        fake.add_member(other.id, alice)
+        bot = DeadlineBot(
+            database=tmp_path / "deadlines.sqlite3",
+            defaults=GuildDefaults(),
+            sync_guild_ids=[int(guild.id), int(other.id)],
+            clock=FakeClock(START),
+            guild_ready_timeout=0.1,
+        )
+        async with running_client(fake, bot):
+            server = None
+            if web:
+                config = Config(web=WebSection(enabled=True, port=0))
+                server = await start_web(config, bot)
+            yield Room(fake, bot, guild, other, alice, bob, server)
+
+
+@pytest.fixture
+async def room(tmp_path: Path) -> AsyncIterator[Room]:
+    async for opened in open_room(tmp_path, web=True):
+        yield opened
+
+
+@pytest.fixture
+async def room_without_web(tmp_path: Path) -> AsyncIterator[Room]:
+    async for opened in open_room(tmp_path, web=False):
+        yield opened
+
+
+async def add(room: Room, text: str, guild: FakeGuild | None = None, **options: Any) -> None:
+    response, _ = await room.command(
+        "add", {"text": text, "from": "2025-07-17", **options}, guild=guild
+    )
+    assert response["type"] == 4, response
+
+
+def flags(response: dict[str, Any]) -> int:
+    return int(response["data"].get("flags") or 0)
+
+
+async def test_the_new_commands_are_registered(room: Room) -> None:
+    deadline = room.fake.commands(room.guild.id)["deadline"]
+    subcommands = {option["name"]: option for option in deadline["options"]}
+    export_options = {o["name"]: o for o in subcommands["export"]["options"]}
+    assert set(export_options) == {"format", "show"}
+    assert [c["value"] for c in export_options["format"]["choices"]] == ["ics", "csv"]
+    settings = {o["name"]: o for o in subcommands["settings"]["options"]}
+    assert [o["name"] for o in settings["calendar-feed"]["options"]] == ["rotate"]
+
+
+async def test_export_csv_is_an_ephemeral_attachment(room: Room) -> None:
+    await add(room, "Bondi letter, 30 days", notes="=cmd|' /C calc'!A0; \"quoted\", 🎉")
+    await add(room, "FOIA to FBI, 20 business days")
+    await add(room, "Their deadline, 3 days", guild=room.other)
+    public = len(room.fake.messages_in(room.guild.channel_id("general")))
+    response, message = await room.command("export", {"format": "csv"})
+    assert response["type"] == DEFERRED
+    assert flags(response) & EPHEMERAL
+    (upload,) = message.files
+    assert upload.filename == "deadlines-active-2025-07-17.csv"
+    assert upload.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(upload.data.decode("utf-8-sig"), newline="")))
+    # Soonest first: 20 business days end before 30 calendar days.
+    assert [(r["id"], r["title"]) for r in rows] == [("2", "FOIA to FBI"), ("1", "Bondi letter")]
+    assert rows[1]["notes"] == "'=cmd|' /C calc'!A0; \"quoted\", 🎉"
+    assert message.json["flags"] & EPHEMERAL
+    assert "2 active deadlines" in message.json["content"]
+    assert message.json["allowed_mentions"] == {"parse": []}
+    assert [a["filename"] for a in message.json["attachments"]] == [upload.filename]
+    # Ephemeral: nothing was posted in the channel.
+    assert len(room.fake.messages_in(room.guild.channel_id("general"))) == public
+
+
+async def test_export_ics_of_all_deadlines(room: Room) -> None:
+    await add(room, "Bondi letter, 30 days")
+    await add(room, "FOIA, 5 days")
+    done, _ = await room.command("done", {"deadline": "2"})
+    assert "is done" in done["data"]["content"]
+    _, message = await room.command("export", {"show": "all"})
+    (upload,) = message.files
+    assert upload.filename == "deadlines-all-2025-07-17.ics"
+    calendar = icalendar.Calendar.from_ical(upload.data)
+    assert str(calendar["x-wr-calname"]) == "Deadline Desk: Newsroom"
+    summaries = {str(e["uid"]): str(e["summary"]) for e in calendar.walk("VEVENT")}
+    assert summaries == {
+        f"deadline-{room.guild.id}-1@deadline-desk": "Bondi letter",
+        f"deadline-{room.guild.id}-2@deadline-desk": "Done: FOIA",
+    }
+
+
+async def test_export_outside_a_server_is_refused(room: Room) -> None:
+    handle = await room.fake.send_slash_command(
+        None, None, room.alice.id, "deadline export", {}, scope="global"
+    )
+    response = await handle.response()
+    assert response["type"] == 4
+    assert flags(response) & EPHEMERAL
+    assert "works in a server" in response["data"]["content"]
+
+
+async def test_calendar_feed_needs_manage_server(room: Room) -> None:
+    refused, _ = await room.command("settings calendar-feed", user=room.bob)
+    assert flags(refused) & EPHEMERAL
+    assert "Manage Server" in refused["data"]["content"]
+    assert not FEED_URL.search(refused["data"]["content"])
+
+
+async def test_calendar_feed_gives_the_owner_a_working_url(room: Room) -> None:
+    await add(room, "Bondi letter, 30 days")
+    await add(room, "Their deadline, 3 days", guild=room.other)
+    owner = room.fake.owner
+    made, _ = await room.command("settings calendar-feed", user=owner, permissions=MANAGE_GUILD)
+    assert made["type"] == 4
+    assert flags(made) & EPHEMERAL
+    content = made["data"]["content"]
+    match = FEED_URL.search(content)
+    assert match is not None, content
+    assert room.web is not None
+    assert match[0].startswith(room.web.base_url + "/calendar/")
+    assert "Anyone with this address" in content
+    async with aiohttp.ClientSession() as http:
+        async with http.get(match[0]) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+            body = await response.read()
+        events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        assert [str(e["summary"]) for e in events] == ["Bondi letter"]
+        # Asked again: the address cannot be shown again, and is not replaced.
+        again, _ = await room.command(
+            "settings calendar-feed", user=owner, permissions=MANAGE_GUILD
+        )
+        assert not FEED_URL.search(again["data"]["content"])
+        assert "rotate:true" in again["data"]["content"]
+        async with http.get(match[0]) as response:
+            assert response.status == 200
+        rotated, _ = await room.command(
+            "settings calendar-feed", {"rotate": True}, user=owner, permissions=MANAGE_GUILD
+        )
+        new = FEED_URL.search(rotated["data"]["content"])
+        assert new is not None
+        assert new[0] != match[0]
+        async with http.get(match[0]) as response:
+            assert response.status == 404
+        async with http.get(new[0]) as response:
+            assert response.status == 200
+
+
+async def test_calendar_feed_says_when_the_web_server_is_off(room_without_web: Room) -> None:
+    response, _ = await room_without_web.command(
+        "settings calendar-feed", user=room_without_web.fake.owner, permissions=MANAGE_GUILD
+    )
+    assert flags(response) & EPHEMERAL
+    assert "calendar feeds are off" in response["data"]["content"]

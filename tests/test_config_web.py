@@ -1,0 +1,77 @@
+"""The [web] section: defaults, file and environment values, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+
+
+@pytest.fixture(autouse=True)
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run where no ./config.toml can be picked up."""
+    monkeypatch.chdir(tmp_path)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_web_is_off_by_default() -> None:
+    web = load_config(env={}).web
+    assert (web.enabled, web.host, web.port, web.public_url) == (False, "127.0.0.1", 8080, "")
+    assert web.base_url() == "http://127.0.0.1:8080"
+    assert web.base_url(port=43210) == "http://127.0.0.1:43210"
+
+
+def test_web_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "desk.toml",
+        '[web]\nenabled = true\nhost = " 0.0.0.0 "\nport = 9000\n'
+        'public_url = "https://desk.example.org/feeds/"\n',
+    )
+    web = load_config(path, env={}).web
+    assert (web.enabled, web.host, web.port) == (True, "0.0.0.0", 9000)
+    assert web.public_url == "https://desk.example.org/feeds"
+    assert web.base_url(port=1) == "https://desk.example.org/feeds"
+    env = {"BOT_WEB__ENABLED": "false", "BOT_WEB__PORT": "8181", "BOT_WEB__HOST": "::1"}
+    overridden = load_config(path, env=env).web
+    assert (overridden.enabled, overridden.port) == (False, 8181)
+    overridden = load_config(env={"BOT_WEB__HOST": "::1", "BOT_WEB__PORT": "81"}).web
+    assert overridden.base_url() == "http://[::1]:81"
+
+
+def test_web_settings_are_shown_by_check_config() -> None:
+    shown = load_config(env={"BOT_WEB__ENABLED": "1"}).effective_settings()
+    assert shown["web.enabled"] == "true"
+    assert shown["web.port"] == "8080"
+    assert shown["web.public_url"] == "(not set)"
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[web]\nport = 70000", "web.port: must be a port number from 1 to 65535"),
+        ("[web]\nport = -1", "web.port: must be a port number"),
+        ("[web]\nport = true", "web.port: must be a port number, got True"),
+        ('[web]\nport = "http"', "web.port: "),
+        ('[web]\nhost = ""', "web.host: must be a host name or IP address"),
+        ('[web]\nhost = "http://x"', "web.host: must be a host name or IP address"),
+        ('[web]\npublic_url = "desk.example.org"', "web.public_url: must be an http:// or"),
+        ('[web]\npublic_url = "https://"', "web.public_url: must be an http:// or"),
+        ('[web]\npublic_url = "https://x.org/?a=1"', "web.public_url: must be an http:// or"),
+        ('[web]\nenabled = "maybe"', "web.enabled: "),
+        ("[web]\nlisten = 1", "web.listen: unknown key (the keys in [web] are: enabled, host"),
+    ],
+)
+def test_bad_web_values_are_one_line_errors(tmp_path: Path, toml: str, expected: str) -> None:
+    path = write(tmp_path / "desk.toml", toml + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    message = str(caught.value)
+    assert message.startswith(expected), message
+    assert "\n" not in message
+    assert "for example" in message or "keys in [web]" in message

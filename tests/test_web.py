@@ -1,0 +1,284 @@
+"""The calendar-feed web server: real HTTP requests to it on 127.0.0.1, a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import socket
+from collections.abc import AsyncIterator
+
+import aiohttp
+import discord
+import icalendar
+import pytest
+from aiohttp import web
+from discord.ext import commands
+
+import bot.web
+from bot.config import Config, ConfigError, WebSection
+from bot.discord.webcog import web_base_url
+from bot.export import Format, render
+from bot.models import DeadlineExport
+from bot.service import DeadlineService
+from bot.web import WebServer, feed_routes, feed_url, start_web
+
+GUILD, OTHER, USER = 1001, 2002, 7
+
+
+@pytest.fixture
+async def server(service: DeadlineService) -> AsyncIterator[WebServer]:
+    async with WebServer(feed_routes(lambda: service), host="127.0.0.1", port=0) as running:
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def add(service: DeadlineService, text: str, guild: int = GUILD) -> None:
+    await service.add(guild, actor_id=USER, channel_id=55, text=text, start=dt.date(2025, 7, 17))
+
+
+async def new_token(service: DeadlineService, guild: int = GUILD, *, rotate: bool = False) -> str:
+    access = await service.calendar_feed(guild, actor_id=USER, rotate=rotate, name="Newsroom")
+    assert access.token is not None
+    return access.token
+
+
+def uids(body: bytes) -> set[str]:
+    calendar = icalendar.Calendar.from_ical(body)
+    return {str(event["uid"]) for event in calendar.walk("VEVENT")}
+
+
+async def test_the_feed_serves_the_guilds_active_deadlines(
+    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+) -> None:
+    await add(service, "Bondi letter, 30 days")
+    await add(service, "FOIA, 20 business days")
+    token = await new_token(service)
+    url = feed_url(server.base_url, token)
+    assert url == f"http://127.0.0.1:{server.port}/calendar/{token}.ics"
+    assert server.port != 0
+    async with http.get(url) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        assert response.headers["ETag"].startswith('"')
+        assert "private" in response.headers["Cache-Control"]
+        body = await response.read()
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["x-wr-calname"]) == "Deadline Desk: Newsroom"
+    assert uids(body) == {f"deadline-{GUILD}-1@deadline-desk", f"deadline-{GUILD}-2@deadline-desk"}
+    summaries = {str(event["summary"]) for event in calendar.walk("VEVENT")}
+    assert summaries == {"Bondi letter", "FOIA"}
+
+
+async def test_wrong_malformed_and_rotated_tokens_get_the_same_404(
+    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+) -> None:
+    await add(service, "Bondi letter, 30 days")
+    old = await new_token(service)
+    current = await new_token(service, rotate=True)
+    wrong = current[:-2] + ("AA" if not current.endswith("AA") else "BB")
+    paths = [
+        f"/calendar/{wrong}.ics",  # well-formed, unknown
+        "/calendar/not-a-token.ics",  # malformed
+        f"/calendar/{'%21' * 40}.ics",
+        f"/calendar/{current}.txt",
+        f"/calendar/{old}.ics",  # rotated away
+        "/nothing-here",
+    ]
+    answers = []
+    for path in paths:
+        async with http.get(server.base_url + path) as response:
+            headers = {k: v for k, v in response.headers.items() if k not in ("Date",)}
+            answers.append((response.status, headers, await response.read()))
+    assert answers[0][0] == 404
+    assert all(answer == answers[0] for answer in answers), answers
+    assert b"calendar" not in answers[0][2].lower()
+    async with http.get(feed_url(server.base_url, current)) as response:
+        assert response.status == 200
+
+
+async def test_if_none_match_gets_304_until_something_changes(
+    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+) -> None:
+    await add(service, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(service))
+    async with http.get(url) as response:
+        etag = response.headers["ETag"]
+        first = await response.read()
+    async with http.get(url) as response:
+        assert response.headers["ETag"] == etag
+        assert await response.read() == first  # same data, same bytes
+    for header in (etag, f'"other", {etag}', f"W/{etag}", "*"):
+        async with http.get(url, headers={"If-None-Match": header}) as response:
+            assert response.status == 304, header
+            assert response.headers["ETag"] == etag
+            assert await response.read() == b""
+    async with http.get(url, headers={"If-None-Match": '"stale"'}) as response:
+        assert response.status == 200
+    await add(service, "FOIA, 20 business days")
+    async with http.get(url, headers={"If-None-Match": etag}) as response:
+        assert response.status == 200
+        assert response.headers["ETag"] != etag
+        assert len(uids(await response.read())) == 2
+
+
+async def test_an_unchanged_feed_is_rendered_once(
+    server: WebServer,
+    http: aiohttp.ClientSession,
+    service: DeadlineService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    renders: list[int] = []
+
+    def counting(fmt: Format, export: DeadlineExport) -> bytes:
+        renders.append(len(export.deadlines))
+        return render(fmt, export)
+
+    monkeypatch.setattr(bot.web, "render", counting)
+    await add(service, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(service))
+    bodies = []
+    for _ in range(3):  # as Google Calendar polls: no If-None-Match
+        async with http.get(url) as response:
+            bodies.append(await response.read())
+    assert renders == [1]
+    assert bodies[0] == bodies[1] == bodies[2]
+    await add(service, "FOIA, 20 business days")
+    async with http.get(url) as response:
+        assert len(uids(await response.read())) == 2
+    assert renders == [1, 2]
+
+
+async def test_an_extension_changes_the_feed(
+    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+) -> None:
+    await add(service, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(service))
+    async with http.get(url) as response:
+        etag = response.headers["ETag"]
+    await service.extend(GUILD, 1, actor_id=USER, by="14 days")
+    async with http.get(url, headers={"If-None-Match": etag}) as response:
+        assert response.status == 200
+        event = icalendar.Calendar.from_ical(await response.read()).walk("VEVENT")[0]
+    assert event["sequence"] == 1
+    assert event["dtstart"].dt == dt.date(2025, 8, 30)
+
+
+async def test_no_guild_sees_another_guilds_deadlines(
+    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+) -> None:
+    await add(service, "Ours, 30 days")
+    await add(service, "Theirs, 10 days", guild=OTHER)
+    await add(service, "Theirs too, 12 days", guild=OTHER)
+    ours, theirs = await new_token(service), await new_token(service, OTHER)
+    async with http.get(feed_url(server.base_url, ours)) as response:
+        body = await response.read()
+    assert uids(body) == {f"deadline-{GUILD}-1@deadline-desk"}
+    assert b"Theirs" not in body
+    async with http.get(feed_url(server.base_url, theirs)) as response:
+        other = await response.read()
+    assert uids(other) == {f"deadline-{OTHER}-1@deadline-desk", f"deadline-{OTHER}-2@deadline-desk"}
+    assert b"Ours" not in other
+
+
+async def test_tokens_never_reach_the_logs(
+    server: WebServer,
+    http: aiohttp.ClientSession,
+    service: DeadlineService,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    token = await new_token(service)
+    wrong = "Z" * 32
+    caplog.set_level(logging.DEBUG)
+    for candidate in (token, wrong):
+        async with http.get(feed_url(server.base_url, candidate)) as response:
+            await response.read()
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "calendar feed" in text  # it does log, by hash prefix
+    assert token not in text
+    assert wrong not in text
+
+
+async def test_503_until_the_service_is_there(http: aiohttp.ClientSession) -> None:
+    async with (
+        WebServer(feed_routes(lambda: None), port=0) as server,
+        http.get(feed_url(server.base_url, "A" * 32)) as response,
+    ):
+        assert response.status == 503
+        assert response.headers["Retry-After"] == "30"
+
+
+async def test_routes_can_be_added_before_start_only() -> None:
+    async def ping(request: web.Request) -> web.Response:
+        return web.Response(text="pong")
+
+    server = WebServer(port=0)
+    server.add_routes([web.get("/ping", ping)])
+    async with server, aiohttp.ClientSession() as http:
+        async with http.get(server.base_url + "/ping") as response:
+            assert await response.text() == "pong"
+        with pytest.raises(RuntimeError):
+            server.add_routes([web.get("/late", ping)])
+
+
+def test_base_url_prefers_the_public_url() -> None:
+    assert WebServer(port=8080).base_url == "http://127.0.0.1:8080"
+    assert WebServer(host="::1", port=81).base_url == "http://[::1]:81"
+    public = WebServer(port=0, public_url="https://desk.example.org/feeds/")
+    assert public.base_url == "https://desk.example.org/feeds"
+    assert feed_url(public.base_url, "tok") == "https://desk.example.org/feeds/calendar/tok.ics"
+
+
+def bare_bot() -> commands.Bot:
+    return commands.Bot(command_prefix="!", intents=discord.Intents.none())
+
+
+async def test_start_web_does_nothing_when_disabled() -> None:
+    bot = bare_bot()
+    try:
+        assert await start_web(Config(), bot) is None
+        assert web_base_url(bot) is None
+    finally:
+        await bot.close()
+
+
+async def test_start_web_serves_for_the_bot_and_stops_with_it(
+    service: DeadlineService, http: aiohttp.ClientSession
+) -> None:
+    bot = bare_bot()
+    config = Config(web=WebSection(enabled=True, port=0))
+    server = await start_web(config, bot)
+    assert server is not None
+    try:
+        assert web_base_url(bot) == server.base_url == f"http://127.0.0.1:{server.port}"
+        token = await new_token(service)
+        url = feed_url(server.base_url, token)
+        async with http.get(url) as response:
+            assert response.status == 503  # the bot has not opened its database yet
+        bot.service = service  # type: ignore[attr-defined]  # what DeadlineBot.setup_hook does
+        async with http.get(url) as response:
+            assert response.status == 200
+    finally:
+        await bot.close()
+    assert web_base_url(bot) is None
+    with pytest.raises(aiohttp.ClientConnectionError):
+        async with http.get(url) as response:
+            pass
+
+
+async def test_start_web_explains_a_taken_port() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = bare_bot()
+        try:
+            with pytest.raises(ConfigError, match=f"web: cannot listen on 127.0.0.1:{port}"):
+                await start_web(Config(web=WebSection(enabled=True, port=port)), bot)
+            assert web_base_url(bot) is None
+        finally:
+            await bot.close()
