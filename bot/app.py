@@ -17,7 +17,7 @@ from bot.config import Config, ConfigError, check_database_path, require_token
 from bot.discord.client import DeadlineBot
 from bot.operations import OperationError, instance_lock
 from bot.storage import StorageError
-from bot.web import start_web
+from bot.web import ops_routes, start_web
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ async def _serve(config: Config, token: str) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         async with bot:
-            await start_web(config, bot)  # calendar feeds when [web] enabled; close() stops it
+            # Calendar feeds, /healthz and /metrics when [web] is enabled; close() stops it.
+            await start_web(config, bot, routes=ops_routes(bot))
             runner = asyncio.create_task(bot.start(token), name="discord-client")
             stopper = asyncio.create_task(stop.wait(), name="stop-signal")
             done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)

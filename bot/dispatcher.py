@@ -102,6 +102,16 @@ class Notifier(Protocol):
         ...
 
 
+class DispatchObserver(Protocol):
+    """Told what happened to each alert (metrics)."""
+
+    def alert_sent(self, kind: str, lateness_seconds: float, count: int = 1) -> None: ...
+
+    def alert_failed(self, kind: str, count: int = 1) -> None: ...
+
+    def alert_retried(self, kind: str, count: int = 1) -> None: ...
+
+
 def alert_nonce(alert_id: int, *, fallback: bool = False) -> str:
     return f"dd{'f' if fallback else 'a'}{alert_id}"
 
@@ -171,8 +181,10 @@ class Dispatcher:
         max_buffered: int = 5000,
         retry_base: dt.timedelta = dt.timedelta(seconds=10),
         retry_max: dt.timedelta = dt.timedelta(minutes=15),
+        observer: DispatchObserver | None = None,
     ) -> None:
         self._store = store
+        self._observer = observer
         self._notifier = notifier
         self._clock = clock
         self._defaults = defaults or GuildDefaults()
@@ -495,6 +507,23 @@ class Dispatcher:
             await tx.drop_alerts(dropped)
             await tx.plan_if_active(following)
             await tx.add_history(*history)
+        if self._observer is not None:
+            self._observe(batch)
+
+    def _observe(self, batch: Sequence[_Outcome]) -> None:
+        assert self._observer is not None
+        for outcome in batch:
+            if outcome.skipped:
+                continue
+            latest = max(outcome.group.alerts, key=lambda a: a.send_at)
+            kind = latest.kind.value
+            if outcome.retry_at is not None:
+                self._observer.alert_retried(kind)
+            elif outcome.message_id is not None:
+                late = (outcome.at - latest.send_at).total_seconds()
+                self._observer.alert_sent(kind, late, len(outcome.group.alerts))
+            else:
+                self._observer.alert_failed(kind, len(outcome.group.alerts))
 
     async def settle(self) -> None:
         """Wait until everything due now has been sent (or has failed) and been recorded."""

@@ -12,6 +12,7 @@ log lines name a feed by the first characters of its token's hash only.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -228,3 +229,27 @@ async def start_web(
         ) from None
     await bot.add_cog(WebCog(server))
     return server
+
+
+def ops_routes(bot: commands.Bot) -> list[web.RouteDef]:
+    """GET /healthz (the `health` verdict, as JSON) and GET /metrics (Prometheus text)."""
+    from bot.metrics import CONTENT_TYPE, Metrics
+    from bot.operations import verdict
+
+    async def healthz(request: web.Request) -> web.Response:
+        clock = getattr(bot, "now", None)
+        now = clock() if callable(clock) else dt.datetime.now(dt.UTC)
+        healthy, reason = verdict(getattr(bot, "last_heartbeat", None), now=now)
+        return web.json_response(
+            {"healthy": healthy, "reason": reason}, status=200 if healthy else 503
+        )
+
+    async def metrics(request: web.Request) -> web.Response:
+        registry = getattr(bot, "metrics", None)
+        if not isinstance(registry, Metrics):
+            raise web.HTTPServiceUnavailable(text="metrics are not ready")
+        response = web.Response(body=registry.render())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    return [web.get("/healthz", healthz), web.get("/metrics", metrics)]

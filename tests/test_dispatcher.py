@@ -292,3 +292,28 @@ async def test_a_change_inside_the_lookahead_window_is_respected(
     assert [(n.kind, n.deadline.due) for n in moved_notices] == [
         (AlertKind.REMINDER, dt.date(2025, 8, 23))
     ]
+
+
+async def test_metrics_observe_sent_failed_and_retried_alerts(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    notifier = RecordingNotifier()
+    service = DeadlineService(store, clock=clock)
+    await add(service, "Fine, 30 days", channel=OTHER_CHANNEL)
+    await add(service, "Broken, 30 days", channel=CHANNEL)
+    await add(service, "Flaky, 30 days", channel=DEFAULT_CHANNEL)
+    transient = fail_channel(DEFAULT_CHANNEL, permanent=False)
+    permanent = fail_channel(CHANNEL, permanent=True)
+    notifier.fail = lambda notice: transient(notice) or permanent(notice)
+    clock.set(at(2025, 8, 9, 13, 0, 30))  # 30 s late
+    async with Dispatcher(store, notifier, clock=clock, observer=metrics) as dispatcher:
+        await dispatcher.settle()
+    text = metrics.render().decode()
+    assert 'deadline_desk_alerts_sent_total{kind="reminder"} 1.0' in text
+    assert 'deadline_desk_alerts_failed_total{kind="reminder"} 1.0' in text
+    assert 'deadline_desk_alerts_retried_total{kind="reminder"} 1.0' in text
+    assert 'deadline_desk_alert_lateness_seconds_bucket{le="30.0"} 1.0' in text
+    assert 'deadline_desk_alert_lateness_seconds_bucket{le="5.0"} 0.0' in text

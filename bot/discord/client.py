@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -18,6 +19,7 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import Dispatcher
+from bot.metrics import Metrics
 from bot.models import GuildDefaults
 from bot.operations import HEARTBEAT_KEY, Heartbeat
 from bot.scheduling import PeriodicJobs
@@ -42,6 +44,12 @@ class DeadlineTree(app_commands.CommandTree[discord.Client]):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         original = getattr(error, "original", error)
+        metrics = getattr(interaction.client, "metrics", None)
+        if isinstance(metrics, Metrics) and interaction.command is not None:
+            from bot.service import ServiceError
+
+            refused = isinstance(original, ServiceError | app_commands.TransformerError)
+            metrics.command(interaction.command.qualified_name, "refused" if refused else "error")
         if isinstance(error, app_commands.TransformerError):
             from bot.service import ValidationError
 
@@ -85,6 +93,9 @@ class DeadlineBot(commands.Bot):
         self.service: DeadlineService
         self.gateway_connected = False
         self._heartbeat: asyncio.Task[None] | None = None
+        self.last_heartbeat: Heartbeat | None = None  # the last one written successfully
+        self.metrics = Metrics()
+        self._connects = 0
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -92,7 +103,11 @@ class DeadlineBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.store = await SqliteStore.connect(self._database)
         self.dispatcher = Dispatcher(
-            self.store, DiscordNotifier(self), clock=self.clock, defaults=self._defaults
+            self.store,
+            DiscordNotifier(self),
+            clock=self.clock,
+            defaults=self._defaults,
+            observer=self.metrics,
         )
         self.service = DeadlineService(
             self.store,
@@ -111,8 +126,16 @@ class DeadlineBot(commands.Bot):
 
     async def on_connect(self) -> None:
         # READY has arrived (on_ready waits longer, for every server's data).
+        self._connects += 1
+        if self._connects > 1:
+            self.metrics.gateway_reconnects.inc()
         self.gateway_connected = True
         await self.record_heartbeat()
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: app_commands.Command[Any, Any, Any]
+    ) -> None:
+        self.metrics.command(command.qualified_name, "ok")
 
     async def on_ready(self) -> None:
         self.gateway_connected = True
@@ -120,6 +143,7 @@ class DeadlineBot(commands.Bot):
         await self.record_heartbeat()
 
     async def on_resumed(self) -> None:
+        self.metrics.gateway_reconnects.inc()
         self.gateway_connected = True
         await self.record_heartbeat()
 
@@ -141,8 +165,12 @@ class DeadlineBot(commands.Bot):
         try:
             async with self.store.transaction() as tx:
                 await tx.set_meta(HEARTBEAT_KEY, beat.to_json())
+                counts = await tx.count_by_status()
         except Exception:
             log.exception("could not record the heartbeat")
+            return
+        self.last_heartbeat = beat
+        self.metrics.set_deadlines(counts)
 
     async def _beat(self) -> None:
         while True:

@@ -422,6 +422,13 @@ class Transaction:
         )
         return [_deadline(row) for row in rows]
 
+    async def count_by_status(self) -> dict[str, int]:
+        """How many deadlines there are in each status, all guilds together (metrics)."""
+        rows = await self._all("SELECT status, COUNT(*) FROM deadlines GROUP BY status")
+        counts = dict.fromkeys((s.value for s in Status), 0)
+        counts.update({row[0]: int(row[1]) for row in rows})
+        return counts
+
     async def active_deadlines(self, guild_id: int) -> list[Deadline]:
         rows = await self._all(
             f"SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE guild_id = ? AND status = 'active' "

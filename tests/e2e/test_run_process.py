@@ -143,3 +143,54 @@ async def test_run_with_a_bad_time_zone_exits_2_with_one_line(
     assert len(lines) == 1
     assert "defaults.timezone" in lines[0]
     assert "Mars/Base" in lines[0]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_web_server_serves_healthz_and_metrics(fake: FakeDiscord, tmp_path: Path) -> None:
+    import aiohttp
+
+    guild = fake.add_guild("Newsroom", channels=["general"])
+    alice = fake.add_user("alice")
+    fake.add_member(guild.id, alice)
+    config, log = tmp_path / "config.toml", tmp_path / "bot.log"
+    write_config(config, fake, guild.id, tmp_path / "deadlines.sqlite3")
+    port = free_port()
+    with config.open("a", encoding="utf-8") as extra:
+        extra.write(f'\n[web]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\n')
+    process = await start_bot(config, log)
+    try:
+        await fake.wait_for_gateway(0, event="READY", direction="out", timeout=30)
+        await fake.wait_for_request(
+            "PUT", rf"/applications/{fake.application_id}/guilds/{guild.id}/commands", timeout=30
+        )
+        handle = await fake.send_slash_command(
+            guild.id, guild.channel_id("general"), alice.id, "deadline add",
+            {"text": "Bondi letter, 30 days"},
+        )  # fmt: skip
+        await handle.response()
+        async with aiohttp.ClientSession() as http:
+            for _ in range(50):  # the heartbeat lands right after the gateway connects
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    health = await response.json()
+                    if response.status == 200:
+                        break
+                await asyncio.sleep(0.1)
+            assert health["healthy"] is True, health
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 200
+                assert response.headers["Content-Type"].startswith("text/plain")
+                text = await response.text()
+    finally:
+        code, _ = await stop_bot(process)
+    assert code == 0, log.read_text()
+    assert 'deadline_desk_commands_total{command="deadline add",outcome="ok"} 1.0' in text
+    assert "deadline_desk_alert_lateness_seconds_bucket" in text
+    assert "deadline_desk_gateway_reconnects_total 0.0" in text
