@@ -219,3 +219,20 @@ class FeedAccess:
     feed: CalendarFeed
     token: str | None = None
     rotated: bool = False
+
+
+class BoardScope(StrEnum):
+    CHANNEL = "channel"  # the active deadlines whose alerts go to the board's channel
+    ALL = "all"  # every active deadline of the guild
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """A live board: one message the bot keeps up to date with a list of active deadlines."""
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    scope: BoardScope
+    created_at: dt.datetime
+    created_by: int | None = None

@@ -35,6 +35,8 @@ from bot.deadlines import (
     zone,
 )
 from bot.models import (
+    Board,
+    BoardScope,
     CalendarFeed,
     Deadline,
     DeadlineExport,
@@ -64,6 +66,8 @@ LIST_FILTERS = ("active", "overdue", "done", "all")
 FEED_TOKEN_BYTES = 24
 FEED_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{22,128}")
 MAX_FEED_NAME = 100
+# Every board of a guild is edited after each change there: keep that bounded.
+MAX_BOARDS_PER_GUILD = 10
 
 
 def feed_token_hash(token: str) -> str:
@@ -439,6 +443,90 @@ class DeadlineService:
             await tx.add_history(HistoryEntry(guild_id, None, now, actor_id, action))
         return FeedAccess(feed, token=token, rotated=existing is not None)
 
+    # -- boards -----------------------------------------------------------------------
+
+    async def boards_for(self, guild_id: int) -> list[Board]:
+        async with self._store.transaction() as tx:
+            return await tx.boards(guild_id)
+
+    async def board_guilds(self) -> list[int]:
+        """Every guild that has a board."""
+        async with self._store.transaction() as tx:
+            return await tx.board_guilds()
+
+    async def board_contents(self, guild_id: int) -> tuple[list[Board], list[Deadline]]:
+        """The guild's boards and its active deadlines (soonest first), read together."""
+        async with self._store.transaction() as tx:
+            return await tx.boards(guild_id), await tx.active_deadlines(guild_id)
+
+    async def check_board_slot(self, guild_id: int, channel_id: int) -> Board | None:
+        """The channel's current board, if any; LimitError when a new one would be too many."""
+        async with self._store.transaction() as tx:
+            return await self._board_slot(tx, guild_id, channel_id)
+
+    async def post_board(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        message_id: int,
+        scope: BoardScope | str,
+        actor_id: int,
+    ) -> Board | None:
+        """Record a board just posted as `message_id`; returns the board it replaced, if any
+        (one per channel: its message is no longer kept up to date)."""
+        scope = _board_scope(scope)
+        now = self._clock.now()
+        board = Board(guild_id, channel_id, message_id, scope, created_at=now, created_by=actor_id)
+        async with self._store.transaction() as tx:
+            previous = await self._board_slot(tx, guild_id, channel_id)
+            await tx.put_board(board)
+            detail = f"in <#{channel_id}>, {scope.value} scope"
+            entry = HistoryEntry(guild_id, None, now, actor_id, "board posted", detail)
+            await tx.add_history(entry)
+        log.info(
+            "board posted guild=%s channel=%s message=%s scope=%s by=%s",
+            guild_id, channel_id, message_id, scope.value, actor_id,
+        )  # fmt: skip
+        return previous
+
+    async def remove_board(self, guild_id: int, channel_id: int, *, actor_id: int) -> Board:
+        """Stop maintaining the channel's board; NotFoundError if it has none."""
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            board = await tx.board(guild_id, channel_id)
+            if board is None:
+                raise NotFoundError(
+                    f"there is no board in <#{channel_id}>",
+                    example="/deadline board-remove channel:#deadlines",
+                )
+            await tx.delete_board(guild_id, channel_id)
+            await tx.add_history(
+                HistoryEntry(guild_id, None, now, actor_id, "board removed", f"in <#{channel_id}>")
+            )
+        log.info("board removed guild=%s channel=%s by=%s", guild_id, channel_id, actor_id)
+        return board
+
+    async def forget_board(self, board: Board, *, reason: str) -> bool:
+        """Drop a board the bot can no longer edit (e.g. its message was deleted), unless the
+        channel has a newer board by now. True if it was dropped."""
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            dropped = await tx.delete_board(
+                board.guild_id, board.channel_id, message_id=board.message_id
+            )
+            if dropped:
+                detail = f"in <#{board.channel_id}>: {reason}"
+                await tx.add_history(
+                    HistoryEntry(board.guild_id, None, now, None, "board removed", detail)
+                )
+        if dropped:
+            log.warning(
+                "board forgotten guild=%s channel=%s message=%s: %s",
+                board.guild_id, board.channel_id, board.message_id, reason,
+            )  # fmt: skip
+        return dropped
+
     async def update_settings(
         self, guild_id: int, *, actor_id: int, **changes: Any
     ) -> GuildSettings:
@@ -470,6 +558,15 @@ class DeadlineService:
     async def _settings(self, tx: Transaction, guild_id: int) -> GuildSettings:
         stored = await tx.get_settings(guild_id)
         return stored or GuildSettings.from_defaults(guild_id, self._defaults)
+
+    async def _board_slot(self, tx: Transaction, guild_id: int, channel_id: int) -> Board | None:
+        boards = {board.channel_id: board for board in await tx.boards(guild_id)}
+        if channel_id not in boards and len(boards) >= MAX_BOARDS_PER_GUILD:
+            raise LimitError(
+                f"this server already has {MAX_BOARDS_PER_GUILD} boards; remove one first",
+                example="/deadline board-remove channel:#old-channel",
+            )
+        return boards.get(channel_id)
 
     async def _get(
         self, tx: Transaction, guild_id: int, deadline_id: int, *, active: bool = False
@@ -564,6 +661,15 @@ def _parse_as(text: str, kind: type[Any], option: str, example: str) -> Any:
         wanted = "a period" if kind is Period else "a date"
         raise ValidationError(f"`{option}` needs {wanted}", example=f"{option}:{example}")
     return spec
+
+
+def _board_scope(scope: BoardScope | str) -> BoardScope:
+    try:
+        return BoardScope(scope)
+    except ValueError:
+        raise ValidationError(
+            f"unknown board scope {str(scope)[:20]!r}", example="scope:channel or scope:all"
+        ) from None
 
 
 def _check_title(title: str | None) -> str:

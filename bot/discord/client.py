@@ -26,6 +26,7 @@ from bot.scheduling import PeriodicJobs
 from bot.service import DeadlineService
 from bot.storage import SqliteStore
 
+from .boards import BoardKeeper
 from .cog import DeadlineCog
 from .interact import report_error
 from .notifier import DiscordNotifier
@@ -71,6 +72,8 @@ class DeadlineBot(commands.Bot):
         sync_guild_ids: Sequence[int] = (),
         clock: Clock | None = None,
         guild_ready_timeout: float = 2.0,
+        board_debounce: float = 2.0,
+        board_check_seconds: float = 60.0,
     ) -> None:
         # This bot never joins voice: skip discord.py's start-up warnings about voice libraries.
         discord.VoiceClient.warn_nacl = False
@@ -96,6 +99,9 @@ class DeadlineBot(commands.Bot):
         self.last_heartbeat: Heartbeat | None = None  # the last one written successfully
         self.metrics = Metrics()
         self._connects = 0
+        self._board_debounce = board_debounce
+        self._board_check_seconds = board_check_seconds
+        self.boards: BoardKeeper | None = None
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -113,8 +119,16 @@ class DeadlineBot(commands.Bot):
             self.store,
             clock=self.clock,
             defaults=self._defaults,
-            on_change=self.dispatcher.changed,
+            on_change=self._changed,
         )
+        self.boards = BoardKeeper(
+            self,
+            self.service,
+            clock=self.clock,
+            debounce=self._board_debounce,
+            check_seconds=self._board_check_seconds,
+        )
+        await self.boards.start()
         await self.add_cog(DeadlineCog())
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()
@@ -123,6 +137,13 @@ class DeadlineBot(commands.Bot):
         await self.jobs.start()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
         log.info("Deadline Desk ready: database %s", self._database)
+
+    def _changed(self, guild_id: int, deadline_id: int | None) -> None:
+        """Every change reaches both the alert dispatcher and the live boards."""
+        if self.dispatcher is not None:
+            self.dispatcher.changed(guild_id, deadline_id)
+        if self.boards is not None:
+            self.boards.changed(guild_id, deadline_id)
 
     async def on_connect(self) -> None:
         # READY has arrived (on_ready waits longer, for every server's data).
@@ -211,6 +232,8 @@ class DeadlineBot(commands.Bot):
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._heartbeat
                 self._heartbeat = None
+            if self.boards is not None:
+                await self.boards.stop()
             if self.jobs is not None:
                 await self.jobs.stop()
             if self.dispatcher is not None:

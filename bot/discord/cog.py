@@ -15,10 +15,11 @@ from discord.ext import commands
 
 from bot.deadlines import DeadlineError, Rule, parse_start_date, zone
 from bot.export import render as render_file
-from bot.models import Mention, MentionKind
+from bot.models import BoardScope, Mention, MentionKind
 from bot.service import ValidationError
 
 from . import render
+from .boards import BoardKeeper
 from .interact import (
     NotAllowed,
     actor_of,
@@ -28,7 +29,7 @@ from .interact import (
     parse_deadline_id,
     reply,
 )
-from .policy import SETTINGS_RULE, may_change_settings
+from .policy import BOARD_RULE, SETTINGS_RULE, may_change_settings, may_manage_boards
 from .views import DeleteButton, list_page
 from .webcog import web_base_url
 
@@ -36,6 +37,7 @@ Counting = Literal["calendar", "roll", "court", "business"]
 Show = Literal["active", "overdue", "done", "all"]
 ExportFormat = Literal["ics", "csv"]
 ExportShow = Literal["active", "all"]
+Scope = Literal["channel", "all"]
 # Discord's upload limit without server boosts; a guild's own limit is used when known.
 UPLOAD_LIMIT = 10 * 1024 * 1024
 Mentionable = discord.Member | discord.User | discord.Role
@@ -64,6 +66,27 @@ def _require_settings_permission(interaction: discord.Interaction) -> int:
     if not may_change_settings(actor_of(interaction)):
         raise NotAllowed(SETTINGS_RULE, example="ask someone with Manage Server")
     return guild_id
+
+
+def _require_board_permission(interaction: discord.Interaction) -> int:
+    guild_id = guild_id_of(interaction)
+    if not may_manage_boards(actor_of(interaction)):
+        raise NotAllowed(BOARD_RULE, example="ask someone who can pin messages")
+    return guild_id
+
+
+def _keeper(interaction: discord.Interaction) -> BoardKeeper:
+    keeper = getattr(interaction.client, "boards", None)
+    if not isinstance(keeper, BoardKeeper):
+        raise RuntimeError("the client keeps no boards")
+    return keeper
+
+
+def _channel_id(interaction: discord.Interaction, channel: discord.TextChannel | None) -> int:
+    target = channel.id if channel else interaction.channel_id
+    if target is None:
+        raise ValidationError("pick a channel for the board", example="channel:#deadlines")
+    return target
 
 
 @lru_cache(maxsize=1)
@@ -335,6 +358,42 @@ class DeadlineCog(commands.Cog):
             file=discord.File(io.BytesIO(body), filename=f"deadlines-{show}-{day}.{fmt}"),
             ephemeral=True,
         )
+
+    @deadline.command(
+        name="board", description="Post a live list of deadlines, kept up to date, and pin it"
+    )
+    @app_commands.describe(
+        channel="Where to post it (default: here)",
+        scope="channel: the deadlines alerting in that channel (default); all: the server's",
+    )
+    async def board(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        scope: Scope = "channel",
+    ) -> None:
+        guild_id = _require_board_permission(interaction)
+        target = _channel_id(interaction, channel)
+        # Posting and pinning are two requests to Discord: answer it first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await _keeper(interaction).post(
+            guild_id, target, BoardScope(scope), actor_id=interaction.user.id
+        )
+        text = render.board_posted_text(
+            target, pin_error=posted.pin_error, replaced=posted.replaced is not None
+        )
+        await reply(interaction, content=text, ephemeral=True)
+
+    @deadline.command(name="board-remove", description="Stop keeping a channel's board up to date")
+    @app_commands.describe(channel="The board's channel (default: here)")
+    async def board_remove(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        guild_id = _require_board_permission(interaction)
+        target = _channel_id(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await _keeper(interaction).remove(guild_id, target, actor_id=interaction.user.id)
+        await reply(interaction, content=render.board_removed_text(target), ephemeral=True)
 
     @status.autocomplete("deadline")
     @done.autocomplete("deadline")

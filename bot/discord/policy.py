@@ -36,3 +36,11 @@ def may_modify(actor: Actor, deadline: Deadline, settings: GuildSettings) -> boo
 
 def may_change_settings(actor: Actor) -> bool:
     return actor.manage_guild
+
+
+BOARD_RULE = "only members with Manage Messages or Manage Server can post or remove boards"
+
+
+def may_manage_boards(actor: Actor) -> bool:
+    """Boards are pinned messages: those who may pin (Manage Messages) or run the server."""
+    return actor.manage_messages or actor.manage_guild

@@ -17,6 +17,7 @@ from bot.deadlines import Computation, format_day
 from bot.dispatcher import AlertNotice
 from bot.models import (
     AlertKind,
+    BoardScope,
     Deadline,
     DeadlineStatus,
     FeedAccess,
@@ -376,6 +377,99 @@ def feed_text(access: FeedAccess, base_url: str) -> str:
         "may. It is shown only this once. `/deadline settings calendar-feed rotate:true` "
         "replaces it.",
         CONTENT_LIMIT,
+    )
+
+
+BOARD_MORE = "and {count} more: /deadline list"
+
+
+def board_embed(
+    deadlines: Sequence[Deadline], *, now: dt.datetime, scope: BoardScope, channel_id: int
+) -> discord.Embed:
+    """A live board: the active deadlines in scope (this channel's, or all), overdue ones on
+    top and marked, then soonest first; as many as fit, then how many more there are.
+
+    Mentions are shown as text (an embed never pings); countdowns are Discord timestamps, so
+    they stay live between edits.
+    """
+    shown = [
+        d
+        for d in deadlines
+        if d.status is Status.ACTIVE and (scope is BoardScope.ALL or d.channel_id == channel_id)
+    ]
+    shown.sort(key=lambda d: (not d.is_overdue(now=now), d.due_at, d.id))
+    overdue = sum(1 for d in shown if d.is_overdue(now=now))
+    lines = [_board_line(d, now=now, scope=scope) for d in shown]
+    description = "\n".join(lines)
+    if len(description) > DESCRIPTION_LIMIT:
+        reserve = len("\n" + BOARD_MORE.format(count=len(lines)))
+        kept: list[str] = []
+        size = 0
+        for line in lines:
+            size += len(line) + (1 if kept else 0)
+            if size + reserve > DESCRIPTION_LIMIT:
+                break
+            kept.append(line)
+        more = BOARD_MORE.format(count=len(lines) - len(kept))
+        description = "\n".join([*kept, more])
+    if not shown:
+        description = "Nothing due here. Add one with `/deadline add text:Bondi letter, 30 days`"
+    title = f"\U0001f4cc Deadlines: {len(shown)} active"
+    if overdue:
+        title += f", {overdue} overdue"
+    embed = discord.Embed(
+        title=title, description=description, colour=COLOR_OVERDUE if overdue else COLOR_OK
+    )
+    where = "This channel's" if scope is BoardScope.CHANNEL else "All of this server's"
+    embed.set_footer(text=f"{where} active deadlines \u00b7 kept up to date by Deadline Desk")
+    return embed
+
+
+def _board_line(deadline: Deadline, *, now: dt.datetime, scope: BoardScope) -> str:
+    marker = "\U0001f6a8 **OVERDUE** " if deadline.is_overdue(now=now) else ""
+    line = (
+        f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
+        f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
+    )
+    if deadline.mention is not None:
+        line += f" \u00b7 {mention_text(deadline)}"
+    if scope is BoardScope.ALL:
+        line += f" \u00b7 <#{deadline.channel_id}>"
+    if deadline.snoozed_until and deadline.snoozed_until > now:
+        line += " \U0001f4a4"
+    return line
+
+
+def board_retired_embed() -> discord.Embed:
+    """What a board's message becomes when the bot stops keeping it up to date."""
+    return discord.Embed(
+        title="\U0001f4cc Deadline board (no longer updated)",
+        description="`/deadline list` shows the current deadlines; `/deadline board` posts a "
+        "new board.",
+        colour=discord.Colour.light_grey(),
+    )
+
+
+def board_posted_text(channel_id: int, *, pin_error: str | None, replaced: bool) -> str:
+    """The ephemeral reply to /deadline board."""
+    text = f"\U0001f4cc Board posted in <#{channel_id}>"
+    if pin_error is None:
+        text += " and pinned."
+    else:
+        text += f", but it could not be pinned: {pin_error}"
+    text += (
+        " It is edited in place within seconds of every change to a deadline it shows, and at "
+        "least once a day."
+    )
+    if replaced:
+        text += " It replaces the channel's earlier board, which is no longer updated."
+    return cut(text + " `/deadline board-remove` stops it.", CONTENT_LIMIT)
+
+
+def board_removed_text(channel_id: int) -> str:
+    return (
+        f"\U0001f4cc The board in <#{channel_id}> is no longer updated; its message was marked "
+        "so and unpinned (delete it if you like)."
     )
 
 

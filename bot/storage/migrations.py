@@ -115,6 +115,19 @@ MIGRATIONS: tuple[str, ...] = (
         created_by INTEGER
     );
     """,
+    # 4: live boards, at most one per channel: a message the bot edits whenever a deadline it
+    # lists changes.
+    """
+    CREATE TABLE boards (
+        guild_id   INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        scope      TEXT    NOT NULL CHECK (scope IN ('channel', 'all')),
+        created_by INTEGER,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

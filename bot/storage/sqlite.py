@@ -23,6 +23,8 @@ import aiosqlite
 from bot.deadlines import Rule
 from bot.models import (
     AlertKind,
+    Board,
+    BoardScope,
     CalendarFeed,
     Deadline,
     GuildSettings,
@@ -667,6 +669,68 @@ class Transaction:
             "UPDATE calendar_feeds SET name = ? WHERE guild_id = ?", (name, guild_id)
         )
 
+    # -- boards -----------------------------------------------------------------------
+
+    async def boards(self, guild_id: int) -> list[Board]:
+        rows = await self._all(
+            f"SELECT {_BOARD_COLUMNS} FROM boards WHERE guild_id = ? ORDER BY channel_id",
+            (guild_id,),
+        )
+        return [_board(row) for row in rows]
+
+    async def board(self, guild_id: int, channel_id: int) -> Board | None:
+        row = await self._one(
+            f"SELECT {_BOARD_COLUMNS} FROM boards WHERE guild_id = ? AND channel_id = ?",
+            (guild_id, channel_id),
+        )
+        return None if row is None else _board(row)
+
+    async def put_board(self, board: Board) -> None:
+        """Store the board, replacing the one its channel had."""
+        await self._conn.execute(
+            f"""
+            INSERT INTO boards ({_BOARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id, channel_id) DO UPDATE SET message_id = excluded.message_id,
+                scope = excluded.scope, created_by = excluded.created_by,
+                created_at = excluded.created_at
+            """,
+            (
+                board.guild_id,
+                board.channel_id,
+                board.message_id,
+                board.scope.value,
+                board.created_by,
+                ts(board.created_at),
+            ),
+        )
+
+    async def delete_board(
+        self, guild_id: int, channel_id: int, *, message_id: int | None = None
+    ) -> bool:
+        """Delete the channel's board (only if it is still message `message_id`, when given)."""
+        sql = "DELETE FROM boards WHERE guild_id = ? AND channel_id = ?"
+        params: list[Any] = [guild_id, channel_id]
+        if message_id is not None:
+            sql += " AND message_id = ?"
+            params.append(message_id)
+        cursor = await self._conn.execute(sql, params)
+        return cursor.rowcount > 0
+
+    async def board_guilds(self) -> list[int]:
+        """The guilds that have at least one board (to refresh them all at start and daily)."""
+        rows = await self._all("SELECT DISTINCT guild_id FROM boards ORDER BY guild_id")
+        return [int(row[0]) for row in rows]
+
+    async def guild_history(self, guild_id: int, *, limit: int = 50) -> list[HistoryEntry]:
+        """The guild's latest history entries that are not about one deadline (settings,
+        calendar feeds, boards), oldest first."""
+        rows = await self._all(
+            "SELECT guild_id, deadline_id, at, actor_id, action, detail FROM history "
+            "WHERE guild_id = ? AND deadline_id IS NULL ORDER BY id DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        return [_history(row) for row in reversed(rows)]
+
 
 _INSERT_ALERT = """
     INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
@@ -769,6 +833,31 @@ def _deadline(row: sqlite3.Row) -> Deadline:
         revision=row["revision"],
         created_at=parse_ts(row["created_at"]),
         updated_at=parse_ts(row["updated_at"]),
+    )
+
+
+_BOARD_COLUMNS = "guild_id, channel_id, message_id, scope, created_by, created_at"
+
+
+def _board(row: sqlite3.Row) -> Board:
+    return Board(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        scope=BoardScope(row["scope"]),
+        created_by=row["created_by"],
+        created_at=parse_ts(row["created_at"]),
+    )
+
+
+def _history(row: sqlite3.Row) -> HistoryEntry:
+    return HistoryEntry(
+        guild_id=row["guild_id"],
+        deadline_id=row["deadline_id"],
+        at=parse_ts(row["at"]),
+        actor_id=row["actor_id"],
+        action=row["action"],
+        detail=row["detail"],
     )
 
 
