@@ -215,6 +215,21 @@ _DEADLINE_COLUMNS = (
     "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
     "status, snoozed_until, revision, created_at, updated_at"
 )
+_COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
+_INSERT_DEADLINE = (
+    f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) "
+    f"VALUES ({', '.join(':' + name for name in _COLUMN_NAMES)})"
+)
+# Everything but the key and the creation facts can change.
+_UPDATE_DEADLINE = (
+    "UPDATE deadlines SET "
+    + ", ".join(
+        f"{name} = :{name}"
+        for name in _COLUMN_NAMES
+        if name not in ("guild_id", "id", "created_by", "created_at")
+    )
+    + " WHERE guild_id = :guild_id AND id = :id"
+)
 _ALERT_COLUMNS = (
     "id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before, next_attempt_at, "
     "attempts, sent_at, failed_at, error"
@@ -293,10 +308,7 @@ class Transaction:
         )
         assert row is not None
         deadline = _from_new(new, int(row[0]))
-        await self._conn.execute(
-            f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES ({', '.join('?' * 23)})",
-            _deadline_params(deadline),
-        )
+        await self._conn.execute(_INSERT_DEADLINE, _deadline_params(deadline))
         return deadline
 
     async def insert_deadlines(
@@ -304,7 +316,7 @@ class Transaction:
     ) -> int:
         """Bulk import: deadlines with their alerts, ids continuing each guild's sequence."""
         next_ids: dict[int, int] = {}
-        rows: list[tuple[Any, ...]] = []
+        rows: list[dict[str, Any]] = []
         alert_rows: list[tuple[Any, ...]] = []
         for new, alerts in batch:
             if new.guild_id not in next_ids:
@@ -318,9 +330,7 @@ class Transaction:
             next_ids[new.guild_id] += 1
             rows.append(_deadline_params(deadline))
             alert_rows.extend(_alert_params(deadline.guild_id, deadline.id, a) for a in alerts)
-        await self._conn.executemany(
-            f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES ({', '.join('?' * 23)})", rows
-        )
+        await self._conn.executemany(_INSERT_DEADLINE, rows)
         await self._conn.executemany(_INSERT_ALERT, alert_rows)
         return len(rows)
 
@@ -333,38 +343,7 @@ class Transaction:
 
     async def update_deadline(self, deadline: Deadline) -> None:
         """Write every mutable field of `deadline` (matched by guild and id)."""
-        cursor = await self._conn.execute(
-            """
-            UPDATE deadlines SET channel_id = ?, title = ?, start_on = ?, rule = ?, calendar = ?,
-                period = ?, due_on = ?, due_at = ?, has_time = ?, explanation = ?, timezone = ?,
-                mention_kind = ?, mention_id = ?, link = ?, notes = ?, status = ?,
-                snoozed_until = ?, revision = ?, updated_at = ?
-            WHERE guild_id = ? AND id = ?
-            """,
-            (
-                deadline.channel_id,
-                deadline.title,
-                deadline.start.isoformat(),
-                deadline.rule.value,
-                deadline.calendar,
-                deadline.period,
-                deadline.due.isoformat(),
-                ts(deadline.due_at),
-                int(deadline.has_time),
-                json.dumps(list(deadline.explanation)),
-                deadline.timezone,
-                deadline.mention.kind.value if deadline.mention else None,
-                deadline.mention.id if deadline.mention else None,
-                deadline.link,
-                deadline.notes,
-                deadline.status.value,
-                ts(deadline.snoozed_until) if deadline.snoozed_until else None,
-                deadline.revision,
-                ts(deadline.updated_at),
-                deadline.guild_id,
-                deadline.id,
-            ),
-        )
+        cursor = await self._conn.execute(_UPDATE_DEADLINE, _deadline_params(deadline))
         if cursor.rowcount != 1:
             raise StorageError(f"deadline #{deadline.id} of guild {deadline.guild_id} not found")
 
@@ -778,32 +757,33 @@ def _from_new(new: NewDeadline, deadline_id: int) -> Deadline:
     )
 
 
-def _deadline_params(d: Deadline) -> tuple[Any, ...]:
-    return (
-        d.guild_id,
-        d.id,
-        d.channel_id,
-        d.title,
-        d.start.isoformat(),
-        d.rule.value,
-        d.calendar,
-        d.period,
-        d.due.isoformat(),
-        ts(d.due_at),
-        int(d.has_time),
-        json.dumps(list(d.explanation)),
-        d.timezone,
-        d.mention.kind.value if d.mention else None,
-        d.mention.id if d.mention else None,
-        d.link,
-        d.notes,
-        d.created_by,
-        d.status.value,
-        ts(d.snoozed_until) if d.snoozed_until else None,
-        d.revision,
-        ts(d.created_at),
-        ts(d.updated_at),
-    )
+def _deadline_params(d: Deadline) -> dict[str, Any]:
+    """A deadline as the named parameters of _INSERT_DEADLINE and _UPDATE_DEADLINE."""
+    return {
+        "guild_id": d.guild_id,
+        "id": d.id,
+        "channel_id": d.channel_id,
+        "title": d.title,
+        "start_on": d.start.isoformat(),
+        "rule": d.rule.value,
+        "calendar": d.calendar,
+        "period": d.period,
+        "due_on": d.due.isoformat(),
+        "due_at": ts(d.due_at),
+        "has_time": int(d.has_time),
+        "explanation": json.dumps(list(d.explanation)),
+        "timezone": d.timezone,
+        "mention_kind": d.mention.kind.value if d.mention else None,
+        "mention_id": d.mention.id if d.mention else None,
+        "link": d.link,
+        "notes": d.notes,
+        "created_by": d.created_by,
+        "status": d.status.value,
+        "snoozed_until": ts(d.snoozed_until) if d.snoozed_until else None,
+        "revision": d.revision,
+        "created_at": ts(d.created_at),
+        "updated_at": ts(d.updated_at),
+    }
 
 
 def _deadline(row: sqlite3.Row) -> Deadline:
