@@ -15,6 +15,7 @@ import logging
 import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
@@ -239,7 +240,7 @@ class DeadlineService:
         now = self._clock.now()
         async with self._store.transaction() as tx:
             settings = await self._settings(tx, guild_id)
-            result = self._compute(text, settings, start=start, counting=counting)
+            result = self._compute(_clean(text), settings, start=start, counting=counting)
             title = _check_title(result.title)
             if await tx.count_deadlines(guild_id, Status.ACTIVE) >= MAX_ACTIVE_PER_GUILD:
                 raise LimitError(
@@ -400,7 +401,7 @@ class DeadlineService:
             tz = deadline_zone(old, settings)
             today = now.astimezone(tz).date()
             with _engine_errors():
-                spec = parse_phrase(until).spec
+                spec = parse_phrase(_clean(until)).spec
                 day = compute_due(today, spec, rule=Rule.CALENDAR, calendar=old.calendar).due
             snoozed_until = local_instant(day, settings.alert_time, tz)
             if snoozed_until <= now:
@@ -571,7 +572,9 @@ class DeadlineService:
     async def _get(
         self, tx: Transaction, guild_id: int, deadline_id: int, *, active: bool = False
     ) -> Deadline:
-        deadline = await tx.get_deadline(guild_id, deadline_id)
+        # An id SQLite cannot even hold is as unknown as any other.
+        in_range = 0 < deadline_id < 2**63
+        deadline = await tx.get_deadline(guild_id, deadline_id) if in_range else None
         if deadline is None:
             # The same answer whether the id is unknown or belongs to another guild.
             raise NotFoundError(
@@ -656,7 +659,7 @@ def _engine_errors() -> Iterator[None]:
 
 def _parse_as(text: str, kind: type[Any], option: str, example: str) -> Any:
     with _engine_errors():
-        spec = parse_phrase(text).spec
+        spec = parse_phrase(_clean(text)).spec
     if not isinstance(spec, kind):
         wanted = "a period" if kind is Period else "a date"
         raise ValidationError(f"`{option}` needs {wanted}", example=f"{option}:{example}")
@@ -672,7 +675,21 @@ def _board_scope(scope: BoardScope | str) -> BoardScope:
         ) from None
 
 
+def _clean(text: str, *, keep_newlines: bool = False) -> str:
+    """User text as it may be stored: valid Unicode, no control characters (NUL included)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "the text has characters that are not valid Unicode",
+            example="Bondi letter, 30 days",
+        ) from None
+    kept = "\n\t" if keep_newlines else ""
+    return "".join(ch for ch in text if ch in kept or unicodedata.category(ch) != "Cc")
+
+
 def _check_title(title: str | None) -> str:
+    title = " ".join(_clean(title).split()) if title else title
     if not title:
         raise ValidationError(
             "give the deadline a title before the period", example="Bondi letter, 30 days"
@@ -688,7 +705,7 @@ def _check_title(title: str | None) -> str:
 def _check_notes(notes: str | None, *, what: str = "notes") -> str | None:
     if notes is None:
         return None
-    notes = notes.strip()
+    notes = _clean(notes, keep_newlines=True).strip()
     if len(notes) > MAX_NOTES:
         raise ValidationError(
             f"the {what} are {len(notes)} characters; keep them to {MAX_NOTES}",
@@ -700,7 +717,7 @@ def _check_notes(notes: str | None, *, what: str = "notes") -> str | None:
 def _check_link(link: str | None) -> str | None:
     if link is None or not link.strip():
         return None
-    link = link.strip()
+    link = _clean(link).strip()
     try:
         parts = urlsplit(link)
     except ValueError:

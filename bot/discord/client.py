@@ -28,7 +28,7 @@ from bot.storage import SqliteStore
 
 from .boards import BoardKeeper
 from .cog import DeadlineCog
-from .interact import report_error
+from .interact import defer_if_slow, report_error
 from .notifier import DiscordNotifier
 from .views import DYNAMIC_ITEMS
 
@@ -39,7 +39,13 @@ HEARTBEAT_SECONDS = 15.0
 
 
 class DeadlineTree(app_commands.CommandTree[discord.Client]):
-    """One place that turns every command error into an ephemeral reply."""
+    """One place that turns every command error into an ephemeral reply, and that keeps
+    every command inside Discord's 3-second window."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.type is discord.InteractionType.application_command:
+            defer_if_slow(interaction)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

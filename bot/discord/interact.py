@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 from typing import Protocol, runtime_checkable
@@ -18,6 +20,45 @@ from .policy import MODIFY_RULE, Actor, may_modify
 log = logging.getLogger(__name__)
 
 NEEDS_SERVER = "this command works in a server; in direct messages only /deadline calc does"
+# Discord drops an interaction not answered within 3 s. Work still running after this long
+# (the database locked by a backup, say) gets a "thinking..." first and its answer later.
+DEFER_AFTER_SECONDS = 2.0
+_PRIVATE_COMMANDS = (
+    "deadline calc",
+    "deadline delete",
+    "deadline export",
+    "deadline board",
+    "deadline settings",
+)
+
+
+def _response_lock(interaction: discord.Interaction) -> asyncio.Lock:
+    """One lock per interaction, so a late deferral and the reply never race."""
+    lock = interaction.extras.get("response_lock")
+    if not isinstance(lock, asyncio.Lock):
+        lock = interaction.extras["response_lock"] = asyncio.Lock()
+    return lock
+
+
+def defer_if_slow(interaction: discord.Interaction) -> None:
+    """Answer with "thinking..." if the command has not answered within DEFER_AFTER_SECONDS.
+
+    Replies visible to the channel defer publicly, private ones privately; a later error
+    message then follows the deferral's visibility (Discord's rule), so errors found by
+    validation, which runs first, stay private.
+    """
+    name = getattr(interaction.command, "qualified_name", "")
+    private = name.startswith(_PRIVATE_COMMANDS)
+
+    async def later() -> None:
+        await asyncio.sleep(DEFER_AFTER_SECONDS)
+        async with _response_lock(interaction):
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.defer(ephemeral=private, thinking=True)
+
+    task = asyncio.get_running_loop().create_task(later(), name="defer-if-slow")
+    interaction.extras["defer_if_slow"] = task
 
 
 class NotAllowed(ServiceError):
@@ -61,7 +102,8 @@ def actor_of(interaction: discord.Interaction) -> Actor:
 def parse_deadline_id(value: str | int) -> int:
     """`12` or `#12` (what autocomplete or a person types) as a deadline id."""
     text = str(value).strip().lstrip("#").strip()
-    if not text.isdigit() or len(text) > 12 or int(text) < 1:
+    # isdigit() alone accepts "²" and "①", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < 1:
         raise ValidationError(
             f"{str(value)[:40]!r} is not a deadline number",
             example="/deadline status deadline:12 (or pick one from the list)",
@@ -90,25 +132,29 @@ async def reply(
     ephemeral: bool = False,
 ) -> None:
     """Answer the interaction (or follow up if it was answered); never pings anyone."""
+    pending = interaction.extras.pop("defer_if_slow", None)
+    if isinstance(pending, asyncio.Task) and not pending.done():
+        pending.cancel()
     missing = discord.utils.MISSING
-    if interaction.response.is_done():
-        await interaction.followup.send(
-            content=content or missing,
-            embed=embed or missing,
-            view=view or missing,
-            file=file or missing,
-            ephemeral=ephemeral,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-    else:
-        await interaction.response.send_message(
-            content=content,
-            embed=embed or missing,
-            view=view or missing,
-            file=file or missing,
-            ephemeral=ephemeral,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+    async with _response_lock(interaction):
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                content=content or missing,
+                embed=embed or missing,
+                view=view or missing,
+                file=file or missing,
+                ephemeral=ephemeral,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        else:
+            await interaction.response.send_message(
+                content=content,
+                embed=embed or missing,
+                view=view or missing,
+                file=file or missing,
+                ephemeral=ephemeral,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:

@@ -104,7 +104,7 @@ class ExtendButton(_DeadlineButton, template=r"dd:extend:(?P<guild>\d+):(?P<dead
         super().__init__(guild_id, deadline_id, label="Extend", style=discord.ButtonStyle.primary)
 
     async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
-        await interaction.response.send_modal(ExtendModal(deadline))
+        await interaction.response.send_modal(ExtendModal(deadline, interaction.user.id))
 
 
 async def _close_alert(interaction: discord.Interaction, note: str) -> None:
@@ -122,13 +122,15 @@ async def _close_alert(interaction: discord.Interaction, note: str) -> None:
 class ExtendModal(discord.ui.Modal):
     """Asks for a period or a date, and a reason."""
 
-    def __init__(self, deadline: Deadline) -> None:
+    def __init__(self, deadline: Deadline, user_id: int) -> None:
         super().__init__(
             title=render.cut(f"Extend #{deadline.id}", 45),
-            custom_id=f"dd:extend-modal:{deadline.guild_id}:{deadline.id}",
+            # discord.py finds an open form by its custom id alone: make it the opener's.
+            custom_id=f"dd:extend-modal:{deadline.guild_id}:{deadline.id}:{user_id}",
             timeout=900,
         )
         self.deadline = deadline
+        self.user_id = user_id
         self.amount: discord.ui.TextInput[ExtendModal] = discord.ui.TextInput(
             label="By a period, or to a date",
             placeholder="14 days  or  2025-09-15",
@@ -147,6 +149,13 @@ class ExtendModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         try:
+            # Checked again on submit: the form may be replayed by someone else, and
+            # permissions can change while it is open.
+            if guild_id_of(interaction) != self.deadline.guild_id:
+                raise ValidationError("this form belongs to another server")
+            await modifiable(interaction, self.deadline.id)
+            if interaction.user.id != self.user_id:
+                raise ValidationError("only the member who opened this form can submit it")
             by, to = split_extension(self.amount.value)
             extended = await backend(interaction).service.extend(
                 self.deadline.guild_id,
