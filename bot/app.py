@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -16,7 +17,7 @@ import yarl
 from bot.config import Config, ConfigError, check_database_path, require_token
 from bot.discord.client import DeadlineBot
 from bot.operations import OperationError, instance_lock
-from bot.storage import StorageError
+from bot.storage import SqliteStore, StorageError
 from bot.web import ops_routes, start_web
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,19 @@ async def serve(config: Config) -> None:
     point_at_servers(config)
     try:
         with instance_lock(config.database.path):
+            await _check_database(config)
             await _serve(config, token)
     except OperationError as exc:
         raise ConfigError(str(exc)) from None
+
+
+async def _check_database(config: Config) -> None:
+    """Before connecting to Discord: the database opens, upgrades, and passes quick_check."""
+    try:
+        async with SqliteStore.open(config.database.path) as store:
+            await store.check_integrity()
+    except StorageError as exc:
+        raise ConfigError(f"database: {exc}") from None
 
 
 async def _serve(config: Config, token: str) -> None:
@@ -88,4 +99,6 @@ def _explain(error: BaseException) -> BaseException:
         )
     if isinstance(error, StorageError):
         return ConfigError(f"database: {error}")
+    if isinstance(error, aiohttp.ClientError | OSError):
+        return ConfigError(f"cannot reach Discord ({type(error).__name__}): check the network")
     return error

@@ -187,3 +187,34 @@ def test_invite_url_command(tmp_path: Path) -> None:
     without = run_cli("invite-url", cwd=tmp_path)
     assert without.returncode == 2
     assert "--client-id" in without.stderr
+
+
+async def test_the_bot_refuses_a_database_that_fails_its_integrity_check(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "deadlines.sqlite3"
+    await filled_database(database, count=200)
+    raw = bytearray(database.read_bytes())
+    page = 4096
+    raw[page * 3 : page * 3 + 200] = b"\xee" * 200  # scribble over a b-tree page
+    database.write_bytes(bytes(raw))
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{database}"\n', encoding="utf-8")
+    proc = run_cli("run", "--config", str(config), cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "python -m bot restore" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_says_so_in_one_line_when_discord_cannot_be_reached(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[discord]\napi_base_url = "http://127.0.0.1:9/api/v10"\n'
+        f'[database]\npath = "{tmp_path / "deadlines.sqlite3"}"\n',
+        encoding="utf-8",
+    )
+    proc = run_cli("run", "--config", str(config), cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: cannot reach Discord (ClientConnectorError): check the network"]
+    assert "Traceback" not in proc.stderr

@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("data/deadlines.sqlite3")
 BUSY_TIMEOUT_MS = 5000
+RESTORE_HINT = (
+    "stop here and restore the last backup: python -m bot restore BACKUP_FILE "
+    "(make backups with python -m bot backup DEST)"
+)
 
 
 class StorageError(Exception):
@@ -105,14 +109,20 @@ class SqliteStore:
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
-            await _check_integrity(conn, path)
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            # WAL + NORMAL survives a process crash (SIGKILL) without losing a commit; only
-            # an OS crash or power cut can drop the last transactions, never corrupt the file.
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await _migrate(conn, path)
+            try:
+                await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await conn.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL survives a process crash (SIGKILL) without losing a commit;
+                # only an OS crash or power cut can drop the last transactions.
+                await conn.execute("PRAGMA synchronous = NORMAL")
+                await conn.execute("PRAGMA foreign_keys = ON")
+                await _migrate(conn, path)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise
+                raise DatabaseCorruptError(
+                    f"{path} is not a readable database ({exc}); {RESTORE_HINT}"
+                ) from exc
         except BaseException:
             await conn.close()
             raise
@@ -145,6 +155,19 @@ class SqliteStore:
         with contextlib.suppress(sqlite3.OperationalError):
             await self._conn.execute("ROLLBACK")
 
+    async def check_integrity(self) -> None:
+        """PRAGMA quick_check: refuse a damaged database before anything writes to it.
+
+        It reads the whole file (about a second per 70 MB here), so the bot runs it at start,
+        and it is not part of opening the store.
+        """
+        async with self._lock, self._conn.execute("PRAGMA quick_check") as cursor:
+            rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchall()]
+        if rows != ["ok"]:
+            raise DatabaseCorruptError(
+                f"{self.path} failed its integrity check ({'; '.join(rows[:3])}); {RESTORE_HINT}"
+            )
+
     async def backup(self, destination: str | Path) -> None:
         """A consistent online copy of the database (SQLite backup API) at `destination`."""
         destination = Path(destination)
@@ -160,23 +183,6 @@ class SqliteStore:
         async with self._lock, self._conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
-
-
-async def _check_integrity(conn: aiosqlite.Connection, path: Path) -> None:
-    """Refuse a damaged database before anything writes to it."""
-    how = (
-        "stop here and restore the last backup: python -m bot restore BACKUP_FILE "
-        "(make backups with python -m bot backup DEST)"
-    )
-    try:
-        async with conn.execute("PRAGMA quick_check") as cursor:
-            rows = [row[0] for row in await cursor.fetchall()]
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseCorruptError(f"{path} is not a readable database ({exc}); {how}") from exc
-    if rows != ["ok"]:
-        raise DatabaseCorruptError(
-            f"{path} failed its integrity check ({'; '.join(rows[:3])}); {how}"
-        )
 
 
 def _busy_or(exc: sqlite3.OperationalError) -> Exception:
