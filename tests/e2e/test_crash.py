@@ -14,7 +14,6 @@ import random
 import re
 import signal
 import sqlite3
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from bot_process import start_bot, write_config
 from fakediscord import FakeDiscord, FakeDiscordTimeout, InteractionHandle, running_client
 from fakediscord.world import FakeGuild, FakeUser
 from support import FakeClock
@@ -32,8 +32,6 @@ from support import FakeClock
 from bot.discord.client import DeadlineBot
 from bot.models import GuildDefaults
 
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 NEW_YORK = ZoneInfo("America/New_York")
 EPHEMERAL = 64
 CYCLES = 20
@@ -41,34 +39,6 @@ ALERT_NONCE = re.compile(r"dd[af]\d+")
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def write_config(path: Path, fake: FakeDiscord, guild_id: str, database: Path) -> None:
-    path.write_text(
-        f"""
-[discord]
-api_base_url = "{fake.api_base_url}"
-gateway_url = "{fake.gateway_url}"
-sync_guild_ids = [{guild_id}]
-
-[database]
-path = "{database}"
-
-[logging]
-level = "INFO"
-""",
-        encoding="utf-8",
-    )
-
-
-async def start_bot(config: Path, log: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    env["DISCORD_TOKEN"] = TOKEN
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config),
-            cwd=ROOT, env=env, stdout=out, stderr=out,
-        )  # fmt: skip
 
 
 def read_only(database: Path) -> sqlite3.Connection:
