@@ -596,17 +596,7 @@ class Transaction:
             "WHERE guild_id = ? AND deadline_id = ? ORDER BY id",
             (guild_id, deadline_id),
         )
-        return [
-            HistoryEntry(
-                guild_id=row["guild_id"],
-                deadline_id=row["deadline_id"],
-                at=parse_ts(row["at"]),
-                actor_id=row["actor_id"],
-                action=row["action"],
-                detail=row["detail"],
-            )
-            for row in rows
-        ]
+        return [_history(row) for row in rows]
 
     # -- meta -------------------------------------------------------------------------
 
