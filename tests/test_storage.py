@@ -22,7 +22,13 @@ from bot.models import (
     PlannedAlert,
     Status,
 )
-from bot.storage import MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, SqliteStore
+from bot.storage import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SchemaTooNewError,
+    SqliteStore,
+    StorageError,
+)
 
 NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
@@ -214,6 +220,85 @@ async def test_migration_from_version_1_upgrades_in_place(db_path: Path) -> None
     assert settings is not None
     assert settings.timezone == "America/Chicago"
     assert settings.reminder_days == (5,)
+
+
+async def test_migration_from_version_4_keeps_rows_ids_and_constraints(db_path: Path) -> None:
+    """Migration 5 rebuilds deadlines and alerts: every row, alert id and rule survives."""
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.executescript("\n".join(MIGRATIONS[:4]) + "\nPRAGMA user_version = 4;")
+    raw.execute(
+        "INSERT INTO deadlines (guild_id, id, channel_id, title, start_on, rule, calendar, "
+        "period, due_on, due_at, has_time, explanation, mention_kind, mention_id, created_by, "
+        "status, created_at, updated_at) VALUES (3, 7, 10, 'County records', '2025-07-17', "
+        "'business', 'US', '20 business days', '2025-08-14', 1755230399000000, 0, '[]', "
+        "'role', 42, 5, 'active', 0, 0)"
+    )
+    raw.execute(
+        "INSERT INTO alerts (id, guild_id, deadline_id, kind, send_at, next_attempt_at, sent_at) "
+        "VALUES (41, 3, 7, 'reminder', 1754600000000000, 1754600000000000, 1754600000000001), "
+        "(99, 3, 7, 'due_today', 1755176400000000, 1755176400000000, NULL)"
+    )
+    raw.close()
+    async with SqliteStore.open(db_path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        async with store.transaction() as tx:
+            deadline = await tx.get_deadline(3, 7)
+            alerts = await tx.alerts_of(3, 7)
+        assert deadline is not None
+        assert (deadline.title, deadline.rule, deadline.mention) == (
+            "County records",
+            Rule.BUSINESS,
+            Mention(MentionKind.ROLE, 42),
+        )
+        assert [(a.id, a.kind, a.sent_at is not None) for a in alerts] == [
+            (41, AlertKind.REMINDER, True),
+            (99, AlertKind.DUE_TODAY, False),
+        ]
+        # The rewritten CHECKs and the foreign key still hold.
+        for bad in (
+            "UPDATE deadlines SET status = 'archived'",
+            "UPDATE deadlines SET rule = 'lunar'",
+            "UPDATE alerts SET kind = 'someday'",
+            "INSERT INTO alerts (guild_id, deadline_id, kind, send_at, next_attempt_at) "
+            "VALUES (3, 8, 'reminder', 1, 1)",
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                async with store.transaction() as tx:
+                    await tx._conn.execute(bad)
+    raw = sqlite3.connect(db_path)
+    try:
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+        indexes = {
+            row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        assert {"deadlines_by_status_due", "alerts_pending"} <= indexes
+    finally:
+        raw.close()
+
+
+async def test_migration_that_would_leave_broken_references_changes_nothing(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.executescript("\n".join(MIGRATIONS[:4]) + "\nPRAGMA user_version = 4;")
+    # An alert whose deadline is gone (possible only with foreign keys off, e.g. by hand).
+    raw.execute(
+        "INSERT INTO alerts (id, guild_id, deadline_id, kind, send_at, next_attempt_at) "
+        "VALUES (5, 3, 404, 'reminder', 1, 1)"
+    )
+    raw.close()
+    with pytest.raises(StorageError, match=r"would leave 1 broken reference\(s\)"):
+        await SqliteStore.connect(db_path)
+    raw = sqlite3.connect(db_path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert raw.execute("SELECT id FROM alerts").fetchall() == [(5,)]
+        checks = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'alerts'").fetchone()[0]
+        assert "kind IN (" in checks  # still the version-4 table
+    finally:
+        raw.close()
 
 
 async def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:

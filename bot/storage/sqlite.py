@@ -203,16 +203,28 @@ async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
     if version == SCHEMA_VERSION:
         return
     pending = "\n".join(MIGRATIONS[version:])
-    # executescript runs the whole script; BEGIN..COMMIT inside makes it one transaction, and
-    # PRAGMA user_version is transactional, so a failure leaves the old version intact.
+    # One transaction: executescript runs BEGIN and the migrations; PRAGMA user_version is
+    # transactional, so a failure leaves the old version intact. Foreign keys are off while
+    # tables are rebuilt (dropping a parent table would otherwise cascade to its children;
+    # the pragma only takes effect outside a transaction) and checked before the commit.
+    await conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        await conn.executescript(
-            f"BEGIN IMMEDIATE;\n{pending}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
-        )
-    except sqlite3.Error:
+        await conn.executescript(f"BEGIN IMMEDIATE;\n{pending}")
+        async with conn.execute("PRAGMA foreign_key_check") as cursor:
+            broken = list(await cursor.fetchall())
+        if broken:
+            raise StorageError(
+                f"migrating {path} would leave {len(broken)} broken reference(s) between tables "
+                f"(first: {tuple(broken[0])}); the database was left as it was"
+            )
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.execute("COMMIT")
+    except BaseException:
         if conn.in_transaction:
             await conn.execute("ROLLBACK")
         raise
+    finally:
+        await conn.execute("PRAGMA foreign_keys = ON")
     log.info("database %s migrated from version %d to %d", path, version, SCHEMA_VERSION)
 
 
