@@ -161,8 +161,14 @@ class SqliteStore:
         It reads the whole file (about a second per 70 MB here), so the bot runs it at start,
         and it is not part of opening the store.
         """
-        async with self._lock, self._conn.execute("PRAGMA quick_check") as cursor:
-            rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchall()]
+        try:
+            async with self._lock, self._conn.execute("PRAGMA quick_check") as cursor:
+                rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchall()]
+        except sqlite3.DatabaseError as exc:
+            # Some damage stops the check itself ("database disk image is malformed").
+            if isinstance(exc, sqlite3.OperationalError):
+                raise
+            rows = [str(exc)]
         if rows != ["ok"]:
             raise DatabaseCorruptError(
                 f"{self.path} failed its integrity check ({'; '.join(rows[:3])}); {RESTORE_HINT}"
