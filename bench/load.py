@@ -27,10 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from core import new_deadline, planned  # noqa: E402
+from core import new_deadline  # noqa: E402
 from fakediscord import FakeDiscord  # noqa: E402
 
-from bot.models import AlertKind, PlannedAlert  # noqa: E402
+from bot.models import AlertKind, GuildSettings, PlannedAlert  # noqa: E402
+from bot.planning import plan_alerts  # noqa: E402
 from bot.storage import SqliteStore, parse_ts  # noqa: E402
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -50,7 +51,7 @@ async def build(
         guild = guilds[n % len(guilds)]
         new = new_deadline(guild, n, now + dt.timedelta(days=8 + n % 300, minutes=n % 1440), now)
         new = dataclasses.replace(new, channel_id=channels[guild][n % 4])
-        batch.append((new, planned(new)))
+        batch.append((new, plan_alerts(new, GuildSettings(guild_id=guild), now=now)))
     # The alert minute starts a little after the bot will be up and the load is running.
     minute = (now + dt.timedelta(seconds=args.alert_delay)).replace(second=0, microsecond=0)
     for n in range(args.alerts):

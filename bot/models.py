@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.deadlines import DEFAULT_CALENDAR, DEFAULT_TIMEZONE, Rule
 
@@ -98,6 +99,40 @@ class NewDeadline:
     link: str | None = None
     notes: str | None = None
 
+    # What a new deadline is once stored, so planning can take either (bulk import plans
+    # alerts before the ids exist).
+    @property
+    def status(self) -> Status:
+        return Status.ACTIVE
+
+    @property
+    def snoozed_until(self) -> dt.datetime | None:
+        return None
+
+    def stored(self, deadline_id: int) -> Deadline:
+        """This deadline as stored under `deadline_id`."""
+        return Deadline(
+            guild_id=self.guild_id,
+            id=deadline_id,
+            channel_id=self.channel_id,
+            title=self.title,
+            start=self.start,
+            rule=self.rule,
+            calendar=self.calendar,
+            period=self.period,
+            due=self.due,
+            due_at=self.due_at,
+            has_time=self.has_time,
+            explanation=self.explanation,
+            created_by=self.created_by,
+            created_at=self.created_at,
+            updated_at=self.created_at,
+            timezone=self.timezone,
+            mention=self.mention,
+            link=self.link,
+            notes=self.notes,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
@@ -128,9 +163,12 @@ class Deadline:
         return self.status is Status.ACTIVE and self.due_at < now
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedAlert:
-    """One alert a deadline should get; `key` identifies it so replanning is idempotent."""
+class PlannedAlert(NamedTuple):
+    """One alert a deadline should get; `key` identifies it so replanning is idempotent.
+
+    A NamedTuple, not a frozen dataclass like its neighbours: a bulk import makes ~500,000
+    of these, and a frozen dataclass costs 1.1 us each to build here against 0.4 us.
+    """
 
     kind: AlertKind
     send_at: dt.datetime

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.deadlines import Rule, calculate
 from bot.models import AlertKind, Deadline, GuildSettings, Status
-from bot.planning import first_overdue_at, next_overdue, overdue_alert, plan_alerts
+from bot.planning import first_overdue_at, next_overdue, overdue_alert, plan_alerts, plan_many
 
 NY = ZoneInfo("America/New_York")
 SETTINGS = GuildSettings(guild_id=1, escalation_role_id=77)
@@ -168,3 +168,43 @@ def test_next_overdue_is_the_first_of_the_series_at_or_after(
     assert alert.send_at >= after
     if alert.seq > 1:
         assert overdue_alert(deadline, settings, alert.seq - 1).send_at < after
+
+
+ZONES = (None, "America/New_York", "America/Los_Angeles", "Europe/London")
+
+
+@st.composite
+def deadlines_of_an_import(draw: st.DrawFn) -> Deadline:
+    """Deadlines that often agree on some of what planning reads, and differ on the rest."""
+    due = dt.date(2025, 8, 1) + dt.timedelta(days=draw(st.integers(0, 12)))
+    zone_name = draw(st.sampled_from(ZONES))
+    has_time = draw(st.booleans())
+    clock = dt.time(draw(st.sampled_from((8, 9, 17))), 0) if has_time else dt.time(23, 59, 59)
+    due_at = dt.datetime.combine(due, clock, NY)  # the same instant whatever the zone
+    created_at = ny(2025, 7, 17, 8, 0) + dt.timedelta(days=draw(st.sampled_from((0, 0, 16, 30))))
+    return dataclasses.replace(
+        make_deadline(),
+        guild_id=draw(st.sampled_from((1, 2))),
+        id=draw(st.integers(1, 10**6)),
+        title=draw(st.sampled_from(("County records", "Bondi letter"))),
+        due=due,
+        due_at=due_at.astimezone(dt.UTC),
+        has_time=has_time,
+        timezone=zone_name,
+        created_at=created_at,
+        status=draw(st.sampled_from((Status.ACTIVE, Status.ACTIVE, Status.DONE))),
+        snoozed_until=draw(st.sampled_from((None, None, ny(2025, 8, 5, 12, 0)))),
+    )
+
+
+@given(st.lists(deadlines_of_an_import(), max_size=40), st.sampled_from((0, 10, 20)))
+def test_plan_many_is_plan_alerts_for_each(deadlines: list[Deadline], days_later: int) -> None:
+    settings = {
+        1: SETTINGS,
+        2: dataclasses.replace(SETTINGS, guild_id=2, reminder_days=(2,), alert_time=dt.time(7)),
+    }
+    now = ny(2025, 7, 20, 10, 0) + dt.timedelta(days=days_later)
+    planned = plan_many(deadlines, settings, now=now)
+    assert [list(plan) for plan in planned] == [
+        plan_alerts(d, settings[d.guild_id], now=now) for d in deadlines
+    ]

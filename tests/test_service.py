@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import BONDI_MORNING
 from support import FakeClock
 
+from bot import service as service_module
+from bot.deadlines import Rule, format_day
 from bot.models import AlertKind, Mention, MentionKind, NewDeadline, Status
+from bot.planning import plan_alerts
 from bot.service import (
     MAX_ACTIVE_PER_GUILD,
     DeadlineService,
@@ -18,6 +24,7 @@ from bot.service import (
 from bot.storage import SqliteStore
 
 GUILD, OTHER, USER, CHANNEL = 100, 200, 5, 10
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 async def add_bondi(service: DeadlineService, guild_id: int = GUILD, **kw: object):  # type: ignore[no-untyped-def]
@@ -272,3 +279,96 @@ async def test_calc_stores_nothing_and_works_without_a_guild(service: DeadlineSe
     result = await service.calc("FOIA, 20 business days", start=dt.date(2025, 11, 20))
     assert result.due.due == dt.date(2025, 12, 19)
     assert (await service.list_deadlines(GUILD, show="all")).total == 0
+
+
+def imported(n: int, guild_id: int = GUILD, **changes: object) -> NewDeadline:
+    due = dt.date(2025, 8, 16) + dt.timedelta(days=n)
+    new = NewDeadline(
+        guild_id=guild_id,
+        channel_id=CHANNEL,
+        title=f"Records request {n}",
+        start=dt.date(2025, 7, 17),
+        rule=Rule.CALENDAR,
+        calendar="US",
+        period=f"{30 + n} days",
+        due=due,
+        due_at=dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=NEW_YORK).astimezone(dt.UTC),
+        has_time=False,
+        explanation=("day 0", f"+{30 + n} calendar days"),
+        created_by=USER,
+        created_at=BONDI_MORNING,
+    )
+    return dataclasses.replace(new, **changes)  # type: ignore[arg-type]
+
+
+async def test_import_continues_each_guilds_ids_plans_and_records_history(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    told: list[tuple[int, int | None]] = []
+    service = DeadlineService(store, clock=clock, on_change=lambda g, d: told.append((g, d)))
+    await add_bondi(service)  # guild GUILD already has #1
+    await service.update_settings(OTHER, actor_id=USER, reminder_days=(2,))
+    news = [imported(0), imported(1, OTHER), imported(2), imported(3, OTHER, has_time=True)]
+    ids = await service.import_deadlines(news)
+    assert ids == [2, 1, 3, 2]
+    stored = [
+        (await service.status(new.guild_id, i)).deadline for new, i in zip(news, ids, strict=True)
+    ]
+    assert [(d.guild_id, d.id, d.title) for d in stored] == [
+        (GUILD, 2, "Records request 0"),
+        (OTHER, 1, "Records request 1"),
+        (GUILD, 3, "Records request 2"),
+        (OTHER, 2, "Records request 3"),
+    ]
+    for new, deadline in zip(news, stored, strict=True):
+        assert deadline == new.stored(deadline.id)  # stored exactly as given
+        status = await service.status(deadline.guild_id, deadline.id)
+        settings = await service.settings(deadline.guild_id)
+        expected = plan_alerts(deadline, settings, now=BONDI_MORNING)
+        assert [(a.kind, a.send_at, a.days_before) for a in status.next_alerts] == [
+            (a.kind, a.send_at, a.days_before) for a in expected
+        ]
+        assert [(h.action, h.actor_id, h.detail) for h in status.history] == [
+            (
+                "imported",
+                USER,
+                f"due {format_day(deadline.due)} ({deadline.period}; calendar rule)",
+            )
+        ]
+    # OTHER's settings (one reminder, 2 days before) were used, not the defaults.
+    other = await service.status(OTHER, 1)
+    assert [a.days_before for a in other.next_alerts if a.kind is AlertKind.REMINDER] == [2]
+    assert sorted(told[-2:]) == [(GUILD, None), (OTHER, None)]
+
+
+async def test_import_is_all_or_nothing_and_names_the_bad_deadline(
+    service: DeadlineService,
+) -> None:
+    news = [imported(0), imported(1), imported(2, title="   "), imported(3)]
+    with pytest.raises(ValidationError, match=r"deadline 3 .*title"):
+        await service.import_deadlines(news)
+    with pytest.raises(ValidationError, match=r"deadline 2 .*http"):
+        await service.import_deadlines([imported(0), imported(1, link="javascript:alert(1)")])
+    with pytest.raises(ValidationError, match=r"deadline 1 .*time zone"):
+        await service.import_deadlines([imported(0, timezone="Mars/Olympus")])
+    assert (await service.list_deadlines(GUILD, show="all")).total == 0
+
+
+async def test_import_cleans_text_like_add(service: DeadlineService) -> None:
+    [deadline_id] = await service.import_deadlines(
+        [imported(0, title="  County\x00 records  ", notes="  line one\nline two  ")]
+    )
+    deadline = (await service.status(GUILD, deadline_id)).deadline
+    assert (deadline.title, deadline.notes) == ("County records", "line one\nline two")
+
+
+async def test_import_respects_the_active_limit_per_guild(
+    service: DeadlineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_module, "MAX_ACTIVE_PER_GUILD", 3)
+    await add_bondi(service)
+    with pytest.raises(LimitError, match="nothing was imported"):
+        await service.import_deadlines([imported(0), imported(1), imported(2)])
+    await service.import_deadlines([imported(0), imported(1), imported(2, OTHER)])
+    assert (await service.list_deadlines(GUILD)).total == 3
+    assert (await service.list_deadlines(OTHER)).total == 1
