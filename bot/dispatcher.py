@@ -40,13 +40,22 @@ from bot.planning import next_overdue
 from bot.storage import SqliteStore
 
 log = logging.getLogger(__name__)
+_monotonic = time.monotonic  # the senders' turn clock (a seam for tests)
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 # Alerts are claimed this long before they are due, so that at their time they are handed
 # over from memory, not after a database round trip.
 LOOKAHEAD = dt.timedelta(seconds=2)
 COMMIT_LINGER_SECONDS = 0.01
+# While senders still have groups queued, the committer waits up to this long for them: its
+# Python work (~20 us an alert) would otherwise hold up a burst being handed over.
+COMMIT_DEFER_SECONDS = 0.2
 SENDER_TURN_SECONDS = 0.005
+# The alerts of the next due instant are grouped, and their notices built, this long before
+# it, so that at the instant they are only handed over.
+PREPARE_AHEAD = dt.timedelta(milliseconds=50)
+# A notice built ahead is rebuilt if it goes out later than this (it says how late it is).
+NOTICE_FRESH = dt.timedelta(seconds=30)
 
 
 class SendError(Exception):
@@ -148,6 +157,8 @@ class _Group:
     deadline: Deadline
     settings: GuildSettings
     alerts: list[StoredAlert]
+    due_at: dt.datetime  # when to hand it over
+    notice: AlertNotice | None = None  # built ahead, for `due_at`
 
     @property
     def ids(self) -> list[int]:
@@ -175,7 +186,7 @@ class Dispatcher:
         *,
         clock: Clock,
         defaults: GuildDefaults | None = None,
-        batch_size: int = 500,
+        batch_size: int = 250,
         senders: int = 8,
         lookahead: dt.timedelta = LOOKAHEAD,
         max_buffered: int = 5000,
@@ -197,7 +208,10 @@ class Dispatcher:
         self._wake = asyncio.Event()
         # Claimed alerts not yet due: by id, and a heap of (time, id) to pop them in order.
         self._buffer: dict[int, tuple[StoredAlert, Deadline, GuildSettings]] = {}
-        self._heap: list[tuple[dt.datetime, int]] = []
+        # (POSIX seconds, id): floats compare several times faster than datetimes.
+        self._heap: list[tuple[float, int]] = []
+        # Groups taken off the heap ahead of their instant, by deadline, ready to hand over.
+        self._prepared: dict[tuple[int, int], _Group] = {}
         self._changed: set[tuple[int, int | None]] = set()
         self._to_release: list[int] = []
         # None in a queue tells its consumer to stop.
@@ -213,6 +227,8 @@ class Dispatcher:
         self._in_flight = 0  # groups handed to senders whose results are not yet recorded
         self._recorded = asyncio.Event()
         self._recorded.set()
+        self._turn_started = _monotonic()  # see _take_turns
+        self._new_turn_pending = False
 
     async def __aenter__(self) -> Dispatcher:
         await self.start()
@@ -264,8 +280,11 @@ class Dispatcher:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(committer, timeout=self.stop_timeout)
         unsent = [*self._buffer, *self._to_release]
+        for prepared in self._prepared.values():
+            unsent.extend(prepared.ids)
         self._buffer.clear()
         self._heap.clear()
+        self._prepared.clear()
         while not self._queue.empty():
             group = self._queue.get_nowait()
             if group is not None:
@@ -291,12 +310,18 @@ class Dispatcher:
                     # over, so that a deadline's missed alerts become one message.
                     continue
                 self._drop_changed()  # a change may have come in while claiming
-                self._dispatch_due(self._clock.now())
-                self.armed_at = await self._next_look()
+                now = self._clock.now()
+                self._dispatch_due(now)
+                self.armed_at = wake_at = await self._next_look()
+                if wake_at is not None:
+                    if wake_at - now <= PREPARE_AHEAD:
+                        self._prepare(wake_at, now=now)
+                    else:
+                        wake_at -= PREPARE_AHEAD  # to prepare, then wait for the instant
                 async with self._cycled:
                     self._cycles += 1
                     self._cycled.notify_all()
-                await self._clock.sleep_until(self.armed_at, self._wake)
+                await self._clock.sleep_until(wake_at, self._wake)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -312,6 +337,10 @@ class Dispatcher:
             if (deadline.guild_id, deadline.id) in changed or (deadline.guild_id, None) in changed:
                 del self._buffer[alert_id]  # its heap entry is skipped when popped
                 self._to_release.append(alert_id)
+        for key, group in list(self._prepared.items()):
+            if key in changed or (key[0], None) in changed:
+                del self._prepared[key]
+                self._to_release.extend(group.ids)
 
     async def _release_dropped(self) -> None:
         if self._to_release:
@@ -332,34 +361,59 @@ class Dispatcher:
                 deadline.guild_id, self._defaults
             )
             self._buffer[alert.id] = (alert, deadline, settings)
-            heapq.heappush(self._heap, (alert.next_attempt_at, alert.id))
+            heapq.heappush(self._heap, (alert.next_attempt_at.timestamp(), alert.id))
         return len(claimed) >= room and len(self._buffer) < self._max_buffered
 
     def _dispatch_due(self, now: dt.datetime) -> int:
-        """Hand every buffered alert due by `now` to the senders, one group per deadline."""
-        groups: dict[tuple[int, int], _Group] = {}
-        while self._heap and self._heap[0][0] <= now:
+        """Hand every alert due by `now` to the senders, one group per deadline."""
+        self._prepare(now, now=now)
+        due = [key for key, group in self._prepared.items() if group.due_at <= now]
+        for key in due:
+            self._queue.put_nowait(self._prepared.pop(key))
+        if due:
+            self._in_flight += len(due)
+            self._recorded.clear()
+            self._turn_started = _monotonic()  # the senders' turn starts now
+        return len(due)
+
+    def _prepare(self, until: dt.datetime, *, now: dt.datetime) -> None:
+        """Group the buffered alerts due by `until` by deadline, with their notices.
+
+        Several due alerts of one deadline (missed while the bot was down) become one group
+        and one notice, built for the group's hand-over time (`until` at most).
+        """
+        touched: dict[tuple[int, int], _Group] = {}
+        until_s = until.timestamp()
+        while self._heap and self._heap[0][0] <= until_s:
             _, alert_id = heapq.heappop(self._heap)
             entry = self._buffer.pop(alert_id, None)
             if entry is None:
                 continue  # dropped because its deadline changed
             alert, deadline, settings = entry
             key = (deadline.guild_id, deadline.id)
-            if key not in groups:
-                groups[key] = _Group(deadline, settings, [])
-            groups[key].alerts.append(alert)
-        for group in groups.values():
-            self._queue.put_nowait(group)
-        if groups:
-            self._in_flight += len(groups)
-            self._recorded.clear()
-        return len(groups)
+            group = self._prepared.get(key)
+            if group is None:
+                group = self._prepared[key] = _Group(deadline, settings, [], now)
+            group.alerts.append(alert)
+            touched[key] = group
+        for group in touched.values():
+            group.due_at = (
+                max(now, *(alert.next_attempt_at for alert in group.alerts)) if until > now else now
+            )
+            # Ahead of the instant, build the notice now; at once (a catch-up of thousands),
+            # leave it to the senders, so no single step holds the loop for long.
+            group.notice = (
+                build_notice(group.alerts, group.deadline, group.settings, now=group.due_at)
+                if group.due_at > now
+                else None
+            )
 
     async def _next_look(self) -> dt.datetime | None:
         """When to wake: the earliest buffered alert, or when the next one enters the window."""
         while self._heap and self._heap[0][1] not in self._buffer:
             heapq.heappop(self._heap)
-        candidates = [self._heap[0][0]] if self._heap else []
+        candidates = [self._buffer[self._heap[0][1]][0].next_attempt_at] if self._heap else []
+        candidates += [group.due_at for group in self._prepared.values()]
         if len(self._buffer) < self._max_buffered:
             async with self._store.transaction() as tx:
                 pending = await tx.next_pending_at()
@@ -368,11 +422,11 @@ class Dispatcher:
         return min(candidates, default=None)
 
     async def _sender(self) -> None:
-        turn_started = time.monotonic()
         while True:
             group = await self._queue.get()
             if group is None:
                 return
+            await self._take_turns()
             if self._stopping:
                 self._queue.put_nowait(group)  # leave it for stop() to release
                 return
@@ -382,11 +436,25 @@ class Dispatcher:
                 log.exception("unexpected error delivering alerts %s", group.ids)
                 outcome = self._retry(group, f"internal error: {exc!r}")
             self._outcomes.put_nowait(outcome)
-            # A notifier that never waits (as in tests) would let one sender run the whole
-            # queue without yielding; give the loop a turn every few milliseconds.
-            if time.monotonic() - turn_started > SENDER_TURN_SECONDS:
-                await asyncio.sleep(0)
-                turn_started = time.monotonic()
+
+    async def _take_turns(self) -> None:
+        """Before a delivery: let the rest of the event loop run once the senders together
+        have had their turn (SENDER_TURN_SECONDS since the hand-over or the last turn).
+
+        A notifier that does not wait (as in tests and benchmarks) would let the senders run
+        the whole queue in one go. The budget is shared: sixteen senders each yielding after
+        5 ms of their own would still hold timers back for 80 ms in one loop iteration.
+        """
+        while _monotonic() - self._turn_started > SENDER_TURN_SECONDS:
+            if not self._new_turn_pending:
+                self._new_turn_pending = True
+                # Runs at the start of the next loop iteration, before the senders resume.
+                asyncio.get_running_loop().call_soon(self._new_turn)
+            await asyncio.sleep(0)
+
+    def _new_turn(self) -> None:
+        self._new_turn_pending = False
+        self._turn_started = _monotonic()
 
     async def _deliver(self, group: _Group) -> _Outcome:
         now = self._clock.now()
@@ -395,7 +463,9 @@ class Dispatcher:
             deadline.snoozed_until is not None and deadline.snoozed_until > now
         ):
             return _Outcome(group, now, skipped=True)
-        notice = build_notice(group.alerts, deadline, group.settings, now=now)
+        notice = group.notice
+        if notice is None or now - notice.now > NOTICE_FRESH:
+            notice = build_notice(group.alerts, deadline, group.settings, now=now)
         try:
             message_id = await self._notifier.send_alert(notice)
         except TransientSendError as exc:
@@ -448,6 +518,10 @@ class Dispatcher:
                 # Let a burst finish handing over before writing: one transaction then
                 # records hundreds of results instead of one each.
                 await asyncio.sleep(COMMIT_LINGER_SECONDS)
+                waited = COMMIT_LINGER_SECONDS
+                while not self._queue.empty() and waited < COMMIT_DEFER_SECONDS:
+                    await asyncio.sleep(SENDER_TURN_SECONDS)
+                    waited += SENDER_TURN_SECONDS
             while not self._outcomes.empty() and len(received) < 2000:
                 received.append(self._outcomes.get_nowait())
             stop = None in received
@@ -543,7 +617,8 @@ class Dispatcher:
             idle = (
                 not self._changed
                 and self._in_flight == 0
-                and not (self._heap and self._heap[0][0] <= now)
+                and not (self._heap and self._heap[0][0] <= now.timestamp())
+                and not any(g.due_at <= now for g in self._prepared.values())
             )
             if idle and (next_at is None or next_at > now):
                 return

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from support import FakeClock, RecordingNotifier, fail_channel
 
-from bot.dispatcher import LOOKAHEAD, Dispatcher, alert_nonce
-from bot.models import AlertKind, GuildDefaults
+from bot import dispatcher as dispatcher_module
+from bot.deadlines import Rule
+from bot.dispatcher import LOOKAHEAD, PREPARE_AHEAD, SENDER_TURN_SECONDS, Dispatcher, alert_nonce
+from bot.models import AlertKind, GuildDefaults, NewDeadline, PlannedAlert
 from bot.service import DeadlineService
 from bot.storage import SqliteStore
 
@@ -272,20 +276,32 @@ async def test_stop_is_clean_and_leaves_nothing_claimed(
         assert await tx.release_claims() == 0
 
 
+@pytest.mark.parametrize(
+    "ahead",
+    [LOOKAHEAD / 2, PREPARE_AHEAD / 2],
+    ids=["claimed", "claimed and prepared"],
+)
 async def test_a_change_inside_the_lookahead_window_is_respected(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    service: DeadlineService,
+    dispatcher: Dispatcher,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    ahead: dt.timedelta,
 ) -> None:
     closed = await add(service, "Closed, 30 days")
     moved = await add(service, "Moved, 30 days")
     kept = await add(service, "Kept, 30 days")
-    clock.set(at(2025, 8, 9, 13, 0) - LOOKAHEAD / 2)  # all three reminders are claimed now
+    reminder_at = at(2025, 8, 9, 13, 0)
+    clock.set(reminder_at - ahead)  # all three reminders are claimed (and maybe grouped) now
     await dispatcher.settle()
     assert notifier.notices == []
     await service.done(GUILD, closed.id, actor_id=USER)
     await service.extend(GUILD, moved.id, actor_id=USER, by="7 days")
-    clock.set(at(2025, 8, 9, 13, 0))
+    clock.set(reminder_at)
     await dispatcher.settle()
     assert [n.deadline.id for n in notifier.notices] == [kept.id]
+    # A notice built ahead is for its instant.
+    assert (notifier.notices[0].planned_at, notifier.notices[0].now) == (reminder_at, reminder_at)
     clock.set(at(2025, 8, 16, 13, 0))  # the moved deadline's 7-day reminder
     await dispatcher.settle()
     moved_notices = notifier.for_deadline(GUILD, moved.id)
@@ -317,3 +333,49 @@ async def test_metrics_observe_sent_failed_and_retried_alerts(
     assert 'deadline_desk_alerts_retried_total{kind="reminder"} 1.0' in text
     assert 'deadline_desk_alert_lateness_seconds_bucket{le="30.0"} 1.0' in text
     assert 'deadline_desk_alert_lateness_seconds_bucket{le="5.0"} 0.0' in text
+
+
+async def test_senders_share_one_turn_so_the_loop_runs_between_turns(
+    store: SqliteStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sixteen senders with a notifier that never waits: every loop iteration may spend one
+    turn (SENDER_TURN_SECONDS) on sends in all, not one turn per sender."""
+    turn_clock = [0.0]
+    monkeypatch.setattr(dispatcher_module, "_monotonic", lambda: turn_clock[0])
+    iterations = 0
+    sends_per_iteration: Counter[int] = Counter()
+
+    class OneMillisecondNotifier(RecordingNotifier):
+        async def send_alert(self, notice):  # type: ignore[no-untyped-def]
+            turn_clock[0] += 0.001
+            sends_per_iteration[iterations] += 1
+            return await super().send_alert(notice)
+
+    due = at(2025, 8, 9, 13, 0)
+    template = NewDeadline(
+        guild_id=GUILD, channel_id=CHANNEL, title="x", start=dt.date(2025, 7, 17),
+        rule=Rule.CALENDAR, calendar="US", period="30 days", due=dt.date(2025, 9, 9),
+        due_at=due + dt.timedelta(days=31), has_time=False, explanation=(), created_by=USER,
+        created_at=clock.now(),
+    )  # fmt: skip
+    alert = PlannedAlert(AlertKind.REMINDER, due, days_before=31)
+    async with store.transaction() as tx:
+        await tx.insert_deadlines([(template, [alert])] * 200)
+    loop = asyncio.get_running_loop()
+
+    def count_iteration() -> None:
+        nonlocal iterations, handle
+        iterations += 1
+        handle = loop.call_soon(count_iteration)  # runs once in every loop iteration
+
+    handle = loop.call_soon(count_iteration)
+    notifier = OneMillisecondNotifier()
+    try:
+        async with Dispatcher(store, notifier, clock=clock, senders=16) as dispatcher:
+            clock.set(due)
+            await dispatcher.settle()
+    finally:
+        handle.cancel()
+    assert len(notifier.notices) == 200
+    per_turn = round(SENDER_TURN_SECONDS / 0.001)
+    assert max(sends_per_iteration.values()) <= per_turn + 1
