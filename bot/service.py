@@ -122,6 +122,7 @@ class DeadlineService:
         self._defaults = defaults or GuildDefaults()
         # Told (guild, deadline id) after every change; (guild, None) after a settings change.
         self._on_change = on_change or (lambda guild_id, deadline_id: None)
+        self._settings_cache: dict[int, GuildSettings] = {}
 
     # -- queries ----------------------------------------------------------------------
 
@@ -243,14 +244,8 @@ class DeadlineService:
             settings = await self._settings(tx, guild_id)
             result = self._compute(_clean(text), settings, start=start, counting=counting)
             title = _check_title(result.title)
-            if await tx.count_deadlines(guild_id, Status.ACTIVE) >= MAX_ACTIVE_PER_GUILD:
-                raise LimitError(
-                    f"this server already tracks {MAX_ACTIVE_PER_GUILD} active deadlines; "
-                    "mark some done or delete them first",
-                    example="/deadline done deadline:12",
-                )
             due = result.due
-            deadline = await tx.insert_deadline(
+            stored = await tx.insert_deadline_within(
                 NewDeadline(
                     guild_id=guild_id,
                     channel_id=channel_id,
@@ -268,9 +263,17 @@ class DeadlineService:
                     mention=mention,
                     link=link,
                     notes=notes,
-                )
+                ),
+                max_active=MAX_ACTIVE_PER_GUILD,
             )
-            await tx.replan(deadline, plan_alerts(deadline, settings, now=now))
+            if stored is None:
+                raise LimitError(
+                    f"this server already tracks {MAX_ACTIVE_PER_GUILD} active deadlines; "
+                    "mark some done or delete them first",
+                    example="/deadline done deadline:12",
+                )
+            deadline = stored
+            await tx.add_alerts(deadline, plan_alerts(deadline, settings, now=now))  # it has none
             await tx.add_history(
                 self._entry(
                     deadline,
@@ -567,8 +570,10 @@ class DeadlineService:
         if unknown:
             raise ValidationError(f"unknown settings: {', '.join(sorted(unknown))}")
         now = self._clock.now()
+        self._settings_cache.pop(guild_id, None)  # read afresh; kept only once committed
         async with self._store.transaction() as tx:
             old = await self._settings(tx, guild_id)
+            self._settings_cache.pop(guild_id, None)
             new = _check_settings(dataclasses.replace(old, **changes))
             await tx.put_settings(new, now=now)
             for deadline in await tx.active_deadlines(guild_id):
@@ -587,8 +592,14 @@ class DeadlineService:
     # -- internals --------------------------------------------------------------------
 
     async def _settings(self, tx: Transaction, guild_id: int) -> GuildSettings:
-        stored = await tx.get_settings(guild_id)
-        return stored or GuildSettings.from_defaults(guild_id, self._defaults)
+        # Cached: every command needs them and only update_settings changes them (one bot
+        # process owns the database: the instance lock). Saves a query per command.
+        cached = self._settings_cache.get(guild_id)
+        if cached is None:
+            stored = await tx.get_settings(guild_id)
+            cached = stored or GuildSettings.from_defaults(guild_id, self._defaults)
+            self._settings_cache[guild_id] = cached
+        return cached
 
     async def _board_slot(self, tx: Transaction, guild_id: int, channel_id: int) -> Board | None:
         boards = {board.channel_id: board for board in await tx.boards(guild_id)}

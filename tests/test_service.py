@@ -61,6 +61,16 @@ async def test_add_uses_guild_settings(service: DeadlineService) -> None:
     assert deadline.due == dt.date(2025, 8, 18)
 
 
+async def test_settings_changed_after_use_take_effect_at_once(service: DeadlineService) -> None:
+    before = await add_bondi(service)  # reads (and keeps) the defaults
+    await service.update_settings(GUILD, actor_id=USER, counting="roll")
+    after = await add_bondi(service)
+    assert (before.rule, after.rule) == ("calendar", "roll")
+    with pytest.raises(ValidationError):
+        await service.update_settings(GUILD, actor_id=USER, timezone="Mars/Olympus")
+    assert (await service.settings(GUILD)).counting == "roll"  # a refused change keeps none
+
+
 async def test_start_defaults_to_today_in_the_guild_zone(
     service: DeadlineService, clock: FakeClock
 ) -> None:

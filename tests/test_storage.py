@@ -98,6 +98,26 @@ async def test_a_guild_cannot_read_or_change_another_guilds_deadline(store: Sqli
     assert still.title == "Bondi letter"
 
 
+async def test_insert_within_a_limit_counts_only_the_guilds_active_deadlines(
+    store: SqliteStore,
+) -> None:
+    async with store.transaction() as tx:
+        first = await tx.insert_deadline_within(new_deadline(guild_id=1), max_active=2)
+        second = await tx.insert_deadline_within(new_deadline(guild_id=1), max_active=2)
+        refused = await tx.insert_deadline_within(new_deadline(guild_id=1), max_active=2)
+        elsewhere = await tx.insert_deadline_within(new_deadline(guild_id=2), max_active=2)
+    assert (first and first.id, second and second.id, refused) == (1, 2, None)
+    assert elsewhere is not None
+    assert elsewhere.id == 1
+    async with store.transaction() as tx:
+        assert await tx.count_deadlines(1, Status.ACTIVE) == 2
+        assert second is not None
+        await tx.update_deadline(dataclasses.replace(second, status=Status.DONE))
+        third = await tx.insert_deadline_within(new_deadline(guild_id=1), max_active=2)
+    assert third is not None
+    assert third.id == 3
+
+
 async def test_constraints_reject_bad_rows(store: SqliteStore) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         async with store.transaction() as tx:

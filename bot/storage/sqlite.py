@@ -244,6 +244,17 @@ _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _INSERT_DEADLINE = (
     f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMN_NAMES))})"
 )
+# The same with the guild's next id chosen by SQLite, and nothing inserted if the guild has
+# too many active deadlines (parameters: the rest of the row, the guild, the limit).
+_INSERT_NEXT_DEADLINE = (
+    f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) "
+    "SELECT g.guild_id, COALESCE(MAX(d.id), 0) + 1, "
+    f"{', '.join('?' * (len(_COLUMN_NAMES) - 2))} "
+    "FROM (SELECT ? AS guild_id) AS g LEFT JOIN deadlines AS d ON d.guild_id = g.guild_id "
+    "GROUP BY g.guild_id HAVING (SELECT COUNT(*) FROM deadlines "
+    "WHERE guild_id = g.guild_id AND status = 'active') < ? "
+    "RETURNING id"
+)
 # Everything but the key and the creation facts can change.
 _UPDATE_DEADLINE = (
     "UPDATE deadlines SET "
@@ -275,14 +286,14 @@ class Transaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # One trip to aiosqlite's thread per query (execute, fetch and close would be three, at
+    # ~70 us each here: most of what adding a deadline costs).
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     # -- guild settings ---------------------------------------------------------------
 
@@ -330,9 +341,18 @@ class Transaction:
     # -- deadlines --------------------------------------------------------------------
 
     async def insert_deadline(self, new: NewDeadline) -> Deadline:
-        deadline_id = (await self._next_ids([new.guild_id]))[new.guild_id]
-        await self._conn.execute(_INSERT_DEADLINE, _deadline_row(new, deadline_id))
-        return new.stored(deadline_id)
+        """Store `new` under the guild's next id."""
+        stored = await self.insert_deadline_within(new, max_active=2**62)
+        assert stored is not None
+        return stored
+
+    async def insert_deadline_within(self, new: NewDeadline, *, max_active: int) -> Deadline | None:
+        """Store `new` under the guild's next id, unless the guild already has `max_active`
+        active deadlines (then None). One statement: one trip to the database thread."""
+        row = await self._one(
+            _INSERT_NEXT_DEADLINE, (*_deadline_row(new, 0)[2:], new.guild_id, max_active)
+        )
+        return None if row is None else new.stored(int(row[0]))
 
     async def _next_ids(self, guild_ids: Iterable[int]) -> dict[int, int]:
         """The id the next deadline of each guild gets: ids are short and per guild."""
@@ -516,9 +536,14 @@ class Transaction:
             """,
             (deadline.guild_id, deadline.id, *keep),
         )
-        await self._conn.executemany(
-            _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
-        )
+        await self.add_alerts(deadline, planned)
+
+    async def add_alerts(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
+        """Add planned alerts (one already planned is left as it is)."""
+        if planned:
+            await self._conn.executemany(
+                _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
+            )
 
     async def count_pending_alerts(self) -> int:
         """Unsent alerts of all guilds (metrics, benchmarks)."""
