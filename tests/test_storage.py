@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -29,6 +30,7 @@ from bot.storage import (
     SqliteStore,
     StorageError,
 )
+from bot.storage import sqlite as sqlite_module
 
 NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
@@ -116,6 +118,37 @@ async def test_insert_within_a_limit_counts_only_the_guilds_active_deadlines(
         third = await tx.insert_deadline_within(new_deadline(guild_id=1), max_active=2)
     assert third is not None
     assert third.id == 3
+
+
+async def test_a_bulk_insert_rebuilds_the_dispatchers_index_as_it_was(
+    store: SqliteStore, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_module, "_REBUILD_INDEX_FROM", 0)
+
+    def index_sql() -> list[tuple[str, str]]:
+        raw = sqlite3.connect(db_path)
+        try:
+            return raw.execute(
+                "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'alerts' ORDER BY name"
+            ).fetchall()
+        finally:
+            raw.close()
+
+    before = index_sql()
+    alerts = [PlannedAlert(AlertKind.REMINDER, NOW + dt.timedelta(days=d)) for d in (1, 2)]
+    async with store.transaction() as tx:
+        await tx.insert_deadlines([(new_deadline(), alerts)] * 3)
+        assert await tx.count_pending_alerts() == 6
+    assert index_sql() == before
+    # An import that fails after the drop leaves the index (and everything else) as it was.
+    bad = [PlannedAlert(SimpleNamespace(value="someday"), NOW)]  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        async with store.transaction() as tx:
+            await tx.insert_deadlines([(new_deadline(), alerts), (new_deadline(), bad)])
+    assert index_sql() == before
+    async with store.transaction() as tx:
+        assert await tx.count_deadlines(1, Status.ACTIVE) == 3
+        assert await tx.count_pending_alerts() == 6
 
 
 async def test_constraints_reject_bad_rows(store: SqliteStore) -> None:

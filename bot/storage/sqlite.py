@@ -278,6 +278,7 @@ _DEADLINE_WIDTH = len(_COLUMN_NAMES)
 _ALERT_WIDTH = len(_ALERT_COLUMNS.split(","))
 _PENDING = "sent_at IS NULL AND failed_at IS NULL"
 _BULK_CACHE_KIB = -65536  # negative: KiB, as PRAGMA cache_size takes it
+_REBUILD_INDEX_FROM = 10_000  # alerts in one bulk insert
 
 
 class Transaction:
@@ -403,7 +404,19 @@ class Transaction:
         await self._conn.execute(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
         try:
             await self._conn.executemany(_INSERT_DEADLINE, rows)
+            # Into a table with fewer pending alerts than this batch brings, building the
+            # dispatcher's index afresh is cheaper than inserting into it row by row (0.4 s
+            # of a 500,000-alert import here). A failed import rolls the drop back too.
+            pending = await self.count_pending_alerts()
+            index = None
+            if len(alert_rows) > max(pending, _REBUILD_INDEX_FROM):
+                index = await self._one(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'alerts_pending'"
+                )
+                await self._conn.execute("DROP INDEX alerts_pending")
             await self._conn.executemany(_INSERT_ALERT, alert_rows)
+            if index is not None:
+                await self._conn.execute(index[0])  # exactly as the migration made it
         finally:
             await self._conn.execute(
                 f"PRAGMA cache_size = {int(cache_size[0]) if cache_size else -2000}"
