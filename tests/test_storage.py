@@ -137,8 +137,10 @@ async def test_a_bulk_insert_rebuilds_the_dispatchers_index_as_it_was(
     before = index_sql()
     alerts = [PlannedAlert(AlertKind.REMINDER, NOW + dt.timedelta(days=d)) for d in (1, 2)]
     async with store.transaction() as tx:
+        cache_size = await tx._one("PRAGMA cache_size")
         await tx.insert_deadlines([(new_deadline(), alerts)] * 3)
         assert await tx.count_pending_alerts() == 6
+        assert tuple(await tx._one("PRAGMA cache_size")) == tuple(cache_size)  # handed back
     assert index_sql() == before
     # An import that fails after the drop leaves the index (and everything else) as it was.
     bad = [PlannedAlert(SimpleNamespace(value="someday"), NOW)]  # type: ignore[arg-type]

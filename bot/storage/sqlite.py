@@ -277,7 +277,7 @@ _CLAIM_COLUMNS = (
 _DEADLINE_WIDTH = len(_COLUMN_NAMES)
 _ALERT_WIDTH = len(_ALERT_COLUMNS.split(","))
 _PENDING = "sent_at IS NULL AND failed_at IS NULL"
-_BULK_CACHE_KIB = -65536  # negative: KiB, as PRAGMA cache_size takes it
+_BULK_CACHE_KIB = -262144  # negative: KiB (256 MiB), as PRAGMA cache_size takes it
 _REBUILD_INDEX_FROM = 10_000  # alerts in one bulk insert
 
 
@@ -398,8 +398,9 @@ class Transaction:
             if values is None:
                 values = converted[id(alerts)] = [_alert_values(alert) for alert in alerts]
             alert_rows += [(guild_id, deadline_id, *value) for value in values]
-        # A big write touches most pages of the alert indexes: give it room (~64 MB at most,
-        # taken only as pages are read), then hand the memory back.
+        # A big write touches most pages of the tables and indexes: let them all stay in the
+        # page cache (pages are taken only as read: ~80 MB for 100,000 deadlines), then hand
+        # the memory back. 0.4-1 s of a 100,000-deadline import here.
         cache_size = await self._one("PRAGMA cache_size")
         await self._conn.execute(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
         try:
