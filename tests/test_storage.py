@@ -277,11 +277,17 @@ async def test_migration_from_version_1_upgrades_in_place(db_path: Path) -> None
     assert settings.reminder_days == (5,)
 
 
-async def test_migration_from_version_4_keeps_rows_ids_and_constraints(db_path: Path) -> None:
-    """Migration 5 rebuilds deadlines and alerts: every row, alert id and rule survives."""
+def database_at_version(db_path: Path, version: int) -> sqlite3.Connection:
+    """A new database file as the first `version` migrations left it (autocommit)."""
     db_path.parent.mkdir(parents=True)
     raw = sqlite3.connect(db_path, isolation_level=None)
-    raw.executescript("\n".join(MIGRATIONS[:4]) + "\nPRAGMA user_version = 4;")
+    raw.executescript("\n".join(MIGRATIONS[:version]) + f"\nPRAGMA user_version = {version};")
+    return raw
+
+
+async def test_migration_from_version_4_keeps_rows_ids_and_constraints(db_path: Path) -> None:
+    """Migration 5 rebuilds deadlines and alerts: every row, alert id and rule survives."""
+    raw = database_at_version(db_path, 4)
     raw.execute(
         "INSERT INTO deadlines (guild_id, id, channel_id, title, start_on, rule, calendar, "
         "period, due_on, due_at, has_time, explanation, mention_kind, mention_id, created_by, "
@@ -335,9 +341,7 @@ async def test_migration_from_version_4_keeps_rows_ids_and_constraints(db_path: 
 async def test_migration_that_would_leave_broken_references_changes_nothing(
     db_path: Path,
 ) -> None:
-    db_path.parent.mkdir(parents=True)
-    raw = sqlite3.connect(db_path, isolation_level=None)
-    raw.executescript("\n".join(MIGRATIONS[:4]) + "\nPRAGMA user_version = 4;")
+    raw = database_at_version(db_path, 4)
     # An alert whose deadline is gone (possible only with foreign keys off, e.g. by hand).
     raw.execute(
         "INSERT INTO alerts (id, guild_id, deadline_id, kind, send_at, next_attempt_at) "
