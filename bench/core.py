@@ -1,6 +1,9 @@
-"""Benchmark the scheduling core with 100,000 active deadlines (~400,000 planned alerts).
+"""Benchmark the scheduling core with 100,000 active deadlines (~500,000 planned alerts).
 
-Run: python bench/core.py [--deadlines 100000] [--idle 120]
+Run: python bench/core.py [--deadlines 100000] [--idle 120] [--batch 100000]
+
+The database is built by the bulk import under test (DeadlineService.import_deadlines, one
+call per --batch deadlines), and the other figures are taken on it.
 
 Prints one line per figure with its target. Uses real SQLite files in a temporary folder and
 the real dispatcher and system clock; the notifier only records when each alert reached it.
