@@ -361,6 +361,16 @@ async def test_migration_that_would_leave_broken_references_changes_nothing(
         raw.close()
 
 
+async def test_an_sqlite_too_old_for_the_queries_is_refused_by_name(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(StorageError, match=r"SQLite is 3\.31\.1; Deadline Desk needs 3\.35\.0"):
+        await SqliteStore.connect(db_path)
+    assert not db_path.exists()
+
+
 async def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     raw = sqlite3.connect(db_path)

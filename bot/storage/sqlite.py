@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("data/deadlines.sqlite3")
 BUSY_TIMEOUT_MS = 5000
+MIN_SQLITE = (3, 35, 0)  # INSERT ... RETURNING
 RESTORE_HINT = (
     "stop here and restore the last backup: python -m bot restore BACKUP_FILE "
     "(make backups with python -m bot backup DEST)"
@@ -105,6 +106,12 @@ class SqliteStore:
     @classmethod
     async def connect(cls, path: str | Path = DEFAULT_PATH) -> SqliteStore:
         """Open (creating folder and file if needed), configure, and migrate the database."""
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StorageError(
+                f"this Python's SQLite is {sqlite3.sqlite_version}; Deadline Desk needs "
+                f"{'.'.join(map(str, MIN_SQLITE))} or newer (INSERT ... RETURNING): use Python "
+                "3.11 from python.org, the Docker image, or a current Linux distribution"
+            )
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)
