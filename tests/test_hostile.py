@@ -23,15 +23,14 @@ from fakediscord import MANAGE_GUILD, MANAGE_MESSAGES, FakeDiscord, running_clie
 from fakediscord.world import FakeGuild, FakeUser
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from support import FakeClock
+from support import START, FakeClock, make_bot
 
 from bot.deadlines import DeadlineError, calculate, parse_phrase, parse_start_date
 from bot.discord.client import DeadlineBot
-from bot.models import GuildDefaults, Status
+from bot.models import Status
 from bot.service import DeadlineService, ServiceError
 from bot.storage import SqliteStore
 
-START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)  # Thu 08:00 in New York
 GUILD, USER, CHANNEL = 1, 5, 10
 EPHEMERAL = 64
 DIGITS_100KB = "7" * 100_000
@@ -471,10 +470,7 @@ async def room(tmp_path: Path) -> AsyncIterator[Newsroom]:
         fake.add_member(guild.id, carol, roles=[editors])
         clock = FakeClock(START)
         database = tmp_path / "deadlines.sqlite3"
-        bot = DeadlineBot(
-            database=database, defaults=GuildDefaults(),
-            sync_guild_ids=[int(guild.id), int(other.id)], clock=clock, guild_ready_timeout=0.1,
-        )  # fmt: skip
+        bot = make_bot(database, clock, [guild.id, other.id])
         async with running_client(fake, bot):
             yield Newsroom(
                 fake, bot, clock, guild, other, alice, bob, carol, editors.id, escalators.id,

@@ -13,15 +13,13 @@ import pytest
 from fakediscord import DEFAULT_MEMBER_PERMISSIONS, MANAGE_MESSAGES, FakeDiscord, running_client
 from fakediscord.records import RecordedRequest
 from fakediscord.world import FakeGuild, FakeUser
-from support import FakeClock
+from support import START, FakeClock, make_bot
 
 from bot.discord.client import DeadlineBot
-from bot.models import BoardScope, GuildDefaults
+from bot.models import BoardScope
 
 EPHEMERAL = 64
 PINNER = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES
-# Thu 2025-07-17 08:00 in New York.
-START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 QUIET = 0.4  # seconds to wait to be sure nothing more happens (several debounce periods)
 
 
@@ -80,16 +78,8 @@ class Room:
         return description
 
 
-def make_bot(database: Path, clock: FakeClock, guild_id: str, debounce: float) -> DeadlineBot:
-    return DeadlineBot(
-        database=database,
-        defaults=GuildDefaults(),
-        sync_guild_ids=[int(guild_id)],
-        clock=clock,
-        guild_ready_timeout=0.1,
-        board_debounce=debounce,
-        board_check_seconds=0.05,
-    )
+def board_bot(database: Path, clock: FakeClock, guild_id: str, debounce: float) -> DeadlineBot:
+    return make_bot(database, clock, [guild_id], board_debounce=debounce, board_check_seconds=0.05)
 
 
 def newsroom(fake: FakeDiscord) -> tuple[FakeGuild, FakeUser, FakeUser]:
@@ -111,7 +101,7 @@ async def room(tmp_path: Path, debounce: float) -> AsyncIterator[Room]:
         guild, alice, bob = newsroom(fake)
         clock = FakeClock(START)
         database = tmp_path / "deadlines.sqlite3"
-        bot = make_bot(database, clock, guild.id, debounce)
+        bot = board_bot(database, clock, guild.id, debounce)
         async with running_client(fake, bot):
             yield Room(fake, bot, clock, guild, alice, bob, database)
 
@@ -320,12 +310,12 @@ async def test_boards_survive_a_restart(tmp_path: Path) -> None:
     clock = FakeClock(START)
     async with FakeDiscord() as fake:
         guild, alice, bob = newsroom(fake)
-        async with running_client(fake, make_bot(database, clock, guild.id, 0.05)) as bot:
+        async with running_client(fake, board_bot(database, clock, guild.id, 0.05)) as bot:
             room = Room(fake, bot, clock, guild, alice, bob, database)
             message_id, _ = await post_board(room)
         assert room.bot.is_closed()
         # While the bot is down, a deadline is added by the next bot's first command.
-        async with running_client(fake, make_bot(database, clock, guild.id, 0.05)) as bot:
+        async with running_client(fake, board_bot(database, clock, guild.id, 0.05)) as bot:
             room = Room(fake, bot, clock, guild, alice, bob, database)
             after = len(fake.requests)
             await add(room, "Bondi letter, 30 days")

@@ -11,14 +11,11 @@ from typing import Any
 import pytest
 from fakediscord import MANAGE_MESSAGES, FakeDiscord, running_client
 from fakediscord.world import FakeGuild, FakeUser
-from support import FakeClock
+from support import START, FakeClock, make_bot
 
 from bot.discord.client import DeadlineBot
-from bot.models import GuildDefaults
 
 EPHEMERAL = 64
-# Thu 2025-07-17 08:00 in New York.
-START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -56,16 +53,6 @@ class Newsroom:
         )
         response: dict[str, Any] = await handle.response()
         return response
-
-
-def make_bot(database: Path, clock: FakeClock, guild_ids: list[str]) -> DeadlineBot:
-    return DeadlineBot(
-        database=database,
-        defaults=GuildDefaults(),
-        sync_guild_ids=[int(g) for g in guild_ids],
-        clock=clock,
-        guild_ready_timeout=0.1,
-    )
 
 
 @pytest.fixture

@@ -27,10 +27,7 @@ import pytest
 from bot_process import start_bot, write_config
 from fakediscord import FakeDiscord, FakeDiscordTimeout, InteractionHandle, running_client
 from fakediscord.world import FakeGuild, FakeUser
-from support import FakeClock
-
-from bot.discord.client import DeadlineBot
-from bot.models import GuildDefaults
+from support import START, FakeClock, make_bot
 
 NEW_YORK = ZoneInfo("America/New_York")
 EPHEMERAL = 64
@@ -289,19 +286,6 @@ def hold_exclusive_lock(database: Path, seconds: float, locked: threading.Event)
         conn.execute("ROLLBACK")
     finally:
         conn.close()
-
-
-START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
-
-
-def make_bot(database: Path, clock: FakeClock, guild_ids: list[str]) -> DeadlineBot:
-    return DeadlineBot(
-        database=database,
-        defaults=GuildDefaults(),
-        sync_guild_ids=[int(g) for g in guild_ids],
-        clock=clock,
-        guild_ready_timeout=0.1,
-    )
 
 
 @pytest.mark.parametrize("held", [1.5, 3.5])

@@ -4,7 +4,6 @@ Discord, and the feed fetched over real HTTP from the bot's web server."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import AsyncIterator
@@ -17,16 +16,14 @@ import icalendar
 import pytest
 from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest, running_client
 from fakediscord.world import FakeGuild, FakeUser
-from support import FakeClock
+from support import START, FakeClock, make_bot
 
 from bot.config import Config, WebSection
 from bot.discord.client import DeadlineBot
-from bot.models import GuildDefaults
 from bot.web import WebServer, start_web
 
 EPHEMERAL = 64
 DEFERRED = 5
-START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 FEED_URL = re.compile(r"http://127\.0\.0\.1:\d+/calendar/[A-Za-z0-9_-]{32}\.ics")
 
 
@@ -77,13 +74,7 @@ async def open_room(tmp_path: Path, *, web: bool) -> AsyncIterator[Room]:
         for member in (alice, bob):
             fake.add_member(guild.id, member)
         fake.add_member(other.id, alice)
-        bot = DeadlineBot(
-            database=tmp_path / "deadlines.sqlite3",
-            defaults=GuildDefaults(),
-            sync_guild_ids=[int(guild.id), int(other.id)],
-            clock=FakeClock(START),
-            guild_ready_timeout=0.1,
-        )
+        bot = make_bot(tmp_path / "deadlines.sqlite3", FakeClock(START), [guild.id, other.id])
         async with running_client(fake, bot):
             server = None
             if web:

@@ -21,16 +21,13 @@ from typing import Any
 import pytest
 from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest, running_client
 from fakediscord.world import FakeGuild, FakeUser
-from support import FakeClock
+from support import START, FakeClock, make_bot
 
 from bot.discord.client import DeadlineBot
 from bot.dispatcher import Dispatcher
-from bot.models import GuildDefaults
 from bot.service import DeadlineService
 
 EPHEMERAL = 64
-# Thu 2025-07-17 08:00 in New York, an hour before the 09:00 alert time.
-START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 # Longer than the dispatcher's longest back-off (retry_max, 15 minutes).
 PAST_ANY_BACKOFF = dt.timedelta(minutes=16)
 # Due long before START: the overdue alert of such a deadline is due the moment it is added.
@@ -89,16 +86,6 @@ class Room:
     async def history(self, deadline_id: int) -> list[tuple[str, str]]:
         status = await self.service.status(int(self.guild.id), deadline_id)
         return [(entry.action, entry.detail) for entry in status.history]
-
-
-def make_bot(database: Path, clock: FakeClock, guild_ids: list[str]) -> DeadlineBot:
-    return DeadlineBot(
-        database=database,
-        defaults=GuildDefaults(),
-        sync_guild_ids=[int(g) for g in guild_ids],
-        clock=clock,
-        guild_ready_timeout=0.1,
-    )
 
 
 @pytest.fixture
