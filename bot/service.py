@@ -570,10 +570,8 @@ class DeadlineService:
         if unknown:
             raise ValidationError(f"unknown settings: {', '.join(sorted(unknown))}")
         now = self._clock.now()
-        self._settings_cache.pop(guild_id, None)  # read afresh; kept only once committed
         async with self._store.transaction() as tx:
             old = await self._settings(tx, guild_id)
-            self._settings_cache.pop(guild_id, None)
             new = _check_settings(dataclasses.replace(old, **changes))
             await tx.put_settings(new, now=now)
             for deadline in await tx.active_deadlines(guild_id):
@@ -585,6 +583,7 @@ class DeadlineService:
                 await tx.replan(deadline, plan_alerts(deadline, new, now=now))
             detail = ", ".join(f"{key}={_show(value)}" for key, value in sorted(changes.items()))
             await tx.add_history(HistoryEntry(guild_id, None, now, actor_id, "settings", detail))
+        self._settings_cache[guild_id] = new  # committed (a failed change leaves the old)
         log.info("settings changed guild=%s by=%s: %s", guild_id, actor_id, detail)
         self._on_change(guild_id, None)
         return new
