@@ -1,17 +1,9 @@
 """Storage adapter: SQLite through aiosqlite. All SQL of the project lives in this package."""
 
+from .errors import DatabaseCorruptError, SchemaTooNewError, StorageBusyError, StorageError
 from .migrations import MIGRATIONS, SCHEMA_VERSION
-from .sqlite import (
-    DEFAULT_PATH,
-    DatabaseCorruptError,
-    SchemaTooNewError,
-    SqliteStore,
-    StorageBusyError,
-    StorageError,
-    Transaction,
-    parse_ts,
-    ts,
-)
+from .rows import parse_ts, ts
+from .sqlite import DEFAULT_PATH, SqliteStore, Transaction
 
 __all__ = [
     "DEFAULT_PATH",

@@ -30,7 +30,7 @@ from bot.storage import (
     SqliteStore,
     StorageError,
 )
-from bot.storage import sqlite as sqlite_module
+from bot.storage import queries_deadlines as sqlite_module
 
 NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 

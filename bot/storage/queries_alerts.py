@@ -1,0 +1,172 @@
+"""Transaction methods for planned alerts: planning, and the dispatcher's claims and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from bot.models import Deadline, PlannedAlert, StoredAlert
+
+from .queries_base import Queries
+from .rows import (
+    _ALERT_COLUMNS,
+    _ALERT_WIDTH,
+    _DEADLINE_COLUMNS,
+    _INSERT_ALERT,
+    _alert,
+    _alert_params,
+    _deadline,
+    _opt_ts,
+    ts,
+)
+
+_CLAIM_COLUMNS = (
+    ", ".join(f"a.{c.strip()}" for c in _ALERT_COLUMNS.split(","))
+    + ", "
+    + ", ".join(f"d.{c.strip()}" for c in _DEADLINE_COLUMNS.split(","))
+)
+_PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
+
+class AlertQueries(Queries):
+    """Planned alerts (Transaction's part)."""
+
+    async def replan(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
+        """Make the deadline's unsent alerts exactly `planned`; idempotent.
+
+        Alerts already sent or failed stay as history. Unsent ones that no longer fit go,
+        claimed ones included: the dispatcher is told (`changed`) and drops what it holds.
+        """
+        keep = [value for a in planned for value in (a.kind.value, ts(a.send_at))]
+        # (NOT IN an empty list is not valid SQL, and NULLs would make it match nothing.)
+        unless = f"AND (kind, send_at) NOT IN (VALUES {', '.join(['(?, ?)'] * len(planned))})"
+        await self._conn.execute(
+            f"""
+            DELETE FROM alerts WHERE guild_id = ? AND deadline_id = ? AND {_PENDING}
+                {unless if planned else ""}
+            """,
+            (deadline.guild_id, deadline.id, *keep),
+        )
+        await self.add_alerts(deadline, planned)
+
+    async def add_alerts(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
+        """Add planned alerts (one already planned is left as it is)."""
+        if planned:
+            await self._conn.executemany(
+                _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
+            )
+
+    async def count_pending_alerts(self) -> int:
+        """Unsent alerts of all guilds (metrics, benchmarks)."""
+        row = await self._one(f"SELECT COUNT(*) FROM alerts WHERE {_PENDING}")
+        return int(row[0]) if row else 0
+
+    async def pending_alerts(self, guild_id: int, deadline_id: int) -> list[StoredAlert]:
+        rows = await self._all(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? AND deadline_id = ? "
+            f"AND {_PENDING} ORDER BY send_at, id",
+            (guild_id, deadline_id),
+        )
+        return [_alert(row) for row in rows]
+
+    async def alerts_of(self, guild_id: int, deadline_id: int) -> list[StoredAlert]:
+        rows = await self._all(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? AND deadline_id = ? "
+            "ORDER BY send_at, id",
+            (guild_id, deadline_id),
+        )
+        return [_alert(row) for row in rows]
+
+    async def next_pending_at(self) -> dt.datetime | None:
+        """When the earliest unsent, unclaimed alert (of any guild) is due."""
+        row = await self._one(
+            f"SELECT MIN(next_attempt_at) FROM alerts WHERE {_PENDING} AND claimed_at IS NULL"
+        )
+        return _opt_ts(row[0]) if row else None
+
+    async def claim_due(
+        self, until: dt.datetime, *, limit: int, now: dt.datetime | None = None
+    ) -> list[tuple[StoredAlert, Deadline]]:
+        """Claim up to `limit` alerts due by `until` (earliest first), each with its deadline."""
+        until_at = ts(until)
+        claimed_at = ts(now or until)
+        rows = await self._all(
+            f"""
+            SELECT {_CLAIM_COLUMNS} FROM alerts AS a
+            JOIN deadlines AS d ON d.guild_id = a.guild_id AND d.id = a.deadline_id
+            WHERE a.sent_at IS NULL AND a.failed_at IS NULL AND a.claimed_at IS NULL
+                AND a.next_attempt_at <= ?
+            ORDER BY a.next_attempt_at, a.id LIMIT ?
+            """,
+            (until_at, limit),
+        )
+        claimed = {row[0]: row for row in rows}  # row[0]: the alert id
+        if claimed:
+            await self._conn.executemany(
+                "UPDATE alerts SET claimed_at = ? WHERE id = ?",
+                [(claimed_at, alert_id) for alert_id in claimed],
+            )
+        pairs = [(_alert(row), _deadline(row, _ALERT_WIDTH)) for row in claimed.values()]
+        return sorted(pairs, key=lambda pair: (pair[0].send_at, pair[0].id))
+
+    async def release_claims(self, alert_ids: Iterable[int] | None = None) -> int:
+        """Unclaim alerts (all, at start-up, when `alert_ids` is None) that were not sent."""
+        if alert_ids is None:
+            cursor = await self._conn.execute(
+                f"UPDATE alerts SET claimed_at = NULL WHERE claimed_at IS NOT NULL AND {_PENDING}"
+            )
+            return cursor.rowcount
+        ids = list(alert_ids)
+        await self._conn.executemany(
+            "UPDATE alerts SET claimed_at = NULL WHERE id = ?", [(i,) for i in ids]
+        )
+        return len(ids)
+
+    # The dispatcher records results in batches across guilds: each row names its guild.
+
+    async def mark_sent(self, rows: Sequence[tuple[int, int, dt.datetime, int]]) -> int:
+        """Rows of (guild, alert, sent_at, message id). An alert keeps its first mark."""
+        cursor = await self._conn.executemany(
+            "UPDATE alerts SET sent_at = ?, message_id = ?, claimed_at = NULL, "
+            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
+            [(ts(at), message_id, guild, alert) for guild, alert, at, message_id in rows],
+        )
+        return cursor.rowcount
+
+    async def mark_failed(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
+        """Rows of (guild, alert, failed_at, error): given up on, kept as history."""
+        await self._conn.executemany(
+            "UPDATE alerts SET failed_at = ?, error = ?, claimed_at = NULL, "
+            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
+            [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
+        )
+
+    async def retry_later(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
+        """Rows of (guild, alert, next attempt, error): unclaimed, to be tried again then."""
+        await self._conn.executemany(
+            "UPDATE alerts SET next_attempt_at = ?, error = ?, claimed_at = NULL, "
+            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
+            [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
+        )
+
+    async def drop_alerts(self, rows: Sequence[tuple[int, int]]) -> None:
+        """Rows of (guild, alert): unsent alerts that no longer apply (deadline closed)."""
+        await self._conn.executemany(
+            f"DELETE FROM alerts WHERE guild_id = ? AND id = ? AND {_PENDING}", rows
+        )
+
+    async def plan_if_active(self, rows: Sequence[tuple[int, int, PlannedAlert]]) -> None:
+        """Rows of (guild, deadline, alert): add each alert if its deadline is still active."""
+        await self._conn.executemany(
+            """
+            INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
+                next_attempt_at)
+            SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
+                SELECT 1 FROM deadlines WHERE guild_id = ? AND id = ? AND status = 'active')
+            ON CONFLICT (guild_id, deadline_id, kind, send_at) DO NOTHING
+            """,
+            [
+                (*_alert_params(guild, deadline, alert), guild, deadline)
+                for guild, deadline, alert in rows
+            ],
+        )

@@ -1,0 +1,99 @@
+"""Transaction methods for calendar feeds and boards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Board, CalendarFeed
+
+from .queries_base import Queries
+from .rows import _BOARD_COLUMNS, _FEED_COLUMNS, _board, _feed, ts
+
+
+class FeedQueries(Queries):
+    """Calendar feeds and boards (Transaction's part)."""
+
+    # -- calendar feeds ---------------------------------------------------------------
+
+    async def calendar_feed(self, guild_id: int) -> CalendarFeed | None:
+        row = await self._one(
+            f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None else _feed(row)
+
+    async def feed_by_hash(self, token_hash: str) -> CalendarFeed | None:
+        """The feed whose token hashes to `token_hash` (a SHA-256 hex digest), if any."""
+        row = await self._one(
+            f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE token_hash = ?", (token_hash,)
+        )
+        return None if row is None else _feed(row)
+
+    async def put_calendar_feed(self, feed: CalendarFeed) -> None:
+        """Create the guild's feed, or replace its token (the old one stops matching)."""
+        await self._conn.execute(
+            """
+            INSERT INTO calendar_feeds (guild_id, token_hash, name, created_at, created_by)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET token_hash = excluded.token_hash,
+                name = excluded.name, created_at = excluded.created_at,
+                created_by = excluded.created_by
+            """,
+            (feed.guild_id, feed.token_hash, feed.name, ts(feed.created_at), feed.created_by),
+        )
+
+    async def rename_calendar_feed(self, guild_id: int, name: str) -> None:
+        await self._conn.execute(
+            "UPDATE calendar_feeds SET name = ? WHERE guild_id = ?", (name, guild_id)
+        )
+
+    # -- boards -----------------------------------------------------------------------
+
+    async def boards(self, guild_id: int) -> list[Board]:
+        rows = await self._all(
+            f"SELECT {_BOARD_COLUMNS} FROM boards WHERE guild_id = ? ORDER BY channel_id",
+            (guild_id,),
+        )
+        return [_board(row) for row in rows]
+
+    async def board(self, guild_id: int, channel_id: int) -> Board | None:
+        row = await self._one(
+            f"SELECT {_BOARD_COLUMNS} FROM boards WHERE guild_id = ? AND channel_id = ?",
+            (guild_id, channel_id),
+        )
+        return None if row is None else _board(row)
+
+    async def put_board(self, board: Board) -> None:
+        """Store the board, replacing the one its channel had."""
+        await self._conn.execute(
+            f"""
+            INSERT INTO boards ({_BOARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id, channel_id) DO UPDATE SET message_id = excluded.message_id,
+                scope = excluded.scope, created_by = excluded.created_by,
+                created_at = excluded.created_at
+            """,
+            (
+                board.guild_id,
+                board.channel_id,
+                board.message_id,
+                board.scope.value,
+                board.created_by,
+                ts(board.created_at),
+            ),
+        )
+
+    async def delete_board(
+        self, guild_id: int, channel_id: int, *, message_id: int | None = None
+    ) -> bool:
+        """Delete the channel's board (only if it is still message `message_id`, when given)."""
+        sql = "DELETE FROM boards WHERE guild_id = ? AND channel_id = ?"
+        params: list[Any] = [guild_id, channel_id]
+        if message_id is not None:
+            sql += " AND message_id = ?"
+            params.append(message_id)
+        cursor = await self._conn.execute(sql, params)
+        return cursor.rowcount > 0
+
+    async def board_guilds(self) -> list[int]:
+        """The guilds that have at least one board (to refresh them all at start and daily)."""
+        rows = await self._all("SELECT DISTINCT guild_id FROM boards ORDER BY guild_id")
+        return [int(row[0]) for row in rows]
