@@ -2,7 +2,7 @@
 
 Run: python bench/core.py [--deadlines 100000] [--idle 120] [--batch 100000]
 
-The database is built by the bulk import under test (DeadlineService.import_deadlines, one
+The database is built by the bulk import under test (services.imports.import_deadlines, one
 call per --batch deadlines), and the other figures are taken on it.
 
 Prints one line per figure with its target. Uses real SQLite files in a temporary folder and
@@ -28,9 +28,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
 from bot.deadlines import Rule
-from bot.dispatcher import AlertNotice, Dispatcher
+from bot.dispatcher import Dispatcher
 from bot.models import AlertKind, NewDeadline, PlannedAlert
-from bot.service import DeadlineService
+from bot.notices import AlertNotice
+from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
 UTC = dt.UTC
@@ -101,10 +102,10 @@ async def build_big_database(
         for n in range(count)
     ]
     async with SqliteStore.open(path) as store:
-        service = DeadlineService(store, clock=SystemClock())
+        imports = Services.over(store, clock=SystemClock()).imports
         t0 = time.perf_counter()
         for start in range(0, count, batch):
-            await service.import_deadlines(news[start : start + batch])
+            await imports.import_deadlines(news[start : start + batch])
         import_s = time.perf_counter() - t0
         async with store.transaction() as tx:
             alerts = await tx.count_pending_alerts()
@@ -150,14 +151,15 @@ def cold_start(path: Path) -> dict[str, float]:
 
 async def add_and_complete(path: Path, rounds: int = 300) -> tuple[list[float], list[float]]:
     async with SqliteStore.open(path) as store:
-        service = DeadlineService(store, clock=SystemClock())
+        deadlines = Services.over(store, clock=SystemClock()).deadlines
+        actor = Actor(1)
         adds, dones = [], []
         for n in range(rounds):
             t0 = time.perf_counter()
-            deadline = await service.add(999, actor_id=1, channel_id=5, text=f"Bench {n}, 30 days")
+            added = await deadlines.add(actor, 999, channel_id=5, text=f"Bench {n}, 30 days")
             adds.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            await service.done(999, deadline.id, actor_id=1)
+            await deadlines.done(actor, 999, added.deadline.id)
             dones.append((time.perf_counter() - t0) * 1000)
     return adds, dones
 
@@ -172,11 +174,11 @@ async def list_first_page(path: Path, rounds: int = 200) -> list[float]:
                     for n in range(5000)
                 ]
             )
-        service = DeadlineService(store, clock=SystemClock())
+        deadlines = Services.over(store, clock=SystemClock()).deadlines
         times = []
         for _ in range(rounds):
             t0 = time.perf_counter()
-            page = await service.list_deadlines(777)
+            page = await deadlines.page(777)
             times.append((time.perf_counter() - t0) * 1000)
             assert len(page.deadlines) == 10
             assert page.total == 5000

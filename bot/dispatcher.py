@@ -21,28 +21,30 @@ import heapq
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 from bot.clock import Clock
 from bot.models import (
-    AlertKind,
     Deadline,
     GuildDefaults,
     GuildSettings,
-    HistoryEntry,
-    Mention,
-    PlannedAlert,
     Status,
     StoredAlert,
 )
-from bot.planning import next_overdue
+from bot.notices import (
+    AlertNotice,
+    DispatchObserver,
+    Notifier,
+    PermanentSendError,
+    TransientSendError,
+    alert_nonce,
+    build_notice,
+)
+from bot.outcomes import Group, Outcome, observe, outcome_rows
 from bot.storage import SqliteStore
 
 log = logging.getLogger(__name__)
 _monotonic = time.monotonic  # the senders' turn clock (a seam for tests)
 
-ONE_MICROSECOND = dt.timedelta(microseconds=1)
 # Alerts are claimed this long before they are due, so that at their time they are handed
 # over from memory, not after a database round trip.
 LOOKAHEAD = dt.timedelta(seconds=2)
@@ -60,124 +62,6 @@ PREPARE_SLICE = 500
 PREPARE_AHEAD = dt.timedelta(milliseconds=50)
 # A notice built ahead is rebuilt if it goes out later than this (it says how late it is).
 NOTICE_FRESH = dt.timedelta(seconds=30)
-
-
-class SendError(Exception):
-    """A notifier could not deliver a message."""
-
-
-class TransientSendError(SendError):
-    """Worth retrying: timeout, 5xx, rate limit."""
-
-
-class PermanentSendError(SendError):
-    """Retrying will not help: the channel is gone or the bot may not post there."""
-
-
-@dataclass(frozen=True, slots=True)
-class AlertNotice:
-    """One alert message to post: what the notifier renders. Several missed alerts of one
-    deadline collapse into one notice (`collapsed` > 1)."""
-
-    alert_id: int
-    nonce: str  # derived from the alert id; at most 25 characters (Discord's limit)
-    guild_id: int
-    channel_id: int
-    deadline: Deadline
-    kind: AlertKind
-    seq: int
-    days_before: int
-    collapsed: int
-    planned_at: dt.datetime
-    now: dt.datetime
-    mention: Mention | None
-    escalation_role_id: int | None = None
-    fallback: bool = False  # posted in the default channel because the deadline's failed
-
-    @property
-    def late_by(self) -> dt.timedelta:
-        return max(dt.timedelta(0), self.now - self.planned_at)
-
-    @property
-    def overdue_by(self) -> dt.timedelta | None:
-        return self.now - self.deadline.due_at if self.now > self.deadline.due_at else None
-
-
-class Notifier(Protocol):
-    async def send_alert(self, notice: AlertNotice) -> int:
-        """Post the notice; return the message id. Raise Transient/PermanentSendError."""
-        ...
-
-    async def send_digest(
-        self, guild_id: int, channel_id: int, deadlines: Sequence[Deadline], *, now: dt.datetime
-    ) -> int:
-        """Post one digest of a guild's active deadlines; return the message id."""
-        ...
-
-
-class DispatchObserver(Protocol):
-    """Told what happened to each alert (metrics)."""
-
-    def alert_sent(self, kind: str, lateness_seconds: float, count: int = 1) -> None: ...
-
-    def alert_failed(self, kind: str, count: int = 1) -> None: ...
-
-    def alert_retried(self, kind: str, count: int = 1) -> None: ...
-
-
-def alert_nonce(alert_id: int, *, fallback: bool = False) -> str:
-    return f"dd{'f' if fallback else 'a'}{alert_id}"
-
-
-def build_notice(
-    alerts: Sequence[StoredAlert],
-    deadline: Deadline,
-    settings: GuildSettings,
-    *,
-    now: dt.datetime,
-) -> AlertNotice:
-    """Pure: the one notice for a deadline's due alerts (the latest and most urgent wins)."""
-    latest = max(alerts, key=lambda a: (a.kind is AlertKind.OVERDUE, a.send_at, a.id))
-    escalate = latest.kind is AlertKind.OVERDUE and latest.seq >= settings.escalate_after
-    return AlertNotice(
-        alert_id=latest.id,
-        nonce=alert_nonce(latest.id),
-        guild_id=deadline.guild_id,
-        channel_id=deadline.channel_id,
-        deadline=deadline,
-        kind=latest.kind,
-        seq=latest.seq,
-        days_before=latest.days_before,
-        collapsed=len(alerts),
-        planned_at=latest.send_at,
-        now=now,
-        mention=deadline.mention,
-        escalation_role_id=settings.escalation_role_id if escalate else None,
-    )
-
-
-@dataclass(slots=True)
-class _Group:
-    deadline: Deadline
-    settings: GuildSettings
-    alerts: list[StoredAlert]
-    due_at: dt.datetime  # when to hand it over
-    notice: AlertNotice | None = None  # built ahead, for `due_at`
-
-    @property
-    def ids(self) -> list[int]:
-        return [alert.id for alert in self.alerts]
-
-
-@dataclass(slots=True)
-class _Outcome:
-    group: _Group
-    at: dt.datetime
-    message_id: int | None = None  # sent
-    error: str | None = None
-    retry_at: dt.datetime | None = None  # transient failure: try again then
-    fallback_message_id: int | None = None  # permanent failure, posted in the default channel
-    skipped: bool = False  # the deadline was closed or snoozed after the alert was claimed
 
 
 class Dispatcher:
@@ -215,12 +99,12 @@ class Dispatcher:
         # (POSIX seconds, id): floats compare several times faster than datetimes.
         self._heap: list[tuple[float, int]] = []
         # Groups taken off the heap ahead of their instant, by deadline, ready to hand over.
-        self._prepared: dict[tuple[int, int], _Group] = {}
+        self._prepared: dict[tuple[int, int], Group] = {}
         self._changed: set[tuple[int, int | None]] = set()
         self._to_release: list[int] = []
         # None in a queue tells its consumer to stop.
-        self._queue: asyncio.Queue[_Group | None] = asyncio.Queue()
-        self._outcomes: asyncio.Queue[_Outcome | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[Group | None] = asyncio.Queue()
+        self._outcomes: asyncio.Queue[Outcome | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self.stop_timeout = 4.0  # seconds each for senders and committer to finish on stop
@@ -396,7 +280,7 @@ class Dispatcher:
         Several due alerts of one deadline (missed while the bot was down) become one group
         and one notice, built for the group's hand-over time (`until` at most).
         """
-        touched: dict[tuple[int, int], _Group] = {}
+        touched: dict[tuple[int, int], Group] = {}
         until_s = until.timestamp()
         popped = 0
         while self._heap and self._heap[0][0] <= until_s and popped != limit:
@@ -409,7 +293,7 @@ class Dispatcher:
             key = (deadline.guild_id, deadline.id)
             group = self._prepared.get(key)
             if group is None:
-                group = self._prepared[key] = _Group(deadline, settings, [], now)
+                group = self._prepared[key] = Group(deadline, settings, [], now)
             group.alerts.append(alert)
             touched[key] = group
         for group in touched.values():
@@ -472,13 +356,13 @@ class Dispatcher:
         self._new_turn_pending = False
         self._turn_started = _monotonic()
 
-    async def _deliver(self, group: _Group) -> _Outcome:
+    async def _deliver(self, group: Group) -> Outcome:
         now = self._clock.now()
         deadline = group.deadline
         if deadline.status is not Status.ACTIVE or (
             deadline.snoozed_until is not None and deadline.snoozed_until > now
         ):
-            return _Outcome(group, now, skipped=True)
+            return Outcome(group, now, skipped=True)
         notice = group.notice
         if notice is None or now - notice.now > NOTICE_FRESH:
             notice = build_notice(group.alerts, deadline, group.settings, now=now)
@@ -501,10 +385,10 @@ class Dispatcher:
                 "alert sent guild=%s deadline=%s kind=%s alerts=%s message=%s",
                 deadline.guild_id, deadline.id, notice.kind.value, group.ids, message_id,
             )  # fmt: skip
-        return _Outcome(group, self._clock.now(), message_id=message_id)
+        return Outcome(group, self._clock.now(), message_id=message_id)
 
-    async def _fallback(self, group: _Group, notice: AlertNotice, error: str) -> _Outcome:
-        outcome = _Outcome(group, self._clock.now(), error=error)
+    async def _fallback(self, group: Group, notice: AlertNotice, error: str) -> Outcome:
+        outcome = Outcome(group, self._clock.now(), error=error)
         default = group.settings.default_channel_id
         if default is None or default == notice.channel_id:
             return outcome
@@ -522,11 +406,11 @@ class Dispatcher:
             )
         return outcome
 
-    def _retry(self, group: _Group, error: str) -> _Outcome:
+    def _retry(self, group: Group, error: str) -> Outcome:
         now = self._clock.now()
         attempts = max(alert.attempts for alert in group.alerts)
         delay = min(self._retry_base * (2 ** min(attempts, 16)), self._retry_max)
-        return _Outcome(group, now, error=error, retry_at=now + delay)
+        return Outcome(group, now, error=error, retry_at=now + delay)
 
     async def _committer(self) -> None:
         while True:
@@ -558,63 +442,18 @@ class Dispatcher:
             if stop:
                 return
 
-    async def _commit(self, batch: Sequence[_Outcome]) -> None:
+    async def _commit(self, batch: Sequence[Outcome]) -> None:
         """Record a batch of outcomes in one transaction, a few statements in all."""
-        sent: list[tuple[int, int, dt.datetime, int]] = []
-        failed: list[tuple[int, int, dt.datetime, str]] = []
-        retry: list[tuple[int, int, dt.datetime, str]] = []
-        dropped: list[tuple[int, int]] = []
-        following: list[tuple[int, int, PlannedAlert]] = []
-        history: list[HistoryEntry] = []
-        for outcome in batch:
-            group = outcome.group
-            guild_id = group.deadline.guild_id
-            if outcome.skipped:
-                dropped += [(guild_id, alert_id) for alert_id in group.ids]
-                continue
-            if outcome.retry_at is not None:
-                error = outcome.error or ""
-                retry += [(guild_id, i, outcome.retry_at, error) for i in group.ids]
-                continue
-            if outcome.message_id is not None:
-                sent += [(guild_id, i, outcome.at, outcome.message_id) for i in group.ids]
-                history.append(_alert_history(group, outcome, "alert sent"))
-            else:
-                failed += [(guild_id, i, outcome.at, outcome.error or "") for i in group.ids]
-                history.append(_alert_history(group, outcome, "alert failed"))
-                if outcome.fallback_message_id is not None:
-                    history.append(
-                        _alert_history(group, outcome, "alert sent to the default channel")
-                    )
-            if any(alert.kind is AlertKind.OVERDUE for alert in group.alerts):
-                # The overdue series is planned one alert at a time: the next one after now.
-                after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
-                nxt = next_overdue(group.deadline, group.settings, after=after)
-                following.append((guild_id, group.deadline.id, nxt))
+        rows = outcome_rows(batch)
         async with self._store.transaction() as tx:
-            await tx.mark_sent(sent)
-            await tx.mark_failed(failed)
-            await tx.retry_later(retry)
-            await tx.drop_alerts(dropped)
-            await tx.plan_if_active(following)
-            await tx.add_history(*history)
+            await tx.mark_sent(rows.sent)
+            await tx.mark_failed(rows.failed)
+            await tx.retry_later(rows.retry)
+            await tx.drop_alerts(rows.dropped)
+            await tx.plan_if_active(rows.following)
+            await tx.add_history(*rows.history)
         if self._observer is not None:
-            self._observe(batch)
-
-    def _observe(self, batch: Sequence[_Outcome]) -> None:
-        assert self._observer is not None
-        for outcome in batch:
-            if outcome.skipped:
-                continue
-            latest = max(outcome.group.alerts, key=lambda a: a.send_at)
-            kind = latest.kind.value
-            if outcome.retry_at is not None:
-                self._observer.alert_retried(kind)
-            elif outcome.message_id is not None:
-                late = (outcome.at - latest.send_at).total_seconds()
-                self._observer.alert_sent(kind, late, len(outcome.group.alerts))
-            else:
-                self._observer.alert_failed(kind, len(outcome.group.alerts))
+            observe(self._observer, batch)
 
     async def settle(self) -> None:
         """Wait until everything due now has been sent (or has failed) and been recorded."""
@@ -650,13 +489,3 @@ class Dispatcher:
         return await self._notifier.send_digest(
             guild_id, settings.default_channel_id, deadlines, now=self._clock.now()
         )
-
-
-def _alert_history(group: _Group, outcome: _Outcome, action: str) -> HistoryEntry:
-    kinds = ", ".join(sorted({alert.kind.value for alert in group.alerts}))
-    detail = kinds if len(group.alerts) == 1 else f"{len(group.alerts)} alerts collapsed: {kinds}"
-    if outcome.error:
-        detail += f": {outcome.error}"
-    return HistoryEntry(
-        group.deadline.guild_id, group.deadline.id, outcome.at, None, action, detail[:1000]
-    )

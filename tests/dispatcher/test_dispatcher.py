@@ -13,13 +13,16 @@ import pytest
 from support import FakeClock, RecordingNotifier, fail_channel
 
 from bot import dispatcher as dispatcher_module
-from bot.deadlines import Rule
-from bot.dispatcher import LOOKAHEAD, PREPARE_AHEAD, SENDER_TURN_SECONDS, Dispatcher, alert_nonce
-from bot.models import AlertKind, GuildDefaults, NewDeadline, PlannedAlert
-from bot.service import DeadlineService
+from bot.deadlines import Rule, parse_phrase
+from bot.dispatcher import LOOKAHEAD, PREPARE_AHEAD, SENDER_TURN_SECONDS, Dispatcher
+from bot.models import AlertKind, Deadline, GuildDefaults, NewDeadline, PlannedAlert
+from bot.notices import alert_nonce
+from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
 GUILD, USER, CHANNEL, OTHER_CHANNEL, DEFAULT_CHANNEL = 100, 5, 10, 11, 12
+CREATOR = Actor(USER)
+ADMIN = Actor.everywhere(USER, manage_guild=True)  # Manage Server: may change settings
 UTC = dt.UTC
 
 
@@ -41,22 +44,25 @@ async def dispatcher(
 
 
 @pytest.fixture
-def service(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> DeadlineService:
-    return DeadlineService(store, clock=clock, on_change=dispatcher.changed)
+def services(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> Services:
+    services = Services.over(store, clock=clock)
+    services.changes.subscribe(dispatcher.changed)
+    return services
 
 
 async def add(
-    service: DeadlineService, text: str = "Bondi letter, 30 days", channel: int = CHANNEL
-):  # type: ignore[no-untyped-def]
-    return await service.add(
-        GUILD, actor_id=USER, channel_id=channel, text=text, start=dt.date(2025, 7, 17)
+    services: Services, text: str = "Bondi letter, 30 days", channel: int = CHANNEL
+) -> Deadline:
+    added = await services.deadlines.add(
+        CREATOR, GUILD, channel_id=channel, text=text, start=dt.date(2025, 7, 17)
     )
+    return added.deadline
 
 
 async def test_an_alert_is_sent_once_at_its_time(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    deadline = await add(service)
+    deadline = await add(services)
     await dispatcher.settle()
     assert notifier.notices == []
     clock.set(at(2025, 8, 9, 13, 0))  # 09:00 New York: the 7-day reminder
@@ -72,15 +78,15 @@ async def test_an_alert_is_sent_once_at_its_time(
     clock.advance(hours=1)
     await dispatcher.settle()
     assert len(notifier.notices) == 1
-    status = await service.status(GUILD, deadline.id)
+    status = await services.deadlines.status(GUILD, deadline.id)
     assert "alert sent" in [h.action for h in status.history]
 
 
 async def test_the_whole_bondi_series(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    await service.update_settings(GUILD, actor_id=USER, escalation_role_id=77)
-    await add(service)
+    await services.settings.update(ADMIN, GUILD, escalation_role_id=77)
+    await add(services)
     for day in range(9, 21):
         clock.set(at(2025, 8, day, 13, 0))
         await dispatcher.settle()
@@ -99,20 +105,22 @@ async def test_the_whole_bondi_series(
 
 
 async def test_done_stops_alerts(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    deadline = await add(service)
-    await service.done(GUILD, deadline.id, actor_id=USER)
+    deadline = await add(services)
+    await services.deadlines.done(CREATOR, GUILD, deadline.id)
     clock.set(at(2025, 9, 30))
     await dispatcher.settle()
     assert notifier.notices == []
 
 
 async def test_extend_replans_future_alerts(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    deadline = await add(service)
-    await service.extend(GUILD, deadline.id, actor_id=USER, by="14 days")
+    deadline = await add(services)
+    await services.deadlines.extend(
+        CREATOR, GUILD, deadline.id, change=parse_phrase("14 days").spec
+    )
     clock.set(at(2025, 8, 17, 13, 0))  # the old overdue time: nothing is due any more
     await dispatcher.settle()
     assert notifier.notices == []
@@ -125,9 +133,9 @@ async def test_extend_replans_future_alerts(
 async def test_catch_up_after_three_days_down_sends_one_message_per_deadline(
     store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    first = await add(service)
-    second = await add(service, "FOIA, by 2025-08-15", channel=OTHER_CHANNEL)
+    services = Services.over(store, clock=clock)
+    first = await add(services)
+    second = await add(services, "FOIA, by 2025-08-15", channel=OTHER_CHANNEL)
     # The bot is down from Aug 12 to Aug 17 14:00 UTC.
     clock.set(at(2025, 8, 17, 14, 0))
     async with Dispatcher(store, notifier, clock=clock) as dispatcher:
@@ -152,8 +160,8 @@ async def test_catch_up_after_three_days_down_sends_one_message_per_deadline(
 async def test_restart_does_not_repeat_sent_alerts(
     store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    await add(service)
+    services = Services.over(store, clock=clock)
+    await add(services)
     clock.set(at(2025, 8, 9, 13, 0))
     async with Dispatcher(store, notifier, clock=clock) as dispatcher:
         await dispatcher.settle()
@@ -166,8 +174,8 @@ async def test_restart_does_not_repeat_sent_alerts(
 async def test_a_crash_between_send_and_mark_resends_with_the_same_nonce(
     store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    await add(service)
+    services = Services.over(store, clock=clock)
+    await add(services)
     clock.set(at(2025, 8, 9, 13, 0))
     # A previous process claimed the alert (and maybe sent it) but died before marking it.
     async with store.transaction() as tx:
@@ -178,9 +186,9 @@ async def test_a_crash_between_send_and_mark_resends_with_the_same_nonce(
 
 
 async def test_transient_failures_are_retried_until_delivered(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    deadline = await add(service)
+    deadline = await add(services)
     notifier.fail = fail_channel(CHANNEL, permanent=False, times=2)
     clock.set(at(2025, 8, 9, 13, 0))
     await dispatcher.settle()
@@ -192,22 +200,22 @@ async def test_transient_failures_are_retried_until_delivered(
     assert len(notifier.attempts) == 3
     assert len(notifier.notices) == 1
     assert notifier.attempts[0].nonce == notifier.notices[0].nonce
-    status = await service.status(GUILD, deadline.id)
+    status = await services.deadlines.status(GUILD, deadline.id)
     assert [h.action for h in status.history].count("alert sent") == 1
 
 
 async def test_a_failing_channel_does_not_block_others_and_falls_back(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    await service.update_settings(GUILD, actor_id=USER, default_channel_id=DEFAULT_CHANNEL)
-    broken = await add(service, "Broken, 30 days", channel=CHANNEL)
-    fine = await add(service, "Fine, 30 days", channel=OTHER_CHANNEL)
+    await services.settings.update(ADMIN, GUILD, default_channel_id=DEFAULT_CHANNEL)
+    broken = await add(services, "Broken, 30 days", channel=CHANNEL)
+    fine = await add(services, "Fine, 30 days", channel=OTHER_CHANNEL)
     notifier.fail = fail_channel(CHANNEL, permanent=True)
     clock.set(at(2025, 8, 9, 13, 0))
     await dispatcher.settle()
     delivered = {(n.deadline.id, n.channel_id, n.fallback) for n in notifier.notices}
     assert delivered == {(fine.id, OTHER_CHANNEL, False), (broken.id, DEFAULT_CHANNEL, True)}
-    status = await service.status(GUILD, broken.id)
+    status = await services.deadlines.status(GUILD, broken.id)
     actions = [h.action for h in status.history]
     assert "alert failed" in actions
     assert "alert sent to the default channel" in actions
@@ -219,12 +227,12 @@ async def test_a_failing_channel_does_not_block_others_and_falls_back(
 
 
 async def test_an_earlier_alert_wakes_the_sleeping_dispatcher(
-    service: DeadlineService, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    await add(service)
+    await add(services)
     await dispatcher.settle()
     assert dispatcher.armed_at == at(2025, 8, 9, 13, 0) - LOOKAHEAD
-    await add(service, "Call back, by 2025-07-17 10:30")  # due this morning: alerts today
+    await add(services, "Call back, by 2025-07-17 10:30")  # due this morning: alerts today
     await dispatcher.settle()
     assert dispatcher.armed_at == at(2025, 7, 17, 13, 0) - LOOKAHEAD  # due-today at 09:00
     clock.set(at(2025, 7, 17, 13, 0))
@@ -235,8 +243,8 @@ async def test_an_earlier_alert_wakes_the_sleeping_dispatcher(
 async def test_snoozed_after_claim_is_not_sent(
     store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    deadline = await add(service)
+    services = Services.over(store, clock=clock)
+    deadline = await add(services)
     clock.set(at(2025, 8, 9, 13, 0))
     async with store.transaction() as tx:
         await tx.claim_due(clock.now(), limit=10)
@@ -249,14 +257,14 @@ async def test_snoozed_after_claim_is_not_sent(
 
 
 async def test_digest_lists_active_deadlines_of_the_guild(
-    service: DeadlineService, dispatcher: Dispatcher, notifier: RecordingNotifier
+    services: Services, dispatcher: Dispatcher, notifier: RecordingNotifier
 ) -> None:
     assert await dispatcher.send_digest(GUILD) is None  # disabled by default
-    await service.update_settings(
-        GUILD, actor_id=USER, digest_enabled=True, default_channel_id=DEFAULT_CHANNEL
+    await services.settings.update(
+        ADMIN, GUILD, digest_enabled=True, default_channel_id=DEFAULT_CHANNEL
     )
-    await add(service)
-    await service.add(GUILD + 1, actor_id=USER, channel_id=1, text="Elsewhere, 3 days")
+    await add(services)
+    await services.deadlines.add(CREATOR, GUILD + 1, channel_id=1, text="Elsewhere, 3 days")
     assert await dispatcher.send_digest(GUILD) is not None
     ((guild_id, channel_id, deadlines),) = notifier.digests
     assert (guild_id, channel_id) == (GUILD, DEFAULT_CHANNEL)
@@ -266,8 +274,8 @@ async def test_digest_lists_active_deadlines_of_the_guild(
 async def test_stop_is_clean_and_leaves_nothing_claimed(
     store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier, db_path: Path
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    await add(service)
+    services = Services.over(store, clock=clock)
+    await add(services)
     dispatcher = Dispatcher(store, notifier, clock=clock)
     await dispatcher.start()
     await dispatcher.stop()
@@ -282,21 +290,21 @@ async def test_stop_is_clean_and_leaves_nothing_claimed(
     ids=["claimed", "claimed and prepared"],
 )
 async def test_a_change_inside_the_lookahead_window_is_respected(
-    service: DeadlineService,
+    services: Services,
     dispatcher: Dispatcher,
     clock: FakeClock,
     notifier: RecordingNotifier,
     ahead: dt.timedelta,
 ) -> None:
-    closed = await add(service, "Closed, 30 days")
-    moved = await add(service, "Moved, 30 days")
-    kept = await add(service, "Kept, 30 days")
+    closed = await add(services, "Closed, 30 days")
+    moved = await add(services, "Moved, 30 days")
+    kept = await add(services, "Kept, 30 days")
     reminder_at = at(2025, 8, 9, 13, 0)
     clock.set(reminder_at - ahead)  # all three reminders are claimed (and maybe grouped) now
     await dispatcher.settle()
     assert notifier.notices == []
-    await service.done(GUILD, closed.id, actor_id=USER)
-    await service.extend(GUILD, moved.id, actor_id=USER, by="7 days")
+    await services.deadlines.done(CREATOR, GUILD, closed.id)
+    await services.deadlines.extend(CREATOR, GUILD, moved.id, change=parse_phrase("7 days").spec)
     clock.set(reminder_at)
     await dispatcher.settle()
     assert [n.deadline.id for n in notifier.notices] == [kept.id]
@@ -317,10 +325,10 @@ async def test_metrics_observe_sent_failed_and_retried_alerts(
 
     metrics = Metrics()
     notifier = RecordingNotifier()
-    service = DeadlineService(store, clock=clock)
-    await add(service, "Fine, 30 days", channel=OTHER_CHANNEL)
-    await add(service, "Broken, 30 days", channel=CHANNEL)
-    await add(service, "Flaky, 30 days", channel=DEFAULT_CHANNEL)
+    services = Services.over(store, clock=clock)
+    await add(services, "Fine, 30 days", channel=OTHER_CHANNEL)
+    await add(services, "Broken, 30 days", channel=CHANNEL)
+    await add(services, "Flaky, 30 days", channel=DEFAULT_CHANNEL)
     transient = fail_channel(DEFAULT_CHANNEL, permanent=False)
     permanent = fail_channel(CHANNEL, permanent=True)
     notifier.fail = lambda notice: transient(notice) or permanent(notice)

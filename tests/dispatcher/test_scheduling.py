@@ -8,8 +8,10 @@ from support import FakeClock, RecordingNotifier
 
 from bot.dispatcher import Dispatcher
 from bot.scheduling import DIGEST_PREFIX, RESCAN_JOB, PeriodicJobs
-from bot.service import DeadlineService
+from bot.service import Actor, Services
 from bot.storage import SqliteStore
+
+ADMIN = Actor.everywhere(5, manage_guild=True)  # Manage Server: may change settings
 
 
 async def test_jobs_have_fixed_ids_and_follow_settings(
@@ -17,11 +19,12 @@ async def test_jobs_have_fixed_ids_and_follow_settings(
 ) -> None:
     notifier = RecordingNotifier()
     async with Dispatcher(store, notifier, clock=clock) as dispatcher:
-        service = DeadlineService(store, clock=clock, on_change=dispatcher.changed)
-        await service.update_settings(
-            1, actor_id=5, digest_enabled=True, default_channel_id=9, alert_time=dt.time(8, 15)
+        services = Services.over(store, clock=clock)
+        services.changes.subscribe(dispatcher.changed)
+        await services.settings.update(
+            ADMIN, 1, digest_enabled=True, default_channel_id=9, alert_time=dt.time(8, 15)
         )
-        await service.update_settings(2, actor_id=5, digest_enabled=True)  # no channel: no job
+        await services.settings.update(ADMIN, 2, digest_enabled=True)  # no channel: no job
         async with PeriodicJobs(store, dispatcher) as jobs:
             await jobs.refresh_digests()  # twice: still one job each
             ids = sorted(job.id for job in jobs.scheduler.get_jobs())
@@ -32,7 +35,7 @@ async def test_jobs_have_fixed_ids_and_follow_settings(
             fire = digest.next_run_time.astimezone(dt.timezone(dt.timedelta(hours=-5)))
             assert (digest.next_run_time.tzinfo is not None, fire.minute) == (True, 15)
             # Turning the digest off removes the job at the next re-scan.
-            await service.update_settings(1, actor_id=5, digest_enabled=False)
+            await services.settings.update(ADMIN, 1, digest_enabled=False)
             await jobs.rescan()
             assert [job.id for job in jobs.scheduler.get_jobs()] == [RESCAN_JOB]
         assert not jobs.scheduler.running
@@ -43,9 +46,9 @@ async def test_digest_job_sends_through_the_dispatcher(
 ) -> None:
     notifier = RecordingNotifier()
     async with Dispatcher(store, notifier, clock=clock) as dispatcher:
-        service = DeadlineService(store, clock=clock)
-        await service.update_settings(1, actor_id=5, digest_enabled=True, default_channel_id=9)
-        await service.add(1, actor_id=5, channel_id=3, text="Bondi, 30 days")
+        services = Services.over(store, clock=clock)
+        await services.settings.update(ADMIN, 1, digest_enabled=True, default_channel_id=9)
+        await services.deadlines.add(Actor(5), 1, channel_id=3, text="Bondi, 30 days")
         async with PeriodicJobs(store, dispatcher) as jobs:
             job = jobs.scheduler.get_job(f"{DIGEST_PREFIX}1")
             assert job is not None

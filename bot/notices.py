@@ -1,0 +1,109 @@
+"""What the dispatcher hands over and how: the notice of one alert message, the Notifier that
+posts it (and the daily digest), the send errors a notifier raises, and the observer told
+about each alert's fate (metrics).
+
+Pure: no storage, no Discord, no event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.models import AlertKind, Deadline, GuildSettings, Mention, StoredAlert
+
+
+class SendError(Exception):
+    """A notifier could not deliver a message."""
+
+
+class TransientSendError(SendError):
+    """Worth retrying: timeout, 5xx, rate limit."""
+
+
+class PermanentSendError(SendError):
+    """Retrying will not help: the channel is gone or the bot may not post there."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertNotice:
+    """One alert message to post: what the notifier renders. Several missed alerts of one
+    deadline collapse into one notice (`collapsed` > 1)."""
+
+    alert_id: int
+    nonce: str  # derived from the alert id; at most 25 characters (Discord's limit)
+    guild_id: int
+    channel_id: int
+    deadline: Deadline
+    kind: AlertKind
+    seq: int
+    days_before: int
+    collapsed: int
+    planned_at: dt.datetime
+    now: dt.datetime
+    mention: Mention | None
+    escalation_role_id: int | None = None
+    fallback: bool = False  # posted in the default channel because the deadline's failed
+
+    @property
+    def late_by(self) -> dt.timedelta:
+        return max(dt.timedelta(0), self.now - self.planned_at)
+
+    @property
+    def overdue_by(self) -> dt.timedelta | None:
+        return self.now - self.deadline.due_at if self.now > self.deadline.due_at else None
+
+
+class Notifier(Protocol):
+    async def send_alert(self, notice: AlertNotice) -> int:
+        """Post the notice; return the message id. Raise Transient/PermanentSendError."""
+        ...
+
+    async def send_digest(
+        self, guild_id: int, channel_id: int, deadlines: Sequence[Deadline], *, now: dt.datetime
+    ) -> int:
+        """Post one digest of a guild's active deadlines; return the message id."""
+        ...
+
+
+class DispatchObserver(Protocol):
+    """Told what happened to each alert (metrics)."""
+
+    def alert_sent(self, kind: str, lateness_seconds: float, count: int = 1) -> None: ...
+
+    def alert_failed(self, kind: str, count: int = 1) -> None: ...
+
+    def alert_retried(self, kind: str, count: int = 1) -> None: ...
+
+
+def alert_nonce(alert_id: int, *, fallback: bool = False) -> str:
+    return f"dd{'f' if fallback else 'a'}{alert_id}"
+
+
+def build_notice(
+    alerts: Sequence[StoredAlert],
+    deadline: Deadline,
+    settings: GuildSettings,
+    *,
+    now: dt.datetime,
+) -> AlertNotice:
+    """Pure: the one notice for a deadline's due alerts (the latest and most urgent wins)."""
+    latest = max(alerts, key=lambda a: (a.kind is AlertKind.OVERDUE, a.send_at, a.id))
+    escalate = latest.kind is AlertKind.OVERDUE and latest.seq >= settings.escalate_after
+    return AlertNotice(
+        alert_id=latest.id,
+        nonce=alert_nonce(latest.id),
+        guild_id=deadline.guild_id,
+        channel_id=deadline.channel_id,
+        deadline=deadline,
+        kind=latest.kind,
+        seq=latest.seq,
+        days_before=latest.days_before,
+        collapsed=len(alerts),
+        planned_at=latest.send_at,
+        now=now,
+        mention=deadline.mention,
+        escalation_role_id=settings.escalation_role_id if escalate else None,
+    )
