@@ -18,17 +18,16 @@ from pydantic import SecretStr, ValidationError
 from bot.config import (
     Config,
     ConfigError,
-    TokenRedactingFilter,
     check_database_path,
-    configure_logging,
     load_config,
     masked,
     require_token,
 )
 from bot.deadlines import Rule
+from bot.logs import TokenRedactingFilter, configure_logging
 from bot.models import GuildDefaults
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 OTHER_TOKEN = "OTg3NjU0MzIxMDk4NzY1NDMy.XyZwVu.ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210"
 
@@ -57,9 +56,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder with no BOT_* or DISCORD_TOKEN variables from the outside."""
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.startswith("BOT_") or name == "DISCORD_TOKEN":
+        if name.upper().startswith("BOT_") or name.upper() == "DISCORD_TOKEN":
             monkeypatch.delenv(name)
     return tmp_path
+
+
+def setenv(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
 
 
 def write(path: Path, text: str) -> Path:
@@ -67,9 +71,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def config_error(path: Path | None = None, env: dict[str, str] | None = None) -> str:
+def config_error(path: Path | None = None) -> str:
     with pytest.raises(ConfigError) as caught:
-        load_config(path, env=env or {})
+        load_config(path)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -79,7 +83,7 @@ def config_error(path: Path | None = None, env: dict[str, str] | None = None) ->
 
 
 def test_defaults_without_a_file() -> None:
-    config = load_config(env={})
+    config = load_config()
     assert config.config_file is None
     assert config.discord.token.get_secret_value() == ""
     assert config.discord.sync_guild_ids == []
@@ -96,7 +100,7 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_the_example_file_holds_exactly_the_defaults() -> None:
-    config = load_config(ROOT / "config.example.toml", env={})
+    config = load_config(ROOT / "config.example.toml")
     assert config.effective_settings() == DEFAULT_SETTINGS
 
 
@@ -125,7 +129,7 @@ level = "debug"
 format = "JSON"
 """,
     )
-    config = load_config(path, env={})
+    config = load_config(path)
     assert config.config_file == path
     assert config.discord.token.get_secret_value() == TOKEN  # the newline is stripped
     assert config.discord.api_base_url == "http://127.0.0.1:8080/api/v10"
@@ -145,21 +149,24 @@ format = "JSON"
 
 def test_toml_local_time_is_accepted_for_alert_time(tmp_path: Path) -> None:
     path = write(tmp_path / "c.toml", "[defaults]\nalert_time = 07:45:00\n")
-    assert load_config(path, env={}).defaults.alert_time == dt.time(7, 45)
+    assert load_config(path).defaults.alert_time == dt.time(7, 45)
 
 
-def test_environment_overrides_the_file_key_by_key(tmp_path: Path) -> None:
+def test_environment_overrides_the_file_key_by_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(
         tmp_path / "c.toml",
         '[database]\npath = "file.sqlite3"\n'
         '[defaults]\ntimezone = "Europe/Berlin"\nreminder_days = [9]\n',
     )
-    env = {
-        "BOT_DATABASE__PATH": "/data/x.sqlite3",
-        "BOT_DEFAULTS__REMINDER_DAYS": "[5,2]",
-        "BOT_DISCORD__SYNC_GUILD_IDS": "[1,2]",
-    }
-    config = load_config(path, env=env)
+    setenv(
+        monkeypatch,
+        BOT_DATABASE__PATH="/data/x.sqlite3",
+        BOT_DEFAULTS__REMINDER_DAYS="[5,2]",
+        BOT_DISCORD__SYNC_GUILD_IDS="[1,2]",
+    )
+    config = load_config(path)
     assert config.database.path == Path("/data/x.sqlite3")
     assert config.defaults.reminder_days == (5, 2)
     assert config.discord.sync_guild_ids == [1, 2]
@@ -168,83 +175,116 @@ def test_environment_overrides_the_file_key_by_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", ["[5,2]", "5,2", "2, 5", "5 2"])
-def test_lists_from_the_environment_as_json_or_plain(value: str) -> None:
-    config = load_config(env={"BOT_DEFAULTS__REMINDER_DAYS": value})
+def test_lists_from_the_environment_as_json_or_plain(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_DEFAULTS__REMINDER_DAYS", value)
+    config = load_config()
     assert config.defaults.reminder_days == (5, 2)
 
 
-def test_environment_names_are_case_insensitive_and_empty_means_unset() -> None:
-    config = load_config(env={"bot_defaults__timezone": "UTC", "BOT_DATABASE__PATH": ""})
+def test_environment_names_are_case_insensitive_and_empty_means_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setenv(monkeypatch, bot_defaults__timezone="UTC", BOT_DATABASE__PATH="")
+    config = load_config()
     assert config.defaults.timezone == "UTC"
     assert config.database.path == Path("data/deadlines.sqlite3")
 
 
-def test_discord_token_variable_wins_over_file_and_bot_variable(tmp_path: Path) -> None:
+def test_discord_token_variable_wins_over_file_and_bot_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "c.toml", '[discord]\ntoken = "from-the-file"\n')
-    assert load_config(path, env={}).discord.token.get_secret_value() == "from-the-file"
-    bot_var = {"BOT_DISCORD__TOKEN": OTHER_TOKEN}
-    assert load_config(path, env=bot_var).discord.token.get_secret_value() == OTHER_TOKEN
-    both = {"BOT_DISCORD__TOKEN": OTHER_TOKEN, "DISCORD_TOKEN": TOKEN}
-    assert load_config(path, env=both).discord.token.get_secret_value() == TOKEN
+    assert load_config(path).discord.token.get_secret_value() == "from-the-file"
+    monkeypatch.setenv("BOT_DISCORD__TOKEN", OTHER_TOKEN)
+    assert load_config(path).discord.token.get_secret_value() == OTHER_TOKEN
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    assert load_config(path).discord.token.get_secret_value() == TOKEN
     # Blank is unset: the file's token stays.
-    blank = {"DISCORD_TOKEN": "  "}
-    assert load_config(path, env=blank).discord.token.get_secret_value() == "from-the-file"
+    monkeypatch.delenv("BOT_DISCORD__TOKEN")
+    monkeypatch.setenv("DISCORD_TOKEN", "  ")
+    assert load_config(path).discord.token.get_secret_value() == "from-the-file"
 
 
-def test_without_env_argument_os_environ_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_os_environ_is_read_at_each_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_DEFAULTS__TIMEZONE", "Asia/Tokyo")
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     config = load_config()
     assert config.defaults.timezone == "Asia/Tokyo"
     assert require_token(config) == TOKEN
-    # An explicit env replaces os.environ entirely.
-    assert load_config(env={}).defaults.timezone == "America/New_York"
+    # Nothing is cached: without the variables, the defaults are back.
+    monkeypatch.delenv("BOT_DEFAULTS__TIMEZONE")
+    monkeypatch.delenv("DISCORD_TOKEN")
+    assert load_config().defaults.timezone == "America/New_York"
+    assert load_config().discord.token.get_secret_value() == ""
 
 
-def test_init_kwargs_beat_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BOT_DEFAULTS__TIMEZONE", "Asia/Tokyo")
-    monkeypatch.setenv("BOT_DEFAULTS__CALENDAR", "US-NY")
-    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
-    config = Config(defaults={"timezone": "UTC"}, discord={"token": OTHER_TOKEN})  # type: ignore[arg-type]
-    assert config.defaults.timezone == "UTC"
-    assert config.defaults.calendar == "US-NY"  # merged key by key with the environment
-    assert config.discord.token.get_secret_value() == OTHER_TOKEN
+def test_init_kwargs_are_file_values_under_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setenv(
+        monkeypatch,
+        BOT_DEFAULTS__TIMEZONE="Asia/Tokyo",
+        BOT_DEFAULTS__CALENDAR="US-NY",
+        DISCORD_TOKEN=TOKEN,
+    )
+    tables = {"defaults": {"timezone": "UTC", "counting": "business"}, "discord": {"token": "x"}}
+    config = Config(**tables)  # type: ignore[arg-type]
+    assert config.defaults.timezone == "Asia/Tokyo"  # the environment wins
+    assert config.defaults.calendar == "US-NY"
+    assert config.defaults.counting is Rule.BUSINESS  # merged key by key with the environment
+    assert config.discord.token.get_secret_value() == TOKEN
+    # Exactly what load_config makes of a file holding those tables.
+    path = write(
+        tmp_path / "c.toml",
+        '[defaults]\ntimezone = "UTC"\ncounting = "business"\n[discord]\ntoken = "x"\n',
+    )
+    assert load_config(path).model_dump() == config.model_dump()
 
 
-def test_bot_config_variable_picks_the_file(tmp_path: Path) -> None:
+def test_bot_config_variable_picks_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "elsewhere.toml", '[defaults]\ntimezone = "Europe/Paris"\n')
-    config = load_config(env={"BOT_CONFIG": str(path)})
+    monkeypatch.setenv("BOT_CONFIG", str(path))
+    config = load_config()
     assert config.config_file == path
     assert config.defaults.timezone == "Europe/Paris"
 
 
 def test_config_toml_in_the_working_directory_is_used(tmp_path: Path) -> None:
     write(tmp_path / "config.toml", '[defaults]\ntimezone = "Europe/Rome"\n')
-    config = load_config(env={})
+    config = load_config()
     assert config.config_file == Path("config.toml")
     assert config.defaults.timezone == "Europe/Rome"
 
 
-def test_explicit_path_beats_bot_config_which_beats_config_toml(tmp_path: Path) -> None:
+def test_explicit_path_beats_bot_config_which_beats_config_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path / "config.toml", '[defaults]\ntimezone = "Europe/Rome"\n')
     env_file = write(tmp_path / "env.toml", '[defaults]\ntimezone = "Europe/Paris"\n')
     arg_file = write(tmp_path / "arg.toml", '[defaults]\ntimezone = "Europe/Oslo"\n')
-    env = {"BOT_CONFIG": str(env_file)}
-    assert load_config(env=env).defaults.timezone == "Europe/Paris"
-    assert load_config(arg_file, env=env).defaults.timezone == "Europe/Oslo"
+    monkeypatch.setenv("BOT_CONFIG", str(env_file))
+    assert load_config().defaults.timezone == "Europe/Paris"
+    assert load_config(arg_file).defaults.timezone == "Europe/Oslo"
 
 
-def test_a_named_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+def test_a_named_file_that_does_not_exist_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = tmp_path / "nope.toml"
     assert config_error(missing) == f"config file not found: {missing}"
-    message = config_error(env={"BOT_CONFIG": str(missing)})
-    assert message == f"config file not found: {missing} (from BOT_CONFIG)"
     assert "is a folder" in config_error(tmp_path)
+    monkeypatch.setenv("BOT_CONFIG", str(missing))
+    message = config_error()
+    assert message == f"config file not found: {missing} (from BOT_CONFIG)"
 
 
 def test_results_compare_equal_and_are_frozen() -> None:
-    config = load_config(env={})
-    assert config == load_config(env={})
+    config = load_config()
+    assert config == load_config()
     with pytest.raises(ValidationError):
         config.defaults.timezone = "UTC"
 
@@ -266,8 +306,16 @@ def test_unknown_section_is_an_error(tmp_path: Path) -> None:
     assert "discord" in message
 
 
-def test_unknown_key_from_the_environment_is_an_error() -> None:
-    message = config_error(env={"BOT_DEFAULTS__TIMZONE": "UTC"})
+@pytest.mark.parametrize("toml", ['_env_prefix = "X_"', '_secrets_dir = "/"', "[_foo]\nx = 1"])
+def test_top_level_names_with_an_underscore_are_unknown_sections(tmp_path: Path, toml: str) -> None:
+    # BaseSettings would otherwise take `_env_prefix` and its kin as options for itself.
+    message = config_error(write(tmp_path / "c.toml", toml + "\n"))
+    assert re.match(r"^_\w+: unknown section \(the sections are: discord, database, ", message)
+
+
+def test_unknown_key_from_the_environment_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_DEFAULTS__TIMZONE", "UTC")
+    message = config_error()
     assert message.startswith("defaults.timzone (from BOT_DEFAULTS__TIMZONE): unknown key")
 
 
@@ -316,20 +364,28 @@ def test_bad_values_name_the_key_and_give_an_example(
     assert "for example: " in message or "table such as" in message
 
 
-def test_a_bad_value_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+def test_a_bad_value_from_the_environment_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "c.toml", '[defaults]\ntimezone = "UTC"\n')
-    message = config_error(path, env={"BOT_DEFAULTS__TIMEZONE": "Mars/Base"})
+    monkeypatch.setenv("BOT_DEFAULTS__TIMEZONE", "Mars/Base")
+    message = config_error(path)
     assert message == (
         "defaults.timezone (from BOT_DEFAULTS__TIMEZONE): unknown time zone 'Mars/Base' "
         "(for example: America/New_York)"
     )
-    assert config_error(env={"BOT_DEFAULTS__REMINDER_DAYS": "7,x"}).startswith(
+    monkeypatch.delenv("BOT_DEFAULTS__TIMEZONE")
+    monkeypatch.setenv("BOT_DEFAULTS__REMINDER_DAYS", "7,x")
+    assert config_error().startswith(
         "defaults.reminder_days (from BOT_DEFAULTS__REMINDER_DAYS): '7,x' is not a list"
     )
 
 
-def test_a_whole_section_variable_that_is_not_json_is_an_error() -> None:
-    message = config_error(env={"BOT_DEFAULTS": "{timezone: UTC"})
+def test_a_whole_section_variable_that_is_not_json_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_DEFAULTS", "{timezone: UTC")
+    message = config_error()
     assert message.startswith("BOT_DEFAULTS: not a valid JSON object")
 
 
@@ -357,7 +413,7 @@ def test_errors_never_echo_the_token(tmp_path: Path) -> None:
     # A token of the wrong type is an error; the message must not quote the value.
     path = write(tmp_path / "c.toml", f'[discord]\ntoken = ["{TOKEN}"]\n')
     with pytest.raises(ConfigError) as caught:
-        load_config(path, env={})
+        load_config(path)
     message = str(caught.value)
     assert message.startswith("discord.token: input should be a valid string")
     assert "MTIzNDU2" not in message
@@ -369,13 +425,14 @@ def test_errors_never_echo_the_token(tmp_path: Path) -> None:
 # --- token ------------------------------------------------------------------------------------
 
 
-def test_require_token_returns_a_well_formed_token() -> None:
-    assert require_token(load_config(env={"DISCORD_TOKEN": f" {TOKEN}\n"})) == TOKEN
+def test_require_token_returns_a_well_formed_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", f" {TOKEN}\n")
+    assert require_token(load_config()) == TOKEN
 
 
 def test_require_token_without_a_token() -> None:
     with pytest.raises(ConfigError) as caught:
-        require_token(load_config(env={}))
+        require_token(load_config())
     assert str(caught.value) == (
         "no Discord token: set DISCORD_TOKEN (or [discord] token in the config file)"
     )
@@ -393,9 +450,12 @@ def test_require_token_without_a_token() -> None:
         "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrst+/==",  # base64, not base64url
     ],
 )
-def test_require_token_rejects_malformed_tokens(token: str) -> None:
+def test_require_token_rejects_malformed_tokens(
+    token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", token)
     with pytest.raises(ConfigError) as caught:
-        require_token(load_config(env={"DISCORD_TOKEN": token}))
+        require_token(load_config())
     assert str(caught.value) == (
         "the Discord token is malformed: expected three dot-separated parts, "
         "as copied from the Developer Portal's Bot page"
@@ -412,8 +472,11 @@ def test_masked_shows_four_characters_at_each_end() -> None:
     assert masked("short-secret") == "****"
 
 
-def test_effective_settings_list_every_key_with_the_token_masked() -> None:
-    config = load_config(env={"DISCORD_TOKEN": TOKEN})
+def test_effective_settings_list_every_key_with_the_token_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    config = load_config()
     shown = config.effective_settings()
     assert shown["discord.token"] == "MTIz…89AB"
     assert TOKEN not in "".join(shown.values())
@@ -483,9 +546,10 @@ def restore_root_logger() -> Iterator[logging.Logger]:
 
 
 @pytest.mark.usefixtures("restore_root_logger")
-def test_text_logs_redact_the_token() -> None:
+def test_text_logs_redact_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
-    configure_logging(load_config(env={"DISCORD_TOKEN": TOKEN}), stream=stream)
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    configure_logging(load_config(), stream=stream)
     log = logging.getLogger("deadline_desk.test")
     log.info("connecting with %s", TOKEN)
     log.warning(f"header was Bot {TOKEN}")
@@ -508,10 +572,12 @@ def test_text_logs_redact_the_token() -> None:
 
 
 @pytest.mark.usefixtures("restore_root_logger")
-def test_json_logs_are_one_object_per_line_with_extras_redacted() -> None:
+def test_json_logs_are_one_object_per_line_with_extras_redacted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     stream = io.StringIO()
-    env = {"DISCORD_TOKEN": TOKEN, "BOT_LOGGING__FORMAT": "json", "BOT_LOGGING__LEVEL": "debug"}
-    configure_logging(load_config(env=env), stream=stream)
+    setenv(monkeypatch, DISCORD_TOKEN=TOKEN, BOT_LOGGING__FORMAT="json", BOT_LOGGING__LEVEL="debug")
+    configure_logging(load_config(), stream=stream)
     log = logging.getLogger("deadline_desk.json")
     log.debug("alert sent", extra={"guild_id": 42, "url": f"https://x/?t={TOKEN}"})
     log.info("plain %d", 7)
@@ -533,11 +599,12 @@ def test_json_logs_are_one_object_per_line_with_extras_redacted() -> None:
 
 
 def test_configure_logging_replaces_its_own_handler_only(
-    restore_root_logger: logging.Logger,
+    restore_root_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = restore_root_logger
     before = list(root.handlers)
-    config = load_config(env={"BOT_LOGGING__LEVEL": "WARNING"})
+    monkeypatch.setenv("BOT_LOGGING__LEVEL", "WARNING")
+    config = load_config()
     first = configure_logging(config, stream=io.StringIO())
     second = configure_logging(config, stream=io.StringIO())
     assert first not in root.handlers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,11 @@ from bot.config import ConfigError, load_config
 
 @pytest.fixture(autouse=True)
 def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run where no ./config.toml can be picked up."""
+    """Run where no ./config.toml can be picked up, with no BOT_* or DISCORD_TOKEN variables."""
     monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.upper().startswith("BOT_") or name.upper() == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
 
 
 def write(path: Path, text: str) -> Path:
@@ -21,31 +25,38 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_web_is_off_by_default() -> None:
-    web = load_config(env={}).web
+    web = load_config().web
     assert (web.enabled, web.host, web.port, web.public_url) == (False, "127.0.0.1", 8080, "")
     assert web.base_url() == "http://127.0.0.1:8080"
     assert web.base_url(port=43210) == "http://127.0.0.1:43210"
 
 
-def test_web_from_the_file_and_the_environment(tmp_path: Path) -> None:
+def test_web_from_the_file_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(
         tmp_path / "desk.toml",
         '[web]\nenabled = true\nhost = " 0.0.0.0 "\nport = 9000\n'
         'public_url = "https://desk.example.org/feeds/"\n',
     )
-    web = load_config(path, env={}).web
+    web = load_config(path).web
     assert (web.enabled, web.host, web.port) == (True, "0.0.0.0", 9000)
     assert web.public_url == "https://desk.example.org/feeds"
     assert web.base_url(port=1) == "https://desk.example.org/feeds"
-    env = {"BOT_WEB__ENABLED": "false", "BOT_WEB__PORT": "8181", "BOT_WEB__HOST": "::1"}
-    overridden = load_config(path, env=env).web
+    monkeypatch.setenv("BOT_WEB__ENABLED", "false")
+    monkeypatch.setenv("BOT_WEB__PORT", "8181")
+    monkeypatch.setenv("BOT_WEB__HOST", "::1")
+    overridden = load_config(path).web
     assert (overridden.enabled, overridden.port) == (False, 8181)
-    overridden = load_config(env={"BOT_WEB__HOST": "::1", "BOT_WEB__PORT": "81"}).web
+    monkeypatch.delenv("BOT_WEB__ENABLED")
+    monkeypatch.setenv("BOT_WEB__PORT", "81")
+    overridden = load_config().web
     assert overridden.base_url() == "http://[::1]:81"
 
 
-def test_web_settings_are_shown_by_check_config() -> None:
-    shown = load_config(env={"BOT_WEB__ENABLED": "1"}).effective_settings()
+def test_web_settings_are_shown_by_check_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_WEB__ENABLED", "1")
+    shown = load_config().effective_settings()
     assert shown["web.enabled"] == "true"
     assert shown["web.port"] == "8080"
     assert shown["web.public_url"] == "(not set)"
@@ -70,7 +81,7 @@ def test_web_settings_are_shown_by_check_config() -> None:
 def test_bad_web_values_are_one_line_errors(tmp_path: Path, toml: str, expected: str) -> None:
     path = write(tmp_path / "desk.toml", toml + "\n")
     with pytest.raises(ConfigError) as caught:
-        load_config(path, env={})
+        load_config(path)
     message = str(caught.value)
     assert message.startswith(expected), message
     assert "\n" not in message
