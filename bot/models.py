@@ -26,6 +26,15 @@ class AlertKind(StrEnum):
     OVERDUE = "overdue"  # after the deadline passed, repeated until done
 
 
+class ListFilter(StrEnum):
+    """Which deadlines `/deadline list` shows."""
+
+    ACTIVE = "active"
+    OVERDUE = "overdue"  # active and past due
+    DONE = "done"
+    ALL = "all"
+
+
 class MentionKind(StrEnum):
     ROLE = "role"
     USER = "user"
@@ -50,14 +59,19 @@ class GuildDefaults:
     counting: Rule = Rule.CALENDAR
 
 
+# GuildDefaults is the one declaration of these values: GuildSettings and the config's
+# [defaults] section take theirs from an instance of it.
+_DEFAULTS = GuildDefaults()
+
+
 @dataclass(frozen=True, slots=True)
 class GuildSettings:
     guild_id: int
-    timezone: str = DEFAULT_TIMEZONE
-    alert_time: dt.time = dt.time(9, 0)
-    reminder_days: tuple[int, ...] = (7, 3, 1)
-    calendar: str = DEFAULT_CALENDAR
-    counting: Rule = Rule.CALENDAR
+    timezone: str = _DEFAULTS.timezone
+    alert_time: dt.time = _DEFAULTS.alert_time
+    reminder_days: tuple[int, ...] = _DEFAULTS.reminder_days
+    calendar: str = _DEFAULTS.calendar
+    counting: Rule = _DEFAULTS.counting
     default_channel_id: int | None = None
     manager_role_id: int | None = None
     escalation_role_id: int | None = None

@@ -22,6 +22,7 @@ from .errors import (
     UnknownCalendarError,
     UnknownRuleError,
     UnknownTimezoneError,
+    UserError,
 )
 from .parsing import AbsoluteDue, ParsedPhrase, PartialDate, Period, Term, Unit, parse_phrase
 
@@ -45,6 +46,7 @@ __all__ = [
     "UnknownCalendarError",
     "UnknownRuleError",
     "UnknownTimezoneError",
+    "UserError",
     "calculate",
     "compute_due",
     "format_day",

@@ -1,7 +1,8 @@
-"""The only exceptions the deadline engine raises.
+"""The user-facing error of the whole desk, and the only exceptions the engine raises.
 
 Every error carries a message that says what was wrong and an example of input that works, so
-an adapter (CLI, Discord) can show both without knowing which error it was.
+an adapter (CLI, Discord) can show both without knowing which error it was. The service's
+errors derive from `UserError` too; adapters translate that one class and nothing else.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 EXAMPLE_PHRASE = "Bondi letter, 30 days"
 
 
-class DeadlineError(ValueError):
-    """Base class: bad input to the deadline engine."""
+class UserError(Exception):
+    """A request a person can fix: `message` says what was wrong, `example` what works."""
 
-    example: str = EXAMPLE_PHRASE
+    example: str = ""
 
     def __init__(self, message: str, *, example: str | None = None) -> None:
         super().__init__(message)
@@ -21,7 +22,13 @@ class DeadlineError(ValueError):
             self.example = example
 
     def __str__(self) -> str:
-        return f"{self.message} (for example: {self.example})"
+        return f"{self.message} (for example: {self.example})" if self.example else self.message
+
+
+class DeadlineError(UserError, ValueError):
+    """Base class: bad input to the deadline engine (a ValueError, so validators take it)."""
+
+    example = EXAMPLE_PHRASE
 
 
 class PhraseError(DeadlineError):
