@@ -148,7 +148,8 @@ def _due(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.config import ConfigError, configure_logging, require_token
+    from bot.config import ConfigError, require_token
+    from bot.logs import configure_logging
 
     try:
         config = _load_config(args.config)
@@ -336,9 +337,9 @@ def _export(args: argparse.Namespace) -> int:
 
 async def _read_export(config: Config, guild_id: int, *, include_all: bool) -> DeadlineExport:
     from bot.clock import SystemClock
-    from bot.service import DeadlineService
+    from bot.service import Services
     from bot.storage import SqliteStore
 
     async with SqliteStore.open(config.database.path) as store:
-        service = DeadlineService(store, clock=SystemClock(), defaults=config.guild_defaults())
-        return await service.export_deadlines(guild_id, include_all=include_all)
+        services = Services.over(store, clock=SystemClock(), defaults=config.guild_defaults())
+        return await services.feeds.export(guild_id, include_all=include_all)

@@ -12,27 +12,21 @@ log lines name a feed by the first characters of its token's hash only.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from aiohttp import web
 
+from bot.config import ConfigError, WebSection
 from bot.export import MEDIA_TYPES, fingerprint, render
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.models import DeadlineExport
-from bot.service import DeadlineService, feed_token_hash
-
-if TYPE_CHECKING:
-    from discord.ext import commands
-
-    from bot.config import Config
+from bot.service import FEED_PREFIX, FEED_SUFFIX, feed_token_hash
+from bot.service.feeds import FeedUseCases
 
 log = logging.getLogger(__name__)
-
-FEED_PREFIX: Final = "/calendar/"
-FEED_SUFFIX: Final = ".ics"
 # Subscribed calendars may poll often; make caches ask (with If-None-Match) every time, and
 # keep shared caches (proxies) from storing a private calendar.
 FEED_CACHE_CONTROL: Final = "private, no-cache"
@@ -40,22 +34,18 @@ RETRY_AFTER_SECONDS: Final = "30"
 SHUTDOWN_SECONDS: Final = 2.0
 RENDER_CACHE_SIZE: Final = 16
 
-ServiceSource = Callable[[], DeadlineService | None]
+# The `health` verdict: healthy or not, and why.
+HealthCheck = Callable[[], tuple[bool, str]]
 
 
-def feed_url(base_url: str, token: str) -> str:
-    """The address of a guild's calendar feed."""
-    return f"{base_url.rstrip('/')}{FEED_PREFIX}{token}{FEED_SUFFIX}"
-
-
-def feed_routes(service: ServiceSource) -> list[web.RouteDef]:
-    """The calendar-feed route. `service` returns the service, or None while it starts."""
-    return [web.get(FEED_PREFIX + "{name}", _FeedHandler(service).handle)]
+def feed_routes(feeds: FeedUseCases) -> list[web.RouteDef]:
+    """The calendar-feed route."""
+    return [web.get(FEED_PREFIX + "{name}", _FeedHandler(feeds).handle)]
 
 
 class _FeedHandler:
-    def __init__(self, service: ServiceSource) -> None:
-        self._service = service
+    def __init__(self, feeds: FeedUseCases) -> None:
+        self._feeds = feeds
         # Recent feeds by fingerprint: Google Calendar polls without If-None-Match, and a big
         # guild's file takes seconds to render.
         self._rendered: OrderedDict[str, bytes] = OrderedDict()
@@ -65,11 +55,8 @@ class _FeedHandler:
         if not name.endswith(FEED_SUFFIX):
             raise web.HTTPNotFound()
         token = name.removesuffix(FEED_SUFFIX)
-        service = self._service()
-        if service is None:
-            raise web.HTTPServiceUnavailable(headers={"Retry-After": RETRY_AFTER_SECONDS})
         try:
-            export = await service.feed_export(token)
+            export = await self._feeds.feed_export(token)
         except Exception:
             # E.g. the database closing during shutdown. Never log the request's path.
             log.warning("calendar feed %s: could not read the database", _tag(token), exc_info=True)
@@ -191,22 +178,10 @@ class WebServer:
         await self.stop()
 
 
-async def start_web(
-    config: Config, bot: commands.Bot, *, routes: Sequence[web.RouteDef] = ()
-) -> WebServer | None:
-    """Start the [web] server for `bot` (a DeadlineBot), if `config.web.enabled`; else None.
-
-    The server serves calendar feeds plus `routes`, and is attached to the bot as a cog:
-    `/deadline settings calendar-feed` finds its address there, and `bot.close()` stops it.
-    Feeds answer 503 until the bot has opened its database (in its setup hook). Raises
-    ConfigError if the address cannot be listened on.
-    """
-    from bot.config import ConfigError
-    from bot.discord.webcog import WebCog
-
-    section = config.web
-    if not section.enabled:
-        return None
+def web_server(
+    section: WebSection, feeds: FeedUseCases, *, health: HealthCheck, metrics: Metrics
+) -> WebServer:
+    """The [web] server: calendar feeds, /healthz and /metrics (start it to listen)."""
     if section.host in ("0.0.0.0", "::") and not section.public_url:
         log.warning(
             "web.host is %s but web.public_url is empty: feed addresses will name %s, which "
@@ -214,12 +189,16 @@ async def start_web(
             section.host,
             section.host,
         )
-    server = WebServer(
-        [*feed_routes(lambda: getattr(bot, "service", None)), *routes],
+    return WebServer(
+        [*feed_routes(feeds), *ops_routes(health, metrics)],
         host=section.host,
         port=section.port,
         public_url=section.public_url,
     )
+
+
+async def start_web(server: WebServer, section: WebSection) -> WebServer:
+    """Listen; raises ConfigError (naming the [web] keys) if the address cannot be had."""
     try:
         await server.start()
     except OSError as exc:
@@ -227,29 +206,21 @@ async def start_web(
             f"web: cannot listen on {section.host}:{section.port}: {exc.strerror or exc} "
             "(for example: another port in [web] port, or enabled = false)"
         ) from None
-    await bot.add_cog(WebCog(server))
     return server
 
 
-def ops_routes(bot: commands.Bot) -> list[web.RouteDef]:
+def ops_routes(health: HealthCheck, metrics: Metrics) -> list[web.RouteDef]:
     """GET /healthz (the `health` verdict, as JSON) and GET /metrics (Prometheus text)."""
-    from bot.metrics import CONTENT_TYPE, Metrics
-    from bot.operations import verdict
 
     async def healthz(request: web.Request) -> web.Response:
-        clock = getattr(bot, "now", None)
-        now = clock() if callable(clock) else dt.datetime.now(dt.UTC)
-        healthy, reason = verdict(getattr(bot, "last_heartbeat", None), now=now)
+        healthy, reason = health()
         return web.json_response(
             {"healthy": healthy, "reason": reason}, status=200 if healthy else 503
         )
 
-    async def metrics(request: web.Request) -> web.Response:
-        registry = getattr(bot, "metrics", None)
-        if not isinstance(registry, Metrics):
-            raise web.HTTPServiceUnavailable(text="metrics are not ready")
-        response = web.Response(body=registry.render())
+    async def render_metrics(request: web.Request) -> web.Response:
+        response = web.Response(body=metrics.render())
         response.headers["Content-Type"] = CONTENT_TYPE
         return response
 
-    return [web.get("/healthz", healthz), web.get("/metrics", metrics)]
+    return [web.get("/healthz", healthz), web.get("/metrics", render_metrics)]

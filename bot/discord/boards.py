@@ -22,7 +22,8 @@ import discord
 
 from bot.clock import Clock
 from bot.models import Board, BoardScope, Deadline
-from bot.service import DeadlineService, ValidationError
+from bot.service import Actor, ValidationError
+from bot.service.boards import BoardUseCases
 
 from . import render
 
@@ -41,12 +42,13 @@ class PostedBoard:
 
 
 class BoardKeeper:
-    """Owned by the bot: `await start()` after the service exists, `await stop()` at close."""
+    """Use as `async with BoardKeeper(...)` once the client has logged in; subscribe
+    `changed` to the service's change feed."""
 
     def __init__(
         self,
         client: discord.Client,
-        service: DeadlineService,
+        service: BoardUseCases,
         *,
         clock: Clock,
         debounce: float = 2.0,
@@ -70,6 +72,13 @@ class BoardKeeper:
         self._shown: dict[tuple[int, int, int], str] = {}  # board -> last embed shown
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
+
+    async def __aenter__(self) -> BoardKeeper:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
 
     async def start(self) -> None:
         self._guilds = set(await self._service.board_guilds())
@@ -103,15 +112,17 @@ class BoardKeeper:
     # -- commands ---------------------------------------------------------------------
 
     async def post(
-        self, guild_id: int, channel_id: int, scope: BoardScope, *, actor_id: int
+        self, actor: Actor, guild_id: int, channel_id: int, scope: BoardScope
     ) -> PostedBoard:
-        """Post a board in the channel, pin it if allowed, and keep it up to date."""
+        """Post a board in the channel, pin it if allowed, and keep it up to date.
+
+        NotAllowed when `actor` may not manage boards in that channel; LimitError when the
+        server has too many."""
         async with self._lock(guild_id):
+            _, deadlines = await self._service.prepare_post(actor, guild_id, channel_id)
             # Inside the lock: a change from now on schedules an edit that waits for the
             # board to be stored, then compares against what was posted.
             self._guilds.add(guild_id)
-            await self._service.check_board_slot(guild_id, channel_id)
-            _, deadlines = await self._service.board_contents(guild_id)
             now = self._clock.now()
             embed = render.board_embed(deadlines, now=now, scope=scope, channel_id=channel_id)
             channel = self._client.get_partial_messageable(channel_id, guild_id=guild_id)
@@ -126,18 +137,14 @@ class BoardKeeper:
                 ) from exc
             pin_error = await self._pin(message)
             try:
-                previous = await self._service.post_board(
-                    guild_id,
-                    channel_id=channel_id,
-                    message_id=message.id,
-                    scope=scope,
-                    actor_id=actor_id,
+                previous = await self._service.post(
+                    actor, guild_id, channel_id=channel_id, message_id=message.id, scope=scope
                 )
             except BaseException:
                 with contextlib.suppress(*_SEND_ERRORS):
                     await message.delete()
                 raise
-            board = Board(guild_id, channel_id, message.id, scope, now, actor_id)
+            board = Board(guild_id, channel_id, message.id, scope, now, actor.user_id)
             self._shown[_key(board)] = _fingerprint(embed)
             self._plan(guild_id, deadlines, now=now, failed=False)
         if previous is not None:
@@ -145,10 +152,10 @@ class BoardKeeper:
             await self._retire(previous)
         return PostedBoard(board, pin_error=pin_error, replaced=previous)
 
-    async def remove(self, guild_id: int, channel_id: int, *, actor_id: int) -> Board:
+    async def remove(self, actor: Actor, guild_id: int, channel_id: int) -> Board:
         """Stop maintaining the channel's board; its message is marked so and unpinned."""
         async with self._lock(guild_id):
-            board = await self._service.remove_board(guild_id, channel_id, actor_id=actor_id)
+            board = await self._service.remove(actor, guild_id, channel_id)
             self._shown.pop(_key(board), None)
         await self._retire(board)
         return board
@@ -159,7 +166,7 @@ class BoardKeeper:
         """Edit the guild's boards whose content changed (every one with `force`); returns
         how many were edited."""
         async with self._lock(guild_id):
-            boards, deadlines = await self._service.board_contents(guild_id)
+            boards, deadlines = await self._service.contents(guild_id)
             now = self._clock.now()
             if not boards:
                 self._guilds.discard(guild_id)
@@ -180,7 +187,7 @@ class BoardKeeper:
                     )
                 except discord.NotFound as exc:
                     self._shown.pop(_key(board), None)
-                    await self._service.forget_board(board, reason=_gone(exc))
+                    await self._service.forget(board, reason=_gone(exc))
                     continue
                 except _SEND_ERRORS as exc:
                     log.warning(

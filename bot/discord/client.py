@@ -1,41 +1,27 @@
-"""DeadlineBot: the discord.py client that owns the database, the dispatcher and the jobs."""
+"""DeadlineBot: the discord.py client. It holds Discord concerns only: the command tree and its
+error handling, command sync, gateway events. Everything else is handed to it (bot/app.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.clock import Clock, SystemClock
-from bot.dispatcher import Dispatcher
+from bot.clock import Clock
+from bot.health import GatewayLink
 from bot.metrics import Metrics
-from bot.models import GuildDefaults
-from bot.operations import HEARTBEAT_KEY, Heartbeat
-from bot.scheduling import PeriodicJobs
-from bot.service import DeadlineService
-from bot.storage import SqliteStore
+from bot.service import Services, UserError, ValidationError
 
-from .boards import BoardKeeper
-from .cog import DeadlineCog
 from .interact import defer_if_slow, report_error
-from .notifier import DiscordNotifier
 from .views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
-
-COMMANDS_HASH_KEY = "commands_hash"
-HEARTBEAT_SECONDS = 15.0
 
 
 class DeadlineTree(app_commands.CommandTree[discord.Client]):
@@ -50,36 +36,38 @@ class DeadlineTree(app_commands.CommandTree[discord.Client]):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        original = getattr(error, "original", error)
-        metrics = getattr(interaction.client, "metrics", None)
-        if isinstance(metrics, Metrics) and interaction.command is not None:
-            from bot.service import ServiceError
-
-            refused = isinstance(original, ServiceError | app_commands.TransformerError)
-            metrics.command(interaction.command.qualified_name, "refused" if refused else "error")
+        original: BaseException = getattr(error, "original", error)
         if isinstance(error, app_commands.TransformerError):
-            from bot.service import ValidationError
-
-            original = ValidationError(
-                f"{str(error.value)[:60]!r} is not a valid {error.type.name.lower()}",
-                example="pick one from the list Discord offers",
+            # An option's transformer refused (its UserError is the cause), or Discord sent
+            # a value of the wrong type.
+            cause = error.__cause__
+            original = (
+                cause
+                if isinstance(cause, UserError)
+                else ValidationError(
+                    f"{str(error.value)[:60]!r} is not a valid {error.type.name.lower()}",
+                    example="pick one from the list Discord offers",
+                )
             )
+        client = interaction.client
+        if isinstance(client, DeadlineBot) and interaction.command is not None:
+            outcome = "refused" if isinstance(original, UserError) else "error"
+            client.metrics.command(interaction.command.qualified_name, outcome)
         await report_error(interaction, original)
 
 
 class DeadlineBot(commands.Bot):
-    """Use as `async with DeadlineBot(...) as bot: await bot.start(token)`."""
+    """Built by bot/app.py with the use cases; `login` syncs the commands, `connect` runs."""
 
     def __init__(
         self,
+        services: Services,
         *,
-        database: Path,
-        defaults: GuildDefaults,
+        clock: Clock,
+        metrics: Metrics,
+        gateway: GatewayLink,
         sync_guild_ids: Sequence[int] = (),
-        clock: Clock | None = None,
         guild_ready_timeout: float = 2.0,
-        board_debounce: float = 2.0,
-        board_check_seconds: float = 60.0,
     ) -> None:
         # This bot never joins voice: skip discord.py's start-up warnings about voice libraries.
         discord.VoiceClient.warn_nacl = False
@@ -92,72 +80,24 @@ class DeadlineBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
         )
-        self._database = database
-        self._defaults = defaults
+        self.services = services
+        self.clock = clock
+        self.metrics = metrics
+        self._gateway = gateway
         self._sync_guild_ids = tuple(sync_guild_ids)
-        self.clock: Clock = clock or SystemClock()
-        self.store: SqliteStore | None = None
-        self.dispatcher: Dispatcher | None = None
-        self.jobs: PeriodicJobs | None = None
-        self.service: DeadlineService
-        self.gateway_connected = False
-        self._heartbeat: asyncio.Task[None] | None = None
-        self.last_heartbeat: Heartbeat | None = None  # the last one written successfully
-        self.metrics = Metrics()
         self._connects = 0
-        self._board_debounce = board_debounce
-        self._board_check_seconds = board_check_seconds
-        self.boards: BoardKeeper | None = None
-
-    def now(self) -> dt.datetime:
-        return self.clock.now()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def setup_hook(self) -> None:
-        self.store = await SqliteStore.connect(self._database)
-        self.dispatcher = Dispatcher(
-            self.store,
-            DiscordNotifier(self),
-            clock=self.clock,
-            defaults=self._defaults,
-            observer=self.metrics,
-        )
-        self.service = DeadlineService(
-            self.store,
-            clock=self.clock,
-            defaults=self._defaults,
-            on_change=self._changed,
-        )
-        self.boards = BoardKeeper(
-            self,
-            self.service,
-            clock=self.clock,
-            debounce=self._board_debounce,
-            check_seconds=self._board_check_seconds,
-        )
-        await self.boards.start()
-        await self.add_cog(DeadlineCog())
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        # Runs inside login(), once the cogs are added: the commands are complete.
         await self.sync_commands()
-        await self.dispatcher.start()
-        self.jobs = PeriodicJobs(self.store, self.dispatcher)
-        await self.jobs.start()
-        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
-        log.info("Deadline Desk ready: database %s", self._database)
-
-    def _changed(self, guild_id: int, deadline_id: int | None) -> None:
-        """Every change reaches both the alert dispatcher and the live boards."""
-        if self.dispatcher is not None:
-            self.dispatcher.changed(guild_id, deadline_id)
-        if self.boards is not None:
-            self.boards.changed(guild_id, deadline_id)
 
     async def on_connect(self) -> None:
         # READY has arrived (on_ready waits longer, for every server's data).
         self._connects += 1
         if self._connects > 1:
             self.metrics.gateway_reconnects.inc()
-        self.gateway_connected = True
-        await self.record_heartbeat()
+        await self._gateway.set(True)
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction, command: app_commands.Command[Any, Any, Any]
@@ -165,48 +105,18 @@ class DeadlineBot(commands.Bot):
         self.metrics.command(command.qualified_name, "ok")
 
     async def on_ready(self) -> None:
-        self.gateway_connected = True
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
-        await self.record_heartbeat()
+        await self._gateway.set(True)
 
     async def on_resumed(self) -> None:
         self.metrics.gateway_reconnects.inc()
-        self.gateway_connected = True
-        await self.record_heartbeat()
+        await self._gateway.set(True)
 
     async def on_disconnect(self) -> None:
-        self.gateway_connected = False
-        await self.record_heartbeat()
-
-    async def record_heartbeat(self) -> None:
-        """Record that the gateway, the dispatcher and the database are alive (for `health`);
-        the write itself proves the database is writable."""
-        if self.store is None or self.dispatcher is None:
-            return
-        beat = Heartbeat(
-            at=self.clock.now(),
-            gateway_connected=self.gateway_connected and not self.is_closed(),
-            dispatcher_beat_at=self.dispatcher.loop_beat_at,
-            pid=os.getpid(),
-        )
-        try:
-            async with self.store.transaction() as tx:
-                await tx.set_meta(HEARTBEAT_KEY, beat.to_json())
-                counts = await tx.count_by_status()
-        except Exception:
-            log.exception("could not record the heartbeat")
-            return
-        self.last_heartbeat = beat
-        self.metrics.set_deadlines(counts)
-
-    async def _beat(self) -> None:
-        while True:
-            await self.record_heartbeat()
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+        await self._gateway.set(False)
 
     async def sync_commands(self) -> None:
         """Sync to `sync_guild_ids` at every start; globally only when the commands changed."""
-        assert self.store is not None
         if self._sync_guild_ids:
             for guild_id in self._sync_guild_ids:
                 guild = discord.Object(guild_id)
@@ -215,37 +125,14 @@ class DeadlineBot(commands.Bot):
                 log.info("synced %d commands to guild %s", len(synced), guild_id)
             return
         digest = self.commands_hash()
-        async with self.store.transaction() as tx:
-            previous = await tx.get_meta(COMMANDS_HASH_KEY)
-        if previous == digest:
+        if await self.services.runtime.commands_hash() == digest:
             log.info("slash commands unchanged since the last sync")
             return
         synced = await self.tree.sync()
-        async with self.store.transaction() as tx:
-            await tx.set_meta(COMMANDS_HASH_KEY, digest)
+        await self.services.runtime.remember_commands_hash(digest)
         log.info("synced %d global commands", len(synced))
 
     def commands_hash(self) -> str:
         payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
         encoded = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(encoded).hexdigest()
-
-    async def close(self) -> None:
-        """Stop the jobs and the dispatcher, close the database, then disconnect."""
-        try:
-            if self._heartbeat is not None:
-                self._heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._heartbeat
-                self._heartbeat = None
-            if self.boards is not None:
-                await self.boards.stop()
-            if self.jobs is not None:
-                await self.jobs.stop()
-            if self.dispatcher is not None:
-                await self.dispatcher.stop()
-            if self.store is not None:
-                await self.store.close()
-                self.store = None
-        finally:
-            await super().close()

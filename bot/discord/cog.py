@@ -1,4 +1,5 @@
-"""The /deadline slash commands. Each handler: validate, call one service function, render."""
+"""The /deadline slash commands. Each handler: options arrive transformed, one service call
+with the acting member, render, reply. Refusals are UserErrors, answered by the tree."""
 
 from __future__ import annotations
 
@@ -13,76 +14,48 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.deadlines import DeadlineError, Rule, parse_start_date, zone
+from bot.clock import Clock
+from bot.deadlines import AbsoluteDue, Period, Rule, zone
+from bot.export import Format
 from bot.export import render as render_file
-from bot.models import BoardScope, Mention, MentionKind
-from bot.service import ValidationError
+from bot.models import BoardScope, ListFilter
+from bot.service import UNSET, Services, ValidationError, When
 
 from . import render
 from .boards import BoardKeeper
-from .interact import (
-    NotAllowed,
+from .interact import reply
+from .options import (
+    Choices,
+    DayList,
+    DeadlineId,
+    Mentionable,
+    PeriodOrDate,
+    StartDate,
+    TimeOfDay,
     actor_of,
-    backend,
     guild_id_of,
-    modifiable,
-    parse_deadline_id,
-    reply,
+    mention_of,
+    one_change,
 )
-from .policy import BOARD_RULE, SETTINGS_RULE, may_change_settings, may_manage_boards
 from .views import DeleteButton, list_page
-from .webcog import web_base_url
 
-Counting = Literal["calendar", "roll", "court", "business"]
-Show = Literal["active", "overdue", "done", "all"]
-ExportFormat = Literal["ics", "csv"]
 ExportShow = Literal["active", "all"]
-Scope = Literal["channel", "all"]
 # Discord's upload limit without server boosts; a guild's own limit is used when known.
 UPLOAD_LIMIT = 10 * 1024 * 1024
-Mentionable = discord.Member | discord.User | discord.Role
+
+DeadlineNumber = app_commands.Transform[int, DeadlineId]
+Start = app_commands.Transform[dt.date, StartDate]
+Counting = app_commands.Transform[Rule, Choices(Rule)]
+Show = app_commands.Transform[ListFilter, Choices(ListFilter)]
+Scope = app_commands.Transform[BoardScope, Choices(BoardScope)]
+By = app_commands.Transform[When, PeriodOrDate("by", Period, "14 days")]
+To = app_commands.Transform[When, PeriodOrDate("to", AbsoluteDue, "2025-09-15")]
+Until = app_commands.Transform[When, PeriodOrDate("until", None, "3 days", max_length=100)]
+Time = app_commands.Transform[dt.time, TimeOfDay]
+Days = app_commands.Transform[tuple[int, ...], DayList]
 
 
-def _mention(value: Mentionable | None) -> Mention | None:
-    if value is None:
-        return None
-    kind = MentionKind.ROLE if isinstance(value, discord.Role) else MentionKind.USER
-    return Mention(kind, value.id)
-
-
-def _start(interaction: discord.Interaction, text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return parse_start_date(text, near=backend(interaction).now().date())
-    except DeadlineError as exc:
-        raise ValidationError(
-            f"`from`: {exc.message}", example="from:2025-07-17 (or July 17 2025)"
-        ) from exc
-
-
-def _require_settings_permission(interaction: discord.Interaction) -> int:
-    guild_id = guild_id_of(interaction)
-    if not may_change_settings(actor_of(interaction)):
-        raise NotAllowed(SETTINGS_RULE, example="ask someone with Manage Server")
-    return guild_id
-
-
-def _require_board_permission(interaction: discord.Interaction) -> int:
-    guild_id = guild_id_of(interaction)
-    if not may_manage_boards(actor_of(interaction)):
-        raise NotAllowed(BOARD_RULE, example="ask someone who can pin messages")
-    return guild_id
-
-
-def _keeper(interaction: discord.Interaction) -> BoardKeeper:
-    keeper = getattr(interaction.client, "boards", None)
-    if not isinstance(keeper, BoardKeeper):
-        raise RuntimeError("the client keeps no boards")
-    return keeper
-
-
-def _channel_id(interaction: discord.Interaction, channel: discord.TextChannel | None) -> int:
+def _here(interaction: discord.Interaction, channel: discord.TextChannel | None) -> int:
     target = channel.id if channel else interaction.channel_id
     if target is None:
         raise ValidationError("pick a channel for the board", example="channel:#deadlines")
@@ -101,6 +74,19 @@ class DeadlineCog(commands.Cog):
     settings = app_commands.Group(
         name="settings", description="Deadline Desk settings for this server", parent=deadline
     )
+
+    def __init__(
+        self,
+        services: Services,
+        boards: BoardKeeper,
+        *,
+        clock: Clock,
+        feed_base_url: str | None = None,
+    ) -> None:
+        self.services = services
+        self.boards = boards
+        self.clock = clock
+        self.feed_base_url = feed_base_url  # None: the web server is off
 
     # -- deadlines --------------------------------------------------------------------
 
@@ -121,32 +107,28 @@ class DeadlineCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 500],
-        start: str | None = None,
+        start: Start | None = None,
         counting: Counting | None = None,
         channel: discord.TextChannel | None = None,
         mention: Mentionable | None = None,
         link: str | None = None,
         notes: app_commands.Range[str, 0, 1000] | None = None,
     ) -> None:
-        guild_id = guild_id_of(interaction)
-        bot = backend(interaction)
-        settings = await bot.service.settings(guild_id)
-        target = channel.id if channel else settings.default_channel_id or interaction.channel_id
-        if target is None:
-            raise ValidationError("pick a channel for the alerts", example="channel:#deadlines")
-        deadline = await bot.service.add(
-            guild_id,
-            actor_id=interaction.user.id,
-            channel_id=target,
+        added = await self.services.deadlines.add(
+            actor_of(interaction),
+            guild_id_of(interaction),
             text=text,
-            start=_start(interaction, start),
+            channel_id=channel.id if channel else None,
+            here_channel_id=interaction.channel_id,
+            start=start,
             counting=counting,
-            mention=_mention(mention),
+            mention=mention_of(mention),
             link=link,
             notes=notes,
         )
-        status = await bot.service.status(guild_id, deadline.id)
-        embed = render.deadline_embed(deadline, now=bot.now(), next_alerts=status.next_alerts)
+        embed = render.deadline_embed(
+            added.deadline, now=self.clock.now(), next_alerts=added.alerts
+        )
         await reply(interaction, embed=embed)
 
     @deadline.command(name="calc", description="Work out a due date without saving anything")
@@ -160,14 +142,11 @@ class DeadlineCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 500],
-        start: str | None = None,
+        start: Start | None = None,
         counting: Counting | None = None,
     ) -> None:
-        result = await backend(interaction).service.calc(
-            text,
-            guild_id=interaction.guild_id,
-            start=_start(interaction, start),
-            counting=counting,
+        result = await self.services.deadlines.calc(
+            text, guild_id=interaction.guild_id, start=start, counting=counting
         )
         await reply(interaction, embed=render.calc_embed(result), ephemeral=True)
 
@@ -176,7 +155,7 @@ class DeadlineCog(commands.Cog):
     async def list_(
         self,
         interaction: discord.Interaction,
-        show: Show = "active",
+        show: Show = ListFilter.ACTIVE,
         channel: discord.TextChannel | None = None,
     ) -> None:
         embed, view = await list_page(
@@ -186,22 +165,20 @@ class DeadlineCog(commands.Cog):
 
     @deadline.command(name="status", description="Everything about one deadline")
     @app_commands.describe(deadline="The deadline's number, e.g. 12")
-    async def status(self, interaction: discord.Interaction, deadline: str) -> None:
-        bot = backend(interaction)
-        result = await bot.service.status(guild_id_of(interaction), parse_deadline_id(deadline))
-        await reply(interaction, embed=render.status_embed(result, now=bot.now()))
+    async def status(self, interaction: discord.Interaction, deadline: DeadlineNumber) -> None:
+        result = await self.services.deadlines.status(guild_id_of(interaction), deadline)
+        await reply(interaction, embed=render.status_embed(result, now=self.clock.now()))
 
     @deadline.command(name="done", description="Mark a deadline done: its alerts stop")
     @app_commands.describe(deadline="The deadline's number", note="e.g. 'county replied'")
     async def done(
         self,
         interaction: discord.Interaction,
-        deadline: str,
+        deadline: DeadlineNumber,
         note: app_commands.Range[str, 0, 1000] | None = None,
     ) -> None:
-        found = await modifiable(interaction, parse_deadline_id(deadline))
-        done = await backend(interaction).service.done(
-            found.guild_id, found.id, actor_id=interaction.user.id, note=note
+        done = await self.services.deadlines.done(
+            actor_of(interaction), guild_id_of(interaction), deadline, note=note
         )
         await reply(
             interaction, content=f"\u2705 #{done.id} {render.clean(done.title, 200)} is done."
@@ -217,20 +194,14 @@ class DeadlineCog(commands.Cog):
     async def extend(
         self,
         interaction: discord.Interaction,
-        deadline: str,
-        by: str | None = None,
-        to: str | None = None,
+        deadline: DeadlineNumber,
+        by: By | None = None,
+        to: To | None = None,
         reason: app_commands.Range[str, 0, 1000] | None = None,
     ) -> None:
-        deadline_id = parse_deadline_id(deadline)
-        if (by is None) == (to is None):
-            raise ValidationError(
-                "give exactly one of `by` (a period) or `to` (a date)",
-                example=f"/deadline extend deadline:{deadline_id} by:14 days",
-            )
-        found = await modifiable(interaction, deadline_id)
-        extended = await backend(interaction).service.extend(
-            found.guild_id, found.id, actor_id=interaction.user.id, by=by, to=to, reason=reason
+        change = one_change(by, to, deadline_id=deadline)
+        extended = await self.services.deadlines.extend(
+            actor_of(interaction), guild_id_of(interaction), deadline, change=change, reason=reason
         )
         await reply(
             interaction,
@@ -252,37 +223,25 @@ class DeadlineCog(commands.Cog):
     async def edit(
         self,
         interaction: discord.Interaction,
-        deadline: str,
+        deadline: DeadlineNumber,
         title: app_commands.Range[str, 1, 200] | None = None,
         notes: app_commands.Range[str, 0, 1000] | None = None,
         link: str | None = None,
         channel: discord.TextChannel | None = None,
         mention: Mentionable | None = None,
     ) -> None:
-        found = await modifiable(interaction, parse_deadline_id(deadline))
-        bot = backend(interaction)
-        if mention is not None:
-            edited = await bot.service.edit(
-                found.guild_id,
-                found.id,
-                actor_id=interaction.user.id,
-                title=title,
-                notes=notes,
-                link=link,
-                channel_id=channel.id if channel else None,
-                mention=_mention(mention),
-            )
-        else:
-            edited = await bot.service.edit(
-                found.guild_id,
-                found.id,
-                actor_id=interaction.user.id,
-                title=title,
-                notes=notes,
-                link=link,
-                channel_id=channel.id if channel else None,
-            )
-        await reply(interaction, embed=render.deadline_embed(edited, now=bot.now()))
+        edited = await self.services.deadlines.edit(
+            actor_of(interaction),
+            guild_id_of(interaction),
+            deadline,
+            title=title,
+            notes=notes,
+            link=link,
+            channel_id=channel.id if channel else None,
+            # An option left out leaves the mention as it is.
+            mention=mention_of(mention) if mention is not None else UNSET,
+        )
+        await reply(interaction, embed=render.deadline_embed(edited, now=self.clock.now()))
 
     @deadline.command(name="snooze", description="No alerts for a deadline until a date")
     @app_commands.describe(
@@ -291,12 +250,14 @@ class DeadlineCog(commands.Cog):
     async def snooze(
         self,
         interaction: discord.Interaction,
-        deadline: str,
-        until: app_commands.Range[str, 1, 100],
+        deadline: DeadlineNumber,
+        until: Until,
     ) -> None:
-        found = await modifiable(interaction, parse_deadline_id(deadline))
-        snoozed = await backend(interaction).service.snooze(
-            found.guild_id, found.id, actor_id=interaction.user.id, until=until
+        snoozed = await self.services.deadlines.snooze(
+            actor_of(interaction),
+            guild_id_of(interaction),
+            deadline,
+            until=until,
         )
         assert snoozed.snoozed_until is not None
         await reply(
@@ -307,8 +268,10 @@ class DeadlineCog(commands.Cog):
 
     @deadline.command(name="delete", description="Delete a deadline (asks first; kept in history)")
     @app_commands.describe(deadline="The deadline's number")
-    async def delete(self, interaction: discord.Interaction, deadline: str) -> None:
-        found = await modifiable(interaction, parse_deadline_id(deadline))
+    async def delete(self, interaction: discord.Interaction, deadline: DeadlineNumber) -> None:
+        found = await self.services.deadlines.modifiable(
+            actor_of(interaction), guild_id_of(interaction), deadline
+        )
         view = discord.ui.View(timeout=None)
         view.add_item(DeleteButton(found.guild_id, found.id, interaction.user.id))
         await reply(
@@ -331,15 +294,14 @@ class DeadlineCog(commands.Cog):
     async def export(
         self,
         interaction: discord.Interaction,
-        fmt: ExportFormat = "ics",
+        fmt: Format = "ics",
         show: ExportShow = "active",
     ) -> None:
         guild_id = guild_id_of(interaction)
         # Thousands of deadlines take seconds to render: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        bot = backend(interaction)
         guild = interaction.guild
-        data = await bot.service.export_deadlines(
+        data = await self.services.feeds.export(
             guild_id, include_all=show == "all", name=guild.name if guild else ""
         )
         body = await asyncio.to_thread(render_file, fmt, data)
@@ -351,7 +313,7 @@ class DeadlineCog(commands.Cog):
                 example="/deadline export show:active, or ask the bot's host for python -m bot "
                 "export",
             )
-        day = bot.now().astimezone(zone(data.settings.timezone)).date()
+        day = self.clock.now().astimezone(zone(data.settings.timezone)).date()
         await reply(
             interaction,
             content=render.export_text(len(data.deadlines), fmt=fmt, show=show),
@@ -370,14 +332,13 @@ class DeadlineCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel | None = None,
-        scope: Scope = "channel",
+        scope: Scope = BoardScope.CHANNEL,
     ) -> None:
-        guild_id = _require_board_permission(interaction)
-        target = _channel_id(interaction, channel)
-        # Posting and pinning are two requests to Discord: answer it first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await _keeper(interaction).post(
-            guild_id, target, BoardScope(scope), actor_id=interaction.user.id
+        target = _here(interaction, channel)
+        # Posting and pinning are two requests to Discord; if they take long, the tree's
+        # defer_if_slow answers "thinking..." (privately) first.
+        posted = await self.boards.post(
+            actor_of(interaction), guild_id_of(interaction), target, scope
         )
         text = render.board_posted_text(
             target, pin_error=posted.pin_error, replaced=posted.replaced is not None
@@ -389,10 +350,8 @@ class DeadlineCog(commands.Cog):
     async def board_remove(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        guild_id = _require_board_permission(interaction)
-        target = _channel_id(interaction, channel)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await _keeper(interaction).remove(guild_id, target, actor_id=interaction.user.id)
+        target = _here(interaction, channel)
+        await self.boards.remove(actor_of(interaction), guild_id_of(interaction), target)
         await reply(interaction, content=render.board_removed_text(target), ephemeral=True)
 
     @status.autocomplete("deadline")
@@ -407,7 +366,7 @@ class DeadlineCog(commands.Cog):
         """Up to 25 of this server's deadlines matching the id or title, active first."""
         if interaction.guild_id is None:
             return []
-        found = await backend(interaction).service.search(interaction.guild_id, current.strip())
+        found = await self.services.deadlines.search(interaction.guild_id, current.strip())
         return [
             app_commands.Choice(
                 name=render.cut(f"#{d.id} {d.title} \u2014 due {d.due} ({d.status.value})", 100),
@@ -420,13 +379,12 @@ class DeadlineCog(commands.Cog):
 
     @settings.command(name="show", description="Show this server's settings")
     async def settings_show(self, interaction: discord.Interaction) -> None:
-        current = await backend(interaction).service.settings(guild_id_of(interaction))
+        current = await self.services.settings.get(guild_id_of(interaction))
         await reply(interaction, embed=render.settings_embed(current), ephemeral=True)
 
     async def _update(self, interaction: discord.Interaction, **changes: object) -> None:
-        guild_id = _require_settings_permission(interaction)
-        updated = await backend(interaction).service.update_settings(
-            guild_id, actor_id=interaction.user.id, **changes
+        updated = await self.services.settings.update(
+            actor_of(interaction), guild_id_of(interaction), **changes
         )
         await reply(interaction, embed=render.settings_embed(updated), ephemeral=True)
 
@@ -434,11 +392,7 @@ class DeadlineCog(commands.Cog):
     @app_commands.describe(zone_name="An IANA zone, e.g. America/Los_Angeles")
     @app_commands.rename(zone_name="zone")
     async def settings_timezone(self, interaction: discord.Interaction, zone_name: str) -> None:
-        try:
-            key = zone(zone_name).key
-        except DeadlineError as exc:
-            raise ValidationError(exc.message, example="zone:America/Los_Angeles") from exc
-        await self._update(interaction, timezone=key)
+        await self._update(interaction, timezone=zone_name)
 
     @settings_timezone.autocomplete("zone_name")
     async def zone_autocomplete(
@@ -450,20 +404,13 @@ class DeadlineCog(commands.Cog):
 
     @settings.command(name="alert-time", description="When alerts go out each day (HH:MM)")
     @app_commands.describe(time="24-hour time, e.g. 09:00")
-    async def settings_alert_time(self, interaction: discord.Interaction, time: str) -> None:
-        try:
-            parsed = dt.time.fromisoformat(time.strip())
-        except ValueError:
-            raise ValidationError(f"{time[:20]!r} is not a time", example="time:09:00") from None
-        await self._update(interaction, alert_time=parsed.replace(second=0, microsecond=0))
+    async def settings_alert_time(self, interaction: discord.Interaction, time: Time) -> None:
+        await self._update(interaction, alert_time=time)
 
     @settings.command(name="reminders", description="Days before the due date to remind")
     @app_commands.describe(days="Comma-separated days, e.g. 7,3,1")
-    async def settings_reminders(self, interaction: discord.Interaction, days: str) -> None:
-        parts = [part.strip() for part in days.replace(" ", ",").split(",") if part.strip()]
-        if not all(part.isdigit() and len(part) <= 3 for part in parts):
-            raise ValidationError(f"{days[:40]!r} is not a list of days", example="days:7,3,1")
-        await self._update(interaction, reminder_days=tuple(int(part) for part in parts))
+    async def settings_reminders(self, interaction: discord.Interaction, days: Days) -> None:
+        await self._update(interaction, reminder_days=days)
 
     @settings.command(name="calendar", description="Holiday calendar: US, or US-XX for a state")
     @app_commands.describe(name="US, or e.g. US-CA")
@@ -472,7 +419,7 @@ class DeadlineCog(commands.Cog):
 
     @settings.command(name="counting", description="The default counting rule")
     async def settings_counting(self, interaction: discord.Interaction, rule: Counting) -> None:
-        await self._update(interaction, counting=Rule(rule))
+        await self._update(interaction, counting=rule)
 
     @settings.command(name="channel", description="Where alerts go by default")
     async def settings_channel(
@@ -510,17 +457,13 @@ class DeadlineCog(commands.Cog):
     async def settings_calendar_feed(
         self, interaction: discord.Interaction, rotate: bool = False
     ) -> None:
-        guild_id = _require_settings_permission(interaction)
-        base_url = web_base_url(interaction.client)
-        if base_url is None:
-            raise ValidationError(
-                "calendar feeds are off: the bot's host must turn on its web server",
-                example="enabled = true under [web] in config.toml",
-            )
-        access = await backend(interaction).service.calendar_feed(
-            guild_id,
-            actor_id=interaction.user.id,
+        access = await self.services.feeds.calendar_feed(
+            actor_of(interaction),
+            guild_id_of(interaction),
+            served=self.feed_base_url is not None,
             rotate=rotate,
             name=interaction.guild.name if interaction.guild else "",
         )
-        await reply(interaction, content=render.feed_text(access, base_url), ephemeral=True)
+        assert self.feed_base_url is not None
+        text = render.feed_text(access, self.feed_base_url)
+        await reply(interaction, content=text, ephemeral=True)

@@ -1,25 +1,20 @@
-"""Helpers shared by slash commands and buttons: who is acting, replying, errors."""
+"""Answering interactions: deferring slow ones, replying without pings, reporting errors."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
-from typing import Protocol, runtime_checkable
 
 import discord
 
-from bot.models import Deadline
-from bot.service import DeadlineService, NotFoundError, ServiceError, ValidationError
+from bot.service import UserError
 from bot.storage import StorageBusyError
 
 from . import render
-from .policy import MODIFY_RULE, Actor, may_modify
 
 log = logging.getLogger(__name__)
 
-NEEDS_SERVER = "this command works in a server; in direct messages only /deadline calc does"
 # Discord drops an interaction not answered within 3 s. Work still running after this long
 # (the database locked by a backup, say) gets a "thinking..." first and its answer later.
 DEFER_AFTER_SECONDS = 2.0
@@ -61,67 +56,6 @@ def defer_if_slow(interaction: discord.Interaction) -> None:
     interaction.extras["defer_if_slow"] = task
 
 
-class NotAllowed(ServiceError):
-    """The member may not do this."""
-
-
-@runtime_checkable
-class Backend(Protocol):
-    """What handlers need from the bot: the use cases and the time."""
-
-    service: DeadlineService
-
-    def now(self) -> dt.datetime: ...
-
-
-def backend(interaction: discord.Interaction) -> Backend:
-    client = interaction.client
-    if not isinstance(client, Backend):
-        raise RuntimeError("the client has no Deadline Desk service")
-    return client
-
-
-def guild_id_of(interaction: discord.Interaction) -> int:
-    if interaction.guild_id is None:
-        raise ValidationError(NEEDS_SERVER, example="/deadline calc text:FOIA, 20 business days")
-    return interaction.guild_id
-
-
-def actor_of(interaction: discord.Interaction) -> Actor:
-    user = interaction.user
-    roles = [role.id for role in getattr(user, "roles", ())]
-    permissions = interaction.permissions
-    return Actor(
-        user_id=user.id,
-        role_ids=frozenset(roles),
-        manage_messages=permissions.manage_messages,
-        manage_guild=permissions.manage_guild,
-    )
-
-
-def parse_deadline_id(value: str | int) -> int:
-    """`12` or `#12` (what autocomplete or a person types) as a deadline id."""
-    text = str(value).strip().lstrip("#").strip()
-    # isdigit() alone accepts "²" and "①", which int() refuses.
-    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < 1:
-        raise ValidationError(
-            f"{str(value)[:40]!r} is not a deadline number",
-            example="/deadline status deadline:12 (or pick one from the list)",
-        )
-    return int(text)
-
-
-async def modifiable(interaction: discord.Interaction, deadline_id: int) -> Deadline:
-    """The deadline, if the acting member may change it; else NotAllowed / NotFoundError."""
-    guild_id = guild_id_of(interaction)
-    service = backend(interaction).service
-    status = await service.status(guild_id, deadline_id)
-    settings = await service.settings(guild_id)
-    if not may_modify(actor_of(interaction), status.deadline, settings):
-        raise NotAllowed(f"you cannot change #{deadline_id}: {MODIFY_RULE}")
-    return status.deadline
-
-
 async def reply(
     interaction: discord.Interaction,
     *,
@@ -158,8 +92,9 @@ async def reply(
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """One ephemeral message that says what went wrong and what works instead."""
-    if isinstance(error, ServiceError):
+    """One ephemeral message that says what went wrong and what works instead: the one place
+    a UserError (engine or service) becomes a reply."""
+    if isinstance(error, UserError):
         text = render.error_text(error.message, error.example)
     elif isinstance(error, StorageBusyError):
         text = render.error_text("the database is busy right now; try again in a moment")
@@ -176,16 +111,4 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("could not deliver an error message to the user", exc_info=True)
 
 
-__all__ = [
-    "NEEDS_SERVER",
-    "Backend",
-    "NotAllowed",
-    "NotFoundError",
-    "actor_of",
-    "backend",
-    "guild_id_of",
-    "modifiable",
-    "parse_deadline_id",
-    "reply",
-    "report_error",
-]
+__all__ = ["defer_if_slow", "reply", "report_error"]

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import aiohttp
 import discord
 
-from bot.dispatcher import AlertNotice, PermanentSendError, TransientSendError
 from bot.models import Deadline, MentionKind
+from bot.notices import AlertNotice, PermanentSendError, TransientSendError
 
 from . import render
 from .views import alert_view

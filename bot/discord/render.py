@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import discord
 
 from bot.deadlines import Computation, format_day
-from bot.dispatcher import AlertNotice
 from bot.models import (
     AlertKind,
     BoardScope,
@@ -25,10 +24,15 @@ from bot.models import (
     HistoryEntry,
     MentionKind,
     Page,
+    PlannedAlert,
     Status,
     StoredAlert,
 )
-from bot.web import feed_url
+from bot.notices import AlertNotice
+from bot.service import feed_url
+
+# An alert as stored, or as just planned for a new deadline (the reply to add).
+AnyAlert = StoredAlert | PlannedAlert
 
 TITLE_LIMIT = 256
 FIELD_LIMIT = 1024
@@ -113,7 +117,7 @@ def deadline_embed(
     deadline: Deadline,
     *,
     now: dt.datetime,
-    next_alerts: Sequence[StoredAlert] = (),
+    next_alerts: Sequence[AnyAlert] = (),
     history: Sequence[HistoryEntry] = (),
 ) -> discord.Embed:
     """Everything about one deadline (the reply to add and to status)."""
@@ -153,14 +157,14 @@ def deadline_embed(
     return fit(embed)
 
 
-def alerts_text(alerts: Sequence[StoredAlert], limit: int = 8) -> str:
+def alerts_text(alerts: Sequence[AnyAlert], limit: int = 8) -> str:
     lines = [f"{stamp(a.send_at, 'f')} \u2014 {_alert_label(a)}" for a in alerts[:limit]]
     if len(alerts) > limit:
         lines.append(f"\u2026 and {len(alerts) - limit} more")
     return cut("\n".join(lines), FIELD_LIMIT)
 
 
-def _alert_label(alert: StoredAlert) -> str:
+def _alert_label(alert: AnyAlert) -> str:
     if alert.kind is AlertKind.REMINDER:
         return f"reminder, {alert.days_before} day{'s' if alert.days_before != 1 else ''} before"
     if alert.kind is AlertKind.HOUR_BEFORE:

@@ -8,12 +8,14 @@ from typing import Any
 
 import discord
 
-from bot.deadlines import AbsoluteDue, DeadlineError, Period, parse_phrase
-from bot.models import Deadline
-from bot.service import LIST_FILTERS, ValidationError
+from bot.models import Deadline, ListFilter
+from bot.service import ValidationError
 
 from . import render
-from .interact import backend, guild_id_of, modifiable, reply, report_error
+from .interact import reply, report_error
+from .options import actor_of, desk_of, guild_id_of, parse_when
+
+ONE_DAY = parse_when("1 day")
 
 
 class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"$^"):
@@ -51,12 +53,11 @@ class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         try:
             if guild_id_of(interaction) != self.guild_id:
                 raise ValidationError("this button belongs to another server")
-            deadline = await modifiable(interaction, self.deadline_id)
-            await self.act(interaction, deadline)
+            await self.act(interaction)
         except Exception as error:
             await report_error(interaction, error)
 
-    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
 
 
@@ -68,9 +69,9 @@ class DoneButton(_DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline
             guild_id, deadline_id, label="Mark done", style=discord.ButtonStyle.success
         )
 
-    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
-        done = await backend(interaction).service.done(
-            deadline.guild_id, deadline.id, actor_id=interaction.user.id
+    async def act(self, interaction: discord.Interaction) -> None:
+        done = await desk_of(interaction).services.deadlines.done(
+            actor_of(interaction), self.guild_id, self.deadline_id
         )
         await _close_alert(
             interaction, f"\u2705 #{done.id} marked done by {interaction.user.mention}"
@@ -85,9 +86,9 @@ class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<dead
             guild_id, deadline_id, label="Snooze 1 day", style=discord.ButtonStyle.secondary
         )
 
-    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
-        snoozed = await backend(interaction).service.snooze(
-            deadline.guild_id, deadline.id, actor_id=interaction.user.id, until="1 day"
+    async def act(self, interaction: discord.Interaction) -> None:
+        snoozed = await desk_of(interaction).services.deadlines.snooze(
+            actor_of(interaction), self.guild_id, self.deadline_id, until=ONE_DAY
         )
         assert snoozed.snoozed_until is not None
         await _close_alert(
@@ -103,7 +104,10 @@ class ExtendButton(_DeadlineButton, template=r"dd:extend:(?P<guild>\d+):(?P<dead
     def __init__(self, guild_id: int, deadline_id: int) -> None:
         super().__init__(guild_id, deadline_id, label="Extend", style=discord.ButtonStyle.primary)
 
-    async def act(self, interaction: discord.Interaction, deadline: Deadline) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
+        deadline = await desk_of(interaction).services.deadlines.modifiable(
+            actor_of(interaction), self.guild_id, self.deadline_id
+        )
         await interaction.response.send_modal(ExtendModal(deadline, interaction.user.id))
 
 
@@ -153,16 +157,17 @@ class ExtendModal(discord.ui.Modal):
             # permissions can change while it is open.
             if guild_id_of(interaction) != self.deadline.guild_id:
                 raise ValidationError("this form belongs to another server")
-            await modifiable(interaction, self.deadline.id)
+            deadlines = desk_of(interaction).services.deadlines
+            actor = actor_of(interaction)
+            # Who may change it first (a replayed form learns nothing more), then whose form.
+            await deadlines.modifiable(actor, self.deadline.guild_id, self.deadline.id)
             if interaction.user.id != self.user_id:
                 raise ValidationError("only the member who opened this form can submit it")
-            by, to = split_extension(self.amount.value)
-            extended = await backend(interaction).service.extend(
+            extended = await deadlines.extend(
+                actor,
                 self.deadline.guild_id,
                 self.deadline.id,
-                actor_id=interaction.user.id,
-                by=by,
-                to=to,
+                change=parse_when(self.amount.value),
                 reason=self.reason.value or None,
             )
             await reply(
@@ -174,18 +179,6 @@ class ExtendModal(discord.ui.Modal):
             )
         except Exception as error:
             await report_error(interaction, error)
-
-
-def split_extension(text: str) -> tuple[str | None, str | None]:
-    """'14 days' -> (by, None); '2025-09-15' -> (None, to): which kind of extension it is."""
-    try:
-        spec = parse_phrase(text).spec
-    except DeadlineError as exc:
-        raise ValidationError(exc.message, example="14 days, or 2025-09-15") from exc
-    if isinstance(spec, Period):
-        return text, None
-    assert isinstance(spec, AbsoluteDue)
-    return None, text
 
 
 def alert_view(deadline: Deadline) -> discord.ui.View:
@@ -223,8 +216,6 @@ class PageButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            if self.show not in LIST_FILTERS:
-                raise ValidationError("unknown list", example="/deadline list")
             embed, view = await list_page(
                 interaction, show=self.show, channel_id=self.channel_id or None, page=self.page
             )
@@ -234,14 +225,17 @@ class PageButton(
 
 
 async def list_page(
-    interaction: discord.Interaction, *, show: str, channel_id: int | None, page: int
+    interaction: discord.Interaction, *, show: ListFilter | str, channel_id: int | None, page: int
 ) -> tuple[discord.Embed, discord.ui.View | None]:
-    """One page of `/deadline list`, with Previous/Next when there is more than one."""
-    bot = backend(interaction)
-    result = await bot.service.list_deadlines(
+    """One page of `/deadline list`, with Previous/Next when there is more than one.
+
+    `show` comes from a button's custom id as text; the service refuses an unknown one."""
+    desk = desk_of(interaction)
+    result = await desk.services.deadlines.page(
         guild_id_of(interaction), show=show, channel_id=channel_id, page=page
     )
-    embed = render.list_embed(result, now=bot.now(), show=show)
+    show = ListFilter(show)
+    embed = render.list_embed(result, now=desk.clock.now(), show=show)
     if result.pages <= 1:
         return embed, None
     view = discord.ui.View(timeout=None)
@@ -279,9 +273,8 @@ class DeleteButton(
         try:
             if guild_id_of(interaction) != self.guild_id or interaction.user.id != self.user_id:
                 raise ValidationError("only the member who asked to delete can confirm it")
-            deadline = await modifiable(interaction, self.deadline_id)
-            deleted = await backend(interaction).service.delete(
-                deadline.guild_id, deadline.id, actor_id=interaction.user.id
+            deleted = await desk_of(interaction).services.deadlines.delete(
+                actor_of(interaction), self.guild_id, self.deadline_id
             )
             await interaction.response.edit_message(
                 content=f"\U0001f5d1 #{deleted.id} {render.clean(deleted.title, 200)} deleted "
