@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from support import FakeClock
 
-from bot.service import DeadlineService
+from bot.service import Services
 from bot.storage import SqliteStore
 
 # Thu 2025-07-17 08:00 in New York: the Bondi letter's date, before the 09:00 alert time.
@@ -31,5 +31,5 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(store: SqliteStore, clock: FakeClock) -> DeadlineService:
-    return DeadlineService(store, clock=clock)
+def services(store: SqliteStore, clock: FakeClock) -> Services:
+    return Services.over(store, clock=clock)

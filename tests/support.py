@@ -9,12 +9,9 @@ import asyncio
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
 
-from bot.discord.client import DeadlineBot
-from bot.dispatcher import AlertNotice, PermanentSendError, TransientSendError
-from bot.models import Deadline, GuildDefaults
+from bot.models import Deadline
+from bot.notices import AlertNotice, PermanentSendError, TransientSendError
 
 # Thu 2025-07-17 08:00 in New York: the morning the Bondi letter went out, an hour before the
 # default 09:00 alert time.
@@ -98,18 +95,3 @@ def fail_channel(
         return TransientSendError("503 Service Unavailable")
 
     return policy
-
-
-def make_bot(
-    database: Path, clock: FakeClock, guild_ids: Sequence[str], **options: Any
-) -> DeadlineBot:
-    """The bot as the in-process end-to-end tests run it against the fake Discord: default
-    settings, commands synced to `guild_ids`, no long wait for guilds at start."""
-    return DeadlineBot(
-        database=database,
-        defaults=GuildDefaults(),
-        sync_guild_ids=[int(g) for g in guild_ids],
-        clock=clock,
-        guild_ready_timeout=0.1,
-        **options,
-    )

@@ -15,10 +15,10 @@ import ics
 import pytest
 from support import FakeClock
 
-from bot.service import DeadlineService
+from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GUILD = 123456789012345678
 NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
@@ -39,17 +39,18 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[bytes]:
 async def config_file(tmp_path: Path) -> Path:
     database = tmp_path / "data" / "deadlines.sqlite3"
     async with SqliteStore.open(database) as store:
-        service = DeadlineService(store, clock=FakeClock(NOW))
-        await service.add(
+        deadlines = Services.over(store, clock=FakeClock(NOW)).deadlines
+        reporter = Actor(7)
+        await deadlines.add(
+            reporter,
             GUILD,
-            actor_id=7,
             channel_id=55,
             text="Bondi letter, 30 days",
             notes="=HYPERLINK(1); semi, comma 🎉",
         )
-        done = await service.add(GUILD, actor_id=7, channel_id=55, text="FOIA, 5 days")
-        await service.done(GUILD, done.id, actor_id=7)
-        await service.add(999, actor_id=7, channel_id=55, text="Other paper, 3 days")
+        done = await deadlines.add(reporter, GUILD, channel_id=55, text="FOIA, 5 days")
+        await deadlines.done(reporter, GUILD, done.deadline.id)
+        await deadlines.add(reporter, 999, channel_id=55, text="Other paper, 3 days")
     path = tmp_path / "desk.toml"
     path.write_text(f'[database]\npath = "{database}"\n', encoding="utf-8")
     return path

@@ -5,59 +5,28 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakediscord import DEFAULT_MEMBER_PERMISSIONS, MANAGE_MESSAGES, FakeDiscord, running_client
+from fakediscord import DEFAULT_MEMBER_PERMISSIONS, MANAGE_MESSAGES
 from fakediscord.records import RecordedRequest
-from fakediscord.world import FakeGuild, FakeUser
-from support import START, FakeClock, make_bot
+from newsroom import EPHEMERAL, Newsroom, open_newsroom
 
-from bot.discord.client import DeadlineBot
 from bot.models import BoardScope
 
-EPHEMERAL = 64
 PINNER = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES
 QUIET = 0.4  # seconds to wait to be sure nothing more happens (several debounce periods)
 
 
-@dataclass
-class Room:
-    fake: FakeDiscord
-    bot: DeadlineBot
-    clock: FakeClock
-    guild: FakeGuild
-    alice: FakeUser  # may pin (Manage Messages)
-    bob: FakeUser  # may not
-    database: Path
+class Room(Newsroom):
+    """The newsroom, where alice may pin (Manage Messages) and bob may not."""
 
-    @property
-    def general(self) -> str:
-        return self.guild.channel_id("general")
-
-    @property
-    def alerts(self) -> str:
-        return self.guild.channel_id("alerts")
-
-    async def command(
-        self, name: str, options: dict[str, Any] | None = None, *, user: FakeUser | None = None,
-        permissions: int | None = PINNER, channel: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    async def command(  # type: ignore[override]
+        self, name: str, options: dict[str, Any] | None = None, **where: Any
+    ) -> dict[str, Any]:
         """The command's reply: the follow-up when it deferred, else the response."""
-        handle = await self.fake.send_slash_command(
-            self.guild.id,
-            channel or self.general,
-            (user or self.alice).id,
-            f"deadline {name}",
-            options or {},
-            permissions=permissions,
-        )
-        response: dict[str, Any] = await handle.response()
-        if response["type"] == 5:
-            return {"type": 5, "data": await handle.followup()}
-        return response
+        return await self.answer(name, options, **where)
 
     def board_posts(self, channel: str | None = None) -> list[RecordedRequest]:
         return self.fake.requests_to("POST", rf"/channels/{channel or self.general}/messages")
@@ -78,32 +47,23 @@ class Room:
         return description
 
 
-def board_bot(database: Path, clock: FakeClock, guild_id: str, debounce: float) -> DeadlineBot:
-    return make_bot(database, clock, [guild_id], board_debounce=debounce, board_check_seconds=0.05)
-
-
-def newsroom(fake: FakeDiscord) -> tuple[FakeGuild, FakeUser, FakeUser]:
-    guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
-    alice, bob = fake.add_user("alice"), fake.add_user("bob")
-    fake.add_member(guild.id, alice)
-    fake.add_member(guild.id, bob)
-    return guild, alice, bob
-
-
 @pytest.fixture
 def debounce() -> float:
     return 0.05
 
 
+def board_room(tmp_path: Path, debounce: float) -> Any:
+    return open_newsroom(
+        tmp_path, kind=Room, permissions=PINNER, manage_messages=["alice"],
+        board_debounce=debounce,
+        board_check_seconds=0.05,
+    )  # fmt: skip
+
+
 @pytest.fixture
 async def room(tmp_path: Path, debounce: float) -> AsyncIterator[Room]:
-    async with FakeDiscord() as fake:
-        guild, alice, bob = newsroom(fake)
-        clock = FakeClock(START)
-        database = tmp_path / "deadlines.sqlite3"
-        bot = board_bot(database, clock, guild.id, debounce)
-        async with running_client(fake, bot):
-            yield Room(fake, bot, clock, guild, alice, bob, database)
+    async with board_room(tmp_path, debounce) as opened:
+        yield opened
 
 
 async def post_board(room: Room, **options: Any) -> tuple[str, str]:
@@ -189,7 +149,7 @@ async def test_only_boards_whose_content_changed_are_edited(room: Room) -> None:
     assert "#2" in await room.edit(everything, 2, channel=room.alerts)
     await asyncio.sleep(QUIET)
     assert len(room.edits(here)) == 1  # nothing changed on general's board
-    boards = await room.bot.service.boards_for(int(room.guild.id))
+    boards = await room.services.boards.boards_for(int(room.guild.id))
     assert [(str(b.message_id), b.scope) for b in boards] == [
         (here, BoardScope.CHANNEL), (everything, BoardScope.ALL),
     ]  # fmt: skip
@@ -202,9 +162,8 @@ async def test_a_board_whose_message_was_deleted_is_forgotten(room: Room) -> Non
     (failed,) = [r for r in await _edits_after(room, message_id, 1) if r.status == 404]
     assert failed.response["code"] == 10008
     await asyncio.sleep(QUIET)
-    assert await room.bot.service.boards_for(int(room.guild.id)) == []
-    assert room.bot.store is not None
-    async with room.bot.store.transaction() as tx:
+    assert await room.services.boards.boards_for(int(room.guild.id)) == []
+    async with room.desk.store.transaction() as tx:
         events = await tx.guild_history(int(room.guild.id))
     assert (events[-1].action, events[-1].deadline_id, events[-1].actor_id) == (
         "board removed", None, None,
@@ -228,7 +187,7 @@ async def test_an_unknown_message_answer_forgets_the_board(room: Room) -> None:
     await add(room, "FOIA, 20 business days")
     await asyncio.sleep(QUIET)
     assert len(room.edits(message_id)) == 1
-    assert await room.bot.service.boards_for(int(room.guild.id)) == []
+    assert await room.services.boards.boards_for(int(room.guild.id)) == []
 
 
 async def test_a_failed_edit_is_retried_later(room: Room) -> None:
@@ -242,7 +201,7 @@ async def test_a_failed_edit_is_retried_later(room: Room) -> None:
     room.clock.advance(minutes=6)
     described = await room.edit(message_id, 2)
     assert "Bondi letter" in described
-    assert len(await room.bot.service.boards_for(int(room.guild.id))) == 1
+    assert len(await room.services.boards.boards_for(int(room.guild.id))) == 1
 
 
 async def test_board_marks_a_deadline_overdue_when_it_passes_and_refreshes_daily(
@@ -285,7 +244,7 @@ async def test_member_without_manage_messages_is_refused(room: Room) -> None:
         "board-remove", user=room.bob, permissions=DEFAULT_MEMBER_PERMISSIONS
     )
     assert "Manage Messages" in refused["data"]["content"]
-    assert len(await room.bot.service.boards_for(int(room.guild.id))) == 1
+    assert len(await room.services.boards.boards_for(int(room.guild.id))) == 1
     assert room.fake.message(message_id)["pinned"]
 
 
@@ -306,27 +265,23 @@ async def test_board_remove_stops_the_edits(room: Room) -> None:
 
 
 async def test_boards_survive_a_restart(tmp_path: Path) -> None:
-    database = tmp_path / "deadlines.sqlite3"
-    clock = FakeClock(START)
-    async with FakeDiscord() as fake:
-        guild, alice, bob = newsroom(fake)
-        async with running_client(fake, board_bot(database, clock, guild.id, 0.05)) as bot:
-            room = Room(fake, bot, clock, guild, alice, bob, database)
-            message_id, _ = await post_board(room)
-        assert room.bot.is_closed()
+    async with board_room(tmp_path, 0.05) as room:
+        message_id, _ = await post_board(room)
+        first = room.bot
+        await room.stop()
+        assert first.is_closed()
         # While the bot is down, a deadline is added by the next bot's first command.
-        async with running_client(fake, board_bot(database, clock, guild.id, 0.05)) as bot:
-            room = Room(fake, bot, clock, guild, alice, bob, database)
-            after = len(fake.requests)
-            await add(room, "Bondi letter, 30 days")
-            request = await fake.wait_for_request(
-                "PATCH",
-                rf"/channels/{room.general}/messages/{message_id}",
-                predicate=lambda r: "Bondi" in str(r.json),
-                after=after,
-            )
-            assert request.status == 200
-            assert len(room.board_posts()) == 1
+        await room.start()
+        after = len(room.fake.requests)
+        await add(room, "Bondi letter, 30 days")
+        request = await room.fake.wait_for_request(
+            "PATCH",
+            rf"/channels/{room.general}/messages/{message_id}",
+            predicate=lambda r: "Bondi" in str(r.json),
+            after=after,
+        )
+        assert request.status == 200
+        assert len(room.board_posts()) == 1
 
 
 async def _edits_after(room: Room, message_id: str, count: int) -> list[RecordedRequest]:

@@ -4,80 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakediscord import MANAGE_MESSAGES, FakeDiscord, running_client
-from fakediscord.world import FakeGuild, FakeUser
-from support import START, FakeClock, make_bot
-
-from bot.discord.client import DeadlineBot
-
-EPHEMERAL = 64
-
-
-@dataclass
-class Newsroom:
-    fake: FakeDiscord
-    bot: DeadlineBot
-    clock: FakeClock
-    guild: FakeGuild
-    other: FakeGuild
-    alice: FakeUser  # a reporter
-    bob: FakeUser  # another reporter, no special permissions
-    editor_role: str
-    database: Path
-
-    @property
-    def general(self) -> str:
-        return self.guild.channel_id("general")
-
-    @property
-    def alerts(self) -> str:
-        return self.guild.channel_id("alerts")
-
-    async def command(
-        self, name: str, options: dict[str, Any] | None = None, *, user: FakeUser | None = None,
-        guild: FakeGuild | None = None, channel: str | None = None, permissions: int | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        guild = guild or self.guild
-        handle = await self.fake.send_slash_command(
-            guild.id,
-            channel or guild.channel_id("general"),
-            (user or self.alice).id,
-            f"deadline {name}",
-            options or {},
-            permissions=permissions,
-        )
-        response: dict[str, Any] = await handle.response()
-        return response
+from fakediscord import MANAGE_MESSAGES, FakeDiscord
+from newsroom import EPHEMERAL, Newsroom, desk_options, open_newsroom, running_desk
+from support import START, FakeClock
 
 
 @pytest.fixture
 async def newsroom(tmp_path: Path) -> AsyncIterator[Newsroom]:
-    async with FakeDiscord() as fake:
-        guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
-        other = fake.add_guild("Rival paper", channels=["general"])
-        alice, bob = fake.add_user("alice"), fake.add_user("bob")
-        editors = fake.add_role(guild.id, "editors")
-        fake.add_member(guild.id, alice)
-        fake.add_member(guild.id, bob)
-        fake.add_member(other.id, alice)
-        clock = FakeClock(START)
-        database = tmp_path / "deadlines.sqlite3"
-        bot = make_bot(database, clock, [guild.id, other.id])
-        async with running_client(fake, bot):
-            yield Newsroom(fake, bot, clock, guild, other, alice, bob, editors.id, database)
+    async with open_newsroom(tmp_path) as room:
+        yield room
 
 
 async def first_alert(room: Newsroom) -> str:
     """Add the Bondi letter, move to its 7-day reminder, and return the alert's message id."""
     await add_bondi(room)
-    assert room.bot.dispatcher is not None
-    room.clock.set(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
-    await room.bot.dispatcher.settle()
+    await room.move_to(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
     (alert,) = room.fake.requests_to("POST", rf"/channels/{room.general}/messages")
     message_id: str = alert.response["id"]
     return message_id
@@ -178,22 +123,20 @@ async def test_overdue_alert_is_posted_with_buttons_and_only_its_mention(
     newsroom: Newsroom,
 ) -> None:
     await add_bondi(
-        newsroom, channel=newsroom.alerts, mention=newsroom.editor_role,
+        newsroom, channel=newsroom.alerts, mention=newsroom.editors,
         notes="@everyone <@&999> look",
     )  # fmt: skip
     after = len(newsroom.fake.requests)
-    newsroom.clock.set(dt.datetime(2025, 8, 17, 13, 0, tzinfo=dt.UTC))  # 09:00 the day after
-    assert newsroom.bot.dispatcher is not None
-    await newsroom.bot.dispatcher.settle()
+    await newsroom.move_to(dt.datetime(2025, 8, 17, 13, 0, tzinfo=dt.UTC))  # 09:00 the day after
     posts = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.alerts}/messages", after=after)
     assert len(posts) == 1  # the missed reminders and due-today collapse into one message
     body = posts[0].json
     assert body["allowed_mentions"] == {
         "parse": [],
         "users": [],
-        "roles": [int(newsroom.editor_role)],
+        "roles": [int(newsroom.editors)],
     }
-    assert body["content"].startswith(f"<@&{newsroom.editor_role}> OVERDUE by")
+    assert body["content"].startswith(f"<@&{newsroom.editors}> OVERDUE by")
     assert body["enforce_nonce"] is True
     assert body["nonce"].startswith("dda")
     buttons = [c for row in body["components"] for c in row["components"]]
@@ -206,9 +149,7 @@ async def test_overdue_alert_is_posted_with_buttons_and_only_its_mention(
 
 async def test_pressing_mark_done_on_an_alert(newsroom: Newsroom) -> None:
     await add_bondi(newsroom, channel=newsroom.alerts)
-    newsroom.clock.set(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
-    assert newsroom.bot.dispatcher is not None
-    await newsroom.bot.dispatcher.settle()
+    await newsroom.move_to(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
     (post,) = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.alerts}/messages")
     message_id = post.response["id"]
     custom_id = f"dd:done:{newsroom.guild.id}:1"
@@ -302,21 +243,17 @@ async def test_restart_keeps_data_and_does_not_repeat_alerts(tmp_path: Path) -> 
         alice = fake.add_user("alice")
         fake.add_member(guild.id, alice)
         alerts = guild.channel_id("alerts")
-        bot = make_bot(database, clock, [guild.id])
-        async with running_client(fake, bot):
+        async with running_desk(fake, desk_options(database, clock, [guild.id])) as desk:
             handle = await fake.send_slash_command(
                 guild.id, alerts, alice.id, "deadline add",
                 {"text": "Bondi letter, 30 days", "from": "2025-07-17", "channel": alerts},
             )  # fmt: skip
             await handle.response()
             clock.set(dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC))
-            assert bot.dispatcher is not None
-            await bot.dispatcher.settle()
+            await desk.dispatcher.settle()
         assert len(fake.requests_to("POST", rf"/channels/{alerts}/messages")) == 1
-        bot = make_bot(database, clock, [guild.id])
-        async with running_client(fake, bot):
-            assert bot.dispatcher is not None
-            await bot.dispatcher.settle()
+        async with running_desk(fake, desk_options(database, clock, [guild.id])) as desk:
+            await desk.dispatcher.settle()
             handle = await fake.send_slash_command(
                 guild.id, alerts, alice.id, "deadline status", {"deadline": "1"}
             )
@@ -330,8 +267,7 @@ async def test_global_commands_sync_only_when_they_change(tmp_path: Path) -> Non
     async with FakeDiscord() as fake:
         fake.add_guild("Newsroom")
         for _ in range(2):
-            bot = make_bot(database, FakeClock(START), [])
-            async with running_client(fake, bot):
+            async with running_desk(fake, desk_options(database, FakeClock(START), [])):
                 pass
         puts = fake.requests_to("PUT", rf"/applications/{fake.application_id}/commands")
         assert len(puts) == 1
@@ -404,21 +340,19 @@ async def test_extend_button_opens_a_modal_that_extends(newsroom: Newsroom) -> N
 
 async def test_snooze_button_and_buttons_after_a_restart(newsroom: Newsroom) -> None:
     message_id = await first_alert(newsroom)
-    await newsroom.bot.close()  # the bot restarts; the alert's buttons must still work
-    bot = make_bot(newsroom.database, newsroom.clock, [newsroom.guild.id])
-    async with running_client(newsroom.fake, bot):
-        pressed = await newsroom.fake.send_component_interaction(
-            newsroom.guild.id, newsroom.general, newsroom.alice.id, message_id,
-            f"dd:snooze:{newsroom.guild.id}:1",
-        )  # fmt: skip
-        update = await pressed.response()
-        assert update["type"] == 7
-        assert "snoozed by" in update["data"]["content"]
-        handle = await newsroom.fake.send_slash_command(
-            newsroom.guild.id, newsroom.general, newsroom.alice.id, "deadline status",
-            {"deadline": "1"},
-        )  # fmt: skip
-        status = (await handle.response())["data"]["embeds"][0]
+    await newsroom.restart()  # the bot restarts; the alert's buttons must still work
+    pressed = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, message_id,
+        f"dd:snooze:{newsroom.guild.id}:1",
+    )  # fmt: skip
+    update = await pressed.response()
+    assert update["type"] == 7
+    assert "snoozed by" in update["data"]["content"]
+    handle = await newsroom.fake.send_slash_command(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, "deadline status",
+        {"deadline": "1"},
+    )  # fmt: skip
+    status = (await handle.response())["data"]["embeds"][0]
     fields = {field["name"] for field in status["fields"]}
     assert "Snoozed until" in fields
 
@@ -440,3 +374,24 @@ async def test_mentions_in_user_text_never_ping(newsroom: Newsroom) -> None:
     assert "@everyone" not in embed["title"]
     assert "\\*\\*bold\\*\\*" in embed["title"]
     assert response["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_extend_reads_by_and_to_in_the_options_and_refuses_what_does_not_fit(
+    newsroom: Newsroom,
+) -> None:
+    await add_bondi(newsroom)
+    refusals = {
+        "both": ({"by": "14 days", "to": "2025-09-01"}, "give exactly one of `by`"),
+        "neither": ({}, "give exactly one of `by`"),
+        "by a date": ({"by": "2025-09-01"}, "`by` needs a period"),
+        "to a period": ({"to": "14 days"}, "`to` needs a date"),
+        "by nonsense": ({"by": "whenever"}, "could not find a period"),
+    }
+    for name, (options, needle) in refusals.items():
+        response = await newsroom.command("extend", {"deadline": "1", **options})
+        assert response["data"]["flags"] & EPHEMERAL, name
+        assert needle in response["data"]["content"], (name, response["data"]["content"])
+        assert "For example" in response["data"]["content"], name
+    assert (await newsroom.deadline(1)).revision == 0  # nothing changed
+    moved = await newsroom.command("extend", {"deadline": "1", "to": "2025-09-01"})
+    assert "now due **Due Mon 2025-09-01**" in moved["data"]["content"]

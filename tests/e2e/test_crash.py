@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bot_process import start_bot, write_config
-from fakediscord import FakeDiscord, FakeDiscordTimeout, InteractionHandle, running_client
+from fakediscord import FakeDiscord, FakeDiscordTimeout, InteractionHandle
 from fakediscord.world import FakeGuild, FakeUser
-from support import START, FakeClock, make_bot
+from newsroom import desk_options, running_desk
+from support import START, FakeClock
 
 NEW_YORK = ZoneInfo("America/New_York")
 EPHEMERAL = 64
@@ -299,8 +300,7 @@ async def test_a_command_while_another_process_locks_the_database_is_answered_in
         alice = fake.add_user("alice")
         fake.add_member(guild.id, alice)
         general = guild.channel_id("general")
-        bot = make_bot(database, FakeClock(START), [guild.id])
-        async with running_client(fake, bot):
+        async with running_desk(fake, desk_options(database, FakeClock(START), [guild.id])):
             locked = threading.Event()
             holder = threading.Thread(
                 target=hold_exclusive_lock, args=(database, held, locked), daemon=True
@@ -358,9 +358,8 @@ async def test_clock_jumping_forward_a_day_and_back_an_hour_posts_each_alert_at_
         fake.add_member(guild.id, alice)
         general, alerts = guild.channel_id("general"), guild.channel_id("alerts")
         clock = FakeClock(START)  # Thu 2025-07-17 08:00 in New York
-        bot = make_bot(tmp_path / "deadlines.sqlite3", clock, [guild.id])
-        async with running_client(fake, bot):
-            assert bot.dispatcher is not None
+        options = desk_options(tmp_path / "deadlines.sqlite3", clock, [guild.id])
+        async with running_desk(fake, options) as desk:
             for text in (
                 "Old request, by 2025-07-01",  # overdue already: an alert now, then daily
                 "Soon request, by 2025-07-18",  # reminder Thu 09:00, due today Fri 09:00
@@ -371,15 +370,14 @@ async def test_clock_jumping_forward_a_day_and_back_an_hour_posts_each_alert_at_
                     {"text": text, "channel": alerts},
                 )  # fmt: skip
                 await handle.response(timeout=10)
-            await bot.dispatcher.settle()
+            await desk.dispatcher.settle()
             assert [deadline_of(m) for m in fake.messages_in(alerts)] == [1]
 
             async def step(at: dt.datetime) -> list[int]:
                 """Set the clock; the deadlines alerted (sorted) by the messages this caused."""
                 before = len(fake.messages_in(alerts))
                 clock.set(at)
-                assert bot.dispatcher is not None
-                await bot.dispatcher.settle()
+                await desk.dispatcher.settle()
                 return sorted(d for m in fake.messages_in(alerts)[before:] if (d := deadline_of(m)))
 
             day_later = START + dt.timedelta(days=1)  # Fri 08:00: Thu's reminder was missed

@@ -7,37 +7,27 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import icalendar
 import pytest
-from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest, running_client
+from fakediscord import MANAGE_GUILD, RecordedRequest
 from fakediscord.world import FakeGuild, FakeUser
-from support import START, FakeClock, make_bot
+from newsroom import DEFERRED, EPHEMERAL, Newsroom, open_newsroom
 
-from bot.config import Config, WebSection
-from bot.discord.client import DeadlineBot
-from bot.web import WebServer, start_web
+from bot.web import WebServer
 
-EPHEMERAL = 64
-DEFERRED = 5
 FEED_URL = re.compile(r"http://127\.0\.0\.1:\d+/calendar/[A-Za-z0-9_-]{32}\.ics")
 
 
-@dataclass
-class Room:
-    fake: FakeDiscord
-    bot: DeadlineBot
-    guild: FakeGuild
-    other: FakeGuild
-    alice: FakeUser
-    bob: FakeUser
-    web: WebServer | None
+class Room(Newsroom):
+    @property
+    def web(self) -> WebServer | None:
+        return self.desk.web
 
-    async def command(
+    async def command(  # type: ignore[override]
         self,
         name: str,
         options: dict[str, Any] | None = None,
@@ -48,15 +38,7 @@ class Room:
     ) -> tuple[dict[str, Any], RecordedRequest]:
         """The bot's first answer, and the request that carried its message (files too):
         the callback itself, or the follow-up after a deferral."""
-        guild = guild or self.guild
-        handle = await self.fake.send_slash_command(
-            guild.id,
-            guild.channel_id("general"),
-            (user or self.alice).id,
-            f"deadline {name}",
-            options or {},
-            permissions=permissions,
-        )
+        handle = await self.slash(name, options, user=user, guild=guild, permissions=permissions)
         response: dict[str, Any] = await handle.response()
         if response["type"] != DEFERRED:
             return response, await handle.response_request()
@@ -67,20 +49,8 @@ class Room:
 
 
 async def open_room(tmp_path: Path, *, web: bool) -> AsyncIterator[Room]:
-    async with FakeDiscord() as fake:
-        guild = fake.add_guild("Newsroom", channels=["general", "alerts"])
-        other = fake.add_guild("Rival paper", channels=["general"])
-        alice, bob = fake.add_user("alice"), fake.add_user("bob")
-        for member in (alice, bob):
-            fake.add_member(guild.id, member)
-        fake.add_member(other.id, alice)
-        bot = make_bot(tmp_path / "deadlines.sqlite3", FakeClock(START), [guild.id, other.id])
-        async with running_client(fake, bot):
-            server = None
-            if web:
-                config = Config(web=WebSection(enabled=True, port=0))
-                server = await start_web(config, bot)
-            yield Room(fake, bot, guild, other, alice, bob, server)
+    async with open_newsroom(tmp_path, kind=Room, web=web) as room:
+        yield room
 
 
 @pytest.fixture

@@ -14,67 +14,35 @@ import random
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest, running_client
-from fakediscord.world import FakeGuild, FakeUser
-from support import START, FakeClock, make_bot
+from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest
+from newsroom import EPHEMERAL, Newsroom, desk_options, open_newsroom, running_desk
+from support import START, FakeClock
 
-from bot.discord.client import DeadlineBot
-from bot.dispatcher import Dispatcher
-from bot.service import DeadlineService
+from bot.service import Actor
 
-EPHEMERAL = 64
 # Longer than the dispatcher's longest back-off (retry_max, 15 minutes).
 PAST_ANY_BACKOFF = dt.timedelta(minutes=16)
 # Due long before START: the overdue alert of such a deadline is due the moment it is added.
 PAST_DUE = "by 2025-01-02"
 
 
-@dataclass
-class Room:
+class Room(Newsroom):
     """A newsroom: commands are typed in #desk; alerts go to the other channels."""
 
-    fake: FakeDiscord
-    bot: DeadlineBot
-    clock: FakeClock
-    guild: FakeGuild
-    alice: FakeUser
-
-    @property
-    def dispatcher(self) -> Dispatcher:
-        assert self.bot.dispatcher is not None
-        return self.bot.dispatcher
-
-    @property
-    def service(self) -> DeadlineService:
-        return self.bot.service
-
-    def channel(self, name: str) -> str:
-        return self.guild.channel_id(name)
-
-    async def command(
-        self, name: str, options: dict[str, Any] | None = None, *, user: FakeUser | None = None,
-        permissions: int | None = None, channel: str = "desk",
-    ) -> dict[str, Any]:  # fmt: skip
-        handle = await self.fake.send_slash_command(
-            self.guild.id, self.channel(channel), (user or self.alice).id,
-            f"deadline {name}", options or {}, permissions=permissions,
-        )  # fmt: skip
-        response: dict[str, Any] = await handle.response(timeout=15)
-        return response
+    async def command(  # type: ignore[override]
+        self, name: str, options: dict[str, Any] | None = None, **where: Any
+    ) -> dict[str, Any]:
+        return await super().command(name, options, timeout=15, **where)
 
     async def add(self, text: str, channel: str) -> dict[str, Any]:
         """`/deadline add` with alerts in `channel`; asserts that it was accepted."""
         response = await self.command("add", {"text": text, "channel": self.channel(channel)})
         assert not response["data"].get("flags", 0) & EPHEMERAL, response
         return response
-
-    async def settle(self) -> None:
-        await self.dispatcher.settle()
 
     def posts(self, channel: str) -> list[RecordedRequest]:
         """Every attempt to post a message in `channel`, injected failures included."""
@@ -83,23 +51,12 @@ class Room:
     def messages(self, channel: str) -> list[dict[str, Any]]:
         return self.fake.messages_in(self.channel(channel))
 
-    async def history(self, deadline_id: int) -> list[tuple[str, str]]:
-        status = await self.service.status(int(self.guild.id), deadline_id)
-        return [(entry.action, entry.detail) for entry in status.history]
-
 
 @pytest.fixture
 async def room(tmp_path: Path) -> AsyncIterator[Room]:
-    async with FakeDiscord() as fake:
-        guild = fake.add_guild(
-            "Newsroom", channels=["desk", "general", "alerts", "secret", "fallback"]
-        )
-        alice = fake.add_user("alice")
-        fake.add_member(guild.id, alice)
-        clock = FakeClock(START)
-        bot = make_bot(tmp_path / "deadlines.sqlite3", clock, [guild.id])
-        async with running_client(fake, bot):
-            yield Room(fake, bot, clock, guild, alice)
+    channels = ["desk", "general", "alerts", "secret", "fallback"]
+    async with open_newsroom(tmp_path, kind=Room, channels=channels, home="desk") as opened:
+        yield opened
 
 
 def deadline_of(message: dict[str, Any]) -> int:
@@ -147,7 +104,7 @@ async def test_server_errors_leave_the_alert_pending_until_it_is_delivered_once(
         if room.messages("alerts"):
             break
         # Still failing: the alert waits in the table, unsent and not given up on.
-        status_now = await room.service.status(int(room.guild.id), 1)
+        status_now = await room.services.deadlines.status(int(room.guild.id), 1)
         (pending,) = [a for a in status_now.next_alerts if a.kind.value == "overdue"]
         assert pending.sent_at is None
         assert pending.failed_at is None
@@ -286,8 +243,8 @@ async def test_after_the_gateway_drops_the_bot_comes_back_and_serves(
         fake.add_member(guild.id, alice)
         general, alerts = guild.channel_id("general"), guild.channel_id("alerts")
         clock = FakeClock(START)
-        bot = make_bot(tmp_path / "deadlines.sqlite3", clock, [guild.id])
-        async with running_client(fake, bot, skip_reidentify_delay=True):
+        options = desk_options(tmp_path / "deadlines.sqlite3", clock, [guild.id])
+        async with running_desk(fake, options, skip_reidentify_delay=True) as desk:
             frames = len(fake.gateway_frames)
             identifies = fake.identify_count
             await fake.close_gateway(code)
@@ -316,9 +273,8 @@ async def test_after_the_gateway_drops_the_bot_comes_back_and_serves(
             expected_id = 2 if during is not None else 1
             title = response["data"]["embeds"][0]["title"]
             assert title == f"#{expected_id} After the outage"
-            assert bot.dispatcher is not None
-            await bot.dispatcher.settle()
-            assert bot.gateway_connected
+            await desk.dispatcher.settle()
+            assert desk.gateway.connected
             # Alerts flow after the reconnect, one per deadline.
             posted = sorted(deadline_of(m) for m in fake.messages_in(alerts))
             assert posted == list(range(1, expected_id + 1))
@@ -337,33 +293,32 @@ async def test_a_burst_of_200_alerts_in_20_channels_is_delivered_each_exactly_on
         alice = fake.add_user("alice")
         fake.add_member(guild.id, alice)
         clock = FakeClock(START)
-        bot = make_bot(tmp_path / "deadlines.sqlite3", clock, [guild.id])
-        async with running_client(fake, bot):
-            assert bot.dispatcher is not None
+        options = desk_options(tmp_path / "deadlines.sqlite3", clock, [guild.id])
+        async with running_desk(fake, options) as desk:
             gid = int(guild.id)
             expected: dict[str, set[int]] = {guild.channel_id(name): set() for name in channels}
             for n in range(200):
                 channel_id = guild.channel_id(channels[n % 20])
                 # Due Fri 2025-07-18: its one-day reminder is at 09:00 (13:00 UTC) on the 17th,
                 # the same instant for all 200.
-                deadline = await bot.service.add(
-                    gid, actor_id=int(alice.id), channel_id=int(channel_id),
+                added = await desk.services.deadlines.add(
+                    Actor(int(alice.id)), gid, channel_id=int(channel_id),
                     text=f"Request {n}, by 2025-07-18",
                 )  # fmt: skip
-                expected[channel_id].add(deadline.id)
-            await bot.dispatcher.settle()
+                expected[channel_id].add(added.deadline.id)
+            await desk.dispatcher.settle()
             assert not fake.requests_to("POST", r"/channels/\d+/messages")  # nothing due yet
             # A little trouble mixed in: a flaky channel and a rate-limited one.
             flaky, limited = guild.channel_id(channels[3]), guild.channel_id(channels[7])
             fake.fail_next("POST", rf"/channels/{flaky}/messages", 503, times=3)
             fake.fail_next("POST", rf"/channels/{limited}/messages", 429, retry_after=0.3)
             clock.set(dt.datetime(2025, 7, 17, 13, 0, tzinfo=dt.UTC))
-            await bot.dispatcher.settle()
+            await desk.dispatcher.settle()
             for _ in range(6):  # the flaky channel's alerts were put off; let the back-off pass
                 if sum(len(fake.messages_in(c)) for c in expected) == 200:
                     break
                 clock.set(clock.now() + PAST_ANY_BACKOFF)
-                await bot.dispatcher.settle()
+                await desk.dispatcher.settle()
 
             for channel_id, deadline_ids in expected.items():
                 messages = fake.messages_in(channel_id)
@@ -374,8 +329,7 @@ async def test_a_burst_of_200_alerts_in_20_channels_is_delivered_each_exactly_on
             assert_no_repeated_nonce(everything)
             assert len({m["nonce"] for m in everything}) == 200
             # Each alert row is marked sent with the message that carries it.
-            assert bot.store is not None
-            async with bot.store.transaction() as tx:
+            async with desk.store.transaction() as tx:
                 for deadline_id in random.sample(range(1, 201), 20):
                     alerts = await tx.alerts_of(gid, deadline_id)
                     sent = [a for a in alerts if a.sent_at is not None]

@@ -78,7 +78,9 @@ heartbeat_interval_ms=41250, interaction_deadline=None)``; ``async with`` starts
 ``running_client(fake, client, *, token="fake-token", ready_timeout=10,
 fail_on_logged_errors=True, skip_reidentify_delay=False)``: logs in, connects, waits for
 on_ready, and closes the client on exit; fails the test if discord.py logged an ERROR (it only
-logs exceptions raised in commands, views and event handlers).
+logs exceptions raised in commands, views and event handlers). An application that logs its
+client in itself, with other parts around it, uses ``with pointed_at(fake):`` and ``async
+with connected(client, close=...)`` (connect, wait for on_ready, then ``close()`` on exit).
 
 Behaviour worth knowing:
 
@@ -106,7 +108,7 @@ Behaviour worth knowing:
   rate-limit buckets (inject 429s), zstd transport compression (answered uncompressed).
 """
 
-from .client import point_discord_at, running_client
+from .client import connected, point_discord_at, pointed_at, running_client
 from .interactions import InteractionHandle
 from .records import FakeDiscordTimeout, FaultRule, GatewayFrame, RecordedRequest, UploadedFile
 from .server import DEFAULT_BOT_PERMISSIONS, FakeDiscord
@@ -142,6 +144,8 @@ __all__ = [
     "InteractionHandle",
     "RecordedRequest",
     "UploadedFile",
+    "connected",
     "point_discord_at",
+    "pointed_at",
     "running_client",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import discord
@@ -77,18 +77,55 @@ async def running_client(
     discord.py sleeps 5 s before every IDENTIFY after the first (``Client.before_identify_hook``),
     e.g. after an INVALID_SESSION. ``skip_reidentify_delay=True`` replaces that hook on this
     client instance with one that does not wait.
+
+    An application that logs its client in itself (a composition root that starts other
+    parts around it) uses ``pointed_at`` and ``connected`` instead.
     """
+    with pointed_at(fake):
+        try:
+            await client.login(token)
+        except BaseException:
+            await client.close()
+            raise
+        async with connected(
+            client,
+            ready_timeout=ready_timeout,
+            fail_on_logged_errors=fail_on_logged_errors,
+            skip_reidentify_delay=skip_reidentify_delay,
+        ):
+            yield client
+
+
+@contextlib.contextmanager
+def pointed_at(fake: FakeDiscord) -> Iterator[None]:
+    """``point_discord_at`` for the duration of a block."""
     undo = point_discord_at(fake)
+    try:
+        yield
+    finally:
+        undo()
+
+
+@contextlib.asynccontextmanager
+async def connected(
+    client: ClientT,
+    *,
+    ready_timeout: float = 10.0,
+    fail_on_logged_errors: bool = True,
+    skip_reidentify_delay: bool = False,
+    close: Callable[[], Awaitable[object]] | None = None,
+) -> AsyncIterator[ClientT]:
+    """Connect a logged-in ``client`` and wait for on_ready; on exit, ``close()`` (default:
+    ``client.close``, or whatever stops the application owning it) and wait for the
+    connection to end. Fails the test on logged discord.py errors as ``running_client``."""
     errors = _ErrorLog()
     errors.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     discord_log = logging.getLogger("discord")
     discord_log.addHandler(errors)
-    connect: asyncio.Task[None] | None = None
     if skip_reidentify_delay:
         client.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
+    connect = asyncio.create_task(client.connect(reconnect=True), name="fakediscord-connect")
     try:
-        await client.login(token)
-        connect = asyncio.create_task(client.connect(reconnect=True), name="fakediscord-connect")
         ready = asyncio.create_task(client.wait_until_ready(), name="fakediscord-ready")
         done, _ = await asyncio.wait(
             {connect, ready}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
@@ -103,12 +140,12 @@ async def running_client(
         if fail_on_logged_errors and errors.records:
             raise AssertionError(f"discord.py logged errors:\n{errors.report()}")
     finally:
-        await client.close()
-        if connect is not None:
+        try:
+            await (close or client.close)()
+        finally:
             with contextlib.suppress(Exception):
                 await connect
-        discord_log.removeHandler(errors)
-        undo()
+            discord_log.removeHandler(errors)
 
 
 async def _identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:

@@ -12,9 +12,17 @@ from support import FakeClock
 
 from bot.deadlines import Rule
 from bot.discord import render
-from bot.discord.policy import Actor, may_manage_boards
 from bot.models import Board, BoardScope, Deadline, Mention, MentionKind, Status
-from bot.service import MAX_BOARDS_PER_GUILD, DeadlineService, LimitError, NotFoundError
+from bot.service import (
+    MAX_BOARDS_PER_GUILD,
+    Actor,
+    ChannelRights,
+    LimitError,
+    NotAllowed,
+    NotFoundError,
+    Services,
+)
+from bot.service.actor import may_manage_boards
 from bot.storage import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 
 NOW = dt.datetime(2025, 8, 20, 13, 0, tzinfo=dt.UTC)
@@ -131,9 +139,13 @@ def test_empty_board_says_how_to_add_one() -> None:
 
 
 def test_only_members_who_may_pin_manage_boards() -> None:
-    assert may_manage_boards(Actor(1, manage_messages=True))
-    assert may_manage_boards(Actor(1, manage_guild=True))
-    assert not may_manage_boards(Actor(1, role_ids={5}))
+    assert may_manage_boards(Actor.everywhere(1, manage_messages=True), HERE)
+    assert may_manage_boards(Actor(1, manage_guild=True), HERE)
+    assert not may_manage_boards(Actor(1, role_ids=frozenset({5})), HERE)
+    # Manage Messages counts in the board's own channel, not in another one.
+    there_only = Actor(1, rights=lambda channel: ChannelRights(manage_messages=channel == THERE))
+    assert may_manage_boards(there_only, THERE)
+    assert not may_manage_boards(there_only, HERE)
 
 
 def test_board_posted_text_says_when_pinning_failed() -> None:
@@ -147,31 +159,53 @@ def test_board_posted_text_says_when_pinning_failed() -> None:
 # -- storage and service ------------------------------------------------------------------
 
 
+def pinner(user_id: int) -> Actor:
+    """A member with Manage Messages in every channel: may post and remove boards."""
+    return Actor.everywhere(user_id, manage_messages=True)
+
+
+async def test_only_members_who_may_pin_post_or_remove_boards(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    use = Services.over(store, clock=clock).boards
+    there_only = Actor(6, rights=lambda channel: ChannelRights(manage_messages=channel == THERE))
+    for actor in (Actor(6), Actor(6, role_ids=frozenset({5})), there_only):
+        with pytest.raises(NotAllowed, match="Manage Messages"):
+            await use.prepare_post(actor, GUILD, HERE)
+        with pytest.raises(NotAllowed, match="Manage Messages"):
+            await use.post(actor, GUILD, channel_id=HERE, message_id=100, scope="channel")
+    assert await use.boards_for(GUILD) == []
+    await use.post(there_only, GUILD, channel_id=THERE, message_id=200, scope="all")
+    await use.post(Actor(7, manage_guild=True), GUILD, channel_id=HERE, message_id=100, scope="all")
+    with pytest.raises(NotAllowed):
+        await use.remove(there_only, GUILD, HERE)
+    with pytest.raises(NotAllowed):
+        await use.remove(Actor(6), GUILD, THERE)
+    assert [b.message_id for b in await use.boards_for(GUILD)] == [100, 200]
+    assert (await use.remove(there_only, GUILD, THERE)).message_id == 200
+
+
 async def test_post_list_and_remove_boards(store: SqliteStore, clock: FakeClock) -> None:
-    service = DeadlineService(store, clock=clock)
-    replaced = await service.post_board(
-        GUILD, channel_id=HERE, message_id=100, scope="channel", actor_id=5
-    )
+    use = Services.over(store, clock=clock).boards
+    replaced = await use.post(pinner(5), GUILD, channel_id=HERE, message_id=100, scope="channel")
     assert replaced is None
-    await service.post_board(GUILD, channel_id=THERE, message_id=200, scope="all", actor_id=5)
-    boards = await service.boards_for(GUILD)
+    await use.post(pinner(5), GUILD, channel_id=THERE, message_id=200, scope="all")
+    boards = await use.boards_for(GUILD)
     assert [(b.channel_id, b.message_id, b.scope) for b in boards] == [
         (HERE, 100, BoardScope.CHANNEL), (THERE, 200, BoardScope.ALL),
     ]  # fmt: skip
     assert boards[0].created_by == 5
     assert boards[0].created_at == clock.now()
     # One board per channel: a new one replaces it.
-    replaced = await service.post_board(
-        GUILD, channel_id=HERE, message_id=101, scope="all", actor_id=6
-    )
+    replaced = await use.post(pinner(6), GUILD, channel_id=HERE, message_id=101, scope="all")
     assert replaced is not None
     assert replaced.message_id == 100
-    assert [b.message_id for b in await service.boards_for(GUILD)] == [101, 200]
-    removed = await service.remove_board(GUILD, HERE, actor_id=6)
+    assert [b.message_id for b in await use.boards_for(GUILD)] == [101, 200]
+    removed = await use.remove(pinner(6), GUILD, HERE)
     assert removed.message_id == 101
-    assert [b.channel_id for b in await service.boards_for(GUILD)] == [THERE]
+    assert [b.channel_id for b in await use.boards_for(GUILD)] == [THERE]
     with pytest.raises(NotFoundError):
-        await service.remove_board(GUILD, HERE, actor_id=6)
+        await use.remove(pinner(6), GUILD, HERE)
     async with store.transaction() as tx:
         actions = [(e.action, e.actor_id) for e in await tx.guild_history(GUILD)]
     assert actions == [
@@ -180,41 +214,42 @@ async def test_post_list_and_remove_boards(store: SqliteStore, clock: FakeClock)
 
 
 async def test_boards_are_kept_per_guild(store: SqliteStore, clock: FakeClock) -> None:
-    service = DeadlineService(store, clock=clock)
-    await service.post_board(GUILD, channel_id=HERE, message_id=100, scope="channel", actor_id=5)
-    assert await service.boards_for(OTHER) == []
+    use = Services.over(store, clock=clock).boards
+    await use.post(pinner(5), GUILD, channel_id=HERE, message_id=100, scope="channel")
+    assert await use.boards_for(OTHER) == []
     with pytest.raises(NotFoundError):
-        await service.remove_board(OTHER, HERE, actor_id=5)
+        await use.remove(pinner(5), OTHER, HERE)
     # The same channel id in another guild is another board.
-    await service.post_board(OTHER, channel_id=HERE, message_id=900, scope="all", actor_id=5)
-    assert [b.message_id for b in await service.boards_for(GUILD)] == [100]
-    assert [b.message_id for b in await service.boards_for(OTHER)] == [900]
-    assert await service.board_guilds() == [GUILD, OTHER]
-    boards, _ = await service.board_contents(OTHER)
+    await use.post(pinner(5), OTHER, channel_id=HERE, message_id=900, scope="all")
+    assert [b.message_id for b in await use.boards_for(GUILD)] == [100]
+    assert [b.message_id for b in await use.boards_for(OTHER)] == [900]
+    assert await use.board_guilds() == [GUILD, OTHER]
+    boards, _ = await use.contents(OTHER)
     assert [b.guild_id for b in boards] == [OTHER]
 
 
 async def test_board_contents_are_the_guilds_active_deadlines(
     store: SqliteStore, clock: FakeClock
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    await service.post_board(GUILD, channel_id=HERE, message_id=100, scope="channel", actor_id=5)
-    first = await service.add(GUILD, actor_id=5, channel_id=HERE, text="Bondi letter, 30 days")
-    await service.add(GUILD, actor_id=5, channel_id=HERE, text="FOIA, 20 business days")
-    await service.add(OTHER, actor_id=5, channel_id=HERE, text="Rival, 5 days")
-    await service.done(GUILD, first.id, actor_id=5)
-    boards, deadlines = await service.board_contents(GUILD)
+    services = Services.over(store, clock=clock)
+    use, add = services.boards, services.deadlines.add
+    await use.post(pinner(5), GUILD, channel_id=HERE, message_id=100, scope="channel")
+    first = await add(Actor(5), GUILD, channel_id=HERE, text="Bondi letter, 30 days")
+    await add(Actor(5), GUILD, channel_id=HERE, text="FOIA, 20 business days")
+    await add(Actor(5), OTHER, channel_id=HERE, text="Rival, 5 days")
+    await services.deadlines.done(Actor(5), GUILD, first.deadline.id)
+    boards, deadlines = await use.contents(GUILD)
     assert [b.message_id for b in boards] == [100]
     assert [d.title for d in deadlines] == ["FOIA"]
 
 
 async def test_forgetting_a_board_records_it_once(store: SqliteStore, clock: FakeClock) -> None:
-    service = DeadlineService(store, clock=clock)
-    await service.post_board(GUILD, channel_id=HERE, message_id=100, scope="channel", actor_id=5)
-    (board,) = await service.boards_for(GUILD)
-    assert await service.forget_board(board, reason="its message was deleted")
-    assert not await service.forget_board(board, reason="its message was deleted")
-    assert await service.boards_for(GUILD) == []
+    use = Services.over(store, clock=clock).boards
+    await use.post(pinner(5), GUILD, channel_id=HERE, message_id=100, scope="channel")
+    (board,) = await use.boards_for(GUILD)
+    assert await use.forget(board, reason="its message was deleted")
+    assert not await use.forget(board, reason="its message was deleted")
+    assert await use.boards_for(GUILD) == []
     async with store.transaction() as tx:
         events = await tx.guild_history(GUILD)
     assert events[-1].action == "board removed"
@@ -227,26 +262,25 @@ async def test_forgetting_a_board_records_it_once(store: SqliteStore, clock: Fak
 async def test_forgetting_an_old_board_keeps_the_channels_new_one(
     store: SqliteStore, clock: FakeClock
 ) -> None:
-    service = DeadlineService(store, clock=clock)
-    await service.post_board(GUILD, channel_id=HERE, message_id=100, scope="channel", actor_id=5)
-    (old,) = await service.boards_for(GUILD)
-    await service.post_board(GUILD, channel_id=HERE, message_id=101, scope="channel", actor_id=5)
-    assert not await service.forget_board(old, reason="its message was deleted")
-    assert [b.message_id for b in await service.boards_for(GUILD)] == [101]
+    use = Services.over(store, clock=clock).boards
+    await use.post(pinner(5), GUILD, channel_id=HERE, message_id=100, scope="channel")
+    (old,) = await use.boards_for(GUILD)
+    await use.post(pinner(5), GUILD, channel_id=HERE, message_id=101, scope="channel")
+    assert not await use.forget(old, reason="its message was deleted")
+    assert [b.message_id for b in await use.boards_for(GUILD)] == [101]
 
 
 async def test_a_guild_has_a_limited_number_of_boards(store: SqliteStore, clock: FakeClock) -> None:
-    service = DeadlineService(store, clock=clock)
+    use = Services.over(store, clock=clock).boards
     for channel in range(MAX_BOARDS_PER_GUILD):
-        await service.post_board(
-            GUILD, channel_id=channel, message_id=channel, scope="all", actor_id=5
-        )
+        await use.post(pinner(5), GUILD, channel_id=channel, message_id=channel, scope="all")
     with pytest.raises(LimitError):
-        await service.check_board_slot(GUILD, 999)
+        await use.prepare_post(pinner(5), GUILD, 999)
     with pytest.raises(LimitError):
-        await service.post_board(GUILD, channel_id=999, message_id=9, scope="all", actor_id=5)
+        await use.post(pinner(5), GUILD, channel_id=999, message_id=9, scope="all")
     # Replacing a board in a channel that has one is always fine.
-    assert await service.check_board_slot(GUILD, 0) is not None
+    current, _ = await use.prepare_post(pinner(5), GUILD, 0)
+    assert current is not None
 
 
 async def test_boards_table_constraints(store: SqliteStore, clock: FakeClock) -> None:
@@ -264,11 +298,11 @@ async def test_boards_table_constraints(store: SqliteStore, clock: FakeClock) ->
 
 async def test_boards_survive_reopening(db_path: Path, clock: FakeClock) -> None:
     async with SqliteStore.open(db_path) as store:
-        await DeadlineService(store, clock=clock).post_board(
-            GUILD, channel_id=HERE, message_id=100, scope="all", actor_id=5
+        await Services.over(store, clock=clock).boards.post(
+            pinner(5), GUILD, channel_id=HERE, message_id=100, scope="all"
         )
     async with SqliteStore.open(db_path) as store:
-        (board,) = await DeadlineService(store, clock=clock).boards_for(GUILD)
+        (board,) = await Services.over(store, clock=clock).boards.boards_for(GUILD)
     assert (board.message_id, board.scope, board.created_at) == (100, BoardScope.ALL, clock.now())
 
 
@@ -291,8 +325,8 @@ async def test_boards_migration_applies_to_the_previous_versions_database(
     async with SqliteStore.open(db_path) as store:
         assert SCHEMA_VERSION >= 4
         assert await store.schema_version() == SCHEMA_VERSION
-        service = DeadlineService(store, clock=clock)
-        await service.post_board(GUILD, channel_id=HERE, message_id=1, scope="channel", actor_id=7)
-        boards, deadlines = await service.board_contents(GUILD)
+        use = Services.over(store, clock=clock).boards
+        await use.post(pinner(7), GUILD, channel_id=HERE, message_id=1, scope="channel")
+        boards, deadlines = await use.contents(GUILD)
     assert [b.message_id for b in boards] == [1]
     assert [d.title for d in deadlines] == ["Old letter"]

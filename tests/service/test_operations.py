@@ -26,10 +26,10 @@ from bot.operations import (
     restore,
     verdict,
 )
-from bot.service import DeadlineService
+from bot.service import Actor, Services
 from bot.storage import DatabaseCorruptError, SqliteStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2025, 8, 1, 12, tzinfo=dt.UTC)
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -71,17 +71,17 @@ def test_health_verdicts(beat: Heartbeat | None, healthy: bool, reason: str) -> 
 
 async def filled_database(path: Path, count: int = 3) -> None:
     async with SqliteStore.open(path) as store:
-        service = DeadlineService(store, clock=FakeClock(NOW))
+        deadlines = Services.over(store, clock=FakeClock(NOW)).deadlines
         for n in range(count):
-            await service.add(1, actor_id=5, channel_id=9, text=f"Request {n}, {n + 1} days")
+            await deadlines.add(Actor(5), 1, channel_id=9, text=f"Request {n}, {n + 1} days")
 
 
 async def test_online_backup_while_the_store_is_open(tmp_path: Path) -> None:
     database = tmp_path / "live.sqlite3"
     await filled_database(database)
     async with SqliteStore.open(database) as store:
-        service = DeadlineService(store, clock=FakeClock(NOW))
-        await service.add(1, actor_id=5, channel_id=9, text="Committed before backup, 3 days")
+        deadlines = Services.over(store, clock=FakeClock(NOW)).deadlines
+        await deadlines.add(Actor(5), 1, channel_id=9, text="Committed before backup, 3 days")
         report = backup(database, tmp_path / "backups")  # a folder: a dated file inside
     assert report.deadlines == 4
     assert report.path.parent == tmp_path / "backups"

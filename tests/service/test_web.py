@@ -6,28 +6,31 @@ import datetime as dt
 import logging
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
-import discord
 import icalendar
 import pytest
 from aiohttp import web
-from discord.ext import commands
+from support import FakeClock
 
 import bot.web
-from bot.config import Config, ConfigError, WebSection
-from bot.discord.webcog import web_base_url
+from bot.config import ConfigError, WebSection
+from bot.deadlines import parse_phrase
 from bot.export import Format, render
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.models import DeadlineExport
-from bot.service import DeadlineService
-from bot.web import WebServer, feed_routes, feed_url, start_web
+from bot.service import Actor, Services, feed_url
+from bot.storage import SqliteStore
+from bot.web import WebServer, feed_routes, start_web, web_server
 
 GUILD, OTHER, USER = 1001, 2002, 7
+ADMIN = Actor.everywhere(USER, manage_guild=True)  # Manage Server: may manage the feed
 
 
 @pytest.fixture
-async def server(service: DeadlineService) -> AsyncIterator[WebServer]:
-    async with WebServer(feed_routes(lambda: service), host="127.0.0.1", port=0) as running:
+async def server(services: Services) -> AsyncIterator[WebServer]:
+    async with WebServer(feed_routes(services.feeds), host="127.0.0.1", port=0) as running:
         yield running
 
 
@@ -37,12 +40,16 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def add(service: DeadlineService, text: str, guild: int = GUILD) -> None:
-    await service.add(guild, actor_id=USER, channel_id=55, text=text, start=dt.date(2025, 7, 17))
+async def add(services: Services, text: str, guild: int = GUILD) -> None:
+    await services.deadlines.add(
+        Actor(USER), guild, channel_id=55, text=text, start=dt.date(2025, 7, 17)
+    )
 
 
-async def new_token(service: DeadlineService, guild: int = GUILD, *, rotate: bool = False) -> str:
-    access = await service.calendar_feed(guild, actor_id=USER, rotate=rotate, name="Newsroom")
+async def new_token(services: Services, guild: int = GUILD, *, rotate: bool = False) -> str:
+    access = await services.feeds.calendar_feed(
+        ADMIN, guild, served=True, rotate=rotate, name="Newsroom"
+    )
     assert access.token is not None
     return access.token
 
@@ -53,11 +60,11 @@ def uids(body: bytes) -> set[str]:
 
 
 async def test_the_feed_serves_the_guilds_active_deadlines(
-    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+    server: WebServer, http: aiohttp.ClientSession, services: Services
 ) -> None:
-    await add(service, "Bondi letter, 30 days")
-    await add(service, "FOIA, 20 business days")
-    token = await new_token(service)
+    await add(services, "Bondi letter, 30 days")
+    await add(services, "FOIA, 20 business days")
+    token = await new_token(services)
     url = feed_url(server.base_url, token)
     assert url == f"http://127.0.0.1:{server.port}/calendar/{token}.ics"
     assert server.port != 0
@@ -75,11 +82,11 @@ async def test_the_feed_serves_the_guilds_active_deadlines(
 
 
 async def test_wrong_malformed_and_rotated_tokens_get_the_same_404(
-    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+    server: WebServer, http: aiohttp.ClientSession, services: Services
 ) -> None:
-    await add(service, "Bondi letter, 30 days")
-    old = await new_token(service)
-    current = await new_token(service, rotate=True)
+    await add(services, "Bondi letter, 30 days")
+    old = await new_token(services)
+    current = await new_token(services, rotate=True)
     wrong = current[:-2] + ("AA" if not current.endswith("AA") else "BB")
     paths = [
         f"/calendar/{wrong}.ics",  # well-formed, unknown
@@ -102,10 +109,10 @@ async def test_wrong_malformed_and_rotated_tokens_get_the_same_404(
 
 
 async def test_if_none_match_gets_304_until_something_changes(
-    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+    server: WebServer, http: aiohttp.ClientSession, services: Services
 ) -> None:
-    await add(service, "Bondi letter, 30 days")
-    url = feed_url(server.base_url, await new_token(service))
+    await add(services, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(services))
     async with http.get(url) as response:
         etag = response.headers["ETag"]
         first = await response.read()
@@ -119,7 +126,7 @@ async def test_if_none_match_gets_304_until_something_changes(
             assert await response.read() == b""
     async with http.get(url, headers={"If-None-Match": '"stale"'}) as response:
         assert response.status == 200
-    await add(service, "FOIA, 20 business days")
+    await add(services, "FOIA, 20 business days")
     async with http.get(url, headers={"If-None-Match": etag}) as response:
         assert response.status == 200
         assert response.headers["ETag"] != etag
@@ -129,7 +136,7 @@ async def test_if_none_match_gets_304_until_something_changes(
 async def test_an_unchanged_feed_is_rendered_once(
     server: WebServer,
     http: aiohttp.ClientSession,
-    service: DeadlineService,
+    services: Services,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     renders: list[int] = []
@@ -139,28 +146,28 @@ async def test_an_unchanged_feed_is_rendered_once(
         return render(fmt, export)
 
     monkeypatch.setattr(bot.web, "render", counting)
-    await add(service, "Bondi letter, 30 days")
-    url = feed_url(server.base_url, await new_token(service))
+    await add(services, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(services))
     bodies = []
     for _ in range(3):  # as Google Calendar polls: no If-None-Match
         async with http.get(url) as response:
             bodies.append(await response.read())
     assert renders == [1]
     assert bodies[0] == bodies[1] == bodies[2]
-    await add(service, "FOIA, 20 business days")
+    await add(services, "FOIA, 20 business days")
     async with http.get(url) as response:
         assert len(uids(await response.read())) == 2
     assert renders == [1, 2]
 
 
 async def test_an_extension_changes_the_feed(
-    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+    server: WebServer, http: aiohttp.ClientSession, services: Services
 ) -> None:
-    await add(service, "Bondi letter, 30 days")
-    url = feed_url(server.base_url, await new_token(service))
+    await add(services, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(services))
     async with http.get(url) as response:
         etag = response.headers["ETag"]
-    await service.extend(GUILD, 1, actor_id=USER, by="14 days")
+    await services.deadlines.extend(Actor(USER), GUILD, 1, change=parse_phrase("14 days").spec)
     async with http.get(url, headers={"If-None-Match": etag}) as response:
         assert response.status == 200
         event = icalendar.Calendar.from_ical(await response.read()).walk("VEVENT")[0]
@@ -169,12 +176,12 @@ async def test_an_extension_changes_the_feed(
 
 
 async def test_no_guild_sees_another_guilds_deadlines(
-    server: WebServer, http: aiohttp.ClientSession, service: DeadlineService
+    server: WebServer, http: aiohttp.ClientSession, services: Services
 ) -> None:
-    await add(service, "Ours, 30 days")
-    await add(service, "Theirs, 10 days", guild=OTHER)
-    await add(service, "Theirs too, 12 days", guild=OTHER)
-    ours, theirs = await new_token(service), await new_token(service, OTHER)
+    await add(services, "Ours, 30 days")
+    await add(services, "Theirs, 10 days", guild=OTHER)
+    await add(services, "Theirs too, 12 days", guild=OTHER)
+    ours, theirs = await new_token(services), await new_token(services, OTHER)
     async with http.get(feed_url(server.base_url, ours)) as response:
         body = await response.read()
     assert uids(body) == {f"deadline-{GUILD}-1@deadline-desk"}
@@ -188,10 +195,10 @@ async def test_no_guild_sees_another_guilds_deadlines(
 async def test_tokens_never_reach_the_logs(
     server: WebServer,
     http: aiohttp.ClientSession,
-    service: DeadlineService,
+    services: Services,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    token = await new_token(service)
+    token = await new_token(services)
     wrong = "Z" * 32
     caplog.set_level(logging.DEBUG)
     for candidate in (token, wrong):
@@ -203,10 +210,16 @@ async def test_tokens_never_reach_the_logs(
     assert wrong not in text
 
 
-async def test_503_until_the_service_is_there(http: aiohttp.ClientSession) -> None:
+async def test_503_when_the_database_cannot_be_read(
+    db_path: Path, clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with SqliteStore.open(db_path) as store:
+        services = Services.over(store, clock=clock)
+        token = await new_token(services)
+    # The store is closed now, as during shutdown.
     async with (
-        WebServer(feed_routes(lambda: None), port=0) as server,
-        http.get(feed_url(server.base_url, "A" * 32)) as response,
+        WebServer(feed_routes(services.feeds), port=0) as server,
+        http.get(feed_url(server.base_url, token)) as response,
     ):
         assert response.status == 503
         assert response.headers["Retry-After"] == "30"
@@ -233,52 +246,45 @@ def test_base_url_prefers_the_public_url() -> None:
     assert feed_url(public.base_url, "tok") == "https://desk.example.org/feeds/calendar/tok.ics"
 
 
-def bare_bot() -> commands.Bot:
-    return commands.Bot(command_prefix="!", intents=discord.Intents.none())
-
-
-async def test_start_web_does_nothing_when_disabled() -> None:
-    bot = bare_bot()
-    try:
-        assert await start_web(Config(), bot) is None
-        assert web_base_url(bot) is None
-    finally:
-        await bot.close()
-
-
-async def test_start_web_serves_for_the_bot_and_stops_with_it(
-    service: DeadlineService, http: aiohttp.ClientSession
+async def test_web_server_serves_feeds_health_and_metrics_until_stopped(
+    services: Services, http: aiohttp.ClientSession
 ) -> None:
-    bot = bare_bot()
-    config = Config(web=WebSection(enabled=True, port=0))
-    server = await start_web(config, bot)
-    assert server is not None
+    section = WebSection(enabled=True, port=0)
+    verdict = (False, "starting: no heartbeat yet")
+    metrics = Metrics()
+    server = web_server(section, services.feeds, health=lambda: verdict, metrics=metrics)
+    assert await start_web(server, section) is server
     try:
-        assert web_base_url(bot) == server.base_url == f"http://127.0.0.1:{server.port}"
-        token = await new_token(service)
-        url = feed_url(server.base_url, token)
-        async with http.get(url) as response:
-            assert response.status == 503  # the bot has not opened its database yet
-        bot.service = service  # type: ignore[attr-defined]  # what DeadlineBot.setup_hook does
+        assert server.base_url == f"http://127.0.0.1:{server.port}"
+        assert server.port != 0
+        url = feed_url(server.base_url, await new_token(services))
         async with http.get(url) as response:
             assert response.status == 200
+        async with http.get(server.base_url + "/healthz") as response:
+            assert response.status == 503
+            assert await response.json() == {"healthy": False, "reason": verdict[1]}
+        verdict = (True, "ok")
+        async with http.get(server.base_url + "/healthz") as response:
+            assert response.status == 200
+            assert await response.json() == {"healthy": True, "reason": "ok"}
+        async with http.get(server.base_url + "/metrics") as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == CONTENT_TYPE
+            assert b"deadline_desk_deadlines" in await response.read()
     finally:
-        await bot.close()
-    assert web_base_url(bot) is None
+        await server.stop()
     with pytest.raises(aiohttp.ClientConnectionError):
         async with http.get(url) as response:
             pass
 
 
-async def test_start_web_explains_a_taken_port() -> None:
+async def test_start_web_explains_a_taken_port(services: Services) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        bot = bare_bot()
-        try:
-            with pytest.raises(ConfigError, match=f"web: cannot listen on 127.0.0.1:{port}"):
-                await start_web(Config(web=WebSection(enabled=True, port=port)), bot)
-            assert web_base_url(bot) is None
-        finally:
-            await bot.close()
+        section = WebSection(enabled=True, port=port)
+        server = web_server(section, services.feeds, health=lambda: (True, "ok"), metrics=Metrics())
+        with pytest.raises(ConfigError, match=f"web: cannot listen on 127.0.0.1:{port}"):
+            await start_web(server, section)
+        await server.stop()  # nothing to stop: it never listened

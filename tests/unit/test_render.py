@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 from bot.deadlines import Rule
 from bot.discord import render
 from bot.discord.notifier import alert_mentions, classify
-from bot.discord.policy import Actor, may_change_settings, may_modify
-from bot.dispatcher import AlertNotice, PermanentSendError, TransientSendError
 from bot.models import (
     AlertKind,
     Deadline,
@@ -23,6 +21,8 @@ from bot.models import (
     MentionKind,
     StoredAlert,
 )
+from bot.notices import AlertNotice, PermanentSendError, TransientSendError
+from bot.service.actor import Actor, ChannelRights, may_change_settings, may_modify
 
 NOW = dt.datetime(2025, 8, 20, 13, 0, tzinfo=dt.UTC)
 DEADLINE = Deadline(
@@ -109,8 +109,16 @@ def test_who_may_modify() -> None:
     settings = GuildSettings(guild_id=1, manager_role_id=50)
     assert may_modify(Actor(user_id=5), DEADLINE, settings)  # the creator
     assert not may_modify(Actor(user_id=6), DEADLINE, settings)
-    assert may_modify(Actor(user_id=6, manage_messages=True), DEADLINE, settings)
-    assert may_modify(Actor(user_id=6, role_ids={50}), DEADLINE, settings)
-    assert not may_modify(Actor(user_id=6, role_ids={51}), DEADLINE, settings)
+    assert may_modify(Actor.everywhere(6, manage_messages=True), DEADLINE, settings)
+    assert may_modify(Actor(user_id=6, manage_guild=True), DEADLINE, settings)
+    assert may_modify(Actor(user_id=6, role_ids=frozenset({50})), DEADLINE, settings)
+    assert not may_modify(Actor(user_id=6, role_ids=frozenset({51})), DEADLINE, settings)
+
+    # Manage Messages counts in the deadline's alert channel (10), not in another one.
+    def only_in(channel_id: int) -> Actor:
+        return Actor(6, rights=lambda c: ChannelRights(manage_messages=c == channel_id))
+
+    assert may_modify(only_in(DEADLINE.channel_id), DEADLINE, settings)
+    assert not may_modify(only_in(DEADLINE.channel_id + 1), DEADLINE, settings)
     assert may_change_settings(Actor(user_id=6, manage_guild=True))
-    assert not may_change_settings(Actor(user_id=5, manage_messages=True))
+    assert not may_change_settings(Actor.everywhere(5, manage_messages=True))
