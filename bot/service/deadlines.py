@@ -381,9 +381,7 @@ class DeadlineUseCases:
         )
 
 
-async def _get(
-    tx: Transaction, guild_id: int, deadline_id: int, *, active: bool = False
-) -> Deadline:
+async def _get(tx: Transaction, guild_id: int, deadline_id: int) -> Deadline:
     # An id SQLite cannot even hold is as unknown as any other.
     in_range = 0 < deadline_id < 2**63
     deadline = await tx.get_deadline(guild_id, deadline_id) if in_range else None
@@ -392,11 +390,6 @@ async def _get(
         raise NotFoundError(
             f"there is no deadline #{deadline_id} in this server",
             example="/deadline list to see the ids",
-        )
-    if active and deadline.status is not Status.ACTIVE:
-        raise ValidationError(
-            f"deadline #{deadline_id} is {deadline.status.value}",
-            example="/deadline list show:active",
         )
     return deadline
 

@@ -13,10 +13,14 @@ from typing import Any
 import aiohttp
 import icalendar
 import pytest
-from fakediscord import MANAGE_GUILD, RecordedRequest
+from fakediscord import MANAGE_GUILD, FakeDiscord, RecordedRequest, pointed_at
 from fakediscord.world import FakeGuild, FakeUser
-from newsroom import DEFERRED, EPHEMERAL, Newsroom, open_newsroom
+from newsroom import DEFERRED, EPHEMERAL, Newsroom, desk_options, open_newsroom
+from support import START, FakeClock
 
+from bot.app import open_desk
+from bot.config import WebSection
+from bot.service import Actor, feed_url
 from bot.web import WebServer
 
 FEED_URL = re.compile(r"http://127\.0\.0\.1:\d+/calendar/[A-Za-z0-9_-]{32}\.ics")
@@ -189,3 +193,25 @@ async def test_calendar_feed_says_when_the_web_server_is_off(room_without_web: R
     )
     assert flags(response) & EPHEMERAL
     assert "calendar feeds are off" in response["data"]["content"]
+
+
+async def test_feeds_answer_before_the_gateway_is_connected(tmp_path: Path) -> None:
+    """The web server starts right after the store and the services (bot/app.py), so a
+    subscribed calendar never sees a "starting" 503, even while Discord is unreachable."""
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("Newsroom")
+        options = desk_options(
+            tmp_path / "deadlines.sqlite3", FakeClock(START), [guild.id],
+            web=WebSection(enabled=True, port=0),
+        )  # fmt: skip
+        with pointed_at(fake):
+            async with open_desk(options, token="fake-token") as desk:
+                assert not fake.connected  # logged in over HTTP; no gateway yet
+                admin = Actor.everywhere(1, manage_guild=True)
+                access = await desk.services.feeds.calendar_feed(admin, int(guild.id), served=True)
+                assert desk.web is not None
+                assert access.token is not None
+                url = feed_url(desk.web.base_url, access.token)
+                async with aiohttp.ClientSession() as session, session.get(url) as response:
+                    assert response.status == 200
+                    assert (await response.read()).startswith(b"BEGIN:VCALENDAR")
