@@ -12,10 +12,19 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from operator import attrgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.deadlines import zone
-from bot.models import AlertKind, Deadline, GuildSettings, NewDeadline, PlannedAlert, Status
+from bot.models import (
+    AlertKind,
+    Deadline,
+    GuildSettings,
+    NewDeadline,
+    PlannedAlert,
+    Status,
+    StoredAlert,
+)
 
 HOUR_BEFORE = dt.timedelta(hours=1)
 # A stored deadline, or one about to be stored (bulk import plans before ids exist).
@@ -71,6 +80,40 @@ def plan_alerts(
     planned.append(_next_overdue(deadline, settings, tz, after=floor))
     planned.sort(key=_BY_TIME)
     return planned
+
+
+class Replan(NamedTuple):
+    """What a change does to a deadline's alerts: the alerts it should have now (`planned`,
+    the still-valid due ones included), and the due-but-unsent ones it no longer gets."""
+
+    planned: list[PlannedAlert]
+    superseded: list[StoredAlert]
+
+
+def replan_alerts(
+    deadline: Plannable,
+    settings: GuildSettings,
+    *,
+    now: dt.datetime,
+    due: Sequence[StoredAlert] = (),
+) -> Replan:
+    """`plan_alerts` from `now`, keeping each alert of `due` (due before `now` but not yet
+    sent: waiting for a retry, or claimed) that the deadline as it is now would still get at
+    its time; the others are superseded. A change that leaves the schedule alone therefore
+    keeps every pending alert, its retries included."""
+    planned = plan_alerts(deadline, settings, now=now)
+    superseded: list[StoredAlert] = []
+    for alert in due:
+        then = plan_alerts(deadline, settings, now=alert.send_at)
+        if any(p.kind is alert.kind and p.send_at == alert.send_at for p in then):
+            planned.append(
+                PlannedAlert(alert.kind, alert.send_at, alert.seq, alert.escalate,
+                             alert.days_before)
+            )  # fmt: skip
+        else:
+            superseded.append(alert)
+    planned.sort(key=_BY_TIME)
+    return Replan(planned, superseded)
 
 
 def first_overdue_at(deadline: Plannable, settings: GuildSettings) -> dt.datetime:

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -35,8 +36,9 @@ from bot.models import (
     Page,
     PlannedAlert,
     Status,
+    StoredAlert,
 )
-from bot.planning import deadline_zone, local_instant, plan_alerts
+from bot.planning import deadline_zone, local_instant, plan_alerts, replan_alerts
 from bot.storage import Transaction
 
 from .actor import MODIFY_RULE, Actor, may_modify
@@ -302,7 +304,11 @@ class DeadlineUseCases:
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings)
             new = dataclasses.replace(old, **changes)
             detail = ", ".join(sorted(changes))
-            return await self._save(tx, new, settings, actor.user_id, "edited", detail, now)
+            # Title, notes, link, channel and mention leave the schedule alone: the alerts,
+            # a pending retry included, stay exactly as they are (they are rendered afresh).
+            return await self._save(
+                tx, new, settings, actor.user_id, "edited", detail, now, replan=False
+            )
 
     async def snooze(
         self, actor: Actor, guild_id: int, deadline_id: int, *, until: When
@@ -348,11 +354,15 @@ class DeadlineUseCases:
         action: str,
         detail: str,
         now: dt.datetime,
+        *,
+        replan: bool = True,
     ) -> Deadline:
         deadline = dataclasses.replace(deadline, revision=deadline.revision + 1, updated_at=now)
         await tx.update_deadline(deadline)
-        await tx.replan(deadline, plan_alerts(deadline, settings, now=now))
-        await tx.add_history(_entry(deadline, actor_id, action, detail, now))
+        entries = [_entry(deadline, actor_id, action, detail, now)]
+        if replan:
+            entries += await replan_deadline(tx, deadline, settings, now=now, because=action)
+        await tx.add_history(*entries)
         log.info(
             "deadline %s guild=%s deadline=%s by=%s due=%s",
             action, deadline.guild_id, deadline.id, actor_id, deadline.due,
@@ -413,6 +423,35 @@ async def _modifiable(
             example="/deadline list show:active",
         )
     return deadline
+
+
+async def replan_deadline(
+    tx: Transaction,
+    deadline: Deadline,
+    settings: GuildSettings,
+    *,
+    now: dt.datetime,
+    because: str,
+    due: Sequence[StoredAlert] | None = None,
+) -> list[HistoryEntry]:
+    """Replan the deadline's alerts after a change; returns the history entries of the due
+    but unsent alerts it superseded (none disappears without a trace). `due`: those alerts,
+    when the caller has read them already (a whole guild at once)."""
+    if due is None:
+        due = await tx.due_alerts(deadline.guild_id, before=now, deadline_id=deadline.id)
+    planned, superseded = replan_alerts(deadline, settings, now=now, due=due)
+    await tx.replan(deadline, planned)
+    return [
+        HistoryEntry(
+            deadline.guild_id,
+            deadline.id,
+            now,
+            None,
+            "alert superseded",
+            f"{alert.kind.value} due {alert.send_at:%Y-%m-%d %H:%M} UTC, not sent: {because}",
+        )
+        for alert in superseded
+    ]
 
 
 def _list_filter(show: ListFilter | str) -> ListFilter:

@@ -69,6 +69,19 @@ class AlertQueries(Queries):
         )
         return [_alert(row) for row in rows]
 
+    async def due_alerts(
+        self, guild_id: int, *, before: dt.datetime, deadline_id: int | None = None
+    ) -> list[StoredAlert]:
+        """Unsent alerts due before `before` (waiting for a retry, or claimed) of one
+        deadline, or of the whole guild; oldest first."""
+        one = "AND deadline_id = ?" if deadline_id is not None else ""
+        rows = await self._all(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? {one} AND {_PENDING} "
+            "AND send_at < ? ORDER BY send_at, id",
+            (guild_id, *([deadline_id] if deadline_id is not None else []), ts(before)),
+        )
+        return [_alert(row) for row in rows]
+
     async def alerts_of(self, guild_id: int, deadline_id: int) -> list[StoredAlert]:
         rows = await self._all(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? AND deadline_id = ? "
