@@ -56,6 +56,10 @@ SENDER_TURN_SECONDS = 0.005
 # Results written per transaction, and alerts grouped per loop step in a catch-up: each
 # costs ~5-10 us on the event loop, so these keep a step to a few milliseconds.
 COMMIT_BATCH = 500
+# Results that could not be written are tried again after this long, doubling up to the max
+# (stop() gives the committer stop_timeout to get them in).
+COMMIT_RETRY_FIRST_SECONDS = 0.5
+COMMIT_RETRY_MAX_SECONDS = 10.0
 PREPARE_SLICE = 500
 # The alerts of the next due instant are grouped, and their notices built, this long before
 # it, so that at the instant they are only handed over.
@@ -413,33 +417,53 @@ class Dispatcher:
         return Outcome(group, now, error=error, retry_at=now + delay)
 
     async def _committer(self) -> None:
+        # Results that could not be written (the database locked past its busy timeout,
+        # say): kept, and written again with the next results until they commit. Until then
+        # their alerts stay claimed, so nothing else sends them, and they count as in flight.
+        unwritten: list[Outcome] = []
+        delay = COMMIT_RETRY_FIRST_SECONDS
+        stop = False
         while True:
-            received = [await self._outcomes.get()]
-            if received[0] is not None:
-                # Let a burst finish handing over before writing: one transaction then
-                # records hundreds of results instead of one each.
-                await asyncio.sleep(COMMIT_LINGER_SECONDS)
-                waited = COMMIT_LINGER_SECONDS
-                while not self._queue.empty() and waited < COMMIT_DEFER_SECONDS:
-                    await asyncio.sleep(SENDER_TURN_SECONDS)
-                    waited += SENDER_TURN_SECONDS
+            received: list[Outcome | None] = []
+            if not unwritten:
+                received.append(await self._outcomes.get())
+                if received[0] is not None:
+                    # Let a burst finish handing over before writing: one transaction then
+                    # records hundreds of results instead of one each.
+                    await asyncio.sleep(COMMIT_LINGER_SECONDS)
+                    waited = COMMIT_LINGER_SECONDS
+                    while not self._queue.empty() and waited < COMMIT_DEFER_SECONDS:
+                        await asyncio.sleep(SENDER_TURN_SECONDS)
+                        waited += SENDER_TURN_SECONDS
+            elif not stop:
+                with contextlib.suppress(TimeoutError):
+                    received.append(await asyncio.wait_for(self._outcomes.get(), delay))
+            else:
+                await asyncio.sleep(delay)
             while not self._outcomes.empty() and len(received) < COMMIT_BATCH:
                 received.append(self._outcomes.get_nowait())
-            stop = None in received
-            batch = [item for item in received if item is not None]
+            stop = stop or None in received
+            batch = unwritten + [item for item in received if item is not None]
+            unwritten = []
             try:
                 if batch:
                     await self._commit(batch)
             except Exception:
-                # The alerts stay claimed; they are released and resent at the next start,
-                # with the same nonce, so Discord drops any duplicate.
-                log.exception("could not record the results of %d alert groups", len(batch))
-            self._in_flight -= len(batch)
-            if self._in_flight <= 0:
-                self._in_flight = 0
-                self._recorded.set()
+                log.exception(
+                    "could not record the results of %d alert groups; trying again in %.1f s",
+                    len(batch),
+                    delay,
+                )
+                unwritten = batch
+                delay = min(delay * 2, COMMIT_RETRY_MAX_SECONDS)
+            else:
+                delay = COMMIT_RETRY_FIRST_SECONDS
+                self._in_flight -= len(batch)
+                if self._in_flight <= 0:
+                    self._in_flight = 0
+                    self._recorded.set()
             self._wake.set()
-            if stop:
+            if stop and not unwritten:
                 return
 
     async def _commit(self, batch: Sequence[Outcome]) -> None:

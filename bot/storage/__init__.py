@@ -3,9 +3,10 @@
 from .errors import DatabaseCorruptError, SchemaTooNewError, StorageBusyError, StorageError
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .rows import parse_ts, ts
-from .sqlite import DEFAULT_PATH, SqliteStore, Transaction
+from .sqlite import BUSY_TIMEOUT_MS, DEFAULT_PATH, SqliteStore, Transaction
 
 __all__ = [
+    "BUSY_TIMEOUT_MS",
     "DEFAULT_PATH",
     "MIGRATIONS",
     "SCHEMA_VERSION",
