@@ -129,7 +129,9 @@ class DeadlineCog(commands.Cog):
         embed = render.deadline_embed(
             added.deadline, now=self.clock.now(), next_alerts=added.alerts
         )
-        await reply(interaction, embed=embed)
+        # Sent again (the first answer never came through): the one already saved.
+        content = render.already_tracked_text(added.deadline) if added.existing else None
+        await reply(interaction, content=content, embed=embed)
 
     @deadline.command(name="calc", description="Work out a due date without saving anything")
     @app_commands.rename(start="from")

@@ -186,6 +186,13 @@ def history_text(history: Sequence[HistoryEntry], limit: int = 10) -> str:
     return cut("\n".join(lines), FIELD_LIMIT)
 
 
+def already_tracked_text(deadline: Deadline) -> str:
+    return (
+        f"Already tracked as #{deadline.id}, added {stamp(deadline.created_at, 'R')}: "
+        "nothing new was saved."
+    )
+
+
 def calc_embed(result: Computation) -> discord.Embed:
     due = result.due
     title = clean(result.title, 200) if result.title else "Due date"

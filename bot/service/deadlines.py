@@ -49,6 +49,9 @@ from .unit import Unit
 log = logging.getLogger(__name__)
 
 MAX_ACTIVE_PER_GUILD: Final = 5000
+# An add the member sends again within this long (the first reply never arrived, say) finds
+# the deadline it already saved instead of saving a copy.
+RETRY_WINDOW: Final = dt.timedelta(minutes=10)
 PAGE_SIZE: Final = 10
 _STATUSES: Final = {
     ListFilter.ACTIVE: (Status.ACTIVE,),
@@ -70,10 +73,13 @@ UNSET: Final = _Unset()
 
 @dataclass(frozen=True, slots=True)
 class Added:
-    """A deadline just stored, with the alerts planned for it (soonest first)."""
+    """A deadline just stored, with the alerts planned for it (soonest first); or, when
+    `existing`, the one the same member added moments ago from the same text (and its
+    pending alerts), nothing new stored."""
 
     deadline: Deadline
-    alerts: tuple[PlannedAlert, ...]
+    alerts: tuple[PlannedAlert | StoredAlert, ...]
+    existing: bool = False
 
 
 class DeadlineUseCases:
@@ -174,25 +180,31 @@ class DeadlineUseCases:
             result = self._compute(clean(text), settings, start=start, counting=counting)
             title = check_title(result.title)
             due = result.due
+            new = NewDeadline(
+                guild_id=guild_id,
+                channel_id=target,
+                title=title,
+                start=due.start,
+                rule=due.rule,
+                calendar=due.calendar,
+                period=result.period,
+                due=due.due,
+                due_at=due.due_at,
+                has_time=due.has_time,
+                explanation=due.explanation,
+                created_by=actor.user_id,
+                created_at=now,
+                mention=mention,
+                link=link,
+                notes=notes,
+            )
+            twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
+            if twin is not None:
+                pending = await tx.pending_alerts(guild_id, twin.id)
+                log.info("deadline add repeated guild=%s deadline=%s", guild_id, twin.id)
+                return Added(twin, tuple(pending), existing=True)
             stored = await tx.insert_deadline_within(
-                NewDeadline(
-                    guild_id=guild_id,
-                    channel_id=target,
-                    title=title,
-                    start=due.start,
-                    rule=due.rule,
-                    calendar=due.calendar,
-                    period=result.period,
-                    due=due.due,
-                    due_at=due.due_at,
-                    has_time=due.has_time,
-                    explanation=due.explanation,
-                    created_by=actor.user_id,
-                    created_at=now,
-                    mention=mention,
-                    link=link,
-                    notes=notes,
-                ),
+                new,
                 max_active=MAX_ACTIVE_PER_GUILD,
             )
             if stored is None:

@@ -70,6 +70,21 @@ class DeadlineQueries(Queries):
         )
         return None if row is None else new.stored(int(row[0]))
 
+    async def twin_of(self, new: NewDeadline, *, since: dt.datetime) -> Deadline | None:
+        """An active deadline the same member added since `since` with the same title,
+        period, start, rule, channel and due time: what a retried add would duplicate.
+        Found through the (guild, status, due_at) index."""
+        row = await self._one(
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE guild_id = ? AND status = 'active' "
+            "AND due_at = ? AND created_by = ? AND channel_id = ? AND title = ? AND period = ? "
+            "AND start_on = ? AND rule = ? AND created_at >= ? ORDER BY id LIMIT 1",
+            (
+                new.guild_id, ts(new.due_at), new.created_by, new.channel_id, new.title,
+                new.period, new.start.isoformat(), new.rule.value, ts(since),
+            ),
+        )  # fmt: skip
+        return None if row is None else _deadline(row)
+
     async def _next_ids(self, guild_ids: Iterable[int]) -> dict[int, int]:
         """The id the next deadline of each guild gets: ids are short and per guild."""
         next_ids = {}

@@ -395,3 +395,16 @@ async def test_extend_reads_by_and_to_in_the_options_and_refuses_what_does_not_f
     assert (await newsroom.deadline(1)).revision == 0  # nothing changed
     moved = await newsroom.command("extend", {"deadline": "1", "to": "2025-09-01"})
     assert "now due **Due Mon 2025-09-01**" in moved["data"]["content"]
+
+
+async def test_an_add_sent_again_answers_with_the_deadline_already_saved(
+    newsroom: Newsroom,
+) -> None:
+    first = await add_bondi(newsroom)
+    newsroom.clock.advance(minutes=3)  # the reply never reached Discord; the member retries
+    again = await add_bondi(newsroom)
+    assert again["type"] == 4
+    assert again["data"]["content"].startswith("Already tracked as #1")
+    assert embed_of(again)["title"] == embed_of(first)["title"] == "#1 Bondi letter"
+    listed = embed_of(await newsroom.command("list", {"show": "all"}))
+    assert listed["description"].count("**#") == 1

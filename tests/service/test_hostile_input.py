@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -149,9 +150,11 @@ def test_service_add_raises_only_service_errors(tmp_path: Path) -> None:
 
 def test_service_changes_raise_only_service_errors(tmp_path: Path) -> None:
     with service_on_disk(tmp_path) as (runner, desk):
+        made = itertools.count(1)
 
         def fresh() -> int:
-            added = runner.run(desk.add(text="Bondi, 30 days"))
+            # A new title each time: the same add again would find the one already saved.
+            added = runner.run(desk.add(text=f"Bondi {next(made)}, 30 days"))
             return int(added.id)
 
         operations: dict[str, Callable[[int, str | None, str | None], Awaitable[Any]]] = {

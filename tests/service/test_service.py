@@ -52,9 +52,8 @@ async def add_bondi(services: Services, guild_id: int = GUILD, **kw: object) -> 
         CREATOR,
         guild_id,
         channel_id=CHANNEL,
-        text="Bondi letter, 30 days",
         start=dt.date(2025, 7, 17),
-        **kw,  # type: ignore[arg-type]
+        **{"text": "Bondi letter, 30 days", **kw},  # type: ignore[arg-type]
     )
     return added.deadline
 
@@ -348,7 +347,7 @@ async def test_active_deadline_limit(services: Services, store: SqliteStore) -> 
     async with store.transaction() as tx:
         await tx.insert_deadlines(batch)
     with pytest.raises(LimitError):
-        await add_bondi(services)
+        await add_bondi(services, text="Bondi reply, 30 days")  # not a repeat of the first
     await add_bondi(services, guild_id=OTHER)  # the limit is per guild
 
 
@@ -453,3 +452,45 @@ async def test_import_respects_the_active_limit_per_guild(
     await services.imports.import_deadlines([imported(0), imported(1), imported(2, OTHER)])
     assert (await services.deadlines.page(GUILD)).total == 3
     assert (await services.deadlines.page(OTHER)).total == 1
+
+
+async def test_the_same_add_again_within_ten_minutes_finds_the_one_already_saved(
+    services: Services, clock: FakeClock
+) -> None:
+    first = await add_bondi(services)
+    clock.advance(minutes=9)
+    again = await services.deadlines.add(
+        CREATOR, GUILD, channel_id=CHANNEL, text="Bondi letter, 30 days",
+        start=dt.date(2025, 7, 17), notes="sent twice: the first reply never came",
+    )  # fmt: skip
+    assert again.existing
+    assert again.deadline == first
+    assert [a.send_at for a in again.alerts] == [
+        a.send_at for a in (await services.deadlines.status(GUILD, first.id)).next_alerts
+    ]
+    page = await services.deadlines.page(GUILD, show="all")
+    assert page.total == 1
+    history = (await services.deadlines.status(GUILD, first.id)).history
+    assert [entry.action for entry in history] == ["created"]
+    # Anything that makes it another deadline is a new one.
+    others = [
+        dict(text="Bondi letter, 31 days"),
+        dict(start=dt.date(2025, 7, 18)),
+        dict(channel_id=CHANNEL + 1),
+        dict(counting=Rule.ROLL),
+    ]
+    for changes in others:
+        added = await services.deadlines.add(
+            CREATOR, GUILD, **{"channel_id": CHANNEL, "text": "Bondi letter, 30 days",
+                               "start": dt.date(2025, 7, 17), **changes},  # type: ignore[arg-type]
+        )  # fmt: skip
+        assert not added.existing, changes
+    by_someone_else = await services.deadlines.add(
+        Actor(USER + 1), GUILD, channel_id=CHANNEL, text="Bondi letter, 30 days",
+        start=dt.date(2025, 7, 17),
+    )  # fmt: skip
+    assert not by_someone_else.existing
+    clock.advance(minutes=2)  # 11 minutes after the first: a new one on purpose
+    later = await add_bondi(services)
+    assert later.id != first.id
+    assert (await services.deadlines.page(GUILD, show="all")).total == 7
