@@ -156,7 +156,15 @@ def restore(source: Path, database: Path) -> tuple[BackupReport, Path | None]:
         if database.exists():
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
             kept = database.with_name(f"{database.name}.before-restore-{stamp}")
-            shutil.copy2(database, kept)
+            # SQLite's backup from the database as it stands, its -wal included (after a
+            # crash the last commits live only there), checked; refused if it cannot be made,
+            # so nothing of the current database is thrown away.
+            try:
+                backup(database, kept)
+            except OperationError as exc:
+                raise OperationError(
+                    f"cannot keep a copy of the current database, so it was left as it is: {exc}"
+                ) from exc
         for suffix in ("-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         staged = database.with_name(database.name + ".restoring")

@@ -20,6 +20,7 @@ from bot.operations import (
     OperationError,
     backup,
     client_id_from_token,
+    inspect,
     instance_lock,
     invite_url,
     read_heartbeat,
@@ -103,6 +104,44 @@ async def test_restore_is_refused_while_the_bot_runs_and_keeps_the_old_database(
     assert report.deadlines == 2
     assert kept is not None
     assert kept.exists()
+    async with SqliteStore.open(database) as store, store.transaction() as tx:
+        assert await tx.count_deadlines(1, Status.ACTIVE) == 2
+
+
+CRASH_AFTER_WRITING = """
+import asyncio, os, sys
+from bot.clock import SystemClock
+from bot.service import Actor, Services
+from bot.storage import SqliteStore
+
+async def main() -> None:
+    store = await SqliteStore.connect(sys.argv[1])
+    deadlines = Services.over(store, clock=SystemClock()).deadlines
+    for n in range(10):
+        await deadlines.add(Actor(5), 1, channel_id=9, text=f"Request {n}, {n + 1} days")
+    os._exit(0)  # as after a SIGKILL: no checkpoint, the commits are in the -wal only
+
+asyncio.run(main())
+"""
+
+
+async def test_restore_after_a_crash_keeps_a_complete_copy_of_the_database(
+    tmp_path: Path,
+) -> None:
+    database, copy = tmp_path / "live.sqlite3", tmp_path / "copy.sqlite3"
+    await filled_database(copy, count=2)
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASH_AFTER_WRITING, str(database)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert crashed.returncode == 0, crashed.stderr
+    assert Path(f"{database}-wal").stat().st_size > 0  # the ten deadlines are only there
+    report, kept = restore(copy, database)
+    assert report.deadlines == 2
+    assert kept is not None
+    assert inspect(kept).deadlines == 10  # the kept copy is whole, WAL included
+    with sqlite3.connect(kept) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     async with SqliteStore.open(database) as store, store.transaction() as tx:
         assert await tx.count_deadlines(1, Status.ACTIVE) == 2
 
