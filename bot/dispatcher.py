@@ -117,6 +117,10 @@ class Dispatcher:
         self._cycles = 0
         self._cycled = asyncio.Condition()
         self._in_flight = 0  # groups handed to senders whose results are not yet recorded
+        # Every change counted, and the count at each deadline's (or guild's) latest change:
+        # a group handed over before a change to its deadline is not sent (see _deliver).
+        self._change_seq = 0
+        self._last_change: dict[tuple[int, int | None], int] = {}
         self._recorded = asyncio.Event()
         self._recorded.set()
         self._turn_started = _monotonic()  # see _take_turns
@@ -137,6 +141,8 @@ class Dispatcher:
         """A deadline (or, with None, every deadline of the guild) changed: forget what was
         claimed for it and look at the table again."""
         self._changed.add((guild_id, deadline_id))
+        self._change_seq += 1
+        self._last_change[(guild_id, deadline_id)] = self._change_seq
         self._wake.set()
 
     async def start(self) -> None:
@@ -260,9 +266,12 @@ class Dispatcher:
     def _dispatch_due(self, now: dt.datetime) -> int:
         """Hand every alert due by `now` to the senders, one group per deadline."""
         self._prepare(now, now=now)
+        self._drop_changed()  # nothing changed since it was claimed goes out
         due = [key for key, group in self._prepared.items() if group.due_at <= now]
         for key in due:
-            self._queue.put_nowait(self._prepared.pop(key))
+            group = self._prepared.pop(key)
+            group.handed_at = self._change_seq
+            self._queue.put_nowait(group)
         if due:
             self._in_flight += len(due)
             self._recorded.clear()
@@ -360,9 +369,21 @@ class Dispatcher:
         self._new_turn_pending = False
         self._turn_started = _monotonic()
 
+    def _changed_since(self, group: Group) -> bool:
+        """Did a change to the group's deadline (or its guild's settings) come in after the
+        group was handed to a sender? Then what it would post may be stale: done, snoozed,
+        moved. Checked right before the request."""
+        key = (group.deadline.guild_id, group.deadline.id)
+        latest = max(self._last_change.get(key, 0), self._last_change.get((key[0], None), 0))
+        return latest > group.handed_at
+
     async def _deliver(self, group: Group) -> Outcome:
         now = self._clock.now()
         deadline = group.deadline
+        if self._changed_since(group):
+            # Not sent: its claim is released and the alert, if the change kept it, is
+            # claimed afresh with the deadline as it is now.
+            return Outcome(group, now, released=True)
         if deadline.status is not Status.ACTIVE or (
             deadline.snoozed_until is not None and deadline.snoozed_until > now
         ):
@@ -461,6 +482,7 @@ class Dispatcher:
                 self._in_flight -= len(batch)
                 if self._in_flight <= 0:
                     self._in_flight = 0
+                    self._last_change.clear()  # no group handed over before them is left
                     self._recorded.set()
             self._wake.set()
             if stop and not unwritten:
@@ -474,6 +496,8 @@ class Dispatcher:
             await tx.mark_failed(rows.failed)
             await tx.retry_later(rows.retry)
             await tx.drop_alerts(rows.dropped)
+            if rows.released:
+                await tx.release_claims(rows.released)
             await tx.plan_if_active(rows.following)
             await tx.add_history(*rows.history)
         if self._observer is not None:

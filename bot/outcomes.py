@@ -35,6 +35,7 @@ class Group:
     alerts: list[StoredAlert]
     due_at: dt.datetime  # when to hand it over
     notice: AlertNotice | None = None  # built ahead, for `due_at`
+    handed_at: int = 0  # the dispatcher's change count when it went to a sender
 
     @property
     def ids(self) -> list[int]:
@@ -52,6 +53,7 @@ class Outcome:
     retry_at: dt.datetime | None = None  # transient failure: try again then
     fallback_message_id: int | None = None  # permanent failure, posted in the default channel
     skipped: bool = False  # the deadline was closed or snoozed after the alert was claimed
+    released: bool = False  # not sent: the deadline changed after it was handed over
 
 
 @dataclass(slots=True)
@@ -62,6 +64,7 @@ class OutcomeRows:
     failed: list[tuple[int, int, dt.datetime, str]] = field(default_factory=list)
     retry: list[tuple[int, int, dt.datetime, str]] = field(default_factory=list)
     dropped: list[tuple[int, int]] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)  # alert ids to claim afresh
     following: list[tuple[int, int, PlannedAlert]] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
 
@@ -76,6 +79,9 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
         guild_id = group.deadline.guild_id
         if outcome.skipped:
             dropped += [(guild_id, alert_id) for alert_id in group.ids]
+            continue
+        if outcome.released:
+            rows.released += group.ids
             continue
         if outcome.retry_at is not None:
             error = outcome.error or ""
@@ -100,7 +106,7 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
 def observe(observer: DispatchObserver, batch: Sequence[Outcome]) -> None:
     """Tell the metrics what became of each group."""
     for outcome in batch:
-        if outcome.skipped:
+        if outcome.skipped or outcome.released:
             continue
         latest = max(outcome.group.alerts, key=lambda a: a.send_at)
         kind = latest.kind.value

@@ -10,6 +10,7 @@ or supersedes it, with a history entry. No alert disappears without a trace.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -19,6 +20,7 @@ from support import FakeClock, RecordingNotifier, fail_channel
 from bot.deadlines import parse_phrase
 from bot.dispatcher import Dispatcher
 from bot.models import AlertKind, Deadline, GuildDefaults, StoredAlert
+from bot.notices import AlertNotice
 from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
@@ -187,3 +189,61 @@ async def test_a_change_that_drops_a_due_alert_says_so_in_the_history(
         assert [(n.kind, n.days_before) for n in notifier.notices] == [(AlertKind.REMINDER, 7)]
     else:
         assert notifier.notices == []
+
+
+class GatedNotifier(RecordingNotifier):
+    """Holds the first send until the test opens the gate (a slow Discord)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def send_alert(self, notice: AlertNotice) -> int:
+        if not self.gate.is_set():
+            self.waiting.set()
+            await self.gate.wait()
+        return await super().send_alert(notice)
+
+
+@pytest.mark.parametrize("change", ["done", "snooze", "extend"])
+async def test_an_alert_handed_over_before_a_change_is_not_posted_after_it(
+    store: SqliteStore, clock: FakeClock, change: str
+) -> None:
+    """One sender, two deadlines due at once: the first send hangs; meanwhile the second
+    deadline is marked done, snoozed or extended by a year. Its alert, already handed to the
+    sender, must not go out with the old state (issue 12.5)."""
+    notifier = GatedNotifier()
+    async with Dispatcher(
+        store, notifier, clock=clock, defaults=GuildDefaults(), senders=1
+    ) as dispatcher:
+        services = Services.over(store, clock=clock)
+        services.changes.subscribe(dispatcher.changed)
+        use = services.deadlines
+        ids = []
+        for title in ("Bondi letter", "FOIA request"):
+            added = await use.add(
+                CREATOR, GUILD, channel_id=CHANNEL, text=f"{title}, 30 days",
+                start=dt.date(2025, 7, 17),
+            )  # fmt: skip
+            ids.append(added.deadline.id)
+        clock.set(REMINDER_AT + dt.timedelta(seconds=1))
+        dispatcher.wake()
+        await asyncio.wait_for(notifier.waiting.wait(), 5)  # both handed over, one sending
+        second = ids[1]
+        if change == "done":
+            await use.done(CREATOR, GUILD, second)
+        elif change == "snooze":
+            await use.snooze(CREATOR, GUILD, second, until=parse_phrase("3 days").spec)
+        else:
+            await use.extend(CREATOR, GUILD, second, change=parse_phrase("1 year").spec)
+        notifier.gate.set()
+        await dispatcher.settle()
+        assert [n.deadline.id for n in notifier.notices] == [ids[0]]
+        actions = [action for action, _ in await history(services, second)]
+        assert "alert sent" not in actions
+        assert actions[-1] == "alert superseded"  # the due reminder, with the reason
+        # Nothing was lost for the first deadline, nothing is left claimed for the second.
+        async with store.transaction() as tx:
+            pending = await tx.alerts_of(GUILD, second)
+        assert all(a.sent_at is None for a in pending)
