@@ -44,10 +44,10 @@ from bot.dispatcher import Dispatcher
 from bot.health import HEARTBEAT_SECONDS, GatewayLink, HeartbeatKeeper
 from bot.metrics import Metrics
 from bot.models import GuildDefaults
-from bot.operations import OperationError, instance_lock
+from bot.operations import OperationError, instance_lock, lock_path
 from bot.scheduling import PeriodicJobs
 from bot.service import Services
-from bot.storage import SqliteStore, StorageError
+from bot.storage import SqliteStore, StorageError, refuse_if_deleted
 from bot.web import WebServer, start_web, web_server
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
             dispatcher=dispatcher,
             metrics=metrics,
             every=options.heartbeat_seconds,
+            file_problem=store.file_problem,
         )
         await stack.enter_async_context(heartbeat)
         log.info("Deadline Desk ready: database %s", options.database)
@@ -182,6 +183,12 @@ async def serve(config: Config) -> None:
     token = require_token(config)
     check_database_path(config.database.path)
     point_at_servers(config)
+    try:
+        # Before the lock file is made: a missing database with its lock, -wal or -shm still
+        # there was deleted, and must not silently start over empty.
+        refuse_if_deleted(config.database.path, lock=lock_path(config.database.path))
+    except StorageError as exc:
+        raise ConfigError(f"database: {exc}") from None
     try:
         with instance_lock(config.database.path):
             await _check_database(config)

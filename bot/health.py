@@ -59,6 +59,7 @@ class HeartbeatKeeper:
         dispatcher: BeatSource,
         metrics: Metrics,
         every: float = HEARTBEAT_SECONDS,
+        file_problem: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._runtime = runtime
         self._clock = clock
@@ -66,6 +67,7 @@ class HeartbeatKeeper:
         self._dispatcher = dispatcher
         self._metrics = metrics
         self._every = every
+        self._file_problem = file_problem
         self._task: asyncio.Task[None] | None = None
         self.last: Heartbeat | None = None  # the last one written successfully
         gateway.subscribe(self.record)
@@ -82,7 +84,10 @@ class HeartbeatKeeper:
                 await task
 
     def verdict(self) -> tuple[bool, str]:
-        """Healthy or not, and why (for /healthz)."""
+        """Healthy or not, and why (for /healthz): never while the database file is gone."""
+        problem = self._file_problem()
+        if problem is not None:
+            return False, problem
         return verdict(self.last, now=self._clock.now())
 
     async def record(self) -> None:

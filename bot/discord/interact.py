@@ -9,7 +9,7 @@ import logging
 import discord
 
 from bot.service import UserError
-from bot.storage import StorageBusyError
+from bot.storage import DatabaseGoneError, StorageBusyError
 
 from . import render
 
@@ -98,6 +98,12 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         text = render.error_text(error.message, error.example)
     elif isinstance(error, StorageBusyError):
         text = render.error_text("the database is busy right now; try again in a moment")
+    elif isinstance(error, DatabaseGoneError):
+        log.error("command refused: %s", error)
+        text = render.error_text(
+            "the bot's database file was deleted or replaced, so nothing was saved; ask the "
+            "bot's host to restore a backup and restart it"
+        )
     else:
         log.error(
             "command failed: %s",

@@ -1,9 +1,15 @@
 """Storage adapter: SQLite through aiosqlite. All SQL of the project lives in this package."""
 
-from .errors import DatabaseCorruptError, SchemaTooNewError, StorageBusyError, StorageError
+from .errors import (
+    DatabaseCorruptError,
+    DatabaseGoneError,
+    SchemaTooNewError,
+    StorageBusyError,
+    StorageError,
+)
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .rows import parse_ts, ts
-from .sqlite import BUSY_TIMEOUT_MS, DEFAULT_PATH, SqliteStore, Transaction
+from .sqlite import BUSY_TIMEOUT_MS, DEFAULT_PATH, SqliteStore, Transaction, refuse_if_deleted
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -11,11 +17,13 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "DatabaseCorruptError",
+    "DatabaseGoneError",
     "SchemaTooNewError",
     "SqliteStore",
     "StorageBusyError",
     "StorageError",
     "Transaction",
     "parse_ts",
+    "refuse_if_deleted",
     "ts",
 ]

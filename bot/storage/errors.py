@@ -17,3 +17,8 @@ class StorageBusyError(StorageError):
 
 class DatabaseCorruptError(StorageError):
     """The file is not an intact SQLite database."""
+
+
+class DatabaseGoneError(StorageError):
+    """The database file was deleted or replaced under the running bot, or is missing while
+    the files that go with it (-wal, -shm, the lock) are still there."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +21,13 @@ from pathlib import Path
 
 import aiosqlite
 
-from .errors import DatabaseCorruptError, SchemaTooNewError, StorageBusyError, StorageError
+from .errors import (
+    DatabaseCorruptError,
+    DatabaseGoneError,
+    SchemaTooNewError,
+    StorageBusyError,
+    StorageError,
+)
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .queries_alerts import AlertQueries
 from .queries_deadlines import DeadlineQueries
@@ -38,6 +45,35 @@ RESTORE_HINT = (
 )
 
 
+GONE_HINT = (
+    "nothing more is saved: stop the bot, restore the last backup (python -m bot restore "
+    "BACKUP_FILE) and start it again"
+)
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    stat = os.stat(path)
+    return (stat.st_dev, stat.st_ino)
+
+
+def refuse_if_deleted(path: Path, *, lock: Path | None) -> None:
+    """A missing database whose companion files are still there was deleted, not never
+    made: refuse, instead of silently starting an empty one. A first start (no files at all)
+    passes. `lock`: the bot's instance lock file, checked too when given."""
+    if path.exists():
+        return
+    leftovers = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    if lock is not None:
+        leftovers.append(lock)
+    found = [p.name for p in leftovers if p.exists()]
+    if found:
+        raise DatabaseGoneError(
+            f"the database {path} is missing but {', '.join(found)} next to it is not: it "
+            "was deleted. Restore the last backup (python -m bot restore BACKUP_FILE), or, to "
+            "start empty on purpose, delete those files too"
+        )
+
+
 class SqliteStore:
     """Owns the connection. Use `async with SqliteStore.open(path) as store:`."""
 
@@ -45,6 +81,19 @@ class SqliteStore:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # Which file this connection has open: if the path later names no file, or another
+        # one, every write would go to a file nobody will find again.
+        self._identity = _identity(path)
+
+    def file_problem(self) -> str | None:
+        """Why the database file is no longer the one this store opened; None if it is."""
+        try:
+            current = _identity(self.path)
+        except FileNotFoundError:
+            return f"the database file {self.path} was deleted while the bot was running"
+        if current != self._identity:
+            return f"the database file {self.path} was replaced while the bot was running"
+        return None
 
     @classmethod
     @asynccontextmanager
@@ -66,6 +115,7 @@ class SqliteStore:
             )
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_if_deleted(path, lock=None)
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
@@ -100,6 +150,9 @@ class SqliteStore:
         statement still runs in aiosqlite's thread, so a ROLLBACK is always queued after it.
         """
         async with self._lock:
+            problem = self.file_problem()
+            if problem is not None:
+                raise DatabaseGoneError(f"{problem}; {GONE_HINT}")
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 yield Transaction(self._conn)

@@ -26,6 +26,7 @@ from bot.models import (
 from bot.storage import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    DatabaseGoneError,
     SchemaTooNewError,
     SqliteStore,
     StorageError,
@@ -423,3 +424,44 @@ async def test_a_cancelled_transaction_rolls_back_and_leaves_the_store_usable(
             await task
         async with store.transaction() as tx:
             assert await tx.count_deadlines(1, Status.ACTIVE) == 0
+
+
+async def test_a_database_deleted_or_replaced_under_the_store_refuses_every_transaction(
+    tmp_path: Path,
+) -> None:
+    path, other = tmp_path / "live.sqlite3", tmp_path / "other.sqlite3"
+    async with SqliteStore.open(other):
+        pass
+    async with SqliteStore.open(path) as store:
+        async with store.transaction() as tx:
+            await tx.insert_deadline(new_deadline())
+        assert store.file_problem() is None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        assert "was deleted" in (store.file_problem() or "")
+        with pytest.raises(DatabaseGoneError, match=r"was deleted.*restore the last backup"):
+            async with store.transaction() as tx:
+                await tx.insert_deadline(new_deadline(title="never saved"))
+        other.rename(path)  # a different file at the same path
+        assert "was replaced" in (store.file_problem() or "")
+        with pytest.raises(DatabaseGoneError, match="was replaced"):
+            async with store.transaction() as tx:
+                await tx.get_deadline(1, 1)
+
+
+@pytest.mark.parametrize("leftover", ["-wal", "-shm"])
+async def test_a_missing_database_with_its_leftovers_is_refused_not_made_anew(
+    tmp_path: Path, leftover: str
+) -> None:
+    path = tmp_path / "data" / "deadlines.sqlite3"
+    async with SqliteStore.open(path) as store, store.transaction() as tx:
+        await tx.insert_deadline(new_deadline())
+    path.parent.joinpath(path.name + leftover).write_bytes(b"")
+    path.unlink()
+    with pytest.raises(DatabaseGoneError, match=rf"missing but deadlines\.sqlite3{leftover}"):
+        await SqliteStore.connect(path)
+    assert not path.exists()  # nothing made in its place
+    Path(f"{path}{leftover}").unlink()
+    async with SqliteStore.open(path):  # with no files at all, a first start makes one
+        pass
+    assert path.exists()
