@@ -20,6 +20,7 @@ import datetime as dt
 import heapq
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 
 from bot.clock import Clock
@@ -56,6 +57,9 @@ SENDER_TURN_SECONDS = 0.005
 # Results written per transaction, and alerts grouped per loop step in a catch-up: each
 # costs ~5-10 us on the event loop, so these keep a step to a few milliseconds.
 COMMIT_BATCH = 500
+# An alert send that has no answer after this long is abandoned and retried later (the
+# nonce lets Discord drop a duplicate if it did go through).
+SEND_TIMEOUT_SECONDS = 15.0
 # Results that could not be written are tried again after this long, doubling up to the max
 # (stop() gives the committer stop_timeout to get them in).
 COMMIT_RETRY_FIRST_SECONDS = 0.5
@@ -85,6 +89,7 @@ class Dispatcher:
         retry_base: dt.timedelta = dt.timedelta(seconds=10),
         retry_max: dt.timedelta = dt.timedelta(minutes=15),
         observer: DispatchObserver | None = None,
+        send_timeout: float = SEND_TIMEOUT_SECONDS,
     ) -> None:
         self._store = store
         self._observer = observer
@@ -98,6 +103,10 @@ class Dispatcher:
         self._retry_base = retry_base
         self._retry_max = retry_max
         self._wake = asyncio.Event()
+        self._send_timeout = send_timeout
+        # Channels with a send under way, and the groups waiting behind it (see _sender).
+        self._sending: set[int] = set()
+        self._waiting: dict[int, deque[Group]] = {}
         # Claimed alerts not yet due: by id, and a heap of (time, id) to pop them in order.
         self._buffer: dict[int, tuple[StoredAlert, Deadline, GuildSettings]] = {}
         # (POSIX seconds, id): floats compare several times faster than datetimes.
@@ -187,6 +196,10 @@ class Dispatcher:
             group = self._queue.get_nowait()
             if group is not None:
                 unsent.extend(group.ids)
+        for backlog in self._waiting.values():
+            for group in backlog:
+                unsent.extend(group.ids)
+        self._waiting.clear()
         if unsent:
             async with self._store.transaction() as tx:
                 await tx.release_claims(unsent)
@@ -339,16 +352,46 @@ class Dispatcher:
             group = await self._queue.get()
             if group is None:
                 return
-            await self._take_turns()
-            if self._stopping:
-                self._queue.put_nowait(group)  # leave it for stop() to release
-                return
+            channel = group.deadline.channel_id
+            if channel in self._sending:
+                # One send at a time per channel: a hung or rate-limited channel holds one
+                # sender, never all of them; its other alerts wait their turn behind it.
+                self._waiting.setdefault(channel, deque()).append(group)
+                continue
+            self._sending.add(channel)
             try:
-                outcome = await self._deliver(group)
-            except Exception as exc:  # a bug, not a send error: log it, retry later
-                log.exception("unexpected error delivering alerts %s", group.ids)
-                outcome = self._retry(group, f"internal error: {exc!r}")
-            self._outcomes.put_nowait(outcome)
+                next_group: Group | None = group
+                while next_group is not None:
+                    await self._take_turns()
+                    if self._stopping:
+                        # Leave it, and the channel's others, for stop() to release.
+                        self._queue.put_nowait(next_group)
+                        for waiting in self._waiting.pop(channel, ()):
+                            self._queue.put_nowait(waiting)
+                        return
+                    try:
+                        outcome = await self._delivered(next_group)
+                    except asyncio.CancelledError:
+                        # Stopped mid-send (stop() gave up waiting): its claim is released
+                        # with the rest; the next start sends it again, with the same nonce.
+                        self._to_release.extend(next_group.ids)
+                        for waiting in self._waiting.pop(channel, ()):
+                            self._to_release.extend(waiting.ids)
+                        raise
+                    self._outcomes.put_nowait(outcome)
+                    backlog = self._waiting.get(channel)
+                    next_group = backlog.popleft() if backlog else None
+                    if backlog is not None and not backlog:
+                        del self._waiting[channel]
+            finally:
+                self._sending.discard(channel)
+
+    async def _delivered(self, group: Group) -> Outcome:
+        try:
+            return await self._deliver(group)
+        except Exception as exc:  # a bug, not a send error: log it, retry later
+            log.exception("unexpected error delivering alerts %s", group.ids)
+            return self._retry(group, f"internal error: {exc!r}")
 
     async def _take_turns(self) -> None:
         """Before a delivery: let the rest of the event loop run once the senders together
@@ -392,7 +435,18 @@ class Dispatcher:
         if notice is None or now - notice.now > NOTICE_FRESH:
             notice = build_notice(group.alerts, deadline, group.settings, now=now)
         try:
-            message_id = await self._notifier.send_alert(notice)
+            message_id = await asyncio.wait_for(
+                self._notifier.send_alert(notice), self._send_timeout
+            )
+        except TimeoutError:
+            # No answer (a hung connection, or a long rate limit discord.py sleeps through):
+            # free the sender and try again later, with the same nonce.
+            log.warning(
+                "alert %s guild=%s deadline=%s channel=%s: no answer within %.0f s; will retry",
+                notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id,
+                self._send_timeout,
+            )  # fmt: skip
+            return self._retry(group, f"no answer within {self._send_timeout:.0f} s")
         except TransientSendError as exc:
             log.warning(
                 "alert %s guild=%s deadline=%s channel=%s: %s; will retry",
