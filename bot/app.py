@@ -150,7 +150,8 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
         )
         await stack.enter_async_context(dispatcher)
         services.changes.subscribe(dispatcher.changed)
-        jobs = await stack.enter_async_context(PeriodicJobs(store, dispatcher))
+        jobs = await stack.enter_async_context(PeriodicJobs(store, dispatcher, clock=clock))
+        services.changes.subscribe(jobs.changed)
         await stack.enter_async_context(boards)
         services.changes.subscribe(boards.changed)
         heartbeat = HeartbeatKeeper(

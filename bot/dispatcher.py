@@ -581,7 +581,7 @@ class Dispatcher:
             if idle and (next_at is None or next_at > now):
                 return
 
-    async def send_digest(self, guild_id: int) -> int | None:
+    async def send_digest(self, guild_id: int, *, late: bool = False) -> int | None:
         """Post the daily digest of a guild to its default channel; None if it has none."""
         async with self._store.transaction() as tx:
             settings = await tx.get_settings(guild_id)
@@ -589,5 +589,5 @@ class Dispatcher:
                 return None
             deadlines = await tx.active_deadlines(guild_id)
         return await self._notifier.send_digest(
-            guild_id, settings.default_channel_id, deadlines, now=self._clock.now()
+            guild_id, settings.default_channel_id, deadlines, now=self._clock.now(), late=late
         )

@@ -62,9 +62,16 @@ class Notifier(Protocol):
         ...
 
     async def send_digest(
-        self, guild_id: int, channel_id: int, deadlines: Sequence[Deadline], *, now: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        deadlines: Sequence[Deadline],
+        *,
+        now: dt.datetime,
+        late: bool = False,
     ) -> int:
-        """Post one digest of a guild's active deadlines; return the message id."""
+        """Post one digest of a guild's active deadlines (`late`: its time passed while the
+        bot was down); return the message id."""
         ...
 
 

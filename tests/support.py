@@ -55,6 +55,7 @@ class RecordingNotifier:
     def __init__(self) -> None:
         self.notices: list[AlertNotice] = []
         self.digests: list[tuple[int, int, list[Deadline]]] = []
+        self.late_digests: list[bool] = []
         self.attempts: list[AlertNotice] = []
         self.fail: Callable[[AlertNotice], Exception | None] = lambda notice: None
         self._ids = itertools.count(1000)
@@ -68,9 +69,16 @@ class RecordingNotifier:
         return next(self._ids)
 
     async def send_digest(
-        self, guild_id: int, channel_id: int, deadlines: Sequence[Deadline], *, now: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        deadlines: Sequence[Deadline],
+        *,
+        now: dt.datetime,
+        late: bool = False,
     ) -> int:
         self.digests.append((guild_id, channel_id, list(deadlines)))
+        self.late_digests.append(late)
         return next(self._ids)
 
     def for_deadline(self, guild_id: int, deadline_id: int) -> list[AlertNotice]:

@@ -69,12 +69,18 @@ class DiscordNotifier:
         return message.id
 
     async def send_digest(
-        self, guild_id: int, channel_id: int, deadlines: Sequence[Deadline], *, now: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        deadlines: Sequence[Deadline],
+        *,
+        now: dt.datetime,
+        late: bool = False,
     ) -> int:
         channel = self._client.get_partial_messageable(channel_id, guild_id=guild_id)
         try:
             message = await channel.send(
-                embed=render.digest_embed(deadlines, now=now),
+                embed=render.digest_embed(deadlines, now=now, late=late),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except Exception as exc:

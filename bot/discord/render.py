@@ -309,7 +309,9 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
     return content, fit(embed)
 
 
-def digest_embed(deadlines: Sequence[Deadline], *, now: dt.datetime) -> discord.Embed:
+def digest_embed(
+    deadlines: Sequence[Deadline], *, now: dt.datetime, late: bool = False
+) -> discord.Embed:
     page = Page(
         deadlines=tuple(deadlines[:40]),
         page=1,
@@ -319,6 +321,8 @@ def digest_embed(deadlines: Sequence[Deadline], *, now: dt.datetime) -> discord.
     )
     embed = list_embed(page, now=now, show="active")
     embed.title = "\U0001f5de Daily deadline digest"
+    if late:
+        embed.title += " (late: the bot was offline at digest time)"
     if len(deadlines) > 40:
         embed.set_footer(text=f"and {len(deadlines) - 40} more: /deadline list")
     return embed

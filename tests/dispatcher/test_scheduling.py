@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from support import FakeClock, RecordingNotifier
 
@@ -54,3 +56,65 @@ async def test_digest_job_sends_through_the_dispatcher(
             assert job is not None
             await job.func(*job.args)
     assert [(g, c, [d.title for d in ds]) for g, c, ds in notifier.digests] == [(1, 9, ["Bondi"])]
+
+
+async def test_a_digest_enabled_a_minute_before_its_time_still_goes_out_today(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    """Issue 12.8: the job is made at once, not at the next minute's re-scan (which came
+    after its time and so scheduled it for tomorrow)."""
+    notifier = RecordingNotifier()
+    tz = ZoneInfo("America/New_York")
+    soon = (dt.datetime.now(tz) + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        services = Services.over(store, clock=clock)
+        async with PeriodicJobs(store, dispatcher, rescan_seconds=3600, clock=clock) as jobs:
+            services.changes.subscribe(jobs.changed)
+            await services.settings.update(
+                ADMIN, 1, digest_enabled=True, default_channel_id=9, alert_time=soon.time()
+            )
+            for _ in range(100):  # the refresh runs as a task, right after the change
+                if jobs.scheduler.get_job(f"{DIGEST_PREFIX}1") is not None:
+                    break
+                await asyncio.sleep(0.01)
+            job = jobs.scheduler.get_job(f"{DIGEST_PREFIX}1")
+            assert job is not None
+            assert job.next_run_time == soon  # today's, in a minute
+            # Moving the time reschedules it at once as well.
+            later = soon + dt.timedelta(minutes=1)
+            await services.settings.update(ADMIN, 1, alert_time=later.time())
+            for _ in range(100):
+                moved = jobs.scheduler.get_job(f"{DIGEST_PREFIX}1")
+                if moved is not None and moved.next_run_time == later:
+                    break
+                await asyncio.sleep(0.01)
+            assert moved is not None
+            assert moved.next_run_time == later
+
+
+async def test_a_digest_missed_while_the_bot_was_down_goes_out_once_marked_late(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    notifier = RecordingNotifier()
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        services = Services.over(store, clock=clock)
+        await services.settings.update(
+            ADMIN, 1, digest_enabled=True, default_channel_id=9, alert_time=dt.time(9, 0)
+        )
+        await services.deadlines.add(Actor(5), 1, channel_id=3, text="Bondi, 30 days")
+        # Thu 08:00 New York: today's digest is still ahead; nothing to catch up.
+        async with PeriodicJobs(store, dispatcher, clock=clock):
+            pass
+        assert notifier.digests == []
+        clock.set(dt.datetime(2025, 7, 17, 14, 30, tzinfo=dt.UTC))  # 10:30: 09:00 was missed
+        async with PeriodicJobs(store, dispatcher, clock=clock):
+            pass
+        assert [(g, c) for g, c, _ in notifier.digests] == [(1, 9)]
+        assert notifier.late_digests == [True]
+        async with PeriodicJobs(store, dispatcher, clock=clock):  # another restart: once only
+            pass
+        assert len(notifier.digests) == 1
+        clock.set(dt.datetime(2025, 7, 18, 12, 0, tzinfo=dt.UTC))  # Fri 08:00: not yet
+        async with PeriodicJobs(store, dispatcher, clock=clock):
+            pass
+        assert len(notifier.digests) == 1

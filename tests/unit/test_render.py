@@ -122,3 +122,11 @@ def test_who_may_modify() -> None:
     assert not may_modify(only_in(DEADLINE.channel_id + 1), DEADLINE, settings)
     assert may_change_settings(Actor(user_id=6, manage_guild=True))
     assert not may_change_settings(Actor.everywhere(5, manage_messages=True))
+
+
+def test_a_late_digest_says_so() -> None:
+    now = dt.datetime(2025, 7, 17, 14, 30, tzinfo=dt.UTC)
+    on_time = render.digest_embed([], now=now)
+    late = render.digest_embed([], now=now, late=True)
+    assert on_time.title == "\U0001f5de Daily deadline digest"
+    assert late.title == on_time.title + " (late: the bot was offline at digest time)"
