@@ -19,7 +19,7 @@ from bot.metrics import Metrics
 from bot.service import Services, UserError, ValidationError
 
 from .interact import defer_if_slow, report_error
-from .views import DYNAMIC_ITEMS
+from .views import DYNAMIC_ITEMS, submit_extension
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,10 @@ class DeadlineBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Runs inside login(), once the cogs are added: the commands are complete.
         await self.sync_commands()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Extend forms are answered here, open before a restart or not (see ExtendModal).
+        await submit_extension(interaction)
 
     async def on_connect(self) -> None:
         # READY has arrived (on_ready waits longer, for every server's data).

@@ -123,18 +123,23 @@ async def _close_alert(interaction: discord.Interaction, note: str) -> None:
     )
 
 
+EXTEND_FORM = re.compile(r"dd:extend-modal:(?P<guild>\d+):(?P<deadline>\d+):(?P<user>\d+)")
+
+
 class ExtendModal(discord.ui.Modal):
-    """Asks for a period or a date, and a reason."""
+    """Asks for a period or a date, and a reason.
+
+    Like the buttons, it keeps its state in its custom id, so a form opened before a restart
+    can still be submitted after it: discord.py forgets open forms on restart, so the bot
+    never registers this one and answers every submission in `submit_extension`."""
 
     def __init__(self, deadline: Deadline, user_id: int) -> None:
         super().__init__(
             title=render.cut(f"Extend #{deadline.id}", 45),
-            # discord.py finds an open form by its custom id alone: make it the opener's.
+            # The opener is in the id: only they may submit it (a replay is refused).
             custom_id=f"dd:extend-modal:{deadline.guild_id}:{deadline.id}:{user_id}",
             timeout=900,
         )
-        self.deadline = deadline
-        self.user_id = user_id
         self.amount: discord.ui.TextInput[ExtendModal] = discord.ui.TextInput(
             label="By a period, or to a date",
             placeholder="14 days  or  2025-09-15",
@@ -150,35 +155,64 @@ class ExtendModal(discord.ui.Modal):
         )
         self.add_item(self.amount)
         self.add_item(self.reason)
+        # Finished before it is sent: discord.py then keeps no copy of it (see the class).
+        self.stop()
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        try:
-            # Checked again on submit: the form may be replayed by someone else, and
-            # permissions can change while it is open.
-            if guild_id_of(interaction) != self.deadline.guild_id:
-                raise ValidationError("this form belongs to another server")
-            deadlines = desk_of(interaction).services.deadlines
-            actor = actor_of(interaction)
-            # Who may change it first (a replayed form learns nothing more), then whose form.
-            await deadlines.modifiable(actor, self.deadline.guild_id, self.deadline.id)
-            if interaction.user.id != self.user_id:
-                raise ValidationError("only the member who opened this form can submit it")
-            extended = await deadlines.extend(
-                actor,
-                self.deadline.guild_id,
-                self.deadline.id,
-                change=parse_when(self.amount.value),
-                reason=self.reason.value or None,
-            )
-            await reply(
-                interaction,
-                content=(
-                    f"\u23e9 #{extended.id} extended by {interaction.user.mention}: now due "
-                    f"{render.due_line(extended)}"
-                ),
-            )
-        except Exception as error:
-            await report_error(interaction, error)
+
+def _form_values(components: object) -> dict[str, str]:
+    """The text inputs of a submitted form by custom id, however Discord nests them
+    (action rows, or labels)."""
+    found: dict[str, str] = {}
+    stack = [components]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if isinstance(item.get("custom_id"), str) and isinstance(item.get("value"), str):
+                found[item["custom_id"]] = item["value"]
+            stack.extend(v for k, v in item.items() if k in ("components", "component"))
+    return found
+
+
+async def submit_extension(interaction: discord.Interaction) -> bool:
+    """Answer a submitted Extend form; False if the interaction is not one."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return False
+    match = EXTEND_FORM.fullmatch(str(data.get("custom_id", "")))
+    if match is None:
+        return False
+    guild_id, deadline_id, opener = (int(match[k]) for k in ("guild", "deadline", "user"))
+    try:
+        # Checked again on submit: the form may be replayed by someone else, and permissions
+        # can change while it is open.
+        if guild_id_of(interaction) != guild_id:
+            raise ValidationError("this form belongs to another server")
+        values = _form_values(data.get("components"))
+        deadlines = desk_of(interaction).services.deadlines
+        actor = actor_of(interaction)
+        # Who may change it first (a replayed form learns nothing more), then whose form.
+        await deadlines.modifiable(actor, guild_id, deadline_id)
+        if interaction.user.id != opener:
+            raise ValidationError("only the member who opened this form can submit it")
+        extended = await deadlines.extend(
+            actor,
+            guild_id,
+            deadline_id,
+            change=parse_when(values.get("amount", "")),
+            reason=values.get("reason") or None,
+        )
+        await reply(
+            interaction,
+            content=(
+                f"\u23e9 #{extended.id} extended by {interaction.user.mention}: now due "
+                f"{render.due_line(extended)}"
+            ),
+        )
+    except Exception as error:
+        await report_error(interaction, error)
+    return True
 
 
 def alert_view(deadline: Deadline) -> discord.ui.View:

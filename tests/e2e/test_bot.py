@@ -408,3 +408,30 @@ async def test_an_add_sent_again_answers_with_the_deadline_already_saved(
     assert embed_of(again)["title"] == embed_of(first)["title"] == "#1 Bondi letter"
     listed = embed_of(await newsroom.command("list", {"show": "all"}))
     assert listed["description"].count("**#") == 1
+
+
+async def test_an_extend_form_opened_before_a_restart_works_after_it(newsroom: Newsroom) -> None:
+    """Issue 12.9: the buttons survived restarts, the form did not ("This interaction
+    failed")."""
+    message_id = await first_alert(newsroom)
+    pressed = await newsroom.fake.send_component_interaction(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, message_id,
+        f"dd:extend:{newsroom.guild.id}:1",
+    )  # fmt: skip
+    modal = await pressed.response()
+    assert modal["type"] == 9
+    await newsroom.restart()  # the form stays open in alice's Discord meanwhile
+    submitted = await newsroom.fake.send_modal_submit(
+        newsroom.guild.id, newsroom.general, newsroom.alice.id, modal["data"]["custom_id"],
+        {"amount": "14-day extension", "reason": "county asked"},
+    )  # fmt: skip
+    reply = await submitted.response(timeout=5)
+    assert "now due **Due Sat 2025-08-30**" in reply["data"]["content"]
+    # Replayed by someone else after the restart: refused, nothing changed.
+    replay = await newsroom.fake.send_modal_submit(
+        newsroom.guild.id, newsroom.general, newsroom.bob.id, modal["data"]["custom_id"],
+        {"amount": "300 days"},
+    )  # fmt: skip
+    refused = await replay.response(timeout=5)
+    assert refused["data"]["flags"] & EPHEMERAL
+    assert (await newsroom.deadline(1)).due.isoformat() == "2025-08-30"
