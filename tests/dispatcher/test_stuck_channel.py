@@ -77,7 +77,7 @@ async def test_another_servers_alert_is_not_held_up_by_a_hung_channel(
         assert late < 1.0
         assert notifier.most_in_flight == 1  # one send at a time in the stuck channel
         # The stuck send is abandoned after the send timeout, and retried later: not lost.
-        await asyncio.sleep(2.5)
+        await asyncio.sleep(3.5)
         async with store.transaction() as tx:
             alerts = [a for d in range(1, 9) for a in await tx.alerts_of(100, d)]
         retried = [a for a in alerts if a.attempts == 1 and a.error]
