@@ -8,7 +8,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import sqlite3
+import threading
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.models import Deadline
 from bot.notices import AlertNotice, PermanentSendError, TransientSendError
@@ -103,3 +107,16 @@ def fail_channel(
         return TransientSendError("503 Service Unavailable")
 
     return policy
+
+
+def hold_exclusive_lock(database: Path, seconds: float, locked: threading.Event) -> None:
+    """Another process's exclusive lock on the database for `seconds` (run in a thread);
+    `locked` is set once it holds it."""
+    conn = sqlite3.connect(database, timeout=10, isolation_level=None)
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()

@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from support import FakeClock, RecordingNotifier, fail_channel
 from bot import dispatcher as dispatcher_module
 from bot.deadlines import Rule, parse_phrase
 from bot.dispatcher import LOOKAHEAD, PREPARE_AHEAD, SENDER_TURN_SECONDS, Dispatcher
-from bot.models import AlertKind, Deadline, GuildDefaults, NewDeadline, PlannedAlert
+from bot.models import AlertKind, Deadline, NewDeadline, PlannedAlert
 from bot.notices import alert_nonce
 from bot.service import Actor, Services
 from bot.storage import SqliteStore
@@ -28,26 +27,6 @@ UTC = dt.UTC
 
 def at(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=UTC)
-
-
-@pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
-
-
-@pytest.fixture
-async def dispatcher(
-    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
-) -> AsyncIterator[Dispatcher]:
-    async with Dispatcher(store, notifier, clock=clock, defaults=GuildDefaults()) as running:
-        yield running
-
-
-@pytest.fixture
-def services(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> Services:
-    services = Services.over(store, clock=clock)
-    services.changes.subscribe(dispatcher.changed)
-    return services
 
 
 async def add(

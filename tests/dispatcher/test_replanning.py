@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from support import FakeClock, RecordingNotifier, fail_channel
@@ -30,26 +29,6 @@ ADMIN = Actor.everywhere(USER, manage_guild=True)
 REMINDER_AT = dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC)  # Sat 09:00 New York
 OVERDUE_AT = dt.datetime(2025, 8, 17, 13, 0, tzinfo=dt.UTC)  # Sun 09:00 New York
 PAST_RETRY = dt.timedelta(seconds=30)  # the first retry comes 10 s after a failure
-
-
-@pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
-
-
-@pytest.fixture
-async def dispatcher(
-    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
-) -> AsyncIterator[Dispatcher]:
-    async with Dispatcher(store, notifier, clock=clock, defaults=GuildDefaults()) as running:
-        yield running
-
-
-@pytest.fixture
-def services(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> Services:
-    services = Services.over(store, clock=clock)
-    services.changes.subscribe(dispatcher.changed)
-    return services
 
 
 async def failed_once_at(

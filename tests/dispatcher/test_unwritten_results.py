@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from support import FakeClock, RecordingNotifier
+from support import FakeClock, RecordingNotifier, hold_exclusive_lock
 
 from bot.dispatcher import Dispatcher
-from bot.models import AlertKind, GuildDefaults
+from bot.models import AlertKind
 from bot.notices import AlertNotice
 from bot.service import Actor, Services
 from bot.storage import BUSY_TIMEOUT_MS, SqliteStore
@@ -28,37 +26,6 @@ from bot.storage import BUSY_TIMEOUT_MS, SqliteStore
 GUILD, USER, CHANNEL = 100, 5, 10
 OVERDUE_AT = dt.datetime(2025, 8, 17, 13, 0, tzinfo=dt.UTC)  # Sun 09:00 New York
 LOCKED_FOR = BUSY_TIMEOUT_MS / 1000 + 1.5  # past the busy timeout: the first write fails
-
-
-def hold_exclusive_lock(database: Path, seconds: float, locked: threading.Event) -> None:
-    conn = sqlite3.connect(database, timeout=10, isolation_level=None)
-    try:
-        conn.execute("BEGIN EXCLUSIVE")
-        locked.set()
-        time.sleep(seconds)
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
-
-
-@pytest.fixture
-async def dispatcher(
-    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
-) -> AsyncIterator[Dispatcher]:
-    async with Dispatcher(store, notifier, clock=clock, defaults=GuildDefaults()) as running:
-        yield running
-
-
-@pytest.fixture
-def services(store: SqliteStore, clock: FakeClock, dispatcher: Dispatcher) -> Services:
-    services = Services.over(store, clock=clock)
-    services.changes.subscribe(dispatcher.changed)
-    return services
 
 
 @pytest.mark.timeout(60)

@@ -28,7 +28,7 @@ from bot_process import start_bot, write_config
 from fakediscord import FakeDiscord, FakeDiscordTimeout, InteractionHandle
 from fakediscord.world import FakeGuild, FakeUser
 from newsroom import desk_options, running_desk
-from support import START, FakeClock
+from support import START, FakeClock, hold_exclusive_lock
 
 NEW_YORK = ZoneInfo("America/New_York")
 EPHEMERAL = 64
@@ -276,17 +276,6 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged_and_posts_not
 
 
 # -- the database locked by another process -------------------------------------------------
-
-
-def hold_exclusive_lock(database: Path, seconds: float, locked: threading.Event) -> None:
-    conn = sqlite3.connect(database, timeout=10, isolation_level=None)
-    try:
-        conn.execute("BEGIN EXCLUSIVE")
-        locked.set()
-        time.sleep(seconds)
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("held", [1.5, 3.5])
