@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from support import FakeClock
+from support import START, FakeClock
 
 from bot.service import Services
 from bot.storage import SqliteStore
-
-# Thu 2025-07-17 08:00 in New York: the Bondi letter's date, before the 09:00 alert time.
-BONDI_MORNING = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -27,7 +23,8 @@ async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(BONDI_MORNING)
+    # Thu 2025-07-17 08:00 in New York: the Bondi letter's date, before the 09:00 alert.
+    return FakeClock(START)
 
 
 @pytest.fixture

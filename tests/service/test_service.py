@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import BONDI_MORNING
+from support import START as BONDI_MORNING
 from support import FakeClock
 
 from bot.deadlines import (
