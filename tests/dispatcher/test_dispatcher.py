@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from support import FakeClock, RecordingNotifier, fail_channel
 
-from bot import dispatcher as dispatcher_module
+from bot import sending as sending_module
 from bot.deadlines import Rule, parse_phrase
-from bot.dispatcher import LOOKAHEAD, PREPARE_AHEAD, SENDER_TURN_SECONDS, Dispatcher
+from bot.dispatcher import LOOKAHEAD, PREPARE_AHEAD, Dispatcher
 from bot.models import AlertKind, Deadline, NewDeadline, PlannedAlert
 from bot.notices import alert_nonce
+from bot.sending import SENDER_TURN_SECONDS
 from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
@@ -328,7 +329,7 @@ async def test_senders_share_one_turn_so_the_loop_runs_between_turns(
     """Sixteen senders with a notifier that never waits: every loop iteration may spend one
     turn (SENDER_TURN_SECONDS) on sends in all, not one turn per sender."""
     turn_clock = [0.0]
-    monkeypatch.setattr(dispatcher_module, "_monotonic", lambda: turn_clock[0])
+    monkeypatch.setattr(sending_module, "_monotonic", lambda: turn_clock[0])
     iterations = 0
     sends_per_iteration: Counter[int] = Counter()
 

@@ -24,20 +24,21 @@ LAYERS: dict[str, int] = {
     "bot.notices": 2,
     "bot.metrics": 2,
     "bot.export": 3,
-    "bot.outcomes": 3,
     "bot.operations": 3,
+    "bot.outcomes": 3,
+    "bot.sending": 4,
     "bot.service": 4,
-    "bot.dispatcher": 4,
     "bot.config": 4,
-    "bot.health": 5,
-    "bot.scheduling": 5,
-    "bot.logs": 5,
-    "bot.discord": 6,
-    "bot.web": 6,
-    "bot.app": 7,
-    "bot.cli": 8,
-    "bot.__main__": 9,
-    "bot": 8,  # bot/__init__.py
+    "bot.dispatcher": 5,
+    "bot.health": 6,
+    "bot.scheduling": 6,
+    "bot.logs": 6,
+    "bot.discord": 7,
+    "bot.web": 7,
+    "bot.app": 8,
+    "bot.cli": 9,
+    "bot.__main__": 10,
+    "bot": 9,  # bot/__init__.py
 }
 
 
