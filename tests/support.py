@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.models import Deadline
 from bot.notices import AlertNotice, PermanentSendError, TransientSendError
@@ -120,3 +122,12 @@ def hold_exclusive_lock(database: Path, seconds: float, locked: threading.Event)
         conn.execute("ROLLBACK")
     finally:
         conn.close()
+
+
+def without_config_environment(folder: Path, monkeypatch: Any) -> None:
+    """Run in `folder` (no ./config.toml to pick up), with no BOT_* or DISCORD_TOKEN
+    variables from the outside (names are read case-insensitively)."""
+    monkeypatch.chdir(folder)
+    for name in list(os.environ):
+        if name.upper().startswith("BOT_") or name.upper() == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)

@@ -189,7 +189,7 @@ def history_text(history: Sequence[HistoryEntry], limit: int = 10) -> str:
 def already_tracked_text(deadline: Deadline) -> str:
     return (
         f"Already tracked as #{deadline.id}, added {stamp(deadline.created_at, 'R')}: "
-        "nothing new was saved."
+        "nothing new was saved. To track a second one, give it another title."
     )
 
 

@@ -26,10 +26,6 @@ class ChangeFeed:
     def subscribe(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
 
-    def unsubscribe(self, listener: ChangeListener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
     def publish(self, guild_id: int, deadline_id: int | None = None) -> None:
         for listener in self._listeners:
             listener(guild_id, deadline_id)

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 import logging
-import os
 import re
 import traceback
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
+from support import without_config_environment
 
 from bot.config import (
     Config,
@@ -54,10 +54,7 @@ DEFAULT_SETTINGS = {
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder with no BOT_* or DISCORD_TOKEN variables from the outside."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.upper().startswith("BOT_") or name.upper() == "DISCORD_TOKEN":
-            monkeypatch.delenv(name)
+    without_config_environment(tmp_path, monkeypatch)
     return tmp_path
 
 

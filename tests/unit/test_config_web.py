@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from support import without_config_environment
 
 from bot.config import ConfigError, load_config
 
@@ -13,10 +13,7 @@ from bot.config import ConfigError, load_config
 @pytest.fixture(autouse=True)
 def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run where no ./config.toml can be picked up, with no BOT_* or DISCORD_TOKEN variables."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.upper().startswith("BOT_") or name.upper() == "DISCORD_TOKEN":
-            monkeypatch.delenv(name)
+    without_config_environment(tmp_path, monkeypatch)
 
 
 def write(path: Path, text: str) -> Path:
