@@ -7,8 +7,10 @@ deadline, to a pool of sender workers, so one slow or rate-limited channel never
 timer or the others. A change to a deadline (`changed`) drops its buffered alerts, which are
 then claimed afresh. Results go to one committer that writes them in batches.
 
-Send first, then mark sent: a crash in between resends, never loses; the resend carries the
-same nonce, which Discord uses to drop the duplicate. Claims do not survive a restart.
+Send first, then mark sent: a crash in between resends, never loses. The resend carries the
+same nonce, which Discord uses to drop a duplicate within minutes, and before it the channel is
+read for the alert's own message (see Sending._earlier_copies), which covers any downtime.
+Claims do not survive a restart: the claims a run left become `attempted_at` at the next.
 """
 
 from __future__ import annotations
@@ -104,7 +106,11 @@ class Dispatcher(Sending):
         # Groups taken off the heap ahead of their instant, by deadline, ready to hand over.
         self._prepared: dict[tuple[int, int], Group] = {}
         self._changed: set[tuple[int, int | None]] = set()
-        self._to_release: list[int] = []
+        # Per channel: a message to read its history from, for alerts attempted after a time
+        # (see Sending._last_message_before).
+        self._anchors: dict[int, tuple[dt.datetime, int | None]] = {}
+        self._to_release: list[int] = []  # claims of alerts no sender started on
+        self._to_release_attempted: list[int] = []  # and of alerts a send was cut short for
         # None in a queue tells its consumer to stop.
         self._queue: asyncio.Queue[Group | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome | None] = asyncio.Queue()
@@ -150,7 +156,9 @@ class Dispatcher(Sending):
             released = await tx.release_claims()
         if released:
             log.info(
-                "released %d alerts claimed before the last stop; they will be resent", released
+                "released %d alerts claimed when the last run ended; before each is sent again, "
+                "its channel is checked for it",
+                released,
             )
         self._stopping = False
         self._tasks = [asyncio.create_task(self._loop(), name="dispatcher-loop")]
@@ -197,9 +205,11 @@ class Dispatcher(Sending):
             for group in backlog:
                 unsent.extend(group.ids)
         self._waiting.clear()
-        if unsent:
+        attempted, self._to_release_attempted = self._to_release_attempted, []
+        if unsent or attempted:
             async with self._store.transaction() as tx:
                 await tx.release_claims(unsent)
+                await tx.release_claims(attempted, attempted=True)
         self._tasks = []
 
     async def _loop(self) -> None:

@@ -210,6 +210,9 @@ class StoredAlert:
     sent_at: dt.datetime | None = None
     failed_at: dt.datetime | None = None
     error: str | None = None
+    # Since when a message for it may be in its channel though none was recorded (a crash
+    # or stop mid-send, or a retried send): checked for before it is sent again.
+    attempted_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

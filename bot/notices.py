@@ -8,7 +8,7 @@ Pure: no storage, no Discord, no event loop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,6 +25,11 @@ class TransientSendError(SendError):
 
 class PermanentSendError(SendError):
     """Retrying will not help: the channel is gone or the bot may not post there."""
+
+
+class HistoryUnavailable(SendError):
+    """The channel's messages cannot be read through (no Read Message History there, or too
+    many posted since): whether an earlier copy of an alert is there is not known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +63,24 @@ class AlertNotice:
 
 class Notifier(Protocol):
     async def send_alert(self, notice: AlertNotice) -> int:
-        """Post the notice; return the message id. Raise Transient/PermanentSendError."""
+        """Post the notice; return the message id. Raise Transient/PermanentSendError.
+        The message shows the notice's nonce as its reference (see `find_posted`)."""
+        ...
+
+    async def find_posted(
+        self,
+        guild_id: int,
+        channel_id: int,
+        refs: Collection[str],
+        *,
+        since: dt.datetime,
+        after: int | None = None,
+    ) -> dict[str, int]:
+        """Of `refs` (alert nonces), those the bot's own messages in the channel show, with
+        their message ids: read from message `after` on if given, else from `since`. Used
+        before sending again an alert whose earlier send may have gone through unrecorded.
+        Raise HistoryUnavailable when the channel cannot be read through,
+        Transient/PermanentSendError as `send_alert` does."""
         ...
 
     async def send_digest(
@@ -89,6 +111,11 @@ def alert_nonce(alert_id: int, *, fallback: bool = False) -> str:
     return f"dd{'f' if fallback else 'a'}{alert_id}"
 
 
+def notice_rank(alert: StoredAlert) -> tuple[bool, dt.datetime, int]:
+    """Which of a deadline's due alerts its one notice is about: the highest rank."""
+    return (alert.kind is AlertKind.OVERDUE, alert.send_at, alert.id)
+
+
 def build_notice(
     alerts: Sequence[StoredAlert],
     deadline: Deadline,
@@ -97,7 +124,7 @@ def build_notice(
     now: dt.datetime,
 ) -> AlertNotice:
     """Pure: the one notice for a deadline's due alerts (the latest and most urgent wins)."""
-    latest = max(alerts, key=lambda a: (a.kind is AlertKind.OVERDUE, a.send_at, a.id))
+    latest = max(alerts, key=notice_rank)
     escalate = latest.kind is AlertKind.OVERDUE and latest.seq >= settings.escalate_after
     return AlertNotice(
         alert_id=latest.id,

@@ -9,7 +9,7 @@ changed meanwhile), the next overdue alert of each series, and the history entri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from bot.models import (
@@ -54,6 +54,10 @@ class Outcome:
     fallback_message_id: int | None = None  # permanent failure, posted in the default channel
     skipped: bool = False  # the deadline was closed or snoozed after the alert was claimed
     released: bool = False  # not sent: the deadline changed after it was handed over
+    # Alerts whose message an earlier, unrecorded send had already posted (found in the
+    # channel): alert id -> that message. The rest of the group, if any, is what was sent.
+    found: dict[int, int] = field(default_factory=dict)
+    note: str | None = None  # said in the history entry (e.g. why no check was possible)
 
 
 @dataclass(slots=True)
@@ -83,18 +87,27 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
         if outcome.released:
             rows.released += group.ids
             continue
-        if outcome.retry_at is not None:
+        found = outcome.found
+        if found:
+            sent += [(guild_id, i, outcome.at, message_id) for i, message_id in found.items()]
+            history.append(found_history(group, outcome))
+        rest = [i for i in group.ids if i not in found]
+        if not rest:
+            pass  # all of it was posted before
+        elif outcome.retry_at is not None:
             error = outcome.error or ""
-            retry += [(guild_id, i, outcome.retry_at, error) for i in group.ids]
+            retry += [(guild_id, i, outcome.retry_at, error) for i in rest]
             continue
-        if outcome.message_id is not None:
-            sent += [(guild_id, i, outcome.at, outcome.message_id) for i in group.ids]
-            history.append(alert_history(group, outcome, "alert sent"))
+        elif outcome.message_id is not None:
+            sent += [(guild_id, i, outcome.at, outcome.message_id) for i in rest]
+            history.append(alert_history(group, outcome, "alert sent", skip=found))
         else:
-            failed += [(guild_id, i, outcome.at, outcome.error or "") for i in group.ids]
-            history.append(alert_history(group, outcome, "alert failed"))
+            failed += [(guild_id, i, outcome.at, outcome.error or "") for i in rest]
+            history.append(alert_history(group, outcome, "alert failed", skip=found))
             if outcome.fallback_message_id is not None:
-                history.append(alert_history(group, outcome, "alert sent to the default channel"))
+                history.append(
+                    alert_history(group, outcome, "alert sent to the default channel", skip=found)
+                )
         if any(alert.kind is AlertKind.OVERDUE for alert in group.alerts):
             # The overdue series is planned one alert at a time: the next one after now.
             after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
@@ -108,22 +121,45 @@ def observe(observer: DispatchObserver, batch: Sequence[Outcome]) -> None:
     for outcome in batch:
         if outcome.skipped or outcome.released:
             continue
-        latest = max(outcome.group.alerts, key=lambda a: a.send_at)
+        rest = [a for a in outcome.group.alerts if a.id not in outcome.found]
+        if not rest:
+            continue  # posted by an earlier run, and counted there if it got that far
+        latest = max(rest, key=lambda a: a.send_at)
         kind = latest.kind.value
         if outcome.retry_at is not None:
             observer.alert_retried(kind)
         elif outcome.message_id is not None:
             late = (outcome.at - latest.send_at).total_seconds()
-            observer.alert_sent(kind, late, len(outcome.group.alerts))
+            observer.alert_sent(kind, late, len(rest))
         else:
-            observer.alert_failed(kind, len(outcome.group.alerts))
+            observer.alert_failed(kind, len(rest))
 
 
-def alert_history(group: Group, outcome: Outcome, action: str) -> HistoryEntry:
-    kinds = ", ".join(sorted({alert.kind.value for alert in group.alerts}))
-    detail = kinds if len(group.alerts) == 1 else f"{len(group.alerts)} alerts collapsed: {kinds}"
-    if outcome.error:
-        detail += f": {outcome.error}"
+def alert_history(
+    group: Group, outcome: Outcome, action: str, *, skip: Collection[int] = ()
+) -> HistoryEntry:
+    """The history entry saying what became of the group's alerts (but those in `skip`)."""
+    alerts = [a for a in group.alerts if a.id not in skip]
+    return _history(group, outcome, action, alerts, outcome.error, outcome.note)
+
+
+def found_history(group: Group, outcome: Outcome) -> HistoryEntry:
+    """The history entry for the alerts an earlier, unrecorded send had posted."""
+    alerts = [a for a in group.alerts if a.id in outcome.found]
+    messages = ", ".join(str(m) for m in sorted(set(outcome.found.values())))
+    where = f"message{'s' if ',' in messages else ''} {messages}"
+    detail = f"found in the channel ({where}) after an unrecorded send; not posted again"
+    return _history(group, outcome, "alert already posted", alerts, detail)
+
+
+def _history(
+    group: Group, outcome: Outcome, action: str, alerts: Sequence[StoredAlert], *after: str | None
+) -> HistoryEntry:
+    kinds = ", ".join(sorted({alert.kind.value for alert in alerts}))
+    detail = kinds if len(alerts) == 1 else f"{len(alerts)} alerts collapsed: {kinds}"
+    for part in after:
+        if part:
+            detail += f": {part}"
     return HistoryEntry(
         group.deadline.guild_id, group.deadline.id, outcome.at, None, action, detail[:1000]
     )

@@ -11,18 +11,23 @@ import datetime as dt
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from bot.clock import Clock
 from bot.models import Status
 from bot.notices import (
     AlertNotice,
+    HistoryUnavailable,
     Notifier,
     PermanentSendError,
     TransientSendError,
     alert_nonce,
     build_notice,
+    notice_rank,
 )
 from bot.outcomes import Group, Outcome
+from bot.storage import SqliteStore
 
 log = logging.getLogger("bot.dispatcher")  # one logger for the whole dispatcher
 _monotonic = time.monotonic  # the senders' turn clock (a seam for tests)
@@ -33,6 +38,11 @@ SENDER_TURN_SECONDS = 0.005
 SEND_TIMEOUT_SECONDS = 15.0
 # A notice built ahead is rebuilt if it goes out later than this (it says how late it is).
 NOTICE_FRESH = dt.timedelta(seconds=30)
+# An earlier copy of an alert is looked for from this long before its claim: the bot's clock
+# and Discord's (message ids carry their time) may disagree a little.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+T = TypeVar("T")
 
 
 class Sending:
@@ -44,7 +54,10 @@ class Sending:
     _queue: asyncio.Queue[Group | None]
     _outcomes: asyncio.Queue[Outcome | None]
     _stopping: bool
+    _store: SqliteStore
+    _anchors: dict[int, tuple[dt.datetime, int | None]]
     _to_release: list[int]
+    _to_release_attempted: list[int]
     _retry_base: dt.timedelta
     _retry_max: dt.timedelta
     _send_timeout: float
@@ -85,8 +98,9 @@ class Sending:
                         outcome = await self._delivered(next_group)
                     except asyncio.CancelledError:
                         # Stopped mid-send (stop() gave up waiting): its claim is released
-                        # with the rest; the next start sends it again, with the same nonce.
-                        self._to_release.extend(next_group.ids)
+                        # with the rest, as attempted; the next start sends it again after
+                        # checking the channel for it.
+                        self._to_release_attempted.extend(next_group.ids)
                         for waiting in self._waiting.pop(channel, ()):
                             self._to_release.extend(waiting.ids)
                         raise
@@ -155,50 +169,134 @@ class Sending:
             deadline.snoozed_until is not None and deadline.snoozed_until > now
         ):
             return Outcome(group, now, skipped=True)
-        notice = group.notice
-        if notice is None or now - notice.now > NOTICE_FRESH:
-            notice = build_notice(group.alerts, deadline, group.settings, now=now)
-        sender = asyncio.current_task()
-        assert sender is not None
-        # Watched by _watchdog, not a timer per send: a timer (wait_for, asyncio.timeout)
-        # per alert made a 1,000-alert burst take 7-9 ms to hand over instead of 2-3.
-        self._send_started[sender] = _monotonic()
         try:
-            try:
-                message_id = await self._notifier.send_alert(notice)
-            finally:
-                del self._send_started[sender]
+            return await self._post(group)
         except asyncio.CancelledError:
+            sender = asyncio.current_task()
             if sender not in self._timed_out:
                 raise  # stop(), not the watchdog
             self._timed_out.discard(sender)
+            assert sender is not None
             sender.uncancel()
             # No answer (a hung connection, or a long rate limit discord.py sleeps through):
-            # free the sender and try again later, with the same nonce.
+            # free the sender and try again later (the nonce, and the check for an earlier
+            # copy, keep it from being posted twice).
             log.warning(
                 "alert %s guild=%s deadline=%s channel=%s: no answer within %.0f s; will retry",
-                notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id,
+                group.ids, deadline.guild_id, deadline.id, deadline.channel_id,
                 self._send_timeout,
             )  # fmt: skip
             return self._retry(group, f"no answer within {self._send_timeout:.0f} s")
         except TransientSendError as exc:
             log.warning(
-                "alert %s guild=%s deadline=%s channel=%s: %s; will retry",
-                notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,
+                "alerts %s guild=%s deadline=%s channel=%s: %s; will retry",
+                group.ids, deadline.guild_id, deadline.id, deadline.channel_id, exc,
             )  # fmt: skip
             return self._retry(group, str(exc))
+
+    async def _watched(self, call: Awaitable[T]) -> T:
+        """Await one request to Discord under the watchdog (see _watchdog): with no answer
+        after the send timeout, the sender is cancelled and turns that into a retry."""
+        # A watchdog rather than a timer per send: a timer (wait_for, asyncio.timeout) per
+        # alert made a 1,000-alert burst take 7-9 ms to hand over instead of 2-3.
+        sender = asyncio.current_task()
+        assert sender is not None
+        self._send_started[sender] = _monotonic()
+        try:
+            return await call
+        finally:
+            del self._send_started[sender]
+
+    async def _post(self, group: Group) -> Outcome:
+        """Post the group's notice, unless an earlier, unrecorded send already did."""
+        deadline = group.deadline
+        found, note = await self._earlier_copies(group, deadline.channel_id)
+        now = self._clock.now()
+        rest = [alert for alert in group.alerts if alert.id not in found]
+        if not rest:
+            log.info(
+                "alerts %s guild=%s deadline=%s: already posted (message %s); not sent again",
+                group.ids, deadline.guild_id, deadline.id, sorted(set(found.values())),
+            )  # fmt: skip
+            return Outcome(group, now, found=found)
+        notice = group.notice
+        if found or notice is None or now - notice.now > NOTICE_FRESH:
+            notice = build_notice(rest, deadline, group.settings, now=now)
+        try:
+            message_id = await self._watched(self._notifier.send_alert(notice))
         except PermanentSendError as exc:
             log.warning(
                 "alert %s guild=%s deadline=%s channel=%s failed: %s",
                 notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,
             )  # fmt: skip
-            return await self._fallback(group, notice, str(exc))
+            outcome = await self._fallback(group, notice, str(exc))
+            outcome.found, outcome.note = found, note
+            return outcome
         if log.isEnabledFor(logging.INFO):  # (the arguments cost ~1 us an alert to build)
             log.info(
                 "alert sent guild=%s deadline=%s kind=%s alerts=%s message=%s",
                 deadline.guild_id, deadline.id, notice.kind.value, group.ids, message_id,
             )  # fmt: skip
-        return Outcome(group, self._clock.now(), message_id=message_id)
+        return Outcome(group, self._clock.now(), message_id=message_id, found=found, note=note)
+
+    async def _earlier_copies(
+        self, group: Group, channel_id: int, *, fallback: bool = False
+    ) -> tuple[dict[int, int], str | None]:
+        """Which of the group's alerts an earlier send (a crash or stop mid-send, a retried
+        send) already posted in the channel: alert id -> message id; and a note for the
+        history when that could not be checked.
+
+        Discord's nonce drops a repeat within minutes; this covers a restart after hours.
+        Only alerts with `attempted_at` are looked for, from that time on. A message found
+        for an alert stands for the deadline's alerts ranked below it too (a notice is about
+        the highest-ranked of the alerts it collapses). Channel history that cannot be read
+        through is reported, and the alert is sent anyway: a possible repeat, not a loss.
+        """
+        earlier = [alert for alert in group.alerts if alert.attempted_at is not None]
+        if not earlier:
+            return {}, None
+        attempted = min(alert.attempted_at for alert in earlier if alert.attempted_at)
+        refs = {alert_nonce(alert.id, fallback=fallback): alert for alert in earlier}
+        deadline = group.deadline
+        after = await self._last_message_before(deadline.guild_id, channel_id, attempted)
+        try:
+            posted = await self._watched(
+                self._notifier.find_posted(
+                    deadline.guild_id, channel_id, refs, since=attempted - CLOCK_SKEW, after=after
+                )
+            )
+        except HistoryUnavailable as exc:
+            log.warning(
+                "alerts %s guild=%s deadline=%s channel=%s: cannot check for an earlier copy "
+                "(%s); sending anyway",
+                group.ids, deadline.guild_id, deadline.id, channel_id, exc,
+            )  # fmt: skip
+            return {}, f"sent without checking the channel for an earlier copy ({exc})"
+        except PermanentSendError:
+            return {}, None  # the send meets the same refusal, and is handled there
+        known = [(notice_rank(refs[ref]), posted[ref]) for ref in posted if ref in refs]
+        if not known:
+            return {}, None
+        top_rank, top_message = max(known)
+        return {
+            alert.id: posted.get(ref, top_message)
+            for ref, alert in refs.items()
+            if notice_rank(alert) <= top_rank
+        }, None
+
+    async def _last_message_before(
+        self, guild_id: int, channel_id: int, at: dt.datetime
+    ) -> int | None:
+        """Where to start reading the channel for a message posted after `at`: the newest
+        alert message recorded there before it (independent of the clocks, and close to it
+        in a busy alert channel). Kept per channel: one earlier than needed still holds."""
+        known = self._anchors.get(channel_id)
+        if known is not None and known[0] <= at:
+            return known[1]
+        async with self._store.transaction() as tx:
+            anchor = await tx.last_alert_message(guild_id, channel_id, before=at)
+        self._anchors[channel_id] = (at, anchor)
+        return anchor
 
     async def _fallback(self, group: Group, notice: AlertNotice, error: str) -> Outcome:
         outcome = Outcome(group, self._clock.now(), error=error)
@@ -212,8 +310,14 @@ class Sending:
             nonce=alert_nonce(notice.alert_id, fallback=True),
         )
         try:
-            outcome.fallback_message_id = await self._notifier.send_alert(fallback)
-        except Exception as exc:
+            found, _ = await self._earlier_copies(group, default, fallback=True)
+            if notice.alert_id in found:
+                outcome.fallback_message_id = found[notice.alert_id]
+            else:
+                outcome.fallback_message_id = await self._watched(
+                    self._notifier.send_alert(fallback)
+                )
+        except Exception as exc:  # (no answer in time: the whole group is tried again)
             log.warning(
                 "fallback for alert %s to channel %s failed: %s", notice.alert_id, default, exc
             )

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,13 @@ class RecordingNotifier:
         self.late_digests: list[bool] = []
         self.attempts: list[AlertNotice] = []
         self.fail: Callable[[AlertNotice], Exception | None] = lambda notice: None
+        # Posts the notice, then raises what it returns (the answer lost: a 504, a hang).
+        self.lose_answer: Callable[[AlertNotice], BaseException | None] = lambda notice: None
+        # What the channels show: (channel, posted at, nonce shown as its ref, message id).
+        self.posted: list[tuple[int, dt.datetime, str, int]] = []
+        self.history_reads: list[tuple[int, frozenset[str], dt.datetime, int | None]] = []
+        self.history_error: Exception | None = None  # raised by find_posted
+        self.clock: Callable[[], dt.datetime] | None = None  # when posts happen (else now)
         self._ids = itertools.count(1000)
 
     async def send_alert(self, notice: AlertNotice) -> int:
@@ -72,7 +79,37 @@ class RecordingNotifier:
         if error is not None:
             raise error
         self.notices.append(notice)
+        message_id = self.new_message_id()
+        at = self.clock() if self.clock else notice.now
+        self.posted.append((notice.channel_id, at, notice.nonce, message_id))
+        lost = self.lose_answer(notice)
+        if lost is not None:
+            raise lost
+        return message_id
+
+    def new_message_id(self) -> int:
+        """The next message id (ids grow, as Discord's do)."""
         return next(self._ids)
+
+    async def find_posted(
+        self,
+        guild_id: int,
+        channel_id: int,
+        refs: Collection[str],
+        *,
+        since: dt.datetime,
+        after: int | None = None,
+    ) -> dict[str, int]:
+        self.history_reads.append((channel_id, frozenset(refs), since, after))
+        if self.history_error is not None:
+            raise self.history_error
+        return {
+            nonce: message_id
+            for channel, at, nonce, message_id in self.posted
+            if channel == channel_id
+            and (message_id > after if after is not None else at >= since)
+            and nonce in refs
+        }
 
     async def send_digest(
         self,

@@ -3,20 +3,32 @@ transient (retry later) and permanent (give up, fall back)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 
 import aiohttp
 import discord
 
 from bot.models import Deadline, MentionKind
-from bot.notices import AlertNotice, PermanentSendError, TransientSendError
+from bot.notices import AlertNotice, HistoryUnavailable, PermanentSendError, TransientSendError
 
 from . import render
 from .views import alert_view
 
 log = logging.getLogger(__name__)
+
+# At most this many messages are read looking for an alert's earlier copy (100 a request);
+# past that the check is given up as unknown and the alert is sent (see find_posted).
+HISTORY_READ_LIMIT = 1000
+# A channel's scan is reused for checks within this long of its last use (a catch-up).
+SCAN_KEPT_SECONDS = 600.0
+# How long a check waits for the gateway's first guild list (the bot's permissions in the
+# channel are known from it) before it is put off as a transient failure.
+READY_WAIT_SECONDS = 10.0
 
 
 def alert_mentions(notice: AlertNotice) -> discord.AllowedMentions:
@@ -47,9 +59,21 @@ def classify(exc: BaseException) -> TransientSendError | PermanentSendError | No
     return None
 
 
+@dataclass
+class _Scan:
+    """What was read of one channel's history looking for alerts' earlier copies."""
+
+    since: int  # read from the message after this snowflake
+    last: int  # up to this message id
+    refs: dict[str, int] = field(default_factory=dict)  # the bot's alert refs read: message ids
+    read: int = 0
+    used_at: float = 0.0  # time.monotonic()
+
+
 class DiscordNotifier:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
+        self._scans: dict[int, _Scan] = {}
 
     async def send_alert(self, notice: AlertNotice) -> int:
         content, embed = render.alert_message(notice)
@@ -67,6 +91,89 @@ class DiscordNotifier:
         except Exception as exc:
             raise (classify(exc) or exc) from exc
         return message.id
+
+    async def find_posted(
+        self,
+        guild_id: int,
+        channel_id: int,
+        refs: Collection[str],
+        *,
+        since: dt.datetime,
+        after: int | None = None,
+    ) -> dict[str, int]:
+        """Read the channel from message `after` (or from `since`) on for the bot's own
+        alert messages showing one of `refs` (see `render.alert_ref`).
+
+        Discord answers a history request it may not fully answer with no messages (no Read
+        Message History) rather than an error, so the bot's permissions in the channel are
+        checked first: unknown or missing, the check is reported as impossible. What was
+        read is kept for a while per channel, so that the many checks of a catch-up after a
+        crash read each message once.
+        """
+        channel = await self._readable(guild_id, channel_id)
+        me = self._client.user
+        assert me is not None  # logged in before the dispatcher starts
+        start = after if after is not None else discord.utils.time_snowflake(since)
+        scan = self._scan_for(channel_id, start)
+        wanted = set(refs)
+        try:
+            remaining = HISTORY_READ_LIMIT - scan.read
+            if remaining > 0 and not wanted <= scan.refs.keys():
+                async for message in channel.history(
+                    limit=remaining + 1, after=discord.Object(scan.last), oldest_first=True
+                ):
+                    if scan.read >= HISTORY_READ_LIMIT:
+                        scan.read += 1  # there is more than the limit
+                        break
+                    scan.read += 1
+                    scan.last = message.id
+                    ref = render.alert_ref(message.embeds) if message.author.id == me.id else None
+                    if ref is not None:
+                        scan.refs[ref] = message.id
+                        if wanted <= scan.refs.keys():
+                            break
+        except Exception as exc:
+            raise (classify(exc) or exc) from exc
+        found = {ref: scan.refs[ref] for ref in wanted if ref in scan.refs}
+        if not found and scan.read > HISTORY_READ_LIMIT:
+            began = discord.utils.snowflake_time(start)
+            raise HistoryUnavailable(
+                f"more than {HISTORY_READ_LIMIT} messages were posted there since "
+                f"{began:%Y-%m-%d %H:%M} UTC"
+            )
+        return found
+
+    def _scan_for(self, channel_id: int, start: int) -> _Scan:
+        """The channel's scan that covers messages after `start`, or a new one from there."""
+        now = time.monotonic()
+        for channel, old in list(self._scans.items()):
+            if now - old.used_at > SCAN_KEPT_SECONDS:
+                del self._scans[channel]
+        scan = self._scans.get(channel_id)
+        if scan is None or scan.since > start:
+            scan = self._scans[channel_id] = _Scan(since=start, last=start)
+        scan.used_at = now
+        return scan
+
+    async def _readable(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
+        if not self._client.is_ready():
+            try:
+                await asyncio.wait_for(self._client.wait_until_ready(), READY_WAIT_SECONDS)
+            except TimeoutError:
+                raise TransientSendError(
+                    "not connected to Discord yet; cannot check for an earlier copy"
+                ) from None
+        channel = self._client.get_channel(channel_id)
+        if (
+            not isinstance(channel, discord.abc.GuildChannel | discord.Thread)
+            or not isinstance(channel, discord.abc.Messageable)
+            or channel.guild.id != guild_id
+        ):
+            raise HistoryUnavailable("the channel is not one the bot can see")
+        me = channel.guild.me
+        if me is None or not channel.permissions_for(me).read_message_history:
+            raise HistoryUnavailable("the bot lacks Read Message History there")
+        return channel
 
     async def send_digest(
         self,

@@ -305,8 +305,24 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
         )
     if deadline.link:
         embed.add_field(name="Link", value=cut(deadline.link, FIELD_LIMIT), inline=False)
-    embed.set_footer(text=f"Deadline #{deadline.id} \u00b7 {deadline.rule.value} rule")
+    # The reference is the alert's own key, where it survives (a nonce is not kept in the
+    # channel's history): before re-sending after a crash, the bot looks for it.
+    embed.set_footer(
+        text=f"Deadline #{deadline.id} \u00b7 {deadline.rule.value} rule \u00b7 ref {notice.nonce}"
+    )
     return content, fit(embed)
+
+
+_ALERT_REF = re.compile(r"\bref (dd[af]\d{1,20})\Z")
+
+
+def alert_ref(embeds: Sequence[discord.Embed]) -> str | None:
+    """The reference (`ref dda12`) an alert message's footer shows, if it is one."""
+    for embed in embeds[:1]:
+        found = _ALERT_REF.search(embed.footer.text or "")
+        if found:
+            return found[1]
+    return None
 
 
 def digest_embed(

@@ -197,6 +197,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX alerts_pending ON alerts (next_attempt_at)
         WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL;
     """,
+    # 6: when an alert's message may have been posted without its result being recorded (a
+    # crash or stop mid-send, or a send that is retried): the claim's time, kept. Before such
+    # an alert is sent again, the channel is read from then on for the alert's own message.
+    """
+    ALTER TABLE alerts ADD COLUMN attempted_at INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

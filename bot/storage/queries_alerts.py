@@ -122,18 +122,46 @@ class AlertQueries(Queries):
         pairs = [(_alert(row), _deadline(row, _ALERT_WIDTH)) for row in claimed.values()]
         return sorted(pairs, key=lambda pair: (pair[0].send_at, pair[0].id))
 
-    async def release_claims(self, alert_ids: Iterable[int] | None = None) -> int:
-        """Unclaim alerts (all, at start-up, when `alert_ids` is None) that were not sent."""
+    async def release_claims(
+        self, alert_ids: Iterable[int] | None = None, *, attempted: bool = False
+    ) -> int:
+        """Unclaim alerts that were not sent.
+
+        At start-up (`alert_ids` None) every claim the last run left is released, and so are
+        alerts a sender had started on (`attempted`): a message for them may exist, so the
+        claim's time is kept as `attempted_at`, and the channel is checked for their message
+        before they are sent again. Other releases (never handed to a sender) keep none.
+        """
+        keep = "attempted_at = COALESCE(attempted_at, claimed_at), "
         if alert_ids is None:
             cursor = await self._conn.execute(
-                f"UPDATE alerts SET claimed_at = NULL WHERE claimed_at IS NOT NULL AND {_PENDING}"
+                f"UPDATE alerts SET {keep}claimed_at = NULL "
+                f"WHERE claimed_at IS NOT NULL AND {_PENDING}"
             )
             return cursor.rowcount
         ids = list(alert_ids)
         await self._conn.executemany(
-            "UPDATE alerts SET claimed_at = NULL WHERE id = ?", [(i,) for i in ids]
+            f"UPDATE alerts SET {keep if attempted else ''}claimed_at = NULL WHERE id = ?",
+            [(i,) for i in ids],
         )
         return len(ids)
+
+    async def last_alert_message(
+        self, guild_id: int, channel_id: int, *, before: dt.datetime
+    ) -> int | None:
+        """The newest alert message recorded in the channel before `before`: posted before
+        it, so a message posted after `before` comes after it (message ids grow with
+        time). A clock-free start for reading the channel (see Sending._earlier_copies).
+        Only used when an alert may have been posted unrecorded."""
+        row = await self._one(
+            """
+            SELECT MAX(a.message_id) FROM deadlines AS d
+            JOIN alerts AS a ON a.guild_id = d.guild_id AND a.deadline_id = d.id
+            WHERE d.guild_id = ? AND d.channel_id = ? AND a.sent_at < ?
+            """,
+            (guild_id, channel_id, ts(before)),
+        )
+        return int(row[0]) if row and row[0] is not None else None
 
     # The dispatcher records results in batches across guilds: each row names its guild.
 
@@ -155,9 +183,12 @@ class AlertQueries(Queries):
         )
 
     async def retry_later(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
-        """Rows of (guild, alert, next attempt, error): unclaimed, to be tried again then."""
+        """Rows of (guild, alert, next attempt, error): unclaimed, to be tried again then. The
+        failed attempt may have posted (a 5xx after the message was created, no answer), so
+        the claim's time is kept as `attempted_at` (see release_claims)."""
         await self._conn.executemany(
             "UPDATE alerts SET next_attempt_at = ?, error = ?, claimed_at = NULL, "
+            "attempted_at = COALESCE(attempted_at, claimed_at), "
             "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
             [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
         )

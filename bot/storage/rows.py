@@ -58,7 +58,7 @@ _DEADLINE_COLUMNS = (
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
     "id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before, next_attempt_at, "
-    "attempts, sent_at, failed_at, error"
+    "attempts, sent_at, failed_at, error, attempted_at"
 )
 _DEADLINE_WIDTH = len(_COLUMN_NAMES)
 _ALERT_WIDTH = len(_ALERT_COLUMNS.split(","))
@@ -210,7 +210,7 @@ def _alert(row: Sequence[Any], at: int = 0) -> StoredAlert:
     """An alert from `row[at:]`, which holds _ALERT_COLUMNS in order (see _deadline)."""
     (
         alert_id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
-        next_attempt_at, attempts, sent_at, failed_at, error,
+        next_attempt_at, attempts, sent_at, failed_at, error, attempted_at,
     ) = tuple(row)[at : at + _ALERT_WIDTH]  # fmt: skip
     return StoredAlert(
         id=alert_id,
@@ -226,6 +226,7 @@ def _alert(row: Sequence[Any], at: int = 0) -> StoredAlert:
         sent_at=_opt_ts(sent_at),
         failed_at=_opt_ts(failed_at),
         error=error,
+        attempted_at=_opt_ts(attempted_at),
     )
 
 

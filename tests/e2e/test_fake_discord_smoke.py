@@ -14,6 +14,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 from fakediscord import FakeDiscord, FakeGuild, FakeUser, running_client
+from fakediscord.world import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
 
 NO_PINGS = discord.AllowedMentions(everyone=False, users=False, roles=False, replied_user=False)
 ACK_ID = "demo:ack"
@@ -411,3 +412,93 @@ async def test_unknown_route_is_a_recorded_404(
     # discord.py parsed the JSON body (it would not with a "; charset" content type).
     assert (caught.value.code, caught.value.text) == (0, "404: Not Found")
     assert [r.path for r in fake.unhandled] == ["/no/such/route"]
+
+
+# -- message history, nonces and lost answers, as Discord documents them ----------------------
+
+
+async def test_history_pages_oldest_first_after_an_id_newest_first_on_the_wire(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    channel = text_channel(bot, newsroom.alerts)
+    sent = [await channel.send(f"m{i}") for i in range(7)]
+
+    after = [m.content async for m in channel.history(limit=None, after=sent[1])]
+    before = [m.content async for m in channel.history(limit=3, before=sent[5])]
+    newest = [m.content async for m in channel.history(limit=2)]
+
+    assert after == ["m2", "m3", "m4", "m5", "m6"]  # discord.py turns the pages around
+    assert before == ["m4", "m3", "m2"]
+    assert newest == ["m6", "m5"]
+    page = fake.requests_to("GET", rf"/channels/{newsroom.alerts}/messages")[0]
+    assert [m["content"] for m in page.response] == ["m6", "m5", "m4", "m3", "m2"]
+
+
+async def test_history_refuses_what_discord_refuses(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    route = discord.http.Route("GET", "/channels/{channel_id}/messages", channel_id=newsroom.alerts)
+    for query in ({"limit": 0}, {"limit": 101}, {"after": 1, "before": 2}):
+        with pytest.raises(discord.HTTPException) as caught:
+            await bot.http.request(route, params=query)
+        assert (caught.value.status, caught.value.code) == (400, 50035), query
+
+
+async def test_history_without_read_message_history_is_empty_and_without_view_is_refused(
+    fake: FakeDiscord, bot: DemoBot
+) -> None:
+    blind = fake.add_guild("No history", channels=["alerts"], everyone_permissions=0,
+                           bot_permissions=VIEW_CHANNEL | SEND_MESSAGES)  # fmt: skip
+    shut = fake.add_guild("No view", channels=["alerts"], everyone_permissions=0,
+                          bot_permissions=READ_MESSAGE_HISTORY)  # fmt: skip
+    for guild in (blind, shut):
+        fake.world.create_message(guild.channel_id("alerts"), {"content": "posted earlier"})
+    route = "/channels/{channel_id}/messages"
+
+    unread = await bot.http.request(
+        discord.http.Route("GET", route, channel_id=blind.channel_id("alerts"))
+    )
+    with pytest.raises(discord.Forbidden) as caught:
+        await bot.http.request(
+            discord.http.Route("GET", route, channel_id=shut.channel_id("alerts"))
+        )
+
+    assert unread == []  # no error: the messages are simply not shown
+    assert caught.value.code == 50001
+
+
+async def test_history_hides_others_content_without_the_message_content_intent(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    channel = text_channel(bot, newsroom.alerts)
+    await fake.send_user_message(newsroom.alerts, newsroom.alice.id, "a reporter's note")
+    await channel.send("the bot's own alert")
+
+    seen = [(m.author.id, m.content) async for m in channel.history(limit=10)]
+
+    assert seen == [(bot.user.id, "the bot's own alert"), (int(newsroom.alice.id), "")]
+
+
+async def test_a_nonce_is_forgotten_after_the_window(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    channel = text_channel(bot, newsroom.alerts)
+    first = await channel.send("Deadline tomorrow", nonce="dda1")
+    fake.rest.nonce_window = 0.0
+
+    second = await channel.send("Deadline tomorrow", nonce="dda1")
+
+    assert second.id != first.id
+    assert len(fake.messages_in(newsroom.alerts)) == 2
+
+
+async def test_a_handled_fault_posts_the_message_and_loses_the_answer(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    rule = fake.fail_next("POST", rf"/channels/{newsroom.alerts}/messages", 400, handled=True)
+
+    with pytest.raises(discord.HTTPException):
+        await text_channel(bot, newsroom.alerts).send("posted, answer lost")
+
+    assert rule.hits == 1
+    assert [m["content"] for m in fake.messages_in(newsroom.alerts)] == ["posted, answer lost"]

@@ -35,6 +35,7 @@ RESUME, RECONNECT, REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 6, 7
 # Intents that decide whether message events are sent.
 GUILD_MESSAGES = 1 << 9
 DIRECT_MESSAGES = 1 << 12
+MESSAGE_CONTENT = 1 << 15
 
 # Close codes after which a real gateway has dropped the session (resume will fail).
 SESSION_ENDING_CLOSE_CODES = frozenset({4004, 4007, 4009, 4010, 4011, 4012, 4013, 4014})

@@ -87,7 +87,9 @@ class FaultRule:
     """Answer the next ``remaining`` requests matching ``method`` + ``path`` with an error.
 
     ``body`` defaults to a Discord-shaped error for ``status``. For 429 the body carries
-    ``retry_after`` and ``global`` and the rate-limit headers are set.
+    ``retry_after`` and ``global`` and the rate-limit headers are set. ``handled``: the
+    request is carried out first (a message is posted) and only its answer is replaced, as
+    when Discord's answer is lost; ``delay``: seconds before the answer goes out (a hang).
     """
 
     method: str | None
@@ -98,6 +100,8 @@ class FaultRule:
     retry_after: float | None = None
     is_global: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    handled: bool = False
+    delay: float = 0.0
     hits: int = 0
 
     def take(self, method: str, path: str) -> bool:

@@ -21,9 +21,17 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
-from .gateway import Gateway
+from .gateway import MESSAGE_CONTENT, Gateway
 from .records import FaultRule, RecordedRequest, UploadedFile
-from .world import FLAG_EPHEMERAL, FLAG_LOADING, JSON, Interaction, World
+from .world import (
+    FLAG_EPHEMERAL,
+    FLAG_LOADING,
+    JSON,
+    READ_MESSAGE_HISTORY,
+    VIEW_CHANNEL,
+    Interaction,
+    World,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +152,9 @@ class RestApi:
         self.unhandled: list[RecordedRequest] = []
         self.faults: list[FaultRule] = []
         self.interaction_deadline = interaction_deadline
+        #: Seconds a nonce is remembered (Discord: "the past few minutes", not documented
+        #: exactly); None: forever.
+        self.nonce_window: float | None = 300.0
         self._base_url = base_url
         self._gateway_url = gateway_url
         self._on_change = on_change
@@ -218,6 +229,10 @@ class RestApi:
         if reply is None:
             rule = next((r for r in self.faults if r.take(request.method, path)), None)
             if rule is not None:
+                if rule.handled:
+                    await self._route(incoming, request.headers.get("Authorization"), record)
+                if rule.delay:
+                    await asyncio.sleep(rule.delay)
                 reply, record.injected = fault_reply(rule, request.method, path), True
             else:
                 reply = await self._route(incoming, request.headers.get("Authorization"), record)
@@ -514,11 +529,57 @@ class RestApi:
         return NO_CONTENT
 
     async def list_messages(self, req: Incoming, p: dict[str, str]) -> Reply:
-        if p["channel"] not in self.world.channels:
+        """Get Channel Messages as documented: newest first; ``before``/``after``/``around``
+        mutually exclusive; ``limit`` 1-100 (default 50); View Channel required (403
+        otherwise) and, without Read Message History, an empty list (not an error); without
+        the Message Content intent, others' messages come with their content emptied."""
+        channel = self.world.channels.get(p["channel"])
+        if channel is None:
             return error(404, "Unknown Channel", 10003)
-        limit = int(req.query.get("limit", "50"))
-        newest_first = list(reversed(self.world.messages_in(p["channel"])))
-        return Reply(200, newest_first[:limit])
+        if channel.guild_id is not None:
+            allowed = self.world.guilds[channel.guild_id].permissions_of(self.world.bot.id)
+            if not allowed & VIEW_CHANNEL:
+                return error(403, "Missing Access", 50001)
+            if not allowed & READ_MESSAGE_HISTORY:
+                return Reply(200, [])
+        anchors = [key for key in ("before", "after", "around") if key in req.query]
+        raw_limit = req.query.get("limit", "50")
+        if len(anchors) > 1 or not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            return error(400, "Invalid Form Body", 50035, {"limit": {"_errors": [{
+                "code": "NUMBER_TYPE_MAX", "message": "limit must be 1-100; one anchor only"
+            }]}})  # fmt: skip
+        limit = int(raw_limit)
+        oldest_first = self.world.messages_in(p["channel"])
+        if not anchors:
+            chosen = oldest_first[-limit:]
+        else:
+            anchor = int(req.query[anchors[0]])
+            older = [m for m in oldest_first if int(m["id"]) < anchor]
+            newer = [m for m in oldest_first if int(m["id"]) > anchor]
+            if anchors[0] == "before":
+                chosen = older[-limit:]
+            elif anchors[0] == "after":
+                chosen = newer[:limit]
+            else:
+                at = [m for m in oldest_first if int(m["id"]) == anchor]
+                half = limit // 2
+                chosen = (older[-half:] if half else []) + at + newer
+                chosen = chosen[:limit]
+        session = self.gateway.current
+        sees_content = session is not None and bool(session.intents & MESSAGE_CONTENT)
+        return Reply(200, [self._as_seen(m, sees_content) for m in reversed(chosen)])
+
+    def _as_seen(self, message: JSON, sees_content: bool) -> JSON:
+        """A message as the bot is shown it (the Message Content intent's exceptions: its
+        own messages and the ones that mention it)."""
+        bot_id = self.world.bot.id
+        if (
+            sees_content
+            or message["author"]["id"] == bot_id
+            or any(user.get("id") == bot_id for user in message.get("mentions") or [])
+        ):
+            return message
+        return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
 
     async def send_message(self, req: Incoming, p: dict[str, str]) -> Reply:
         channel_id = p["channel"]
@@ -528,14 +589,16 @@ class RestApi:
         nonce_key = None
         if body.get("enforce_nonce") and body.get("nonce") is not None:
             nonce_key = (channel_id, str(body["nonce"]))
-            earlier = self.world.messages.get(self.world.nonces.get(nonce_key, ""))
-            if earlier is not None:
+            earlier_id, at = self.world.nonces.get(nonce_key, ("", 0.0))
+            earlier = self.world.messages.get(earlier_id)
+            window = self.nonce_window
+            if earlier is not None and (window is None or time.monotonic() - at <= window):
                 return Reply(200, earlier)
         if problem := _validate_new(body, req.files):
             return problem
         message = self.world.create_message(channel_id, body, attachments=self._attachments(req))
         if nonce_key is not None:
-            self.world.nonces[nonce_key] = message["id"]
+            self.world.nonces[nonce_key] = (message["id"], time.monotonic())
         await self._message_event("MESSAGE_CREATE", message)
         return Reply(200, message)
 

@@ -57,7 +57,8 @@ class FakeDiscord:
     ``token``: if set, REST calls and IDENTIFY must use it (else 401 / close 4004); by
     default any token is accepted. ``interaction_deadline``: seconds after which an
     interaction callback is refused with 10062 Unknown interaction (real Discord: 3);
-    None disables the check.
+    None disables the check. ``nonce_window``: seconds a message nonce is remembered
+    (``enforce_nonce``: a repeat within it gets the first message back); None: forever.
     """
 
     def __init__(
@@ -68,6 +69,7 @@ class FakeDiscord:
         token: str | None = None,
         heartbeat_interval_ms: int = 41_250,
         interaction_deadline: float | None = None,
+        nonce_window: float | None = 300.0,
     ) -> None:
         self.world = World(bot_name=bot_name, owner_name=owner_name)
         self.token = token
@@ -90,6 +92,7 @@ class FakeDiscord:
             token_ok=self._token_ok,
             interaction_deadline=interaction_deadline,
         )
+        self.rest.nonce_window = nonce_window
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -109,7 +112,10 @@ class FakeDiscord:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # A handler is cancelled when its client goes away (a held answer, a killed bot).
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, handler_cancellation=True
+        )
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
 
@@ -308,6 +314,8 @@ class FakeDiscord:
         retry_after: float | None = None,
         is_global: bool = False,
         headers: Mapping[str, str] | None = None,
+        handled: bool = False,
+        delay: float = 0.0,
     ) -> FaultRule:
         """Answer the next ``times`` matching requests with ``status`` instead of handling them.
 
@@ -315,6 +323,8 @@ class FakeDiscord:
         For 429 the body has ``retry_after`` (default 0.1 s) and ``global``, and the
         X-RateLimit-* / Retry-After headers are set. Injected answers are recorded with
         ``injected=True``; the returned rule's ``hits``/``remaining`` show its use.
+        ``handled``: carry the request out first, replacing only its answer; ``delay``: hold
+        the answer that many seconds (with ``handled``: posted, then no answer for a while).
         """
         rule = FaultRule(
             method=method,
@@ -325,6 +335,8 @@ class FakeDiscord:
             retry_after=retry_after,
             is_global=is_global,
             headers=dict(headers or {}),
+            handled=handled,
+            delay=delay,
         )
         self.rest.faults.append(rule)
         return rule

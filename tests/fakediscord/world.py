@@ -329,7 +329,8 @@ class World:
         self.channels: dict[str, FakeChannel] = {}
         self.messages: dict[str, JSON] = {}
         self.channel_messages: dict[str, list[str]] = {}
-        self.nonces: dict[tuple[str, str], str] = {}
+        # (channel, nonce) -> (message id, when: time.monotonic())
+        self.nonces: dict[tuple[str, str], tuple[str, float]] = {}
         #: Registered application commands: scope (None = global, else guild id) -> name -> cmd.
         self.commands: dict[str | None, dict[str, JSON]] = {}
         self.interactions: dict[str, Interaction] = {}

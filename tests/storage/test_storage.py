@@ -224,6 +224,68 @@ async def test_claims_are_exclusive_and_released_at_start(store: SqliteStore) ->
         assert await tx.next_pending_at() == NOW
 
 
+async def test_a_claim_left_by_a_run_becomes_an_attempt_a_clean_release_does_not(
+    store: SqliteStore,
+) -> None:
+    """What may have reached Discord unrecorded is remembered (attempted_at, the first
+    claim's time); what no sender started on is not."""
+    later = NOW + dt.timedelta(hours=1)
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.replan(
+            deadline,
+            [PlannedAlert(AlertKind.REMINDER, NOW), PlannedAlert(AlertKind.DUE_TODAY, NOW)],
+        )
+        first, second = [alert.id for alert, _ in await tx.claim_due(NOW, limit=10, now=NOW)]
+        await tx.release_claims([first])  # never handed to a sender
+        await tx.release_claims([second], attempted=True)  # a send cut short
+        assert {a.id: a.attempted_at for a in await tx.alerts_of(1, deadline.id)} == {
+            first: None,
+            second: NOW,
+        }
+        await tx.claim_due(later, limit=10, now=later)
+        assert await tx.release_claims() == 2  # at start-up: the last run's claims
+        assert {a.id: a.attempted_at for a in await tx.alerts_of(1, deadline.id)} == {
+            first: later,
+            second: NOW,  # the earliest attempt is kept
+        }
+
+
+async def test_the_last_alert_message_of_a_channel_before_a_time(store: SqliteStore) -> None:
+    hour = dt.timedelta(hours=1)
+    async with store.transaction() as tx:
+        here = await tx.insert_deadline(new_deadline())
+        elsewhere = await tx.insert_deadline(new_deadline(channel_id=11))
+        other_guild = await tx.insert_deadline(new_deadline(guild_id=2))
+        for deadline in (here, elsewhere, other_guild):
+            await tx.replan(deadline, [PlannedAlert(AlertKind.REMINDER, NOW),
+                                       PlannedAlert(AlertKind.DUE_TODAY, NOW + hour)])  # fmt: skip
+        rows = {(a.guild_id, a.deadline_id, a.kind): a.id for d in (here, elsewhere, other_guild)
+                for a in await tx.alerts_of(d.guild_id, d.id)}  # fmt: skip
+        await tx.mark_sent([
+            (1, rows[(1, here.id, AlertKind.REMINDER)], NOW, 500),
+            (1, rows[(1, here.id, AlertKind.DUE_TODAY)], NOW + hour, 600),
+            (1, rows[(1, elsewhere.id, AlertKind.REMINDER)], NOW, 900),
+            (2, rows[(2, other_guild.id, AlertKind.REMINDER)], NOW, 990),
+        ])  # fmt: skip
+
+        assert await tx.last_alert_message(1, 10, before=NOW) is None
+        assert await tx.last_alert_message(1, 10, before=NOW + hour) == 500
+        assert await tx.last_alert_message(1, 10, before=NOW + 2 * hour) == 600
+        assert await tx.last_alert_message(1, 12, before=NOW + 2 * hour) is None
+
+
+async def test_a_retried_send_is_remembered_as_attempted(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
+        ((alert, _),) = await tx.claim_due(NOW, limit=10, now=NOW)
+        await tx.retry_later([(1, alert.id, NOW + dt.timedelta(minutes=1), "504")])
+        ((claimed, _),) = await tx.claim_due(NOW + dt.timedelta(minutes=1), limit=10)
+    assert claimed.attempted_at == NOW
+    assert claimed.attempts == 1
+
+
 async def test_settings_round_trip(store: SqliteStore) -> None:
     settings = GuildSettings(
         guild_id=1,
