@@ -107,19 +107,23 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _due(args: argparse.Namespace) -> int:
-    from bot.deadlines import DeadlineError, calculate, format_day, zone
+    from bot.deadlines import AmbiguousPhrase, DeadlineError, calculate, format_day, zone
 
     try:
+        now = dt.datetime.now(zone(args.tz))
         if args.start is None:
-            start = dt.datetime.now(zone(args.tz)).date()
+            start = now.date()
         else:
             try:
                 start = dt.date.fromisoformat(args.start)
             except ValueError:
                 return _fail(f"--from {args.start!r} is not a date (for example: 2025-07-17)")
         result = calculate(
-            args.text, start=start, rule=args.rule, calendar=args.calendar, tz=args.tz
+            args.text, start=start, rule=args.rule, calendar=args.calendar, tz=args.tz, now=now
         )
+    except AmbiguousPhrase as exc:
+        readings = "".join(f"\n  - {reading}" for reading in exc.readings)
+        return _fail(f"{exc.message}; each of these reads one way:{readings}")
     except DeadlineError as exc:
         return _fail(str(exc))
     due = result.due

@@ -57,6 +57,8 @@ class GuildDefaults:
     reminder_days: tuple[int, ...] = (7, 3, 1)
     calendar: str = DEFAULT_CALENDAR
     counting: Rule = Rule.CALENDAR
+    # What "COB", "close of business" and "EOD" in a phrase mean.
+    close_of_business: dt.time = dt.time(17, 0)
 
 
 # GuildDefaults is the one declaration of these values: GuildSettings and the config's

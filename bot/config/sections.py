@@ -211,6 +211,7 @@ class DefaultsSection(BaseModel):
     counting: Annotated[
         Rule, BeforeValidator(lambda v: Rule.parse(v) if isinstance(v, str | Rule) else v)
     ] = _GUILD.counting
+    close_of_business: Annotated[dt.time, BeforeValidator(_alert_time)] = _GUILD.close_of_business
 
 
 class LoggingSection(BaseModel):

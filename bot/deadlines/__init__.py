@@ -15,6 +15,7 @@ from .counting import (
     zone,
 )
 from .errors import (
+    AmbiguousPhrase,
     DateOutOfRangeError,
     DeadlineError,
     PeriodLengthError,
@@ -24,12 +25,22 @@ from .errors import (
     UnknownTimezoneError,
     UserError,
 )
-from .parsing import AbsoluteDue, ParsedPhrase, PartialDate, Period, Term, Unit, parse_phrase
+from .parsing import (
+    AbsoluteDue,
+    ParsedPhrase,
+    PartialDate,
+    Period,
+    RelativeDay,
+    Term,
+    Unit,
+    parse_phrase,
+)
 
 __all__ = [
     "DEFAULT_CALENDAR",
     "DEFAULT_TIMEZONE",
     "AbsoluteDue",
+    "AmbiguousPhrase",
     "Computation",
     "DateOutOfRangeError",
     "DeadlineError",
@@ -40,6 +51,7 @@ __all__ = [
     "Period",
     "PeriodLengthError",
     "PhraseError",
+    "RelativeDay",
     "Rule",
     "Term",
     "Unit",

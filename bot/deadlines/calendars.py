@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-
-import holidays
+from types import ModuleType
 
 from .errors import UnknownCalendarError
 
@@ -30,6 +29,7 @@ class HolidayCalendar:
         self._years: dict[int, dict[dt.date, str]] = {}
 
     def _load(self, year: int) -> dict[dt.date, str]:
+        holidays = _holidays()
         categories: tuple[str, ...] = ("public", "government") if self.closures else ("public",)
         days = dict(holidays.country_holidays("US", years=year, categories=categories))
         if self._subdiv is not None:
@@ -77,11 +77,19 @@ def normalize_calendar_name(name: str) -> str:
     return cleaned
 
 
+def _holidays() -> ModuleType:
+    """The `holidays` package, imported on first use: ~30 ms of start-up (most of it its
+    version lookup) that a count in calendar days never needs."""
+    import holidays
+
+    return holidays
+
+
 @lru_cache(maxsize=1)
 def _us_subdivisions() -> frozenset[str]:
     # Through the package's lazy registry: importing holidays.countries directly would load
     # every country's module (~70 ms of the CLI's start-up).
-    return frozenset(holidays.country_holidays("US").subdivisions)
+    return frozenset(_holidays().country_holidays("US").subdivisions)
 
 
 @lru_cache(maxsize=128)

@@ -19,11 +19,13 @@ from .errors import (
     UnknownTimezoneError,
 )
 from .parsing import (
+    DEFAULT_CLOSE_OF_BUSINESS,
     AbsoluteDue,
     Counting,
     ParsedPhrase,
     PartialDate,
     Period,
+    RelativeDay,
     Unit,
     match_date,
     normalize,
@@ -37,7 +39,7 @@ END_OF_DAY = dt.time(23, 59, 59)
 
 # Rough upper bounds in days per unit, checked before counting so that a huge period is
 # refused at once instead of being counted day by day.
-_DAYS_PER = {Unit.DAY: 1, Unit.WEEK: 7, Unit.MONTH: 28, Unit.YEAR: 365}
+_DAYS_PER = {Unit.HOUR: 1 / 24, Unit.DAY: 1, Unit.WEEK: 7, Unit.MONTH: 28, Unit.YEAR: 365}
 _MAX_DAYS = 3653
 
 
@@ -95,21 +97,35 @@ def calculate(
     rule: Rule | str = Rule.CALENDAR,
     calendar: str = DEFAULT_CALENDAR,
     tz: str = DEFAULT_TIMEZONE,
+    now: dt.datetime | None = None,
+    close_of_business: dt.time = DEFAULT_CLOSE_OF_BUSINESS,
 ) -> Computation:
-    """Parse `text` and compute its due date; `start` is used unless the phrase says "from".
+    """Parse `text` and compute its due date; `start` is day 0 unless the phrase names one.
+    `now` (aware) is needed only for periods in hours ("within 72 hours").
 
     Raises only DeadlineError subclasses.
     """
     rule = Rule.parse(rule)
     holiday_calendar(calendar)  # validate before parsing, so the error names the real problem
     zone(tz)
-    parsed = parse_phrase(text)
+    parsed = parse_phrase(text, close_of_business=close_of_business)
     start_note = "start date"
     if parsed.start is not None:
-        start = _resolve_start(parsed.start, near=start)
-        start_note = "start date in the phrase"
-    due = compute_due(start, parsed.spec, rule=rule, calendar=calendar, tz=tz, note=start_note)
+        day0 = _resolve_day(parsed.start, start, [])
+        if isinstance(parsed.start, PartialDate):
+            day0 = _resolve_start(parsed.start, near=start)
+        start_note = f"{_named(parsed.start)} in the phrase"
+        if isinstance(parsed.spec, Period) and parsed.spec.backward:
+            start_note = f"{_named(parsed.start)} in the phrase, counted back from"
+        start = day0
+    due = compute_due(
+        start, parsed.spec, rule=rule, calendar=calendar, tz=tz, note=start_note, now=now
+    )
     return Computation(parsed.title, parsed.spec_text, due)
+
+
+def _named(day: PartialDate | RelativeDay) -> str:
+    return "start date" if isinstance(day, PartialDate) else repr(day.text or day.kind)
 
 
 def compute_due(
@@ -120,19 +136,23 @@ def compute_due(
     calendar: str = DEFAULT_CALENDAR,
     tz: str = DEFAULT_TIMEZONE,
     note: str = "start date",
+    now: dt.datetime | None = None,
 ) -> DueDate:
     """Due date of `spec` counted from `start`; pure. Raises only DeadlineError subclasses."""
     if isinstance(spec, ParsedPhrase):
         spec = spec.spec
     rule = Rule.parse(rule)
-    zoneinfo = zone(tz)
+    zoneinfo = zone(spec.tz or tz)
     _check_range(start, "start date")
     steps = [f"day 0: {format_day(start)} ({note})"]
-    at: dt.time | None = None
+    if spec.tz is not None and spec.tz != tz:
+        steps.append(f"time zone from the phrase: {spec.tz}")
+    at: dt.time | None = spec.at
     if isinstance(spec, AbsoluteDue):
-        due = _resolve_absolute(spec.on, start, steps)
-        at = spec.at
+        due = _resolve_day(spec.on, start, steps)
         holidays_used = holiday_calendar(calendar)
+    elif any(term.unit is Unit.HOUR for term in spec.terms):
+        return _count_hours(start, spec, now, rule, calendar, zoneinfo, steps)
     else:
         if spec.business and rule is not Rule.BUSINESS:
             steps.append(
@@ -142,7 +162,10 @@ def compute_due(
         holidays_used = holiday_calendar(calendar, closures=rule is Rule.COURT)
         due = _count(start, spec, rule, holidays_used, steps)
         if rule is not Rule.CALENDAR:
-            due = _roll(due, holidays_used, rule, steps)
+            due = _roll(due, holidays_used, rule, steps, back=spec.backward)
+        if spec.allowed:
+            allowed = " + ".join(term.describe() for term in spec.allowed)
+            steps.append(f"an extension of {allowed} is allowed (not counted)")
 
     local = dt.datetime.combine(due, at or END_OF_DAY, tzinfo=zoneinfo)
     due_at = local.astimezone(dt.UTC)
@@ -162,6 +185,43 @@ def compute_due(
     )
 
 
+def _count_hours(
+    start: dt.date,
+    period: Period,
+    now: dt.datetime | None,
+    rule: Rule,
+    calendar: str,
+    zoneinfo: ZoneInfo,
+    steps: list[str],
+) -> DueDate:
+    """`within 72 hours`: counted from now, to the minute (days and rules play no part)."""
+    if len(period.terms) != 1 or period.backward or period.at is not None:
+        raise PhraseError("hours cannot be mixed with days or times", example="within 72 hours")
+    if now is None or now.astimezone(zoneinfo).date() != start:
+        raise PhraseError(
+            "hours count from now, so they need today as the start",
+            example="Reply, within 72 hours",
+        )
+    hours = period.terms[0].amount
+    if hours == 0 or hours > 24 * 366:
+        raise PeriodLengthError("a period in hours must be 1 hour to a year", example="48 hours")
+    local = (now + dt.timedelta(hours=hours)).astimezone(zoneinfo).replace(second=0, microsecond=0)
+    steps[0] = f"from now: {now.astimezone(zoneinfo):%a %Y-%m-%d %H:%M} {zoneinfo.key}"
+    steps.append(
+        f"+{hours} hours -> due at {local:%H:%M} {zoneinfo.key} on {format_day(local.date())}"
+    )
+    return DueDate(
+        start=start,
+        rule=rule,
+        calendar=holiday_calendar(calendar).name,
+        due=local.date(),
+        due_at=local.astimezone(dt.UTC),
+        timezone=zoneinfo.key,
+        has_time=True,
+        explanation=tuple(steps),
+    )
+
+
 def _count(
     start: dt.date, period: Period, rule: Rule, cal: HolidayCalendar, steps: list[str]
 ) -> dt.date:
@@ -171,36 +231,39 @@ def _count(
     if any(term.amount == 0 for term in period.terms):
         raise PeriodLengthError("a period must be at least 1 day", example="Reply, 1 day")
     day = start
+    sign, mark = (-1, "-") if period.backward else (1, "+")
     for term in period.terms:
         business = term.unit is Unit.DAY and (
             term.counting is Counting.BUSINESS or (term.counting is None and rule is Rule.BUSINESS)
         )
         if business:
-            day, skipped = _add_business_days(day, term.amount, cal)
-            steps.append(f"+{term.describe_as('business')} -> {format_day(day)}{skipped}")
+            day, skipped = _add_business_days(day, term.amount, cal, step=sign)
+            steps.append(f"{mark}{term.describe_as('business')} -> {format_day(day)}{skipped}")
         elif term.unit is Unit.DAY or term.unit is Unit.WEEK:
             days = term.amount * (7 if term.unit is Unit.WEEK else 1)
-            day = _shift(day, dt.timedelta(days=days))
-            steps.append(f"+{term.describe_as('calendar')} -> {format_day(day)}")
+            day = _shift(day, dt.timedelta(days=sign * days))
+            steps.append(f"{mark}{term.describe_as('calendar')} -> {format_day(day)}")
         else:
             months = term.amount * (12 if term.unit is Unit.YEAR else 1)
             target_day = day.day
-            day = _shift(day, relativedelta(months=months))
+            day = _shift(day, relativedelta(months=sign * months))
             clamp = ""
             if day.day != target_day:
                 month_name = _calendar.month_name[day.month]
                 clamp = f" ({month_name} has no day {target_day}: the last day of the month)"
-            steps.append(f"+{term.describe_as('calendar')} -> {format_day(day)}{clamp}")
-    if day > start + MAX_PERIOD:
+            steps.append(f"{mark}{term.describe_as('calendar')} -> {format_day(day)}{clamp}")
+    if day > start + MAX_PERIOD or day < start - MAX_PERIOD:
         raise PeriodLengthError(f"{period.describe()} is longer than 10 years")
     return day
 
 
-def _add_business_days(day: dt.date, count: int, cal: HolidayCalendar) -> tuple[dt.date, str]:
+def _add_business_days(
+    day: dt.date, count: int, cal: HolidayCalendar, *, step: int = 1
+) -> tuple[dt.date, str]:
     holidays_skipped: list[str] = []
     counted = 0
     while counted < count:
-        day = _shift(day, dt.timedelta(days=1))
+        day = _shift(day, dt.timedelta(days=step))
         reason = cal.non_business_reason(day)
         if reason is None:
             counted += 1
@@ -212,15 +275,19 @@ def _add_business_days(day: dt.date, count: int, cal: HolidayCalendar) -> tuple[
     return day, note + ")"
 
 
-def _roll(day: dt.date, cal: HolidayCalendar, rule: Rule, steps: list[str]) -> dt.date:
+def _roll(
+    day: dt.date, cal: HolidayCalendar, rule: Rule, steps: list[str], *, back: bool = False
+) -> dt.date:
+    """Off a weekend or holiday: forward, or (counting back, as FRCP 6(a)(5)) backward."""
     reasons: list[str] = []
     rolled = day
     while (reason := cal.non_business_reason(rolled)) is not None:
         reasons.append(f"{format_day(rolled)} is {_article(reason)}")
-        rolled = _shift(rolled, dt.timedelta(days=1))
+        rolled = _shift(rolled, dt.timedelta(days=-1 if back else 1))
     if reasons:
+        way = "back to" if back else "to"
         steps.append(
-            f"{'; '.join(reasons)}: not a business day -> rolled to {format_day(rolled)}"
+            f"{'; '.join(reasons)}: not a business day -> rolled {way} {format_day(rolled)}"
             f" ({rule} rule, {cal.describe()})"
         )
     return rolled
@@ -228,6 +295,58 @@ def _roll(day: dt.date, cal: HolidayCalendar, rule: Rule, steps: list[str]) -> d
 
 def _article(reason: str) -> str:
     return f"a {reason}" if reason in ("Saturday", "Sunday") else reason
+
+
+def _resolve_day(on: PartialDate | RelativeDay, start: dt.date, steps: list[str]) -> dt.date:
+    """The day a phrase names, as of day 0 `start` (never rolled)."""
+    if isinstance(on, PartialDate):
+        return _resolve_absolute(on, start, steps)
+    kind = on.kind
+    if kind == "today":
+        day = start
+        how = "day 0 itself"
+    elif kind == "tomorrow":
+        day, how = _shift(start, dt.timedelta(days=1)), "the day after day 0"
+    elif kind == "the day after tomorrow":
+        day, how = _shift(start, dt.timedelta(days=2)), "two days after day 0"
+    elif kind == "weekday":
+        name = _calendar.day_name[on.value]
+        if on.next_week:
+            monday = start + dt.timedelta(days=7 - start.weekday())
+            day = _shift(monday, dt.timedelta(days=on.value))
+            how = f"the {name} of the week after day 0's (weeks run Monday to Sunday)"
+        else:
+            day = _shift(start, dt.timedelta(days=(on.value - start.weekday()) % 7))
+            how = f"the first {name} on or after day 0"
+    elif kind == "end of the week":
+        day = _shift(start, dt.timedelta(days=(4 - start.weekday()) % 7))
+        how = "the Friday of day 0's week (the next Friday from a weekend)"
+    elif kind == "end of the month":
+        last = _calendar.monthrange(start.year, start.month)[1]
+        day, how = start.replace(day=last), "the last day of day 0's month"
+    elif kind == "end of the year":
+        day, how = start.replace(month=12, day=31), "Dec 31 of day 0's year"
+    elif kind == "day of month":
+        day = _next_day_of_month(start, on.value)
+        how = f"the first {on.text.removeprefix('the ')} on or after day 0"
+    else:
+        raise PhraseError(f"{on.text!r} is not a day", example="by Friday")
+    _check_range(day, "due date")
+    steps.append(f"{on.text or kind}: {how} -> {format_day(day)} (never rolled)")
+    return day
+
+
+def _next_day_of_month(start: dt.date, number: int) -> dt.date:
+    if not 1 <= number <= 31:
+        raise DateOutOfRangeError(f"there is no day {number} in a month", example="by the 15th")
+    year, month = start.year, start.month
+    for _ in range(24):
+        if number <= _calendar.monthrange(year, month)[1]:
+            candidate = dt.date(year, month, number)
+            if candidate >= start:
+                return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise DateOutOfRangeError(f"no day {number} after {start}")  # pragma: no cover
 
 
 def _resolve_absolute(on: PartialDate, start: dt.date, steps: list[str]) -> dt.date:

@@ -35,6 +35,17 @@ class PhraseError(DeadlineError):
     """The phrase is empty, too long, or not a period or date we understand."""
 
 
+class AmbiguousPhrase(PhraseError):
+    """The phrase reads more than one way ("30 days or 45 days"): never guessed. `readings`
+    are phrases that each read one way; `both` is True when they are separate deadlines
+    ("Reply within 5 days; appeal within 30 days") that could both be tracked."""
+
+    def __init__(self, message: str, *, readings: tuple[str, ...], both: bool) -> None:
+        super().__init__(message, example=" / ".join(readings))
+        self.readings = readings
+        self.both = both
+
+
 class PeriodLengthError(DeadlineError):
     """The period is zero, or longer than the engine will count (10 years)."""
 

@@ -1,9 +1,10 @@
 """Parse a phrase as a journalist types it: "Bondi letter, 30 days from July 17 2025".
 
-Pure: no clock. A phrase is an optional title, then either a period ("20 business days",
-"10 days + 14-day extension") with an optional "from DATE", or an absolute due date
-("by Aug 15 5pm"). Dates without a year stay partial here; counting resolves them against
-the start date.
+Pure: no clock. A phrase is read whole (see `reading`): an optional title, and one deadline:
+a period ("20 business days", "thirty (30) days of receipt", "10 days + 14-day extension",
+"30 days before Aug. 15") or a due day ("by Aug 15 5pm", "by noon Friday", "end of the month").
+Dates without a year, weekdays and "tomorrow" stay relative here; counting resolves them
+against day 0.
 """
 
 from __future__ import annotations
@@ -14,14 +15,25 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import PhraseError
+from .errors import AmbiguousPhrase, PhraseError
+from .reading import (
+    DayRead,
+    Expression,
+    TermRead,
+    find_expressions,
+    is_significant,
+    recurring_words,
+    tokens,
+)
 
 MAX_PHRASE_LENGTH = 500
+DEFAULT_CLOSE_OF_BUSINESS = dt.time(17, 0)
 
 _EXAMPLES = "Bondi letter, 30 days / FOIA, 20 business days / Reply - by Aug 15 5pm"
 
 
 class Unit(StrEnum):
+    HOUR = "hour"
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
@@ -66,8 +78,23 @@ class PartialDate:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeDay:
+    """A day named relative to day 0: `today`, `tomorrow`, `the day after tomorrow`, a
+    weekday (`Friday`, `next Tuesday`), `the end of the week/month/year`, `the 15th`."""
+
+    kind: str  # today, tomorrow, the day after tomorrow, weekday, end of the ..., day of month
+    value: int = 0  # the weekday (Monday 0) or the day of the month
+    next_week: bool = False  # "next Tuesday": the Tuesday of the next Monday-Sunday week
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Period:
     terms: tuple[Term, ...]
+    backward: bool = False  # "30 days before Aug. 15": counted back from the start
+    at: dt.time | None = None  # due at this time on the last day, not at its end
+    tz: str | None = None  # the time zone the phrase names ("5 p.m. ET")
+    allowed: tuple[Term, ...] = ()  # an extension the phrase allows ("extendable by 15 days")
 
     @property
     def business(self) -> bool:
@@ -79,8 +106,9 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class AbsoluteDue:
-    on: PartialDate
+    on: PartialDate | RelativeDay
     at: dt.time | None = None
+    tz: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,86 +117,40 @@ class ParsedPhrase:
 
     title: str | None
     spec: Period | AbsoluteDue
-    start: PartialDate | None = None
+    start: PartialDate | RelativeDay | None = None
     spec_text: str = ""
 
 
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-
-_UNITS = [
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-]  # fmt: skip
-_NUMBER_WORDS = {word: n for n, word in enumerate(_UNITS, start=1)}
-_NUMBER_WORDS["twenty"] = 20
-_NUMBER_WORDS["thirty"] = 30
-for _n, _word in enumerate(_UNITS[:9], start=1):
-    _NUMBER_WORDS[f"twenty-{_word}"] = 20 + _n
-    _NUMBER_WORDS[f"twenty {_word}"] = 20 + _n
-
-# Longest first, so "fourteen" is tried before "four" and "twenty-one" before "twenty".
-_WORD_ALT = "|".join(sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True))
-_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
-
-_TERM = re.compile(
-    rf"""
-    (?:(?P<article>an?|another)\s+)?
-    (?:(?:additional|extra|further|more)\s+)?
-    (?P<num>\d{{1,6}}|{_WORD_ALT})?
-    \s*-?\s*
-    (?:(?P<kind>calendar|business|working|court)[\s-]+)?
-    (?P<unit>days?|weeks?|months?|years?)\b
-    (?:\s+(?P<label>extension|deadline|window|period|notice))?
-    """,
-    re.VERBOSE,
-)
-_JOIN = re.compile(r"\s*(?:\+|\bplus\b|\band\b|&)\s*")
-_LEAD = re.compile(r"(?:within|in)\s+")
-_FROM = re.compile(r"\s+(?:from|after|starting(?:\s+on)?|beginning|since)\s+")
-_ABS_LEAD = re.compile(r"(?:(?:due\s+)?(?:by|on|until)|due)\s+")
-
-_DATE_FORMS = (
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
-    re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}))?"),
-    re.compile(
-        rf"(?P<mname>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
-    ),
-    re.compile(
-        rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mname>{_MONTH_ALT})\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?"
-    ),
-)
-_TIME = re.compile(
-    r"""
-    ,?\s*(?:at\s+)?
-    (?:
-        (?P<h12>\d{1,2})(?::(?P<m12>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)
-      | (?P<h24>\d{1,2}):(?P<m24>\d{2})
-      | (?P<noon>noon|midday)
-    )
-    """,
-    re.VERBOSE,
-)
-_SEPARATOR = re.compile(r"\s*[,:;|]\s*|\s+-+\s+")
 _SPACE = re.compile(r"\s+")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032"), "'") | dict.fromkeys(
+    map(ord, "\u201c\u201d\u201e\u201f\u2033"), '"'
+)
 _TRIM = " \t,:;|-\"'`.!?"
+# Words that only join a title to its deadline: never a title by themselves.
+_CONNECTIVES = {
+    "by", "on", "or", "before", "no", "not", "later", "than", "due", "within", "in", "until",
+    "till", "through", "the", "is", "are", "has", "have", "of", "from", "at", "and", "to",
+    "a", "an", "it", "its", "be", "will", "must", "should", "deadline", "this", "next",
+}  # fmt: skip
+
+
+_ANCHOR_WORDS = {"from", "after", "since", "following", "before", "starting", "beginning", "upon"}
 
 
 def normalize(text: str) -> str:
     """NFKC, plain dashes and quotes, zero-width characters dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch == " ")
     return _SPACE.sub(" ", text).strip()
 
 
-def parse_phrase(text: str) -> ParsedPhrase:
-    """Split a phrase into title and period/date; raises PhraseError for anything else."""
+def parse_phrase(
+    text: str, *, close_of_business: dt.time = DEFAULT_CLOSE_OF_BUSINESS
+) -> ParsedPhrase:
+    """Read the whole phrase: its title and its one deadline. Raises PhraseError when any
+    number, date, weekday or time in it is not understood, and AmbiguousPhrase (a
+    PhraseError) when it holds more than one deadline."""
     if not isinstance(text, str):
         raise PhraseError("the phrase must be text", example=_EXAMPLES)
     if len(text) > MAX_PHRASE_LENGTH:
@@ -182,119 +164,200 @@ def parse_phrase(text: str) -> ParsedPhrase:
     # Lower-case without changing the length ("İ".lower() is two characters), so that
     # positions found in `lowered` slice `cleaned` correctly.
     lowered = "".join(ch if len(low := ch.lower()) != 1 else low for ch in cleaned)
-
-    whole = _parse_spec(lowered)
-    if whole is not None:
-        return ParsedPhrase(None, *whole, spec_text=cleaned.strip(_TRIM))
-    # Prefer an explicit separator ("TITLE, PERIOD"), leftmost first so the period is the
-    # longest one that parses; fall back to a plain word boundary ("FOIA 20 business days").
-    for pattern in (_SEPARATOR, _SPACE):
-        for match in pattern.finditer(lowered):
-            parsed = _parse_spec(lowered[match.end() :])
-            if parsed is not None:
-                title = cleaned[: match.start()].strip(_TRIM) or None
-                spec_text = cleaned[match.end() :].strip(_TRIM)
-                return ParsedPhrase(title, *parsed, spec_text=spec_text)
-    raise PhraseError(
-        f"could not find a period or a due date in {cleaned[:80]!r}", example=_EXAMPLES
-    )
+    return _Phrase(cleaned, lowered, close_of_business).read()
 
 
-def _parse_spec(text: str) -> tuple[Period | AbsoluteDue, PartialDate | None] | None:
-    text = text.strip(" .!?")
-    if not text:
-        return None
-    absolute = _parse_absolute(text)
-    if absolute is not None:
-        return absolute, None
-    return _parse_period(text)
+class _Phrase:
+    def __init__(self, cleaned: str, lowered: str, close_of_business: dt.time) -> None:
+        self.cleaned = cleaned
+        self.toks = tokens(lowered)
+        self.cob = close_of_business
 
+    def span(self, expr: Expression) -> str:
+        return self.cleaned[self.toks[expr.first].start : self.toks[expr.last - 1].end]
 
-def _parse_period(text: str) -> tuple[Period, PartialDate | None] | None:
-    pos = 0
-    lead = _LEAD.match(text)
-    if lead:
-        pos = lead.end()
-    terms: list[Term] = []
-    while True:
-        match = _TERM.match(text, pos)
-        if match is None or (match["num"] is None and match["article"] is None):
+    def read(self) -> ParsedPhrase:
+        repeating = recurring_words(self.toks, self.cleaned)
+        if repeating is not None:
+            raise PhraseError(
+                f"{repeating!r} makes it repeat, and repeating deadlines are not supported "
+                "yet: track the next one",
+                example="Status call, in 2 weeks",
+            )
+        found = find_expressions(self.toks)
+        live = [e for e in found if e.kind != "event" and not e.negated]
+        events = [e for e in found if e.kind == "event"]
+        live, events = self._date_before_period_is_day0(live, events)
+        used = {i for e in found for i in range(e.first, e.last)}
+        unread = [
+            self.cleaned[t.start : t.end]
+            for i, t in enumerate(self.toks)
+            if i not in used and is_significant(self.toks, i)
+        ]
+        if not live:
+            if unread:
+                raise PhraseError(
+                    f"I could not read {' '.join(unread)!r} as a deadline", example=_EXAMPLES
+                )
+            raise PhraseError(
+                f"could not find a period or a due date in {self.cleaned[:80]!r}",
+                example=_EXAMPLES,
+            )
+        title = self._title(live[0], found)
+        if len(live) > 1:
+            self._ambiguous(live, title)
+        (main,) = live
+        if main.kind == "due" and main.first > 0 and self.toks[main.first - 1].text == "before":
+            day = self.span(main)
+            raise PhraseError(
+                f"'before {day}': is the last day the one before {day}, or {day} itself?",
+                example=f"by {day}",
+            )
+        dangling = self._dangling_anchor(main)
+        if dangling:
+            raise PhraseError(
+                f"I read {self.span(main)!r} but not {dangling!r}: from when?",
+                example="30 days from July 17 2025 / 30 days of receipt / 30 days before Aug 15",
+            )
+        if unread:
+            raise PhraseError(
+                f"I read {self.span(main)!r} but not {' '.join(unread)!r}",
+                example=f"{title or 'Reply'}, {self.span(main)}",
+            )
+        if len(events) > 1 or (events and main.anchor is not None):
+            days = [self.span(e) for e in events] + ([self.span(main)] if main.anchor else [])
+            raise PhraseError(
+                f"two start dates: {' and '.join(repr(d) for d in days)}; which is day 0?",
+                example="Bondi letter, 30 days from July 17 2025",
+            )
+        start = _day(events[0].anchor) if events and events[0].anchor else None
+        spec: Period | AbsoluteDue
+        if main.kind == "period":
+            if main.anchor is not None:
+                start = _day(main.anchor)
+            spec = Period(
+                tuple(_term(t) for t in main.terms),
+                backward=main.backward,
+                at=self._time(main.at),
+                tz=main.tz,
+                allowed=tuple(_term(t) for t in main.allowed),
+            )
+            if main.backward and start is None:
+                raise PhraseError("counting back needs a day to count back from",
+                                  example="30 days before Aug. 15")  # fmt: skip
+        else:
+            assert main.day is not None
+            spec = AbsoluteDue(_day(main.day), self._time(main.at), main.tz)
+        return ParsedPhrase(title, spec, start, self.span(main).strip(_TRIM))
+
+    def _dangling_anchor(self, main: Expression) -> str | None:
+        """`30 days from someday`: a period followed by "from ..." it could not read."""
+        if main.kind != "period" or main.anchor is not None or main.day0_words:
             return None
-        terms.append(_term(match))
-        pos = match.end()
-        join = _JOIN.match(text, pos)
-        if join is None or join.end() == pos:
-            break
-        pos = join.end()
-    if pos == len(text):
-        return Period(tuple(terms)), None
-    start = _FROM.match(text, pos)
-    if start is None:
+        i = main.last + (
+            1 if main.last < len(self.toks) and self.toks[main.last].text == "," else 0
+        )
+        if i < len(self.toks) and self.toks[i].text in _ANCHOR_WORDS:
+            end = self.toks[min(i + 3, len(self.toks)) - 1].end
+            return self.cleaned[self.toks[i].start : end]
         return None
-    found = match_date(text, start.end())
-    if found is None or found[1] != len(text):
-        return None
-    return Period(tuple(terms)), found[0]
+
+    def _time(self, at: dt.time | str | None) -> dt.time | None:
+        return self.cob if at == "close of business" else at  # type: ignore[return-value]
+
+    def _date_before_period_is_day0(
+        self, live: list[Expression], events: list[Expression]
+    ) -> tuple[list[Expression], list[Expression]]:
+        """`On July 17, the DOJ gave sheriffs 30 days`: a plain date written before the one
+        period (which names no start of its own) is its day 0, not a second deadline."""
+        if len(live) != 2:
+            return live, events
+        date, period = live
+        if (
+            date.kind == "due"
+            and period.kind == "period"
+            and date.lead in ("", "on")
+            and date.day is not None
+            and date.day.date is not None
+            and date.at is None
+            and period.anchor is None
+            and not period.day0_words
+            and not period.backward
+        ):
+            date.kind, date.anchor = "event", date.day
+            return [period], [*events, date]
+        return live, events
+
+    def _title(self, main: Expression, found: list[Expression]) -> str | None:
+        cut = {i for e in found for i in range(e.first, e.last)}
+        after = [
+            t for i, t in enumerate(self.toks)
+            if i >= main.last and i not in cut and t.kind != "punct"
+        ]  # fmt: skip
+        if any(t.text not in _CONNECTIVES for t in after):
+            # News copy ("The county has until Aug. 15 to respond."): the sentence is the title.
+            title = self.cleaned.strip(_TRIM)
+        else:
+            title = self.cleaned[: self.toks[main.first].start]
+        return _strip_connectives(title)
+
+    def _ambiguous(self, live: list[Expression], title: str | None) -> None:
+        between = " ".join(
+            t.text for t in self.toks[live[0].last : live[-1].first] if t.kind in ("word", "punct")
+        )
+        either = " or " in f" {between} "
+        both = not either and any(mark in between for mark in (";", ".", "then", "and"))
+        if either:
+            head = self._head(live[0])
+            readings = tuple(f"{head}, {self.span(e)}" if head else self.span(e) for e in live)
+        else:  # each deadline with its own clause: "Reply within 5 days" / "appeal ..."
+            clauses: list[str] = []
+            begin = 0
+            for expr in live:
+                clauses.append(self.cleaned[begin : self.toks[expr.last - 1].end].strip(_TRIM))
+                begin = self.toks[expr.last - 1].end
+            readings = tuple(clauses)
+        named = " or ".join(repr(self.span(e)) for e in live)
+        how = "say which one" if either else "track them one at a time"
+        raise AmbiguousPhrase(
+            f"this reads {len(live)} ways: {named}; {how}", readings=tuple(readings), both=both
+        )
+
+    def _head(self, expr: Expression) -> str | None:
+        """The title written before an expression, without the words joining it."""
+        return _strip_connectives(self.cleaned[: self.toks[expr.first].start])
 
 
-def _term(match: re.Match[str]) -> Term:
-    num = match["num"]
-    if num is None:
-        amount = 1  # "a month", "an additional week"
-    elif num.isdigit():
-        amount = int(num)
-    else:
-        amount = _NUMBER_WORDS[num]
-    kind = match["kind"]
-    counting = None
-    if kind == "calendar":
-        counting = Counting.CALENDAR
-    elif kind is not None:  # business, working, court days
-        counting = Counting.BUSINESS
-    return Term(amount, Unit(match["unit"].rstrip("s")), counting, match["label"] or "")
+def _strip_connectives(title: str) -> str | None:
+    words = title.split()
+    while words and (words[-1].lower().strip(_TRIM) in _CONNECTIVES or not words[-1].strip(_TRIM)):
+        words.pop()
+    title = " ".join(words).strip(_TRIM)
+    content = [w for w in re.findall(r"[^\W_]+", title.lower()) if w not in _CONNECTIVES]
+    return title if content else None
 
 
-def _parse_absolute(text: str) -> AbsoluteDue | None:
-    pos = 0
-    lead = _ABS_LEAD.match(text)
-    if lead:
-        pos = lead.end()
-    found = match_date(text, pos)
-    if found is None:
-        return None
-    on, pos = found
-    at = None
-    if pos < len(text):
-        time_match = _TIME.match(text, pos)
-        if time_match is None or time_match.end() != len(text):
-            return None
-        at = _time(time_match)
-    return AbsoluteDue(on, at)
+def _term(term: TermRead) -> Term:
+    counting = None if term.counting is None else Counting(term.counting)
+    return Term(term.amount, Unit(term.unit), counting, term.label)
+
+
+def _day(day: DayRead) -> PartialDate | RelativeDay:
+    if day.date is not None:
+        month, number, year = day.date
+        return PartialDate(month, number, year)
+    if day.weekday is not None:
+        return RelativeDay("weekday", day.weekday, day.next_week, day.text)
+    if day.day_of_month is not None:
+        return RelativeDay("day of month", day.day_of_month, text=day.text)
+    assert day.relative is not None
+    return RelativeDay(day.relative, text=day.text)
 
 
 def match_date(text: str, pos: int) -> tuple[PartialDate, int] | None:
     """The date written at `pos` of lower-cased `text`, and where it ends; None if none."""
-    for form in _DATE_FORMS:
-        match = form.match(text, pos)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        month = _MONTHS[groups["mname"]] if groups.get("mname") else int(groups["m"])
-        year = int(groups["y"]) if groups.get("y") else None
-        return PartialDate(month, int(groups["d"]), year), match.end()
-    return None
-
-
-def _time(match: re.Match[str]) -> dt.time:
-    if match["noon"]:
-        return dt.time(12, 0)
-    if match["h24"] is not None:
-        hour, minute = int(match["h24"]), int(match["m24"])
-    else:
-        hour, minute = int(match["h12"]), int(match["m12"] or 0)
-        if not 1 <= hour <= 12:
-            raise PhraseError(f"{hour}{match['ampm']} is not a time", example="by Aug 15 5pm")
-        hour = hour % 12 + (12 if match["ampm"].startswith("p") else 0)
-    if hour > 23 or minute > 59:
-        raise PhraseError(f"{hour}:{minute:02d} is not a time", example="by 2025-08-15 17:00")
-    return dt.time(hour, minute)
+    toks = tokens(text[pos:])
+    if not toks or toks[0].kind != "date" or toks[0].start != 0:
+        return None
+    month, day, year = toks[0].value
+    return PartialDate(month, day, year), pos + toks[0].end

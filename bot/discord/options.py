@@ -15,7 +15,14 @@ import discord
 from discord import app_commands
 
 from bot.clock import Clock
-from bot.deadlines import AbsoluteDue, DeadlineError, Period, parse_phrase, parse_start_date
+from bot.deadlines import (
+    AbsoluteDue,
+    DeadlineError,
+    Period,
+    PhraseError,
+    parse_phrase,
+    parse_start_date,
+)
 from bot.models import Mention, MentionKind
 from bot.service import Actor, ChannelRights, Services, ValidationError, When
 from bot.service.checks import clean
@@ -98,8 +105,14 @@ def parse_deadline_id(value: str | int) -> int:
 
 def parse_when(text: str) -> When:
     """A period ('14 days') or a date ('2025-09-15'), as typed; the engine's own error if
-    it is neither."""
-    return parse_phrase(clean(text)).spec
+    it is neither, and a refusal if anything else is written with it (an option is a
+    period or a date, not a phrase with a title)."""
+    parsed = parse_phrase(clean(text))
+    if parsed.title is not None or parsed.start is not None:
+        raise PhraseError(
+            f"{text[:60]!r} is more than a period or a date", example="14 days / 2025-09-15"
+        )
+    return parsed.spec
 
 
 def parse_option(

@@ -400,6 +400,8 @@ class DeadlineUseCases:
             rule=counting or settings.counting,
             calendar=settings.calendar,
             tz=settings.timezone,
+            now=self._unit.now(),
+            close_of_business=self._unit.defaults.close_of_business,
         )
 
 

@@ -67,6 +67,7 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "defaults.reminder_days = 7, 3, 1",
         "defaults.calendar = US",
         "defaults.counting = calendar",
+        "defaults.close_of_business = 17:00",
         "logging.level = INFO",
         "logging.format = text",
         "web.enabled = false",

@@ -42,6 +42,7 @@ DEFAULT_SETTINGS = {
     "defaults.reminder_days": "7, 3, 1",
     "defaults.calendar": "US",
     "defaults.counting": "calendar",
+    "defaults.close_of_business": "17:00",
     "logging.level": "INFO",
     "logging.format": "text",
     "web.enabled": "false",

@@ -1,0 +1,619 @@
+"""Read a whole phrase the way letters, reporters and news copy write deadlines.
+
+Pure: no clock. The text is cut into tokens (numbers, number words, units, dates, weekdays,
+times, words), then every deadline expression in it is found: a period ("thirty (30) days of
+receipt", "10 days, plus a 14-day extension", "30 days before Aug. 15") or a due day ("by 5
+p.m. ET on Sept. 5", "by Friday", "the end of the month"). The rule that keeps it honest:
+every number, date, weekday and time in the text is part of the one deadline read, or clearly
+not a deadline (a count in the title: "5 counties"), or the phrase is refused with the part
+that was not understood. Two competing readings are never guessed (`AmbiguousPhrase`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from text_to_num import text2num
+
+from .errors import AmbiguousPhrase, PhraseError
+
+# -- tokens ------------------------------------------------------------------------------------
+
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5,
+    "sat": 5, "sunday": 6, "sun": 6,
+}  # fmt: skip
+_FULL_WEEKDAYS = {name for name in WEEKDAYS if len(name) > 5 or name == "friday"}
+ZONES = {
+    "et": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+    "eastern": "America/New_York", "ct": "America/Chicago", "cst": "America/Chicago",
+    "cdt": "America/Chicago", "central": "America/Chicago", "mt": "America/Denver",
+    "mst": "America/Denver", "mdt": "America/Denver", "mountain": "America/Denver",
+    "pt": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles", "akst": "America/Anchorage",
+    "akdt": "America/Anchorage", "alaska": "America/Anchorage", "hst": "Pacific/Honolulu",
+    "hawaii": "Pacific/Honolulu", "utc": "UTC", "gmt": "UTC",
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand",
+}  # fmt: skip
+_RECURRING = {
+    "weekly", "monthly", "quarterly", "annually", "yearly", "biweekly", "bimonthly",
+    "semimonthly", "semiannually", "fortnightly",
+}  # fmt: skip
+
+_LEXER = re.compile(
+    rf"""
+    (?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})(?![\d-])
+  | (?P<slash>\d{{1,2}}/\d{{1,2}}(?:/(?:\d{{4}}|\d{{2}}))?)(?![\d/])
+  | (?P<mdy>(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)
+  | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
+  | (?P<t12>\d{{1,2}}(?::\d{{2}})?\s*(?:a\.?m\b\.?|p\.?m\b\.?))
+  | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])
+  | (?P<tword>noon|midday|midnight|c\.?o\.?b\b\.?|close\s+of\s+business|e\.?o\.?d\b\.?
+        |end\s+of\s+(?:the\s+)?(?:business\s+)?day)\b
+  | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight
+        |end\s+of\s+(?:the\s+)?(?:week|month|year)|eow|eom|eoy)\b
+  | (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs
+        |thur|thu|fri|sat|sun)\b(?P<wddot>\.)?
+  | (?P<dom>(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th))\b
+  | (?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)
+  | (?P<unit>(?:(?:calendar|business|biz|working|court)[\s-]+)?
+        (?:days?|wks?|weeks?|fortnights?|months?|mos|years?|yrs?|hours?|hrs?))\b
+  | (?P<word>[^\W\d_]+(?:['-][^\W\d_]+)*)
+  | (?P<punct>[^\s\w])
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(slots=True)
+class Tok:
+    kind: str  # date, time, rel, weekday, dom, num, unit, word, punct
+    text: str  # as lowered
+    start: int
+    end: int
+    value: Any = None
+
+
+def tokens(lowered: str) -> list[Tok]:
+    """The tokens of lower-cased, normalized text (see `normalize`)."""
+    found: list[Tok] = []
+    for match in _LEXER.finditer(lowered):
+        kind = match.lastgroup or "punct"
+        if kind == "wddot":
+            kind = "wd"
+        text = match.group(0)
+        tok = Tok(kind, text, match.start(), match.end())
+        if kind in ("iso", "slash", "mdy", "dmy"):
+            tok.kind, tok.value = "date", _date_value(kind, text)
+        elif kind in ("t12", "t24", "tword"):
+            tok.kind, tok.value = "time", _time_value(kind, text)
+        elif kind == "wd":
+            tok.kind, tok.value = "weekday", WEEKDAYS[text.rstrip(".")]
+        elif kind == "dom":
+            tok.value = int(re.sub(r"\D", "", text))
+        elif kind == "num":
+            tok.value = int(text.replace(",", ""))
+        elif kind == "unit":
+            tok.value = _unit_value(text)
+        elif kind == "rel":
+            tok.value = re.sub(r"\s+", " ", text)
+        found.append(tok)
+    return _merge_figures(_merge_number_words(found))
+
+
+def _date_value(kind: str, text: str) -> tuple[int, int, int | None]:
+    if kind == "iso":
+        y, m, d = (int(part) for part in text.split("-"))
+        return m, d, y
+    if kind == "slash":
+        parts = [int(part) for part in text.split("/")]
+        year = parts[2] if len(parts) == 3 else None
+        if year is not None and year < 100:
+            year += 2000
+        return parts[0], parts[1], year
+    words = re.findall(r"[a-z]+|\d+", text)
+    month = next(_MONTHS[w] for w in words if w in _MONTHS)
+    numbers = [int(w) for w in words if w.isdigit()]
+    day = numbers[0]
+    year = numbers[1] if len(numbers) > 1 else None
+    return month, day, year
+
+
+def _time_value(kind: str, text: str) -> dt.time | str:
+    squeezed = text.replace(" ", "").replace(".", "")
+    if kind == "tword":
+        if squeezed in ("noon", "midday"):
+            return dt.time(12, 0)
+        if squeezed == "midnight":
+            return dt.time(23, 59, 59)
+        return "close of business"
+    digits = re.match(r"(\d{1,2})(?::(\d{2}))?", squeezed)
+    assert digits is not None
+    hour, minute = int(digits[1]), int(digits[2] or 0)
+    if kind == "t12":
+        if not 1 <= hour <= 12 or minute > 59:
+            raise PhraseError(f"{text.strip()!r} is not a time", example="by Aug 15 5pm")
+        hour = hour % 12 + (12 if "p" in squeezed else 0)
+    if hour > 23 or minute > 59:
+        raise PhraseError(f"{text.strip()!r} is not a time", example="by 2025-08-15 17:00")
+    return dt.time(hour, minute)
+
+
+def _unit_value(text: str) -> tuple[str, str | None]:
+    """(unit, counting): ('day', 'business'), ('week', None), ('fortnight', None)..."""
+    words = re.split(r"[\s-]+", text)
+    counting = None
+    if len(words) > 1:
+        counting = "calendar" if words[0] == "calendar" else "business"
+    base = words[-1]
+    for unit, forms in (
+        ("day", ("day", "days")),
+        ("week", ("wk", "wks", "week", "weeks")),
+        ("fortnight", ("fortnight", "fortnights")),
+        ("month", ("month", "months", "mos")),
+        ("year", ("year", "years", "yr", "yrs")),
+        ("hour", ("hour", "hours", "hr", "hrs")),
+    ):
+        if base in forms:
+            return unit, counting
+    raise AssertionError(text)  # the lexer only matches the forms above
+
+
+def _merge_number_words(found: list[Tok]) -> list[Tok]:
+    """Runs of number words ("one hundred twenty", "thirty-one", "forty five") become one
+    number, read by text2num; a run it cannot read is refused, never half-read."""
+    merged: list[Tok] = []
+    i = 0
+    while i < len(found):
+        tok = found[i]
+        if tok.kind != "word" or not _is_number_word(tok.text):
+            merged.append(tok)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(found) and found[j].kind == "word":
+            word = found[j].text
+            if _is_number_word(word) or (
+                word == "and"
+                and j + 1 < len(found)
+                and _is_number_word(found[j + 1].text)
+                and found[j - 1].text in ("hundred", "thousand")
+            ):
+                j += 1
+            else:
+                break
+        run = found[i:j]
+        words = " ".join(t.text for t in run)
+        try:
+            value = text2num(words, "en")
+        except ValueError:
+            raise PhraseError(
+                f"could not read the number {words!r}", example="thirty-one (31) days"
+            ) from None
+        merged.append(Tok("num", words, run[0].start, run[-1].end, value))
+        i = j
+    return merged
+
+
+def _is_number_word(word: str) -> bool:
+    return all(part in _NUMBER_WORDS for part in word.split("-"))
+
+
+def _merge_figures(found: list[Tok]) -> list[Tok]:
+    """`thirty (30)`: the words and the figure in brackets are one number, if they agree."""
+    merged: list[Tok] = []
+    i = 0
+    while i < len(found):
+        tok = found[i]
+        if (
+            tok.kind == "num"
+            and i + 3 < len(found)
+            and found[i + 1].text == "("
+            and found[i + 2].kind == "num"
+            and found[i + 3].text == ")"
+        ):
+            figure = found[i + 2]
+            if figure.value != tok.value:
+                raise PhraseError(
+                    f"{tok.text!r} and ({figure.text}) are different numbers; which is meant?",
+                    example="thirty (30) days",
+                )
+            merged.append(Tok("num", tok.text, tok.start, found[i + 3].end, tok.value))
+            i += 4
+            continue
+        merged.append(tok)
+        i += 1
+    return merged
+
+
+# -- what an expression says -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TermRead:
+    amount: int
+    unit: str  # day, week, month, year, hour
+    counting: str | None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DayRead:
+    """A day as written: a date (month, day, year?) or one relative to day 0."""
+
+    date: tuple[int, int, int | None] | None = None
+    relative: str | None = None  # today, tomorrow, day after tomorrow, end of week/month/year
+    weekday: int | None = None
+    next_week: bool = False
+    day_of_month: int | None = None
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Expression:
+    kind: str  # period, due, event
+    first: int  # token indexes, inclusive / exclusive
+    last: int
+    terms: list[TermRead] = field(default_factory=list)
+    allowed: list[TermRead] = field(default_factory=list)
+    anchor: DayRead | None = None  # period: counted from (or back from) this day
+    day0_words: str = ""  # "of receipt", "from the date of this letter"
+    backward: bool = False
+    day: DayRead | None = None  # due: the day
+    at: dt.time | str | None = None
+    tz: str | None = None
+    lead: str = ""
+    negated: bool = False
+
+
+_PERIOD_LEADS = (("within",), ("in",), ("no", "later", "than"), ("not", "later", "than"))
+_DUE_LEADS = (
+    ("no", "later", "than"), ("not", "later", "than"), ("on", "or", "before"),
+    ("due", "by"), ("due", "on"), ("due",), ("by",), ("on",), ("until",), ("till",),
+    ("through",), ("before",),
+)  # fmt: skip
+_FROM_WORDS = {"from", "after", "of", "since", "following", "upon", "starting", "beginning"}
+_DAY0_NOUNS = {"receipt", "service", "letter", "request", "notice", "filing", "hereof", "mailing"}
+_EVENT_VERBS = {
+    "sent", "dated", "received", "mailed", "filed", "issued", "served", "delivered",
+    "submitted", "signed", "made",
+}  # fmt: skip
+_LABELS = {"extension", "deadline", "window", "period", "notice"}
+_ARTICLES = {"a", "an", "another", "one"}
+_MORE = {"additional", "extra", "further", "more"}
+
+
+class _Reader:
+    def __init__(self, toks: list[Tok]) -> None:
+        self.toks = toks
+
+    def word(self, i: int) -> str | None:
+        return self.toks[i].text if i < len(self.toks) and self.toks[i].kind == "word" else None
+
+    def text(self, i: int) -> str | None:
+        return self.toks[i].text if i < len(self.toks) else None
+
+    def words(self, i: int, seq: tuple[str, ...]) -> int | None:
+        """Index after the words `seq` at `i`, or None."""
+        for offset, wanted in enumerate(seq):
+            if self.text(i + offset) != wanted:
+                return None
+        return i + len(seq)
+
+    def kind(self, i: int) -> str | None:
+        return self.toks[i].kind if i < len(self.toks) else None
+
+    # -- periods -----------------------------------------------------------------------------
+
+    def term(self, i: int) -> tuple[TermRead, int] | None:
+        j = i
+        amount: int | None = None
+        if self.kind(j) == "num":
+            amount = int(self.toks[j].value)
+            j += 1
+            if self.text(j) == "-":
+                j += 1
+        elif self.word(j) in _ARTICLES:
+            if self.kind(j + 1) == "num":  # "a 14-day extension"
+                return self.term(j + 1)
+            amount = 1
+            j += 1
+        if amount is None:
+            return None
+        if self.word(j) in _MORE:
+            j += 1
+        if self.kind(j) != "unit":
+            return None
+        unit, counting = self.toks[j].value
+        j += 1
+        label = ""
+        if self.word(j) in _LABELS:
+            label = self.toks[j].text
+            j += 1
+        if unit == "fortnight":
+            return TermRead(amount * 2, "week", None, label), j
+        return TermRead(amount, unit, counting, label), j
+
+    def period(self, i: int) -> Expression | None:
+        j = i
+        lead = ""
+        for seq in _PERIOD_LEADS:
+            after = self.words(j, seq)
+            if after is not None:
+                j, lead = after, " ".join(seq)
+                break
+        first = self.term(j)
+        if first is None:
+            return None
+        expr = Expression("period", i, first[1], terms=[first[0]], lead=lead)
+        j = first[1]
+        while True:
+            k = j + 1 if self.text(j) == "," else j
+            if self.text(k) in ("plus", "and", "+", "&", "with"):
+                nxt = self.term(k + 1)
+                if nxt is not None:
+                    expr.terms.append(nxt[0])
+                    j = nxt[1]
+                    continue
+            break
+        j = self.allowed_extension(j, expr)
+        j = self.anchor(j, expr)
+        if not expr.allowed:  # "120 days of receipt, extendable by 15 days"
+            j = self.allowed_extension(j, expr)
+        j = self.time(j, expr)
+        expr.last = j
+        return expr
+
+    def allowed_extension(self, j: int, expr: Expression) -> int:
+        k = j + 1 if self.text(j) == "," else j
+        for seq in (
+            ("extendable", "by"), ("extendable",), ("which", "may", "be", "extended", "by"),
+            ("which", "can", "be", "extended", "by"), ("may", "be", "extended", "by"),
+            ("can", "be", "extended", "by"), ("may", "be", "extended", "for"),
+        ):  # fmt: skip
+            after = self.words(k, seq)
+            if after is None:
+                continue
+            after = self.words(after, ("up", "to")) or after
+            extension = self.term(after)
+            if extension is not None:
+                expr.allowed.append(extension[0])
+                return extension[1]
+        return j
+
+    def anchor(self, j: int, expr: Expression) -> int:
+        k = j + 1 if self.text(j) == "," else j
+        word = self.word(k)
+        if word in ("before",) or self.words(k, ("prior", "to")):
+            after = k + 1 if word == "before" else k + 2
+            day = self.day(after)
+            if day is not None:
+                expr.anchor, expr.backward = day[0], True
+                return day[1]
+            return j
+        if word not in _FROM_WORDS:
+            return j
+        after = k + 1
+        if word in ("starting", "beginning") and self.word(after) in ("on", "from"):
+            after += 1
+        day = self.day(after)
+        if day is not None and day[0].date is None and day[0].relative == "today":
+            expr.day0_words = " ".join(t.text for t in self.toks[k : day[1]])
+            return day[1]
+        if day is not None:
+            expr.anchor = day[0]
+            return day[1]
+        end = self.day0(after)
+        if end is not None:
+            expr.day0_words = " ".join(t.text for t in self.toks[k:end])
+            return end
+        return j
+
+    def day0(self, i: int) -> int | None:
+        """`receipt`, `the date of this letter`, `service`, `receipt of the request`."""
+        j = i
+        if self.word(j) in ("the", "your", "our", "its", "this"):
+            j += 1
+        if self.words(j, ("date", "of")):
+            j += 2
+            if self.word(j) in ("the", "this", "your", "our", "its"):
+                j += 1
+        if self.word(j) not in _DAY0_NOUNS:
+            return None
+        j += 1
+        if (
+            self.word(j) == "of"
+            and self.word(j + 1) in ("the", "this", "your", "our")
+            and self.word(j + 2) in _DAY0_NOUNS
+        ):
+            j += 3
+        return j
+
+    # -- days and times ----------------------------------------------------------------------
+
+    def day(self, i: int) -> tuple[DayRead, int] | None:
+        tok = self.toks[i] if i < len(self.toks) else None
+        if tok is None:
+            return None
+        if tok.kind == "date":
+            return DayRead(date=tok.value, text=tok.text), i + 1
+        if tok.kind == "rel":
+            name = {"eow": "end of the week", "eom": "end of the month", "eoy": "end of the year",
+                    "tonight": "today"}.get(tok.text, str(tok.value).replace("end of week",
+                    "end of the week").replace("end of month", "end of the month")
+                    .replace("end of year", "end of the year"))  # fmt: skip
+            return DayRead(relative=name, text=tok.text), i + 1
+        if tok.kind == "dom" and not (self.kind(i + 1) == "word" and self.word(i + 1) != "at"):
+            return DayRead(day_of_month=int(tok.value), text=tok.text), i + 1
+        modifier = self.word(i)
+        j = i + 1 if modifier in ("this", "next", "coming", "the") else i
+        if self.word(j) == "coming":
+            j += 1
+        if self.kind(j) == "weekday":
+            wd = self.toks[j]
+            text = " ".join(t.text for t in self.toks[i : j + 1])
+            day = DayRead(weekday=int(wd.value), next_week=modifier == "next", text=text)
+            return day, j + 1
+        return None
+
+    def time(self, j: int, expr: Expression) -> int:
+        """`, by 5 p.m. ET`, `at noon`, `5pm` after a day or period: sets expr.at/tz."""
+        k = j + 1 if self.text(j) == "," else j
+        if self.word(k) in ("by", "at", "before"):
+            k += 1
+        if self.kind(k) != "time":
+            return j
+        expr.at = self.toks[k].value
+        return self.zone(k + 1, expr)
+
+    def zone(self, j: int, expr: Expression) -> int:
+        word = self.word(j)
+        if word in ZONES:
+            expr.tz = ZONES[word]
+            j += 1
+            if self.word(j) == "time":
+                j += 1
+        return j
+
+    def due(self, i: int) -> Expression | None:
+        j = i
+        lead = ""
+        for seq in _DUE_LEADS:
+            after = self.words(j, seq)
+            if after is not None:
+                j, lead = after, " ".join(seq)
+                break
+        expr = Expression("due", i, j, lead=lead)
+        if self.kind(j) == "time":  # "by 5 p.m. [ET] [on] Friday"
+            expr.at = self.toks[j].value
+            j = self.zone(j + 1, expr)
+            k = j + 1 if self.word(j) == "on" else (j + 1 if self.text(j) == "," else j)
+            day = self.day(k)
+            if day is None:
+                if not lead and i == 0 and j < len(self.toks):
+                    return None
+                expr.day, expr.last = DayRead(relative="today", text=""), j
+                return expr if lead or expr.at == "close of business" or j >= len(self.toks) \
+                    else None  # fmt: skip
+            expr.day, j = day
+        else:
+            day = self.day(j)
+            if day is None:
+                return None
+            expr.day, j = day
+            j = self.time(j, expr)
+        if lead == "before":
+            return None  # "before Aug 15": the 14th or the 15th? (asked, not guessed)
+        expr.last = j
+        return expr
+
+    def event(self, i: int) -> Expression | None:
+        """`sent 2025-07-17`, `dated July 17`, `received on Monday`: day 0, not a deadline."""
+        if self.word(i) not in _EVENT_VERBS:
+            return None
+        j = i + 1
+        if self.word(j) in ("on", "this"):
+            j += 1
+        day = self.day(j)
+        if day is None or day[0].day_of_month is not None:
+            return None
+        return Expression("event", i, day[1], anchor=day[0])
+
+
+def find_expressions(toks: list[Tok]) -> list[Expression]:
+    """Every expression, leftmost-longest, none overlapping."""
+    reader = _Reader(toks)
+    found: list[Expression] = []
+    i = 0
+    while i < len(toks):
+        candidates = [
+            expr
+            for expr in (reader.event(i), reader.period(i), reader.due(i))
+            if expr is not None and expr.last > i
+        ]
+        if not candidates:
+            i += 1
+            continue
+        best = max(candidates, key=lambda e: (e.last, e.kind != "due"))
+        found.append(best)
+        i = best.last
+    for expr in found:
+        before = [t.text for t in toks[max(0, expr.first - 3) : expr.first] if t.text != ","]
+        if before[-1:] == ["not"] or before[-2:] in (["instead", "of"], ["rather", "than"]):
+            expr.negated = True
+    return found
+
+
+def is_significant(toks: list[Tok], i: int) -> bool:
+    """Would this token, left out of every expression, mean the deadline was misread?"""
+    tok = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    prev = toks[i - 1] if i > 0 else None
+    if tok.kind in ("date", "time", "rel"):
+        return True
+    if tok.kind == "weekday":
+        if tok.text.rstrip(".") in _FULL_WEEKDAYS or tok.text.endswith("."):
+            return True
+        return prev is not None and prev.text in ("by", "on", "until", "due", "this", "next")
+    if tok.kind == "dom":
+        return nxt is None or nxt.kind != "word"
+    if tok.kind == "num":
+        return nxt is not None and (
+            nxt.kind == "unit" or (nxt.text == "-" and _unit_after(toks, i + 2))
+        )
+    if tok.kind == "unit":
+        return prev is not None and prev.kind == "num"
+    return False
+
+
+def _unit_after(toks: list[Tok], i: int) -> bool:
+    return i < len(toks) and toks[i].kind == "unit"
+
+
+def recurring_words(toks: list[Tok], cased: str) -> str | None:
+    """The words that make the phrase repeat ("every 2 weeks", "monthly"), if any."""
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if (
+            tok.kind == "word"
+            and tok.text in ("every", "each")
+            and nxt is not None
+            and (nxt.kind in ("num", "unit", "weekday", "dom") or nxt.text in ("other", "business"))
+        ):
+            end = toks[i + 2].end if nxt.kind == "num" and i + 2 < len(toks) else nxt.end
+            return cased[tok.start : end]
+        if tok.kind == "word" and tok.text in _RECURRING:
+            return cased[tok.start : tok.end]
+        if tok.kind == "word" and tok.text == "daily" and cased[tok.start].islower():
+            return cased[tok.start : tok.end]
+    return None
+
+
+__all__ = [
+    "ZONES",
+    "AmbiguousPhrase",
+    "DayRead",
+    "Expression",
+    "TermRead",
+    "Tok",
+    "find_expressions",
+    "is_significant",
+    "recurring_words",
+    "tokens",
+]

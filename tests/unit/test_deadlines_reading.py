@@ -1,0 +1,265 @@
+"""Reading the whole phrase (issue 13): every number, date, weekday and time in it is part of
+the deadline read, clearly not a deadline, or the phrase is refused; two readings are never
+guessed. Due dates are checked, not just parses: a wrong date is the failure that matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.deadlines import AmbiguousPhrase, PhraseError, calculate, parse_phrase
+
+THU = dt.date(2025, 7, 17)  # day 0 of the Bondi letter: a Thursday
+MON = dt.date(2025, 7, 14)
+NEW_YORK = "America/New_York"
+
+
+def due(text: str, start: dt.date = THU, **options: object) -> str:
+    """The due day (and time, when there is one) as `Sat 2025-08-16` / `... 17:00 ET-zone`."""
+    result = calculate(text, start=start, **options)  # type: ignore[arg-type]
+    when = result.due.due_at.astimezone(__import__("zoneinfo").ZoneInfo(result.due.timezone))
+    day = f"{result.due.due:%a %Y-%m-%d}"
+    return f"{day} {when:%H:%M} {result.due.timezone}" if result.due.has_time else day
+
+
+# -- silently wrong before: each now reads right -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thirty one days", "Sun 2025-08-17"),
+        ("thirty five days", "Thu 2025-08-21"),
+        ("10 days, plus a 14-day extension", "Sun 2025-08-10"),
+        ("within 30 days of July 17, 2025", "Sat 2025-08-16"),
+        ("30 days before Aug. 15", "Wed 2025-07-16"),
+        ("respond in 10 days, not 5 days", "Sun 2025-07-27"),
+        ("by 5pm Aug 15", f"Fri 2025-08-15 17:00 {NEW_YORK}"),
+        ("by 17:00 Aug 15", f"Fri 2025-08-15 17:00 {NEW_YORK}"),
+        ("by 3:30 p.m. ET on Sept. 5", f"Fri 2025-09-05 15:30 {NEW_YORK}"),
+    ],
+)
+def test_the_phrases_that_were_misread_silently(text: str, expected: str) -> None:
+    assert due(text) == expected
+
+
+def test_a_repeating_deadline_is_refused_by_name_not_read_as_a_one_off() -> None:
+    for text in ("Status call, every 2 weeks", "Jail report, monthly", "Budget, quarterly"):
+        with pytest.raises(PhraseError, match="repeat") as caught:
+            parse_phrase(text)
+        assert caught.value.message.split("'")[1] in text
+
+
+def test_a_newspaper_called_daily_is_a_name() -> None:
+    assert parse_phrase("Daily News FOIA, 20 business days").title == "Daily News FOIA"
+    with pytest.raises(PhraseError, match="repeat"):
+        parse_phrase("check the docket daily, 30 days")
+
+
+# -- two readings are asked about, never guessed -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "readings", "both"),
+    [
+        ("30 days or 45 days", ("30 days", "45 days"), False),
+        ("Aug 15 or Sept 1", ("Aug 15", "Sept 1"), False),
+        ("Records, 30 days or 45 days", ("Records, 30 days", "Records, 45 days"), False),
+        (
+            "Reply within 5 days; appeal within 30 days",
+            ("Reply within 5 days", "appeal within 30 days"),
+            True,
+        ),
+    ],
+)
+def test_competing_readings_are_named_each_one_reading_one_way(
+    text: str, readings: tuple[str, ...], both: bool
+) -> None:
+    with pytest.raises(AmbiguousPhrase) as caught:
+        parse_phrase(text)
+    assert caught.value.readings == readings
+    assert caught.value.both is both
+    for reading in readings:
+        parse_phrase(reading)  # each reads exactly one way
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("30 days, July 4", "July 4"),
+        ("30 days from someday", "from someday"),
+        ("by Aug 15, 30 days", "'by Aug 15' or '30 days'"),
+        ("before Aug 15", "before Aug 15"),
+        ("Reply, 30 days, by 5 p.m. Friday or Monday", "Monday"),
+    ],
+)
+def test_a_refusal_names_the_part_not_understood(text: str, named: str) -> None:
+    with pytest.raises(PhraseError) as caught:
+        parse_phrase(text)
+    assert named in caught.value.message
+
+
+def test_a_time_after_a_period_is_part_of_it() -> None:
+    text = "Bondi letter, 30 days from July 17 2025 at 9:00"
+    assert due(text) == f"Sat 2025-08-16 09:00 {NEW_YORK}"
+
+
+@pytest.mark.parametrize("text", ["on or before Aug 15", "no later than Aug 15", "by 5pm",
+                                  "Tue.", "by noon Friday", "due by Aug 15"])  # fmt: skip
+def test_the_title_is_never_only_connectives(text: str) -> None:
+    assert parse_phrase(text).title is None
+
+
+# -- what people write ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thirty (30) days", "Sat 2025-08-16"),
+        ("ten (10) business days", "Thu 2025-07-31"),
+        ("one hundred twenty (120) days", "Fri 2025-11-14"),
+        ("forty-five days", "Sun 2025-08-31"),
+        ("thirty-one days", "Sun 2025-08-17"),
+        ("30 days of receipt", "Sat 2025-08-16"),
+        ("30 days from the date of this letter", "Sat 2025-08-16"),
+        ("20 days after service", "Wed 2025-08-06"),
+        ("10 days from today", "Sun 2025-07-27"),
+        ("today", "Thu 2025-07-17"),
+        ("tomorrow", "Fri 2025-07-18"),
+        ("the day after tomorrow", "Sat 2025-07-19"),
+        ("Friday", "Fri 2025-07-18"),
+        ("by Monday", "Mon 2025-07-21"),
+        ("this Friday", "Fri 2025-07-18"),
+        ("by Thursday", "Thu 2025-07-17"),  # day 0 itself: "by Thursday" said on a Thursday
+        ("next Thursday", "Thu 2025-07-24"),
+        ("Wed.", "Wed 2025-07-23"),
+        ("a week from Monday", "Mon 2025-07-28"),
+        ("the 15th", "Fri 2025-08-15"),
+        ("end of the week", "Fri 2025-07-18"),
+        ("end of the month", "Thu 2025-07-31"),
+        ("EOM", "Thu 2025-07-31"),
+        ("end of the year", "Wed 2025-12-31"),
+        ("a fortnight", "Thu 2025-07-31"),
+        ("2 wks", "Thu 2025-07-31"),
+        ("10 biz days", "Thu 2025-07-31"),
+        ("by noon Friday", f"Fri 2025-07-18 12:00 {NEW_YORK}"),
+        ("by 5 p.m. Thursday", f"Thu 2025-07-17 17:00 {NEW_YORK}"),
+        ("by 10 a.m. Monday", f"Mon 2025-07-21 10:00 {NEW_YORK}"),
+        ("5:00 p.m. Eastern on August 29, 2025", f"Fri 2025-08-29 17:00 {NEW_YORK}"),
+        ("by Aug. 15 at 5 p.m. ET", f"Fri 2025-08-15 17:00 {NEW_YORK}"),
+        ("by Aug. 15 at 5 p.m. PT", "Fri 2025-08-15 17:00 America/Los_Angeles"),
+        ("by 9 a.m. CT Friday", "Fri 2025-07-18 09:00 America/Chicago"),
+        ("by midnight Friday", f"Fri 2025-07-18 23:59 {NEW_YORK}"),
+        ("by COB Friday", f"Fri 2025-07-18 17:00 {NEW_YORK}"),
+        ("close of business Aug 15", f"Fri 2025-08-15 17:00 {NEW_YORK}"),
+        ("by EOD", f"Thu 2025-07-17 17:00 {NEW_YORK}"),
+        ("10 days, plus a 14-day extension", "Sun 2025-08-10"),
+        ("30 days before Aug. 15", "Wed 2025-07-16"),
+    ],
+)
+def test_how_people_write_deadlines(text: str, expected: str) -> None:
+    assert due(text) == expected
+
+
+def test_next_weekday_on_a_monday_is_the_one_of_next_week() -> None:
+    assert due("next Tuesday", start=MON) == "Tue 2025-07-22"
+    assert due("this Tuesday", start=MON) == "Tue 2025-07-15"
+    explanation = calculate("next Tuesday", start=MON).due.explanation
+    assert any("weeks run Monday to Sunday" in step for step in explanation)
+
+
+def test_close_of_business_is_configurable() -> None:
+    result = calculate("by COB Friday", start=THU, close_of_business=dt.time(18, 30))
+    assert result.due.due_at.astimezone(__import__("zoneinfo").ZoneInfo(NEW_YORK)).time() == (
+        dt.time(18, 30)
+    )
+
+
+def test_hours_count_from_now() -> None:
+    now = dt.datetime(2025, 7, 17, 15, 30, tzinfo=dt.UTC)  # 11:30 in New York
+    result = calculate("within 72 hours", start=THU, now=now)
+    assert result.due.due_at == now + dt.timedelta(hours=72)
+    with pytest.raises(PhraseError, match="from now"):
+        calculate("within 72 hours", start=THU)  # no clock, no guess
+
+
+def test_counting_back_rolls_back_under_a_rolling_rule() -> None:
+    # Aug 17 2025 is a Sunday; 2 days before Tue Aug 19 under the roll rule: back to Friday.
+    assert due("2 days before Aug. 19", rule="roll") == "Fri 2025-08-15"
+    explanation = calculate("2 days before Aug. 19", start=THU, rule="roll").due.explanation
+    assert any("rolled back to" in step for step in explanation)
+
+
+def test_an_allowed_extension_is_recorded_not_counted() -> None:
+    for text in (
+        "30 days, extendable by 15 days",
+        "20 business days, may be extended by 10 business days",
+        "120 days of receipt, extendable by 15 days",
+    ):
+        parsed = parse_phrase(text)
+        assert parsed.spec.allowed, text  # type: ignore[union-attr]
+    result = calculate("30 days, extendable by 15 days", start=THU)
+    assert result.due.due == dt.date(2025, 8, 16)
+    assert any("extension of 15 days is allowed" in step for step in result.due.explanation)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        ("Bondi gave sheriffs 30 days to comply.", "Bondi gave sheriffs 30 days to comply",
+         "Sat 2025-08-16"),
+        ("the agency has 20 business days to respond", "the agency has 20 business days to "
+         "respond", "Thu 2025-08-14"),
+        ("The county has until Aug. 15 to respond.", "The county has until Aug. 15 to respond",
+         "Fri 2025-08-15"),
+        ("Officials have two weeks to turn over the records.",
+         "Officials have two weeks to turn over the records", "Thu 2025-07-31"),
+        ("On July 17, the DOJ gave sheriffs 30 days to comply",
+         "On July 17, the DOJ gave sheriffs 30 days to comply", "Sat 2025-08-16"),
+        ("Bondi letter (sent 2025-07-17), 30 days", "Bondi letter (sent 2025-07-17)",
+         "Sat 2025-08-16"),
+        ("5 counties, 30 days", "5 counties", "Sat 2025-08-16"),
+    ],
+)  # fmt: skip
+def test_news_copy_reads_with_the_sentence_as_its_title(
+    text: str, title: str, expected: str
+) -> None:
+    assert calculate(text, start=dt.date(2025, 7, 20)).title == title
+    assert due(text, start=dt.date(2025, 7, 17)) == expected
+
+
+def test_a_word_and_a_figure_that_disagree_are_refused() -> None:
+    with pytest.raises(PhraseError, match="different numbers"):
+        parse_phrase("thirty (20) days")
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+titles = st.sampled_from(["Bondi letter", "FOIA to the FBI", "County records", "Reply"])
+tails = st.sampled_from(["", ".", " please", " (urgent)", " - see email"])
+periods = st.sampled_from([
+    ("30 days", 30), ("thirty (30) days", 30), ("twenty-one days", 21), ("2 weeks", 14),
+    ("45 days", 45), ("a fortnight", 14), ("ten days", 10),
+])  # fmt: skip
+
+
+@given(title=titles, period=periods, tail=tails)
+def test_a_title_a_period_and_a_tail_without_numbers_give_that_period(
+    title: str, period: tuple[str, int], tail: str
+) -> None:
+    text, days = period
+    result = calculate(f"{title}, {text}{tail}", start=THU)
+    assert result.due.due == THU + dt.timedelta(days=days)
+
+
+@given(title=titles, first=periods, second=periods, joint=st.sampled_from([" or ", "; ", ", "]))
+def test_two_unrelated_periods_are_always_refused(
+    title: str, first: tuple[str, int], second: tuple[str, int], joint: str
+) -> None:
+    with pytest.raises(PhraseError):
+        calculate(f"{title}, {first[0]}{joint}{second[0]}", start=THU)
