@@ -114,6 +114,7 @@ class NewDeadline:
     mention: Mention | None = None
     link: str | None = None
     notes: str | None = None
+    allowed_extension: str | None = None  # "15 days": what the law allows, not yet used
 
     # What a new deadline is once stored, so planning can take either (bulk import plans
     # alerts before the ids exist).
@@ -147,6 +148,7 @@ class NewDeadline:
             mention=self.mention,
             link=self.link,
             notes=self.notes,
+            allowed_extension=self.allowed_extension,
         )
 
 
@@ -174,6 +176,7 @@ class Deadline:
     notes: str | None = None
     snoozed_until: dt.datetime | None = None
     revision: int = 0  # bumped on every change (ICS SEQUENCE)
+    allowed_extension: str | None = None  # "15 days": what the law allows, not yet used
 
     def is_overdue(self, *, now: dt.datetime) -> bool:
         return self.status is Status.ACTIVE and self.due_at < now

@@ -80,6 +80,7 @@ class Computation:
     title: str | None
     period: str
     due: DueDate
+    allowed: str | None = None  # the extension the phrase allows ("15 days"), not counted
 
 
 def zone(name: str) -> ZoneInfo:
@@ -121,7 +122,10 @@ def calculate(
     due = compute_due(
         start, parsed.spec, rule=rule, calendar=calendar, tz=tz, note=start_note, now=now
     )
-    return Computation(parsed.title, parsed.spec_text, due)
+    allowed = None
+    if isinstance(parsed.spec, Period) and parsed.spec.allowed:
+        allowed = " + ".join(term.describe() for term in parsed.spec.allowed)
+    return Computation(parsed.title, parsed.spec_text, due, allowed)
 
 
 def _named(day: PartialDate | RelativeDay) -> str:

@@ -18,6 +18,7 @@ from bot.health import GatewayLink
 from bot.metrics import Metrics
 from bot.service import Services, UserError, ValidationError
 
+from .choices import Questions, ReadingButton
 from .interact import defer_if_slow, report_error
 from .views import DYNAMIC_ITEMS, submit_extension
 
@@ -86,7 +87,8 @@ class DeadlineBot(commands.Bot):
         self._gateway = gateway
         self._sync_guild_ids = tuple(sync_guild_ids)
         self._connects = 0
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.questions = Questions()  # open "which did you mean?" questions
+        self.add_dynamic_items(*DYNAMIC_ITEMS, ReadingButton)
 
     async def setup_hook(self) -> None:
         # Runs inside login(), once the cogs are added: the commands are complete.

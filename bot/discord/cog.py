@@ -15,14 +15,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock
-from bot.deadlines import AbsoluteDue, Period, Rule, zone
+from bot.deadlines import AbsoluteDue, AmbiguousPhrase, Period, Rule, zone
 from bot.export import Format
 from bot.export import render as render_file
 from bot.models import BoardScope, ListFilter
-from bot.service import UNSET, Services, ValidationError, When
+from bot.service import UNSET, Added, Services, ValidationError, When
 
 from . import render
 from .boards import BoardKeeper
+from .choices import ask_which
 from .interact import reply
 from .options import (
     Choices,
@@ -114,18 +115,31 @@ class DeadlineCog(commands.Cog):
         link: str | None = None,
         notes: app_commands.Range[str, 0, 1000] | None = None,
     ) -> None:
-        added = await self.services.deadlines.add(
-            actor_of(interaction),
-            guild_id_of(interaction),
-            text=text,
-            channel_id=channel.id if channel else None,
-            here_channel_id=interaction.channel_id,
-            start=start,
-            counting=counting,
-            mention=mention_of(mention),
-            link=link,
-            notes=notes,
-        )
+        async def add(asker: discord.Interaction, phrase: str) -> Added:
+            return await self.services.deadlines.add(
+                actor_of(asker),
+                guild_id_of(asker),
+                text=phrase,
+                channel_id=channel.id if channel else None,
+                here_channel_id=asker.channel_id,
+                start=start,
+                counting=counting,
+                mention=mention_of(mention),
+                link=link,
+                notes=notes,
+            )
+
+        async def added_embed(asker: discord.Interaction, phrase: str) -> discord.Embed:
+            added = await add(asker, phrase)
+            return render.deadline_embed(
+                added.deadline, now=self.clock.now(), next_alerts=added.alerts
+            )
+
+        try:
+            added = await add(interaction, text)
+        except AmbiguousPhrase as error:
+            await ask_which(interaction, error, added_embed)
+            return
         embed = render.deadline_embed(
             added.deadline, now=self.clock.now(), next_alerts=added.alerts
         )
@@ -147,10 +161,18 @@ class DeadlineCog(commands.Cog):
         start: Start | None = None,
         counting: Counting | None = None,
     ) -> None:
-        result = await self.services.deadlines.calc(
-            text, guild_id=interaction.guild_id, start=start, counting=counting
-        )
-        await reply(interaction, embed=render.calc_embed(result), ephemeral=True)
+        async def calculated(asker: discord.Interaction, phrase: str) -> discord.Embed:
+            result = await self.services.deadlines.calc(
+                phrase, guild_id=asker.guild_id, start=start, counting=counting
+            )
+            return render.calc_embed(result)
+
+        try:
+            embed = await calculated(interaction, text)
+        except AmbiguousPhrase as error:
+            await ask_which(interaction, error, calculated)
+            return
+        await reply(interaction, embed=embed, ephemeral=True)
 
     @deadline.command(name="list", description="Deadlines of this server, soonest first")
     @app_commands.describe(show="Which ones (default: active)", channel="Only this channel's")

@@ -143,6 +143,12 @@ def deadline_embed(
     embed.add_field(name="How it was counted", value=explanation_text(deadline.explanation) or "-")
     if next_alerts:
         embed.add_field(name="Next alerts", value=alerts_text(next_alerts), inline=False)
+    if deadline.allowed_extension:
+        embed.add_field(
+            name="Extension allowed",
+            value=f"{clean(deadline.allowed_extension, 100)} (not used yet; a button on alerts)",
+            inline=False,
+        )
     embed.add_field(name="Alerts go to", value=f"<#{deadline.channel_id}>", inline=True)
     embed.add_field(name="Mentions", value=mention_text(deadline), inline=True)
     if deadline.snoozed_until and deadline.snoozed_until > now:
@@ -311,6 +317,12 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
         text=f"Deadline #{deadline.id} \u00b7 {deadline.rule.value} rule \u00b7 ref {notice.nonce}"
     )
     return content, fit(embed)
+
+
+def which_reading_text(message: str, readings: Sequence[str]) -> str:
+    """The question asked when a phrase reads more than one way."""
+    listed = "\n".join(f"\u2022 {clean(reading, 200)}" for reading in readings)
+    return cut(f"\u2753 {clean(message, 400)}. Which did you mean?\n{listed}", CONTENT_LIMIT)
 
 
 _ALERT_REF = re.compile(r"\bref (dd[af]\d{1,20})\Z")

@@ -220,7 +220,35 @@ def alert_view(deadline: Deadline) -> discord.ui.View:
     view.add_item(DoneButton(deadline.guild_id, deadline.id))
     view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
     view.add_item(ExtendButton(deadline.guild_id, deadline.id))
+    if deadline.allowed_extension:
+        view.add_item(AllowedExtensionButton(deadline.guild_id, deadline.id,
+                                             deadline.allowed_extension))  # fmt: skip
     return view
+
+
+class AllowedExtensionButton(
+    _DeadlineButton, template=r"dd:allowed:(?P<guild>\d+):(?P<deadline>\d+)"
+):
+    """One click for the extension the deadline's law allows (used once)."""
+
+    action = "allowed"
+
+    def __init__(self, guild_id: int, deadline_id: int, extension: str = "") -> None:
+        label = f"Extend by {extension} (allowed)" if extension else "Extend (allowed)"
+        super().__init__(
+            guild_id, deadline_id, label=render.cut(label, 80),
+            style=discord.ButtonStyle.secondary,
+        )  # fmt: skip
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        extended = await desk_of(interaction).services.deadlines.extend(
+            actor_of(interaction), self.guild_id, self.deadline_id, allowed=True
+        )
+        await reply(
+            interaction,
+            content=f"\u23e9 #{extended.id} extended by the allowed extension: now due "
+            f"{render.due_line(extended)}",
+        )
 
 
 class PageButton(
@@ -320,4 +348,6 @@ class DeleteButton(
             await report_error(interaction, error)
 
 
-DYNAMIC_ITEMS = (DoneButton, SnoozeButton, ExtendButton, PageButton, DeleteButton)
+DYNAMIC_ITEMS = (
+    DoneButton, SnoozeButton, ExtendButton, AllowedExtensionButton, PageButton, DeleteButton,
+)  # fmt: skip

@@ -23,6 +23,7 @@ from bot.deadlines import (
     calculate,
     compute_due,
     format_day,
+    parse_phrase,
     zone,
 )
 from bot.models import (
@@ -197,6 +198,7 @@ class DeadlineUseCases:
                 mention=mention,
                 link=link,
                 notes=notes,
+                allowed_extension=result.allowed,
             )
             twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
             if twin is not None:
@@ -240,15 +242,27 @@ class DeadlineUseCases:
         guild_id: int,
         deadline_id: int,
         *,
-        change: When,
+        change: When | None = None,
         reason: str | None = None,
+        allowed: bool = False,
     ) -> Deadline:
-        """Move the due date: by a period from the current due date, or to a date."""
+        """Move the due date: by a period from the current due date, or to a date; or
+        (`allowed`) by the extension the deadline's law allows, which is then used up."""
         reason = check_notes(reason, what="reason")
         now = self._unit.now()
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            if allowed:
+                if old.allowed_extension is None:
+                    raise ValidationError(
+                        f"#{old.id} has no allowed extension left",
+                        example=f"/deadline extend deadline:{old.id} by:14 days",
+                    )
+                change = parse_phrase(old.allowed_extension).spec
+                reason = reason or "the extension allowed"
+            if change is None:
+                raise ValidationError("say how far to extend", example="by:14 days")
             tz = deadline_zone(old, settings)
             if isinstance(change, Period):
                 due = compute_due(
@@ -277,6 +291,7 @@ class DeadlineUseCases:
                 has_time=due.has_time,
                 explanation=(*old.explanation, f"extended {how}:", *due.explanation[1:]),
                 snoozed_until=None,
+                allowed_extension=None if allowed else old.allowed_extension,
             )
             detail = f"{how}: from {format_day(old.due)} to {format_day(due.due)}"
             if reason:

@@ -203,6 +203,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE alerts ADD COLUMN attempted_at INTEGER;
     """,
+    # 7: the extension a deadline's law allows ("15 days"), offered on its alerts until used.
+    """
+    ALTER TABLE deadlines ADD COLUMN allowed_extension TEXT
+        CHECK (allowed_extension IS NULL OR length(allowed_extension) <= 100);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -53,7 +53,7 @@ def _opt_ts(stored: int | None) -> dt.datetime | None:
 _DEADLINE_COLUMNS = (
     "guild_id, id, channel_id, title, start_on, rule, calendar, period, due_on, due_at, "
     "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
-    "status, snoozed_until, revision, created_at, updated_at"
+    "status, snoozed_until, revision, created_at, updated_at, allowed_extension"
 )
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
@@ -121,6 +121,7 @@ def _deadline_row(d: Deadline | NewDeadline, deadline_id: int) -> tuple[Any, ...
         revision,
         ts(d.created_at),
         ts(updated_at),
+        d.allowed_extension,
     )
 
 
@@ -140,7 +141,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
     (
         guild_id, deadline_id, channel_id, title, start_on, rule, calendar, period, due_on,
         due_at, has_time, explanation, timezone, mention_kind, mention_id, link, notes,
-        created_by, status, snoozed_until, revision, created_at, updated_at,
+        created_by, status, snoozed_until, revision, created_at, updated_at, allowed_extension,
     ) = tuple(row)[at : at + _DEADLINE_WIDTH]  # fmt: skip
     return Deadline(
         guild_id=guild_id,
@@ -165,6 +166,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         revision=revision,
         created_at=parse_ts(created_at),
         updated_at=parse_ts(updated_at),
+        allowed_extension=allowed_extension,
     )
 
 

@@ -1,0 +1,111 @@
+"""A phrase that reads two ways is asked about, never guessed (issue 13): the real bot, the
+fake Discord, buttons pressed by the member who asked and by someone else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newsroom import EPHEMERAL, Newsroom, open_newsroom
+
+
+@pytest.fixture
+async def room(tmp_path: Path) -> AsyncIterator[Newsroom]:
+    async with open_newsroom(tmp_path) as opened:
+        yield opened
+
+
+def buttons(response: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (c["label"], c["custom_id"])
+        for row in response["data"].get("components") or []
+        for c in row["components"]
+    ]
+
+
+def reply_id(room: Newsroom) -> str:
+    callback = room.fake.requests_to("POST", r"/interactions/.*/callback")[-1]
+    message_id: str = callback.response["resource"]["message"]["id"]
+    return message_id
+
+
+async def stored(room: Newsroom) -> list[tuple[str, str]]:
+    page = await room.services.deadlines.page(int(room.guild.id), show="all", page=1)
+    return [(d.title, d.due.isoformat()) for d in page.deadlines]
+
+
+async def test_two_readings_are_offered_as_buttons_and_the_pick_is_tracked(
+    room: Newsroom,
+) -> None:
+    asked = await room.command("add", {"text": "Records, 30 days or 45 days", "from": "2025-07-17"})
+
+    assert asked["data"]["flags"] & EPHEMERAL
+    assert "30 days" in asked["data"]["content"]
+    assert "45 days" in asked["data"]["content"]
+    offered = buttons(asked)
+    assert [label for label, _ in offered] == ["Records, 30 days", "Records, 45 days"]
+    assert await stored(room) == []  # nothing saved before the choice
+    message_id = reply_id(room)
+
+    other = await room.press(offered[1][1], message_id, user=room.bob)
+    assert "only the member who asked" in other["data"]["content"]
+    picked = await room.press(offered[1][1], message_id)
+
+    assert picked["type"] == 7  # the question is replaced by the answer
+    assert picked["data"]["embeds"][0]["title"] == "#1 Records"
+    assert picked["data"]["components"] == []  # answered once: the buttons are gone
+    assert await stored(room) == [("Records", "2025-08-31")]
+
+
+async def test_separate_deadlines_can_both_be_tracked(room: Newsroom) -> None:
+    asked = await room.command(
+        "add", {"text": "Reply within 5 days; appeal within 30 days", "from": "2025-07-17"}
+    )
+    offered = dict(buttons(asked))
+    assert list(offered) == ["Reply within 5 days", "appeal within 30 days", "Track both"]
+
+    both = await room.press(offered["Track both"], reply_id(room))
+
+    assert [e["title"] for e in both["data"]["embeds"]] == ["#1 Reply", "#2 appeal"]
+    assert sorted(await stored(room)) == [("Reply", "2025-07-22"), ("appeal", "2025-08-16")]
+
+
+async def test_calc_asks_too_and_a_question_does_not_survive_a_restart(
+    room: Newsroom,
+) -> None:
+    asked = await room.command("calc", {"text": "Aug 15 or Sept 1", "from": "2025-07-17"})
+    offered = buttons(asked)
+    assert [label for label, _ in offered] == ["Aug 15", "Sept 1"]
+    message_id = reply_id(room)
+
+    await room.restart()
+    after = await room.press(offered[0][1], message_id)
+
+    assert after["data"]["flags"] & EPHEMERAL
+    assert "expired (or the bot restarted)" in after["data"]["content"]
+
+
+async def test_an_allowed_extension_is_shown_and_offered_once_on_alerts(room: Newsroom) -> None:
+    added = await room.command(
+        "add", {"text": "Records, 30 days from 2025-01-02, extendable by 15 days",
+                "channel": room.alerts},
+    )  # fmt: skip
+    fields = {f["name"]: f["value"] for f in added["data"]["embeds"][0]["fields"]}
+    assert fields["Extension allowed"].startswith("15 days")
+    await room.settle()  # long overdue: its alert goes out now
+    (alert,) = room.fake.messages_in(room.alerts)
+    offered = {c["label"]: c["custom_id"] for row in alert["components"] for c in row["components"]}
+    assert offered["Extend by 15 days (allowed)"] == f"dd:allowed:{room.guild.id}:1"
+
+    pressed = await room.press(offered["Extend by 15 days (allowed)"], alert["id"])
+
+    assert "extended by the allowed extension" in pressed["data"]["content"]
+    deadline = await room.deadline(1)
+    assert deadline.due.isoformat() == "2025-02-16"  # Feb 1 + 15 days
+    assert deadline.allowed_extension is None  # used up
+    again = await room.press(offered["Extend by 15 days (allowed)"], alert["id"])
+    assert "no allowed extension left" in again["data"]["content"]
+    assert ("extended", "by 15 days: from Sat 2025-02-01 to Sun 2025-02-16 (the extension "
+            "allowed)") in await room.history(1)  # fmt: skip
