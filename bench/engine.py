@@ -15,6 +15,18 @@ import time
 from pathlib import Path
 
 from bot.deadlines import calculate
+from bot.deadlines.finding import find_deadlines
+
+PARAGRAPHS = [
+    "The state auditor on Tuesday sent notices to three school districts, asking for all "
+    "invoices since Jan. 1 and every contract signed by the board.",
+    "The districts have 20 business days to respond, and one district has until March 31 to "
+    "file its audit, officials said on Wednesday.",
+    "Ortiz, 52, said the districts were given 10 days last year and missed it. On Feb. 11, "
+    "the board met for 3 hours and voted 5 to 2 to hire an outside lawyer.",
+    '"We expect full cooperation," she said. The county clerk must reply within 30 days of '
+    "receipt of the request, and may be extended by 15 days in unusual circumstances.",
+]
 
 PHRASES = [
     ("Bondi letter, 30 days", "roll"),
@@ -69,11 +81,35 @@ def bench_cli(runs: int = 20) -> tuple[list[float], list[float]]:
     return walls, bare
 
 
+def article(size: int = 5000) -> str:
+    parts = ["date 2025-03-06"]
+    while sum(len(p) + 2 for p in parts) < size:
+        parts.append(PARAGRAPHS[len(parts) % len(PARAGRAPHS)])
+    return "\n\n".join(parts)[:size]
+
+
+def bench_find(rounds: int = 60) -> tuple[list[float], int, int]:
+    text = article()
+    find_deadlines(text, date=dt.date(2025, 3, 6))  # warm
+    samples = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        found = find_deadlines(text, date=dt.date(2025, 3, 6))
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples, len(text), len(found)
+
+
 def main() -> None:
     warm = bench_warm()
     print(
         f"engine warm parse+compute: median {statistics.median(warm):.3f} ms, "
         f"p99 {percentile(warm, 0.99):.3f} ms over {len(warm)} phrases (target p99 < 1 ms)"
+    )
+    found, size, count = bench_find()
+    print(
+        f"find in a {size:,}-character article ({count} deadlines): median "
+        f"{statistics.median(found):.2f} ms, p99 {percentile(found, 0.99):.2f} ms over "
+        f"{len(found)} runs (target < 20 ms)"
     )
     walls, bare = bench_cli()
     base = statistics.median(bare)

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -71,6 +71,23 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("--tz", default="America/New_York", help="IANA time zone name")
     due.add_argument("--json", action="store_true", help="print one JSON object")
     due.set_defaults(handler=_due)
+
+    find = sub.add_parser(
+        "find",
+        help="find the deadlines in a text (an article, a letter), without Discord",
+        description="List the deadlines a text states, e.g.: python -m bot find article.txt",
+    )
+    find.add_argument("file", help="a UTF-8 text file, or - for standard input")
+    find.add_argument(
+        "--date", help="the text's own date YYYY-MM-DD, if it has no date line (default: today)"
+    )
+    find.add_argument(
+        "--rule", default="calendar", help="calendar (default), roll, court or business"
+    )
+    find.add_argument("--calendar", default="US", help="holiday calendar: US (default) or US-XX")
+    find.add_argument("--tz", default="America/New_York", help="IANA time zone name")
+    find.add_argument("--json", action="store_true", help="print a JSON list")
+    find.set_defaults(handler=_find)
     return parser
 
 
@@ -147,6 +164,66 @@ def _due(args: argparse.Namespace) -> int:
     for step in due.explanation:
         print(f"  - {step}")
     return 0
+
+
+def _find(args: argparse.Namespace) -> int:
+    from bot.deadlines import DeadlineError, format_day, zone
+    from bot.deadlines.finding import MAX_TEXT, find_deadlines
+
+    try:
+        date = dt.datetime.now(zone(args.tz)).date() if args.date is None else None
+        if args.date is not None:
+            try:
+                date = dt.date.fromisoformat(args.date)
+            except ValueError:
+                return _fail(f"--date {args.date!r} is not a date (for example: 2025-07-17)")
+        try:
+            if args.file == "-":
+                text = sys.stdin.read(MAX_TEXT + 1)
+            else:
+                with open(args.file, encoding="utf-8-sig") as source:
+                    text = source.read(MAX_TEXT + 1)
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail(f"cannot read {args.file}: {exc}")
+        if len(text) > MAX_TEXT:
+            return _fail(f"{args.file} is longer than {MAX_TEXT:,} characters")
+        assert date is not None
+        found = find_deadlines(text, date=date, rule=args.rule, calendar=args.calendar, tz=args.tz)
+    except DeadlineError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps([_found_json(item) for item in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print("No deadlines found.")
+    for item in found:
+        due = item.due
+        local = due.due_at.astimezone(zone(due.timezone))
+        when = f" {local:%H:%M} {due.timezone}" if due.has_time else ""
+        print(item.sentence)
+        print(
+            f"  Due: {format_day(due.due)}{when}  ({item.period}; day 0 {format_day(item.start)},"
+            f" from {item.start_note}; {due.rule} rule, {due.calendar})"
+        )
+    return 0
+
+
+def _found_json(item: Any) -> dict[str, Any]:
+    from bot.deadlines import zone
+
+    due = item.due
+    return {
+        "sentence": item.sentence,
+        "title": item.title,
+        "period": item.period,
+        "start": item.start.isoformat(),
+        "start_from": item.start_note,
+        "rule": due.rule.value,
+        "calendar": due.calendar,
+        "due": due.due.isoformat(),
+        "due_at": due.due_at.astimezone(zone(due.timezone)).isoformat(),
+        "explanation": list(due.explanation),
+    }
 
 
 def _run(args: argparse.Namespace) -> int:

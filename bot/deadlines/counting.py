@@ -112,9 +112,7 @@ def calculate(
     parsed = parse_phrase(text, close_of_business=close_of_business)
     start_note = "start date"
     if parsed.start is not None:
-        day0 = _resolve_day(parsed.start, start, [])
-        if isinstance(parsed.start, PartialDate):
-            day0 = _resolve_start(parsed.start, near=start)
+        day0 = day_zero(parsed.start, near=start)
         start_note = f"{_named(parsed.start)} in the phrase"
         if isinstance(parsed.spec, Period) and parsed.spec.backward:
             start_note = f"{_named(parsed.start)} in the phrase, counted back from"
@@ -126,6 +124,14 @@ def calculate(
     if isinstance(parsed.spec, Period) and parsed.spec.allowed:
         allowed = " + ".join(term.describe() for term in parsed.spec.allowed)
     return Computation(parsed.title, parsed.spec_text, due, allowed)
+
+
+def day_zero(day: PartialDate | RelativeDay, *, near: dt.date) -> dt.date:
+    """The start a phrase names: a date (without a year, the one nearest `near`), or a day
+    relative to `near` ("Monday": the first on or after it)."""
+    if isinstance(day, PartialDate):
+        return _resolve_start(day, near=near)
+    return _resolve_day(day, near, [])
 
 
 def _named(day: PartialDate | RelativeDay) -> str:

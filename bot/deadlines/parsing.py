@@ -158,6 +158,13 @@ def parse_phrase(
             f"the phrase is {len(text)} characters; keep it under {MAX_PHRASE_LENGTH}",
             example=_EXAMPLES,
         )
+    return read_phrase(text, close_of_business=close_of_business)
+
+
+def read_phrase(
+    text: str, *, close_of_business: dt.time = DEFAULT_CLOSE_OF_BUSINESS
+) -> ParsedPhrase:
+    """`parse_phrase` without its length limit (a sentence of an article, say)."""
     cleaned = normalize(text)
     if not cleaned:
         raise PhraseError("the phrase is empty", example=_EXAMPLES)

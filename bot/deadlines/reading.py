@@ -382,6 +382,8 @@ class _Reader:
 
     def allowed_extension(self, j: int, expr: Expression) -> int:
         k = j + 1 if self.text(j) == "," else j
+        if self.word(k) == "and" and self.word(k + 1) in ("may", "can", "which", "extendable"):
+            k += 1
         for seq in (
             ("extendable", "by"), ("extendable",), ("which", "may", "be", "extended", "by"),
             ("which", "can", "be", "extended", "by"), ("may", "be", "extended", "by"),

@@ -78,6 +78,11 @@ def test_due_defaults_to_today() -> None:
         (["due", "30 days", "--tz", "Mars/Base"], "unknown time zone"),
         (["due", "11 years", "--json"], "longer than 10 years"),
         (["due"], "the following arguments are required"),
+        (["due", "Records, 30 days or 45 days"], "Records, 45 days"),  # both readings named
+        (["due", "thirty (20) days"], "different numbers"),
+        (["due", "Status call, every 2 weeks"], "repeat"),
+        (["find", "no/such/file.txt"], "cannot read"),
+        (["find", "-", "--date", "July 17"], "is not a date"),
     ],
 )
 def test_bad_input_exits_2_with_one_message_and_no_stdout(args: list[str], needle: str) -> None:
@@ -86,6 +91,29 @@ def test_bad_input_exits_2_with_one_message_and_no_stdout(args: list[str], needl
     assert proc.stdout == ""
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_find_lists_the_deadlines_of_a_text(tmp_path: Path) -> None:
+    letter = tmp_path / "letter.txt"
+    letter.write_text(
+        "\ufeffdate 2025-03-06 The auditor on Tuesday sent notices to the districts.\n\n"
+        "The districts have 20 business days to respond. The auditor is 52 years old.\n",
+        encoding="utf-8",
+    )
+    proc = run_cli("find", str(letter), "--json")
+    assert proc.returncode == 0, proc.stderr
+    (found,) = json.loads(proc.stdout)
+    assert found["sentence"] == "The districts have 20 business days to respond."
+    assert (found["start"], found["due"], found["rule"]) == ("2025-03-04", "2025-04-01", "business")
+    assert found["due_at"] == "2025-04-01T23:59:59-04:00"
+    assert found["title"] == "The districts have 20 business days to respond"
+
+    text = subprocess.run(
+        [sys.executable, "-m", "bot", "find", "-", "--date", "2025-07-17"],
+        input="Nothing due here. The mayor, 61, spoke on July 11.", capture_output=True,
+        text=True, cwd=ROOT, check=False, timeout=60,
+    )  # fmt: skip
+    assert (text.returncode, text.stdout) == (0, "No deadlines found.\n")
 
 
 def test_due_does_not_import_discord() -> None:
