@@ -35,8 +35,9 @@ class Question:
     guild_id: int | None
     readings: tuple[str, ...]
     both: bool
-    answer: Answer
+    answer: Answer | None
     asked_at: float
+    found: tuple[Any, ...] = ()  # Track deadline: the deadlines found, for their forms
 
 
 class Questions:
@@ -142,7 +143,9 @@ class ReadingButton(
                 questions.put_back(self.token, question)  # still open for the one who asked
                 raise ValidationError("only the member who asked can choose")
             picked = _picked(question.readings, self.pick)
-            embeds = [await question.answer(interaction, reading) for reading in picked]
+            answer = question.answer
+            assert answer is not None
+            embeds = [await answer(interaction, reading) for reading in picked]
             await interaction.response.edit_message(content=None, embeds=embeds, view=None)
         except Exception as error:
             await report_error(interaction, error)

@@ -20,6 +20,7 @@ from bot.service import Services, UserError, ValidationError
 
 from .choices import Questions, ReadingButton
 from .interact import defer_if_slow, report_error
+from .tracking import TrackButton, submit_tracking, track_menu
 from .views import DYNAMIC_ITEMS, submit_extension
 
 log = logging.getLogger(__name__)
@@ -88,15 +89,18 @@ class DeadlineBot(commands.Bot):
         self._sync_guild_ids = tuple(sync_guild_ids)
         self._connects = 0
         self.questions = Questions()  # open "which did you mean?" questions
-        self.add_dynamic_items(*DYNAMIC_ITEMS, ReadingButton)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, ReadingButton, TrackButton)
+        self.tree.add_command(track_menu())
 
     async def setup_hook(self) -> None:
         # Runs inside login(), once the cogs are added: the commands are complete.
         await self.sync_commands()
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Extend forms are answered here, open before a restart or not (see ExtendModal).
-        await submit_extension(interaction)
+        # Extend and Track forms are answered here, open before a restart or not (see
+        # ExtendModal).
+        if not await submit_extension(interaction):
+            await submit_tracking(interaction)
 
     async def on_connect(self) -> None:
         # READY has arrived (on_ready waits longer, for every server's data).

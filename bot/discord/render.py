@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.deadlines import Computation, format_day
+from bot.deadlines.finding import Found
 from bot.models import (
     AlertKind,
     BoardScope,
@@ -317,6 +318,19 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
         text=f"Deadline #{deadline.id} \u00b7 {deadline.rule.value} rule \u00b7 ref {notice.nonce}"
     )
     return content, fit(embed)
+
+
+def found_text(found: Sequence[Found]) -> str:
+    """The deadlines Track deadline found in a message, numbered as its buttons are."""
+    lines = [f"\U0001f50e I found {len(found)} deadline{'s' if len(found) != 1 else ''} there:"]
+    for number, item in enumerate(found, start=1):
+        lines.append(
+            f"{number}. \u201c{clean(item.sentence, 300)}\u201d \u2192 due "
+            f"**{format_day(item.due.due)}** ({clean(item.period, 100)}; day 0 "
+            f"{format_day(item.start)}, from {item.start_note}; {item.due.rule.value} rule)"
+        )
+    lines.append("Pick one to check it and track it.")
+    return cut("\n".join(lines), CONTENT_LIMIT)
 
 
 def which_reading_text(message: str, readings: Sequence[str]) -> str:

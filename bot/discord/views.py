@@ -159,7 +159,7 @@ class ExtendModal(discord.ui.Modal):
         self.stop()
 
 
-def _form_values(components: object) -> dict[str, str]:
+def form_values(components: object) -> dict[str, str]:
     """The text inputs of a submitted form by custom id, however Discord nests them
     (action rows, or labels)."""
     found: dict[str, str] = {}
@@ -189,7 +189,7 @@ async def submit_extension(interaction: discord.Interaction) -> bool:
         # can change while it is open.
         if guild_id_of(interaction) != guild_id:
             raise ValidationError("this form belongs to another server")
-        values = _form_values(data.get("components"))
+        values = form_values(data.get("components"))
         deadlines = desk_of(interaction).services.deadlines
         actor = actor_of(interaction)
         # Who may change it first (a replayed form learns nothing more), then whose form.

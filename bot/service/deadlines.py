@@ -26,6 +26,7 @@ from bot.deadlines import (
     parse_phrase,
     zone,
 )
+from bot.deadlines.finding import Found, find_deadlines
 from bot.models import (
     Deadline,
     DeadlineStatus,
@@ -105,6 +106,17 @@ class DeadlineUseCases:
                 settings = await self._unit.settings(tx, guild_id)
         return self._compute(clean(text), settings, start=start, counting=counting)
 
+    async def find(self, guild_id: int, text: str, *, written_at: dt.datetime) -> list[Found]:
+        """The deadlines a text (a message) states, counted by the server's settings; its
+        own date is when it was written, in the server's time zone."""
+        async with self._unit.transaction() as tx:
+            settings = await self._unit.settings(tx, guild_id)
+        date = written_at.astimezone(zone(settings.timezone)).date()
+        return find_deadlines(
+            text, date=date, rule=settings.counting, calendar=settings.calendar,
+            tz=settings.timezone,
+        )  # fmt: skip
+
     async def page(
         self,
         guild_id: int,
@@ -167,9 +179,11 @@ class DeadlineUseCases:
         mention: Mention | None = None,
         link: str | None = None,
         notes: str | None = None,
+        title: str | None = None,
     ) -> Added:
         """Track a deadline. Alerts go to `channel_id`, else the server's alert channel, else
-        `here_channel_id` (where the command was typed)."""
+        `here_channel_id` (where the command was typed). `title`, if given, is the title
+        (the phrase `text` then only says when)."""
         link = check_link(link)
         notes = check_notes(notes)
         now = self._unit.now()
@@ -179,7 +193,7 @@ class DeadlineUseCases:
             if target is None:
                 raise ValidationError("pick a channel for the alerts", example="channel:#deadlines")
             result = self._compute(clean(text), settings, start=start, counting=counting)
-            title = check_title(result.title)
+            title = check_title(" ".join(title.split()) if title else result.title)
             due = result.due
             new = NewDeadline(
                 guild_id=guild_id,

@@ -271,7 +271,10 @@ async def test_global_commands_sync_only_when_they_change(tmp_path: Path) -> Non
                 pass
         puts = fake.requests_to("PUT", rf"/applications/{fake.application_id}/commands")
         assert len(puts) == 1
-        assert [c["name"] for c in puts[0].json] == ["deadline"]
+        assert [(c["name"], c.get("type", 1)) for c in puts[0].json] == [
+            ("deadline", 1),
+            ("Track deadline", 3),  # the message command (Apps > Track deadline)
+        ]
 
 
 async def test_list_pages_with_previous_and_next(newsroom: Newsroom) -> None:

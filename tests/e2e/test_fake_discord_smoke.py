@@ -502,3 +502,22 @@ async def test_a_handled_fault_posts_the_message_and_loses_the_answer(
 
     assert rule.hits == 1
     assert [m["content"] for m in fake.messages_in(newsroom.alerts)] == ["posted, answer lost"]
+
+
+async def test_command_registration_refuses_what_discord_refuses(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    app = fake.application_id
+    for body in (
+        {"name": "Track deadline", "type": 3, "description": "not allowed here"},
+        {"name": "Has Capitals", "type": 1, "description": "chat input names are lower-case"},
+        {"name": "nodesc", "type": 1, "description": ""},
+        {"name": "x" * 33, "type": 3},
+    ):
+        with pytest.raises(discord.HTTPException) as caught:
+            await bot.http.bulk_upsert_global_commands(int(app), [body])
+        assert (caught.value.status, caught.value.code) == (400, 50035), body
+    accepted = await bot.http.bulk_upsert_global_commands(
+        int(app), [{"name": "Track deadline", "type": 3}]
+    )
+    assert [c["name"] for c in accepted] == ["Track deadline"]

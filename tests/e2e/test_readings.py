@@ -109,3 +109,60 @@ async def test_an_allowed_extension_is_shown_and_offered_once_on_alerts(room: Ne
     assert "no allowed extension left" in again["data"]["content"]
     assert ("extended", "by 15 days: from Sat 2025-02-01 to Sun 2025-02-16 (the extension "
             "allowed)") in await room.history(1)  # fmt: skip
+
+
+# -- Apps > Track deadline ---------------------------------------------------------------------
+
+LETTER = (
+    "date 2025-07-17 The auditor on Tuesday sent notices to the districts, asking for all "
+    "invoices.\n\n"
+    "The districts have 20 business days to respond. The auditor, 52, said so on Wednesday."
+)
+
+
+async def test_track_deadline_finds_the_deadline_in_a_message_and_a_form_confirms_it(
+    room: Newsroom,
+) -> None:
+    posted = await room.fake.send_user_message(room.general, room.alice.id, LETTER)
+    handle = await room.fake.send_message_command(
+        room.guild.id, room.general, room.alice.id, "Track deadline", posted["id"]
+    )
+    listed = await handle.response(timeout=10)
+    assert listed["data"]["flags"] & EPHEMERAL
+    assert "20 business days to respond" in listed["data"]["content"]
+    ((label, custom_id),) = buttons(listed)
+    assert "20 business days" in label
+
+    opened = await room.press(custom_id, reply_id(room))
+    assert opened["type"] == 9  # the form
+    form = opened["data"]
+    fields = {c["custom_id"]: c.get("value") for row in form["components"]
+              for c in row["components"]}  # fmt: skip
+    assert fields["title"] == "The districts have 20 business days to respond"
+    assert fields["when"] == "20 business days"
+    assert fields["counting"] == "business"
+    # Read against the text's date line (Thu 2025-07-17): "on Tuesday" is Jul 15.
+    assert fields["start"] == "2025-07-15"
+
+    submitted = await room.fake.send_modal_submit(
+        room.guild.id, room.general, room.alice.id, form["custom_id"],
+        {**fields, "title": "Districts' invoices"},
+    )  # fmt: skip
+    added = await submitted.response(timeout=10)
+    assert added["data"]["embeds"][0]["title"] == "#1 Districts' invoices"
+    assert await stored(room) == [("Districts' invoices", "2025-08-12")]
+
+    other = await room.fake.send_modal_submit(
+        room.guild.id, room.general, room.bob.id, form["custom_id"], fields
+    )
+    assert "only the member who opened" in (await other.response(timeout=10))["data"]["content"]
+
+
+async def test_track_deadline_on_a_message_without_one_says_so(room: Newsroom) -> None:
+    posted = await room.fake.send_user_message(room.general, room.alice.id, "Lunch at noon?")
+    handle = await room.fake.send_message_command(
+        room.guild.id, room.general, room.alice.id, "Track deadline", posted["id"]
+    )
+    answer = await handle.response(timeout=10)
+    assert answer["data"]["flags"] & EPHEMERAL
+    assert "found no deadline" in answer["data"]["content"]

@@ -352,6 +352,9 @@ class RestApi:
             return problem
         if not isinstance(req.json, list):
             return error(400, "Invalid Form Body", 50035)
+        for index, body in enumerate(req.json):
+            if problem := _validate_command(body):
+                return error(400, "Invalid Form Body", 50035, {str(index): problem})
         return Reply(200, self.world.put_commands(scope, req.json))
 
     async def post_command(self, req: Incoming, p: dict[str, str]) -> Reply:
@@ -708,6 +711,34 @@ def _channel(it: Interaction) -> str:
     if it.channel_id is None:
         raise RuntimeError(f"interaction {it.id} has no channel")
     return it.channel_id
+
+
+_CHAT_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def _validate_command(body: Any) -> JSON | None:
+    """What Discord refuses in a command it is asked to register (the part this bot uses):
+    chat-input names lower-case, 1-32 characters, a description of 1-100; user and message
+    commands (types 2, 3) a name of 1-32 characters, an empty description, no options."""
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+        return {"name": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "required"}]}}
+    name, kind = body["name"], body.get("type", 1)
+    if kind == 1:
+        if not _CHAT_NAME.match(name) or name != name.lower():
+            return {"name": {"_errors": [{"code": "APPLICATION_COMMAND_INVALID_NAME",
+                                          "message": "invalid chat input name"}]}}  # fmt: skip
+        if not 1 <= len(body.get("description") or "") <= 100:
+            return {"description": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
+                                                 "message": "1-100 characters"}]}}  # fmt: skip
+    elif kind in (2, 3):
+        if not 1 <= len(name) <= 32:
+            return {"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "1-32"}]}}
+        if body.get("description") or body.get("options"):
+            return {"description": {"_errors": [{
+                "code": "APPLICATION_COMMAND_INVALID_DESCRIPTION",
+                "message": "user and message commands take no description or options",
+            }]}}  # fmt: skip
+    return None
 
 
 def _validate_edit(body: Mapping[str, Any]) -> Reply | None:

@@ -459,6 +459,35 @@ class FakeDiscord:
             APPLICATION_COMMAND, data, gid, channel_id, user_id, permissions, locale
         )
 
+    async def send_message_command(
+        self,
+        guild_id: Snowflake,
+        channel_id: Snowflake,
+        user_id: Snowflake,
+        name: str,
+        message_id: Snowflake,
+        *,
+        permissions: int | str | None = None,
+    ) -> InteractionHandle:
+        """A user picks the message command ``name`` ("Apps" > name) on a message. As on
+        Discord, it must be registered, and the target message comes whole in ``resolved``
+        (its content even without the Message Content intent)."""
+        gid = sid(guild_id)
+        found = self.world.find_command(name, gid, kind=3)
+        if found is None:
+            raise ValueError(f"no message command {name!r} is registered")
+        scope, command = found
+        message = self.message(message_id)
+        data: JSON = {
+            "id": command["id"], "name": name, "type": 3, "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+        }  # fmt: skip
+        if scope is not None:
+            data["guild_id"] = scope
+        return await self._interact(
+            APPLICATION_COMMAND, data, gid, channel_id, user_id, permissions, "en-US"
+        )
+
     async def send_autocomplete(
         self,
         guild_id: Snowflake | None,

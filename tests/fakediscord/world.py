@@ -574,11 +574,14 @@ class World:
             data["guild_id"] = scope
         return data
 
-    def find_command(self, name: str, guild_id: str | None) -> tuple[str | None, JSON] | None:
-        """A registered chat-input command by name: guild scope first, then global."""
+    def find_command(
+        self, name: str, guild_id: str | None, *, kind: int = 1
+    ) -> tuple[str | None, JSON] | None:
+        """A registered command by name and type (1 chat input, 3 message): guild scope
+        first, then global."""
         for scope in (guild_id, None) if guild_id else (None,):
             for command in self.commands.get(scope, {}).values():
-                if command["name"] == name and command.get("type", 1) == 1:
+                if command["name"] == name and command.get("type", 1) == kind:
                     return scope, command
         return None
 
