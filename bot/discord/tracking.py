@@ -129,6 +129,15 @@ class TrackForm(discord.ui.Modal):
                     label=label, default=value[:longest], max_length=longest, custom_id=custom_id
                 )
             )
+        self.add_item(
+            discord.ui.TextInput(
+                label="Alerts channel (blank: the server's, else here)",
+                placeholder="#deadlines",
+                required=False,
+                max_length=100,
+                custom_id="channel",
+            )
+        )
         self.stop()  # finished before it is sent: answered by submit_tracking, not by it
 
 
@@ -153,6 +162,7 @@ async def submit_tracking(interaction: discord.Interaction) -> bool:
             guild_id,
             text=values.get("when", ""),
             title=values.get("title") or None,
+            channel_id=_channel(interaction, values.get("channel", "")),
             here_channel_id=interaction.channel_id,
             start=_day0(values.get("start", ""), near=desk.clock.now().date()),
             counting=values.get("counting") or None,
@@ -164,6 +174,25 @@ async def submit_tracking(interaction: discord.Interaction) -> bool:
     except Exception as error:
         await report_error(interaction, error)
     return True
+
+
+def _channel(interaction: discord.Interaction, text: str) -> int | None:
+    """A channel as typed in the form: `#name`, `<#id>` or an id; None if left blank."""
+    text = text.strip()
+    if not text:
+        return None
+    guild = interaction.guild
+    channels = list(guild.text_channels) if guild is not None else []
+    digits = re.fullmatch(r"<#(\d{15,21})>|(\d{15,21})", text)
+    if digits:
+        wanted = int(digits[1] or digits[2])
+        found = next((c for c in channels if c.id == wanted), None)
+    else:
+        name = text.removeprefix("#").strip().lower()
+        found = next((c for c in channels if c.name.lower() == name), None)
+    if found is None:
+        raise ValidationError(f"no text channel {text[:60]!r} in this server", example="#deadlines")
+    return found.id
 
 
 def _day0(text: str, *, near: dt.date) -> dt.date:

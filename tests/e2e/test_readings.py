@@ -144,16 +144,23 @@ async def test_track_deadline_finds_the_deadline_in_a_message_and_a_form_confirm
     # Read against the text's date line (Thu 2025-07-17): "on Tuesday" is Jul 15.
     assert fields["start"] == "2025-07-15"
 
+    assert fields["channel"] in (None, "")  # blank: the server's alert channel, else here
+    wrong = await room.fake.send_modal_submit(
+        room.guild.id, room.general, room.alice.id, form["custom_id"],
+        {**fields, "channel": "#nowhere"},
+    )  # fmt: skip
+    assert "no text channel '#nowhere'" in (await wrong.response(timeout=10))["data"]["content"]
     submitted = await room.fake.send_modal_submit(
         room.guild.id, room.general, room.alice.id, form["custom_id"],
-        {**fields, "title": "Districts' invoices"},
+        {**fields, "title": "Districts' invoices", "channel": "#alerts"},
     )  # fmt: skip
     added = await submitted.response(timeout=10)
     assert added["data"]["embeds"][0]["title"] == "#1 Districts' invoices"
     assert await stored(room) == [("Districts' invoices", "2025-08-12")]
+    assert (await room.deadline(1)).channel_id == int(room.alerts)
 
     other = await room.fake.send_modal_submit(
-        room.guild.id, room.general, room.bob.id, form["custom_id"], fields
+        room.guild.id, room.general, room.bob.id, form["custom_id"], {**fields, "channel": ""}
     )
     assert "only the member who opened" in (await other.response(timeout=10))["data"]["content"]
 
