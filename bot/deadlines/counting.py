@@ -310,8 +310,23 @@ def _article(reason: str) -> str:
 def _resolve_day(on: PartialDate | RelativeDay, start: dt.date, steps: list[str]) -> dt.date:
     """The day a phrase names, as of day 0 `start` (never rolled)."""
     if isinstance(on, PartialDate):
-        return _resolve_absolute(on, start, steps)
+        day = _resolve_absolute(on, start, steps)
+        if on.weekday is not None and day.weekday() != on.weekday:
+            raise PhraseError(
+                f"{format_day(day)} is a {_calendar.day_name[day.weekday()]}, not a "
+                f"{_calendar.day_name[on.weekday]}: which is meant?",
+                example=f"by {day:%b} {day.day}",
+            )
+        return day
     kind = on.kind
+    if kind == "next business day":
+        cal = holiday_calendar(DEFAULT_CALENDAR)
+        day = _shift(start, dt.timedelta(days=1))
+        while not cal.is_business_day(day):
+            day = _shift(day, dt.timedelta(days=1))
+        steps.append(f"next business day: the first after day 0 ({cal.describe()}) -> "
+                     f"{format_day(day)}")  # fmt: skip
+        return day
     if kind == "today":
         day = start
         how = "day 0 itself"

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from . import guards
 from .errors import AmbiguousPhrase, PhraseError
 from .reading import (
     DayRead,
@@ -75,6 +76,7 @@ class PartialDate:
     month: int
     day: int
     year: int | None = None
+    weekday: int | None = None  # "Friday, Aug. 15": the weekday written with it (Monday 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,18 +181,34 @@ class _Phrase:
         self.cleaned = cleaned
         self.toks = tokens(lowered)
         self.cob = close_of_business
+        # "20 days, excluding Saturdays, Sundays and legal public holidays": the clause is
+        # taken out of the text read, and says how the days count.
+        self.excluded: tuple[str, bool] | None = None
+        found = guards.excluded_days(lowered)
+        if found is not None:
+            begin, end, business = found
+            self.excluded = (cleaned[begin:end], business)
+            kept = [t for t in self.toks if not (t.start >= begin and t.end <= end)]
+            self.toks = [
+                t for i, t in enumerate(kept)
+                if not (t.text == "(" and i + 1 < len(kept) and kept[i + 1].text == ")")
+                and not (t.text == ")" and i > 0 and kept[i - 1].text == "(")
+            ]  # fmt: skip
 
     def span(self, expr: Expression) -> str:
         return self.cleaned[self.toks[expr.first].start : self.toks[expr.last - 1].end]
 
     def read(self) -> ParsedPhrase:
-        repeating = recurring_words(self.toks, self.cleaned)
+        repeating = recurring_words(self.toks, self.cleaned) or guards.repeats(
+            self.toks, self.cleaned
+        )
         if repeating is not None:
             raise PhraseError(
                 f"{repeating!r} makes it repeat, and repeating deadlines are not supported "
                 "yet: track the next one",
                 example="Status call, in 2 weeks",
             )
+        guards.check_times(self.toks, self.cleaned)
         found = find_expressions(self.toks)
         live = [e for e in found if e.kind != "event" and not e.negated]
         events = [e for e in found if e.kind == "event"]
@@ -226,6 +244,8 @@ class _Phrase:
                 f"I read {self.span(main)!r} but not {dangling!r}: from when?",
                 example="30 days from July 17 2025 / 30 days of receipt / 30 days before Aug 15",
             )
+        guards.check(self.toks, main, self.cleaned)
+        business = self._excluded_days(main)
         if unread:
             raise PhraseError(
                 f"I read {self.span(main)!r} but not {' '.join(unread)!r}",
@@ -243,7 +263,7 @@ class _Phrase:
             if main.anchor is not None:
                 start = _day(main.anchor)
             spec = Period(
-                tuple(_term(t) for t in main.terms),
+                tuple(_term(t, business=business) for t in main.terms),
                 backward=main.backward,
                 at=self._time(main.at),
                 tz=main.tz,
@@ -256,6 +276,23 @@ class _Phrase:
             assert main.day is not None
             spec = AbsoluteDue(_day(main.day), self._time(main.at), main.tz)
         return ParsedPhrase(title, spec, start, self.span(main).strip(_TRIM))
+
+    def _excluded_days(self, main: Expression) -> bool:
+        """True if an excluding clause makes the days business days; refused if it leaves
+        out something else (weekends but not holidays, Sundays only)."""
+        if self.excluded is None:
+            return False
+        clause, business = self.excluded
+        if not business:
+            raise PhraseError(
+                f"{clause!r}: the bot leaves out weekends and holidays together (business "
+                "days); it cannot leave out only some of them",
+                example="Reply, 10 business days",
+            )
+        if main.kind != "period" or any(t.unit != "day" for t in main.terms):
+            raise PhraseError(f"{clause!r} goes with a number of days",
+                              example="20 days, excluding weekends and holidays")  # fmt: skip
+        return True
 
     def _dangling_anchor(self, main: Expression) -> str | None:
         """`30 days from someday`: a period followed by "from ..." it could not read."""
@@ -283,7 +320,7 @@ class _Phrase:
         if (
             date.kind == "due"
             and period.kind == "period"
-            and date.lead in ("", "on")
+            and date.lead == "on"
             and date.day is not None
             and date.day.date is not None
             and date.at is None
@@ -344,15 +381,17 @@ def _strip_connectives(title: str) -> str | None:
     return title if content else None
 
 
-def _term(term: TermRead) -> Term:
+def _term(term: TermRead, *, business: bool = False) -> Term:
     counting = None if term.counting is None else Counting(term.counting)
+    if business and term.unit == "day" and counting is None:
+        counting = Counting.BUSINESS
     return Term(term.amount, Unit(term.unit), counting, term.label)
 
 
 def _day(day: DayRead) -> PartialDate | RelativeDay:
     if day.date is not None:
         month, number, year = day.date
-        return PartialDate(month, number, year)
+        return PartialDate(month, number, year, day.weekday)
     if day.weekday is not None:
         return RelativeDay("weekday", day.weekday, day.next_week, day.text)
     if day.day_of_month is not None:

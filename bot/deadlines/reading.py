@@ -65,8 +65,10 @@ _LEXER = re.compile(
   | (?P<t12>\d{{1,2}}(?::\d{{2}})?\s*(?:a\.?m\b\.?|p\.?m\b\.?))
   | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])
   | (?P<tword>noon|midday|midnight|c\.?o\.?b\b\.?|close\s+of\s+business|e\.?o\.?d\b\.?
+        |end\s+of\s+business
         |end\s+of\s+(?:the\s+)?(?:business\s+)?day)\b
   | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight
+        |(?:the\s+)?next\s+(?:business|working)\s+day
         |end\s+of\s+(?:the\s+)?(?:week|month|year)|eow|eom|eoy)\b
   | (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs
         |thur|thu|fri|sat|sun)\b(?P<wddot>\.)?
@@ -289,7 +291,21 @@ _DUE_LEADS = (
     ("through",), ("before",),
 )  # fmt: skip
 _FROM_WORDS = {"from", "after", "of", "since", "following", "upon", "starting", "beginning"}
-_DAY0_NOUNS = {"receipt", "service", "letter", "request", "notice", "filing", "hereof", "mailing"}
+_DAY0_NOUNS = {
+    "receipt",
+    "service",
+    "letter",
+    "request",
+    "notice",
+    "filing",
+    "hereof",
+    "mailing",
+    "entry",
+    "judgment",
+    "order",
+    "decision",
+    "publication",
+}
 _EVENT_VERBS = {
     "sent", "dated", "received", "mailed", "filed", "issued", "served", "delivered",
     "submitted", "signed", "made",
@@ -340,6 +356,8 @@ class _Reader:
             j += 1
         if self.kind(j) != "unit":
             return None
+        if _is_age(self.toks, j):
+            return None  # "52-year-old"
         unit, counting = self.toks[j].value
         j += 1
         label = ""
@@ -365,6 +383,13 @@ class _Reader:
         j = first[1]
         while True:
             k = j + 1 if self.text(j) == "," else j
+            if self.words(k, ("extended", "by")):
+                nxt = self.term(k + 2)
+                if nxt is not None:
+                    expr.terms.append(TermRead(nxt[0].amount, nxt[0].unit, nxt[0].counting,
+                                               "extension"))  # fmt: skip
+                    j = nxt[1]
+                    continue
             if self.text(k) in ("plus", "and", "+", "&", "with"):
                 nxt = self.term(k + 1)
                 if nxt is not None:
@@ -381,13 +406,17 @@ class _Reader:
         return expr
 
     def allowed_extension(self, j: int, expr: Expression) -> int:
-        k = j + 1 if self.text(j) == "," else j
+        k = j + 1 if self.text(j) in (",", ";") else j
         if self.word(k) == "and" and self.word(k + 1) in ("may", "can", "which", "extendable"):
             k += 1
         for seq in (
             ("extendable", "by"), ("extendable",), ("which", "may", "be", "extended", "by"),
             ("which", "can", "be", "extended", "by"), ("may", "be", "extended", "by"),
             ("can", "be", "extended", "by"), ("may", "be", "extended", "for"),
+            ("with", "a", "possible", "extension", "of"), ("with", "a", "possible"),
+            ("with", "an", "optional", "extension", "of"), ("with", "an", "optional"),
+            ("but", "can", "extend", "by"), ("but", "may", "extend", "by"),
+            ("and", "can", "extend", "by"), ("and", "may", "extend", "by"),
         ):  # fmt: skip
             after = self.words(k, seq)
             if after is None:
@@ -421,6 +450,9 @@ class _Reader:
         if day is not None:
             expr.anchor = day[0]
             return day[1]
+        if self.word(after) == "now":  # "3 days from now": from day 0, today
+            expr.day0_words = " ".join(t.text for t in self.toks[k : after + 1])
+            return after + 1
         end = self.day0(after)
         if end is not None:
             expr.day0_words = " ".join(t.text for t in self.toks[k:end])
@@ -445,6 +477,8 @@ class _Reader:
             and self.word(j + 2) in _DAY0_NOUNS
         ):
             j += 3
+        elif self.word(j) == "of" and self.word(j + 1) in _DAY0_NOUNS:  # "entry of judgment"
+            j += 2
         return j
 
     # -- days and times ----------------------------------------------------------------------
@@ -456,6 +490,8 @@ class _Reader:
         if tok.kind == "date":
             return DayRead(date=tok.value, text=tok.text), i + 1
         if tok.kind == "rel":
+            if "next" in tok.text:
+                return DayRead(relative="next business day", text=tok.text), i + 1
             name = {"eow": "end of the week", "eom": "end of the month", "eoy": "end of the year",
                     "tonight": "today"}.get(tok.text, str(tok.value).replace("end of week",
                     "end of the week").replace("end of month", "end of the month")
@@ -469,6 +505,11 @@ class _Reader:
             j += 1
         if self.kind(j) == "weekday":
             wd = self.toks[j]
+            k = j + 2 if self.text(j + 1) == "," else j + 1
+            if self.kind(k) == "date":  # "Friday, Aug. 15": the date, checked against the day
+                date = self.toks[k]
+                text = " ".join(t.text for t in self.toks[i : k + 1])
+                return DayRead(date=date.value, weekday=int(wd.value), text=text), k + 1
             text = " ".join(t.text for t in self.toks[i : j + 1])
             day = DayRead(weekday=int(wd.value), next_week=modifier == "next", text=text)
             return day, j + 1
@@ -486,11 +527,25 @@ class _Reader:
 
     def zone(self, j: int, expr: Expression) -> int:
         word = self.word(j)
+        if word == "local" and self.word(j + 1) == "time":  # the server's own zone
+            return j + 2
         if word in ZONES:
             expr.tz = ZONES[word]
             j += 1
+            if self.word(j) in ("daylight", "standard"):
+                j += 1
             if self.word(j) == "time":
                 j += 1
+        return j
+
+    def zone_after(self, j: int, expr: Expression) -> int:
+        """A zone written after the day: `Friday ET`, `Friday, Central time`, `Friday (ET)`."""
+        k = j + 1 if self.text(j) == "," else j
+        if self.text(k) == "(" and self.word(k + 1) in ZONES:
+            end = self.zone(k + 1, expr)
+            return end + 1 if self.text(end) == ")" else end
+        if self.word(k) in ZONES or self.word(k) == "local":
+            return self.zone(k, expr)
         return j
 
     def due(self, i: int) -> Expression | None:
@@ -514,10 +569,13 @@ class _Reader:
                 return expr if lead or expr.at == "close of business" or j >= len(self.toks) \
                     else None  # fmt: skip
             expr.day, j = day
+            j = self.zone_after(j, expr)  # "by 5 p.m. Friday ET", "... Friday (Central time)"
         else:
             day = self.day(j)
             if day is None:
                 return None
+            if not lead and day[0].date is not None and _names_a_thing(self, day[1]):
+                return None  # "July 4 fireworks story", "Jan. 6 committee": part of a title
             expr.day, j = day
             j = self.time(j, expr)
         if lead == "before":
@@ -526,7 +584,11 @@ class _Reader:
         return expr
 
     def event(self, i: int) -> Expression | None:
-        """`sent 2025-07-17`, `dated July 17`, `received on Monday`: day 0, not a deadline."""
+        """`sent 2025-07-17`, `dated July 17`, `received on Monday`, `the July 10 letter`:
+        day 0, not a deadline."""
+        if self.kind(i) == "date" and self.word(i + 1) in _DOCUMENT_NOUNS:
+            tok = self.toks[i]
+            return Expression("event", i, i + 1, anchor=DayRead(date=tok.value, text=tok.text))
         if self.word(i) not in _EVENT_VERBS:
             return None
         j = i + 1
@@ -536,6 +598,66 @@ class _Reader:
         if day is None or day[0].day_of_month is not None:
             return None
         return Expression("event", i, day[1], anchor=day[0])
+
+
+# Words after a date that still leave it a due date ("Aug 15 at 5pm", "Aug 15, 2025").
+_AFTER_A_DUE_DATE = {
+    "at",
+    "by",
+    "before",
+    "or",
+    "and",
+    "to",
+    "for",
+    "the",
+    "is",
+    "deadline",
+    "due",
+    "from",
+    "noon",
+    "midnight",
+    "eod",
+    "cob",
+    "et",
+    "pt",
+    "ct",
+    "mt",
+    "until",
+    "till",
+    "through",
+    "thru",
+    "then",
+    "if",
+    "unless",
+    "when",
+}
+# A date right before one of these is when the document was made: day 0 ("July 10 letter").
+_DOCUMENT_NOUNS = {
+    "letter",
+    "request",
+    "notice",
+    "order",
+    "subpoena",
+    "filing",
+    "email",
+    "memo",
+    "ruling",
+    "judgment",
+    "decision",
+    "complaint",
+    "demand",
+    "motion",
+    "petition",
+    "summons",
+    "citation",
+    "application",
+}
+
+
+def _names_a_thing(reader: _Reader, i: int) -> bool:
+    """A word right after a date that makes it part of a name: "July 4 fireworks"."""
+    word = reader.word(i)
+    return word is not None and word not in _AFTER_A_DUE_DATE and word not in ZONES
 
 
 def find_expressions(toks: list[Tok]) -> list[Expression]:
@@ -567,7 +689,12 @@ def is_significant(toks: list[Tok], i: int) -> bool:
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     prev = toks[i - 1] if i > 0 else None
-    if tok.kind in ("date", "time", "rel"):
+    if tok.kind == "date":
+        if prev is not None and prev.text in ("from", "since", "starting", "beginning", "after"):
+            return True
+        return not (nxt is not None and nxt.kind == "word" and nxt.text not in
+                    _AFTER_A_DUE_DATE and nxt.text not in ZONES)  # fmt: skip
+    if tok.kind in ("time", "rel"):
         return True
     if tok.kind == "weekday":
         if tok.text.rstrip(".") in _FULL_WEEKDAYS or tok.text.endswith("."):
@@ -576,12 +703,20 @@ def is_significant(toks: list[Tok], i: int) -> bool:
     if tok.kind == "dom":
         return nxt is None or nxt.kind != "word"
     if tok.kind == "num":
-        return nxt is not None and (
-            nxt.kind == "unit" or (nxt.text == "-" and _unit_after(toks, i + 2))
-        )
+        if nxt is not None and nxt.kind == "unit" and _is_age(toks, i + 1):
+            return False
+        if nxt is not None and nxt.text == "-" and _unit_after(toks, i + 2):
+            return not _is_age(toks, i + 2)
+        return nxt is not None and nxt.kind == "unit"
     if tok.kind == "unit":
-        return prev is not None and prev.kind == "num"
+        return prev is not None and prev.kind == "num" and not _is_age(toks, i)
     return False
+
+
+def _is_age(toks: list[Tok], unit_at: int) -> bool:
+    """`52-year-old`, `30 years old`, `a 10-day-old baby`."""
+    after = [t.text for t in toks[unit_at + 1 : unit_at + 3]]
+    return after[:1] == ["old"] or after == ["-", "old"]
 
 
 def _unit_after(toks: list[Tok], i: int) -> bool:

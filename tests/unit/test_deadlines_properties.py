@@ -12,6 +12,7 @@ from bot.deadlines import (
     DeadlineError,
     Rule,
     calculate,
+    guards,
     holiday_calendar,
     parse_phrase,
     parsing,
@@ -93,7 +94,15 @@ RESERVED = (
     | {"every", "each", "daily", "today", "tomorrow", "tonight", "noon", "midday", "midnight",
        "cob", "eod", "eom", "eow", "eoy", "wk", "wks", "mos", "yr", "yrs", "hr", "hrs", "another",
        "extendable", "may", "can", "sent", "dated", "received", "mailed", "filed", "issued",
-       "served", "delivered", "submitted", "signed", "made", "with", "plus"}
+       "served", "delivered", "submitted", "signed", "made", "with", "plus", "once", "twice",
+       "times", "half", "quarter", "minimum", "minus", "between", "weekdays", "weeknights",
+       "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+       "extended", "previous", "overdue", "late", "entry", "judgment", "order", "decision",
+       "publication", "receipt", "service", "letter", "request", "notice", "filing"}
+    | {word for seq in (*guards._BEFORE_LIKE, *guards._AFTER_LIKE, *guards._ROUGH)
+       for word in seq}
+    | guards._PAST_WORDS | guards._NEGATIONS | guards._ORDINALS | guards._PARTS_OF_DAY
+    | guards._FOREIGN_ZONES | guards._RANGE_WORDS
 )  # fmt: skip
 
 

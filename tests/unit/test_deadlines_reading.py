@@ -104,7 +104,7 @@ def test_a_refusal_names_the_part_not_understood(text: str, named: str) -> None:
 
 
 def test_a_time_after_a_period_is_part_of_it() -> None:
-    text = "Bondi letter, 30 days from July 17 2025 at 9:00"
+    text = "Bondi letter, 30 days from July 17 2025 at 9:00 a.m."
     assert due(text) == f"Sat 2025-08-16 09:00 {NEW_YORK}"
 
 

@@ -1,0 +1,254 @@
+"""What must never be read as a plain deadline: the words around an expression that change
+its meaning. Each guard either returns nothing (the expression means what it says) or raises
+PhraseError naming the words, with a form that works.
+
+Found by trying hundreds of phrasings against the reader: ranges ("30-45 days", "five or six
+days"), the past ("30 days ago", "last Friday"), bounds that are not deadlines ("after Aug
+15", "at least 30 days", "about two weeks"), negations ("did not respond within 10 days"),
+days named through another ("the first Monday in August"), times without a.m./p.m. or with a
+zone the reader does not know, fractions, and repeats ("twice a month", "Fridays").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import PhraseError
+from .reading import ZONES, Expression, Tok
+
+_BEFORE_LIKE: tuple[tuple[str, ...], ...] = (
+    ("prior", "to"),
+    ("ahead", "of"),
+    ("earlier", "than"),
+    ("in", "advance", "of"),
+)
+_AFTER_LIKE: tuple[tuple[str, ...], ...] = (
+    ("sometime", "after"), ("no", "earlier", "than"), ("not", "earlier", "than"),
+    ("no", "sooner", "than"), ("later", "than"), ("after",), ("past",), ("following",),
+    ("since",), ("starting",), ("beginning",), ("as", "of"), ("effective",),
+)  # fmt: skip
+_ROUGH: tuple[tuple[str, ...], ...] = (
+    ("a", "minimum", "of"), ("in", "less", "than"), ("at", "least"), ("more", "than"),
+    ("less", "than"), ("fewer", "than"), ("about",), ("approximately",), ("roughly",),
+    ("around",), ("circa",), ("over",), ("nearly",), ("almost",), ("some",),
+)  # fmt: skip
+_PAST_WORDS = {"ago", "earlier", "prior", "late", "overdue", "back", "old"}
+_NEGATIONS = {"not", "never", "didn't", "hasn't", "haven't", "wasn't", "weren't", "isn't",
+              "don't", "doesn't", "won't"}  # fmt: skip
+_ORDINALS = {"first", "second", "third", "fourth", "fifth", "last", "final", "1st", "2nd",
+             "3rd", "4th", "5th"}  # fmt: skip
+_PARTS_OF_DAY = {"morning", "afternoon", "evening", "night", "noonish"}
+_FOREIGN_ZONES = {
+    "ist", "cet", "cest", "bst", "jst", "kst", "aest", "aedt", "nzst", "nzdt", "hkt", "sgt",
+    "wat", "eat", "cat", "sast", "msk", "brt", "art", "wet", "west", "eet", "eest", "ast",
+    "adt", "nst", "ndt", "chst", "sst", "pht", "wib",
+}  # fmt: skip
+_RANGE_WORDS = {"or", "to", "-", "through", "thru", "and"}
+
+
+def check(toks: list[Tok], main: Expression, cased: str) -> None:
+    """Refuse the phrase if the words around `main` change what it means."""
+    before = [t.text for t in toks[max(0, main.first - 4) : main.first]]
+    after = toks[main.last : main.last + 4]
+    said = cased[toks[main.first].start : toks[main.last - 1].end]
+
+    def refuse(words: str, why: str, example: str) -> None:
+        raise PhraseError(f"{words!r}: {why}", example=example)
+
+    for seq in _BEFORE_LIKE:
+        if tuple(before[-len(seq) :]) == seq and main.kind == "due":
+            refuse(f"{' '.join(seq)} {said}", "is the last day the one before, or that day?",
+                   f"by {said}")  # fmt: skip
+    for seq in _AFTER_LIKE:
+        if tuple(before[-len(seq) :]) == seq:
+            refuse(f"{' '.join(seq)} {said}", "that is when something starts, not a deadline",
+                   f"by {said}")  # fmt: skip
+    for seq in _ROUGH if not main.lead else ():
+        if tuple(before[-len(seq) :]) == seq:
+            refuse(f"{' '.join(seq)} {said}", "a deadline needs an exact period or date",
+                   "Reply, 30 days")  # fmt: skip
+    dash = toks[main.first - 1] if main.first > 0 else None
+    negative = dash is not None and (
+        dash.text == "minus"
+        or (dash.text == "-" and dash.end == toks[main.first].start
+            and (main.first == 1 or toks[main.first - 2].end < dash.start))
+    )  # fmt: skip
+    if negative and main.kind == "period" and not main.lead:
+        refuse(f"-{said}", "a period cannot be negative", "Reply, 5 days")
+    if before[-2:] in (["overdue", "by"], ["late", "by"]) or before[-2:] == ["past", "due"]:
+        refuse(f"{' '.join(before[-2:])} {said}", "that is the past, not a deadline",
+               "Reply, 5 days")  # fmt: skip
+    # A range: "30-45 days", "five or six days", "between 10 and 20 days", "Aug 1-15".
+    prev = toks[main.first - 1] if main.first > 0 else None
+    prev2 = toks[main.first - 2] if main.first > 1 else None
+    if (
+        prev is not None
+        and prev2 is not None
+        and prev.text in _RANGE_WORDS
+        and (prev2.kind in ("num", "date", "unit"))
+    ):
+        refuse(cased[prev2.start : toks[main.last - 1].end], "a range: which end is meant?",
+               "Reply, 30 days")  # fmt: skip
+    if before[-2:] in (["week", "of"], ["month", "of"]):
+        refuse(f"the {before[-2]} of {said}", "a span, not a day: which day is due?",
+               f"by {said}")  # fmt: skip
+    if "between" in before:
+        refuse(f"between ... {said}", "a range: which end is meant?", "Reply, 30 days")
+    first = after[0] if after else None
+    second = after[1] if len(after) > 1 else None
+    if first is not None:
+        text = first.text
+        if (
+            text in _RANGE_WORDS | {"+", "plus", "minus", "±"}
+            and second is not None
+            and (second.kind in ("num", "date", "unit") or second.text in ("a", "an", "two", "or"))
+        ):
+            refuse(cased[toks[main.first].start : second.end],
+                   "a range or a sum I cannot tell apart: which is meant?",
+                   "Reply, 30 days")  # fmt: skip
+        if main.kind == "period" and (text in _PAST_WORDS or (text == "past" and second and
+                                                             second.text == "due")):  # fmt: skip
+            refuse(f"{said} {text}", "that is the past (or a length), not a deadline",
+                   "Reply, 30 days")  # fmt: skip
+        if text == "minimum" or (text == "-" and second is not None and second.text == "ish"):
+            refuse(cased[toks[main.first].start : (second or first).end],
+                   "a deadline needs an exact period or date", "Reply, 30 days")  # fmt: skip
+        if text == "(" and second is not None and second.kind == "num":
+            refuse(cased[toks[main.first].start : second.end],
+                   "a second period in brackets: which is the deadline?",
+                   "Reply, 30 days")  # fmt: skip
+    if main.kind == "due" and main.day is not None and main.day.weekday is not None:
+        if (before[-1:] and before[-1] in _ORDINALS) or (before[-2:-1] and before[-2] in _ORDINALS):
+            refuse(f"{before[-1]} {said}", "a weekday named through a month or a holiday is "
+                   "not read yet; give the date", "by Aug 4")  # fmt: skip
+        if (
+            first is not None
+            and first.text in ("of", "in", "after", "before")
+            and (main.at is None)
+        ):
+            refuse(f"{said} {first.text} ...", "a weekday named through a month, a week or a "
+                   "holiday is not read yet; give the date", "by Sept. 8")  # fmt: skip
+        if first is not None and first.text in _PARTS_OF_DAY:
+            refuse(f"{said} {first.text}", "give a time", f"by 10 a.m. {said}")
+    if main.kind == "due" and before[-1:] in (["last"], ["previous"], ["past"]):
+        refuse(f"{before[-1]} {said}", "that is the past, not a deadline", "by Friday")
+    for i in range(max(0, main.first - 4), main.first):
+        if toks[i].text in _NEGATIONS or toks[i].text.endswith("n't"):
+            refuse(cased[toks[i].start : toks[main.last - 1].end],
+                   "a negation: is that a deadline?", "Reply, 10 days")  # fmt: skip
+
+
+def check_times(toks: list[Tok], cased: str) -> None:
+    """Times the reader must not guess: no a.m./p.m. on an hour up to 12 ("by 5:00"), a bare
+    number next to a day ("by 5 Friday", "by 1700"), a decimal ("1.5 weeks", "17.00"), a
+    zone it does not know ("5pm IST"), business hours."""
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        prev = toks[i - 1] if i > 0 else None
+        if tok.text == "\u2044":  # the fraction slash: NFKC turns "1½" into "11", "\u2044", "2"
+            raise PhraseError("a fraction; deadlines count whole days", example="Reply, 10 days")
+        iso_before = prev is not None and prev.kind == "date" and prev.text[:4].isdigit()
+        if (
+            tok.kind == "time"
+            and not iso_before
+            and (re.fullmatch(r"(?:[1-9]|1[0-2]):\d{2}", tok.text.strip()))
+        ):  # after an ISO date ("2025-07-17 10:30") a time is 24-hour
+            raise PhraseError(
+                f"{tok.text.strip()!r}: morning or evening? Add a.m. or p.m. (or write 24-hour "
+                "time with two digits)",
+                example=f"by {tok.text.strip()} p.m. Friday",
+            )
+        if tok.kind == "time" and nxt is not None and nxt.kind == "word":
+            word = nxt.text
+            zone_word = word in _FOREIGN_ZONES or (
+                word not in ZONES
+                and word not in ("local", "on", "at", "by", "the", "sharp")
+                and i + 2 < len(toks)
+                and toks[i + 2].text == "time"
+            )
+            if zone_word:
+                raise PhraseError(
+                    f"{cased[tok.start : nxt.end]!r}: a time zone I do not know; use ET, CT, "
+                    "MT, PT, AKST, HST or UTC, or leave it out for the server's zone",
+                    example="by 5 p.m. ET Friday",
+                )
+        if (
+            tok.kind == "num"
+            and nxt is not None
+            and nxt.text == "."
+            and i + 3 < len(toks)
+            and (toks[i + 2].kind == "num" and toks[i + 3].kind == "unit")
+            and nxt.end == toks[i + 2].start
+        ):
+            raise PhraseError(
+                f"{cased[tok.start : toks[i + 2].end]!r}: a fraction; deadlines count whole "
+                "days (or hours)", example="Reply, 10 days",
+            )  # fmt: skip
+        if tok.kind == "num" and (
+            (nxt is not None and nxt.kind in ("weekday", "rel", "date", "time"))
+            or (prev is not None and prev.text in ("by", "at", "until", "till")
+                and not (nxt is not None and (nxt.kind == "unit" or nxt.text in ("-", "(")))
+                and not (nxt is not None and nxt.text in ("additional", "more", "extra")))
+        ):  # fmt: skip
+            raise PhraseError(
+                f"{cased[tok.start : tok.end]!r} next to a day: is it a time? Add a.m. or p.m.",
+                example="by 5 p.m. Friday",
+            )
+        if tok.kind == "word" and tok.text in ("half", "quarter") and (
+            (nxt is not None and nxt.kind == "unit")
+            or (nxt is not None and nxt.text in ("a", "an") and i + 2 < len(toks)
+                and toks[i + 2].kind == "unit")
+            or (prev is not None and prev.text == "a" and i >= 3 and toks[i - 2].text == "and")
+        ):  # fmt: skip
+            raise PhraseError(
+                f"{tok.text!r}: a fraction; deadlines count whole days", example="Reply, 15 days"
+            )
+        if tok.kind == "unit" and tok.value == ("hour", "business"):
+            raise PhraseError(
+                f"{tok.text!r}: business hours are not counted yet; give days or clock hours",
+                example="Reply, within 3 business days",
+            )
+
+
+def repeats(toks: list[Tok], cased: str) -> str | None:
+    """More ways to say it repeats: "twice a month", "once a week", "three times a week",
+    "Fridays", "weekdays"."""
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if (
+            tok.kind == "word"
+            and tok.text in ("once", "twice", "times")
+            and nxt is not None
+            and (nxt.text in ("a", "an", "per", "each", "every"))
+        ):
+            end = toks[i + 2].end if i + 2 < len(toks) else nxt.end
+            return cased[tok.start : end]
+        if tok.kind == "word" and tok.text in (
+            "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+            "weekdays", "weeknights",
+        ):  # fmt: skip
+            prev = toks[i - 1] if i > 0 else None
+            if prev is None or prev.kind != "num":
+                return cased[tok.start : tok.end]
+    return None
+
+
+_EXCLUDING = re.compile(
+    r"\b(?:exclud\w*|except\w*|not\s+counting|not\s+including|exclusive\s+of|omitting|"
+    r"without\s+counting)\b[^.;]*?\b(?:weekends?|saturdays?|sundays?|holidays?)\b"
+    r"(?:[^.;]*?\b(?:weekends?|saturdays?|sundays?|holidays?)\b)*"
+    r"|\b(?:weekends?|saturdays?,?\s+sundays?(?:,?\s+and\s+(?:legal\s+)?(?:public\s+)?"
+    r"holidays?)?)\s+(?:excluded|excepted)\b"
+)
+
+
+def excluded_days(lowered: str) -> tuple[int, int, bool] | None:
+    """A clause that leaves days out of the count ("excluding Saturdays, Sundays and legal
+    public holidays", "weekends excluded"): its span, and whether it leaves out weekends and
+    holidays both (business days, as the bot counts them)."""
+    match = _EXCLUDING.search(lowered)
+    if match is None:
+        return None
+    clause = match.group(0)
+    weekends = "weekend" in clause or ("saturday" in clause and "sunday" in clause)
+    return match.start(), match.end(), weekends and "holiday" in clause
