@@ -354,6 +354,12 @@ def _resolve_day(on: PartialDate | RelativeDay, start: dt.date, steps: list[str]
     elif kind == "day of month":
         day = _next_day_of_month(start, on.value)
         how = f"the first {on.text.removeprefix('the ')} on or after day 0"
+        if on.weekday is not None and day.weekday() != on.weekday:
+            raise PhraseError(
+                f"the next {on.value} is {format_day(day)}, not a "
+                f"{_calendar.day_name[on.weekday]}: which is meant?",
+                example=f"by {day:%b} {day.day}",
+            )
     else:
         raise PhraseError(f"{on.text!r} is not a day", example="by Friday")
     _check_range(day, "due date")

@@ -88,6 +88,7 @@ class RelativeDay:
     value: int = 0  # the weekday (Monday 0) or the day of the month
     next_week: bool = False  # "next Tuesday": the Tuesday of the next Monday-Sunday week
     text: str = ""
+    weekday: int | None = None  # "Tuesday the 22nd": the weekday written with a day of month
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,10 +393,10 @@ def _day(day: DayRead) -> PartialDate | RelativeDay:
     if day.date is not None:
         month, number, year = day.date
         return PartialDate(month, number, year, day.weekday)
-    if day.weekday is not None:
+    if day.weekday is not None and day.day_of_month is None:
         return RelativeDay("weekday", day.weekday, day.next_week, day.text)
     if day.day_of_month is not None:
-        return RelativeDay("day of month", day.day_of_month, text=day.text)
+        return RelativeDay("day of month", day.day_of_month, text=day.text, weekday=day.weekday)
     assert day.relative is not None
     return RelativeDay(day.relative, text=day.text)
 

@@ -63,7 +63,7 @@ _LEXER = re.compile(
   | (?P<mdy>(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)
   | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
   | (?P<t12>\d{{1,2}}(?::\d{{2}})?\s*(?:a\.?m\b\.?|p\.?m\b\.?))
-  | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])
+  | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])(?!-[a-z])
   | (?P<tword>noon|midday|midnight|c\.?o\.?b\b\.?|close\s+of\s+business|e\.?o\.?d\b\.?
         |end\s+of\s+business
         |end\s+of\s+(?:the\s+)?(?:business\s+)?day)\b
@@ -506,6 +506,11 @@ class _Reader:
         if self.kind(j) == "weekday":
             wd = self.toks[j]
             k = j + 2 if self.text(j + 1) == "," else j + 1
+            if self.kind(k) == "dom":  # "Tuesday the 22nd": checked against the day
+                dom = self.toks[k]
+                text = " ".join(t.text for t in self.toks[i : k + 1])
+                day = DayRead(day_of_month=int(dom.value), weekday=int(wd.value), text=text)
+                return day, k + 1
             if self.kind(k) == "date":  # "Friday, Aug. 15": the date, checked against the day
                 date = self.toks[k]
                 text = " ".join(t.text for t in self.toks[i : k + 1])

@@ -263,3 +263,40 @@ def test_two_unrelated_periods_are_always_refused(
 ) -> None:
     with pytest.raises(PhraseError):
         calculate(f"{title}, {first[0]}{joint}{second[0]}", start=THU)
+
+
+def test_a_weekday_written_with_its_date_is_checked_against_it() -> None:
+    assert due("Friday, Aug. 15") == "Fri 2025-08-15"
+    assert due("Tuesday the 22nd") == "Tue 2025-07-22"
+    for text in ("Monday, Aug. 15", "Wednesday the 22nd"):
+        with pytest.raises(PhraseError, match="which is meant"):
+            calculate(text, start=THU)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("30-45 days", "a range"),
+        ("five or six days", "a range"),
+        ("30 days ago", "the past"),
+        ("after Aug 15", "starts"),
+        ("at least 30 days", "exact"),
+        ("The city did not respond within 10 days.", "negation"),
+        ("the first Monday in August", "not read yet"),
+        ("by 5:00 Friday", "a.m. or p.m."),
+        ("by 5 Friday", "a.m. or p.m."),
+        ("by 5pm IST", "time zone I do not know"),
+        ("1.5 weeks", "fraction"),
+        ("twice a month", "repeat"),
+        ("10 days, excluding weekends", "weekends and holidays together"),
+    ],
+)
+def test_what_would_be_misread_is_refused_by_name(text: str, named: str) -> None:
+    with pytest.raises(PhraseError) as caught:
+        calculate(text, start=THU)
+    assert named in caught.value.message
+
+
+def test_excluding_weekends_and_holidays_counts_business_days() -> None:
+    text = "within 20 days (excepting Saturdays, Sundays, and legal public holidays) after receipt"
+    assert due(text) == "Thu 2025-08-14"

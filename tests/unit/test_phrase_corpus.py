@@ -20,8 +20,6 @@ KNOWN_REFUSALS = {
     "10 days, excluding weekends",  # weekends but not holidays: not a rule the bot counts
     "at least 10 days before Aug 29",  # a minimum: refused like "at least 30 days"
     "The agency has 20 business days to respond, but can extend by 10 business days",
-    "Tuesday the 22nd",  # a weekday with a day of the month: not read yet
-    "Case 1:25-cv-00456 response, 14 days",  # "1:25" read as a time of day
 }
 
 
