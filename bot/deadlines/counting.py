@@ -161,6 +161,16 @@ def compute_due(
     if isinstance(spec, AbsoluteDue):
         due = _resolve_day(spec.on, start, steps)
         holidays_used = holiday_calendar(calendar)
+        if (
+            at is not None
+            and now is not None
+            and due == start == now.astimezone(zoneinfo).date()
+            and dt.datetime.combine(due, at, tzinfo=zoneinfo) < now
+        ):
+            raise PhraseError(
+                f"{at:%H:%M} today has passed; did you mean tomorrow?",
+                example=f"by {at:%H:%M} tomorrow",
+            )
     elif any(term.unit is Unit.HOUR for term in spec.terms):
         return _count_hours(start, spec, now, rule, calendar, zoneinfo, steps)
     else:

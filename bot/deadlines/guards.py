@@ -39,11 +39,19 @@ _ORDINALS = {"first", "second", "third", "fourth", "fifth", "last", "final", "1s
              "3rd", "4th", "5th"}  # fmt: skip
 _PARTS_OF_DAY = {"morning", "afternoon", "evening", "night", "noonish"}
 _FOREIGN_ZONES = {
-    "ist", "cet", "cest", "bst", "jst", "kst", "aest", "aedt", "nzst", "nzdt", "hkt", "sgt",
+    "atlantic", "zulu", "z", "ist", "cet", "cest", "bst", "jst", "kst", "aest", "aedt",
+    "nzst", "nzdt", "hkt", "sgt",
     "wat", "eat", "cat", "sast", "msk", "brt", "art", "wet", "west", "eet", "eest", "ast",
     "adt", "nst", "ndt", "chst", "sst", "pht", "wib",
 }  # fmt: skip
 _RANGE_WORDS = {"or", "to", "-", "through", "thru", "and"}
+# Right next to a deadline, these change its day or time, and the reader does not read them:
+# "by Thu 5p", "Sat. a.m.", "Friday week", "EOB Friday", "same time tomorrow", "5 p.m. Zulu".
+_TIMEISH_AFTER = {"am", "pm", "a", "p", "m", "week", "weeks", "fortnight", "next", "time",
+                  "zulu", "z", "eob", "sharp", "nightly", "hrs", "o'clock"}  # fmt: skip
+_TIMEISH_BEFORE = {"eob", "week", "time", "zulu"}
+_LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
+                 "serve", "lasts", "last"}  # fmt: skip
 
 
 def check(toks: list[Tok], main: Expression, cased: str) -> None:
@@ -132,6 +140,37 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
             refuse(f"{said} {first.text}", "give a time", f"by 10 a.m. {said}")
     if main.kind == "due" and before[-1:] in (["last"], ["previous"], ["past"]):
         refuse(f"{before[-1]} {said}", "that is the past, not a deadline", "by Friday")
+    if (
+        first is not None
+        and first.start == toks[main.last - 1].end + (0 if first.kind == "punct" else 1)
+        and first.text in _TIMEISH_AFTER
+    ):
+        refuse(f"{said} {first.text}", "I cannot tell what that does to the day or time",
+               "by 5 p.m. Friday")  # fmt: skip
+    if (
+        first is not None
+        and first.text in _TIMEISH_AFTER - {"a", "m", "time", "next"}
+        and (first.kind == "word")
+    ):
+        refuse(f"{said} {first.text}", "I cannot tell what that does to the day or time",
+               "by 5 p.m. Friday")  # fmt: skip
+    words_before = [w for w in before if w not in (",", ";", ":")]
+    if words_before[-1:] and words_before[-1] in _TIMEISH_BEFORE:
+        refuse(f"{words_before[-1]} {said}", "I cannot tell what that does to the day or time",
+               "by 5 p.m. Friday")  # fmt: skip
+    if any(word in _LENGTH_VERBS for word in before[-2:]) and main.kind == "period":
+        refuse(f"{' '.join(before[-2:])} {said}", "a length of time, not a deadline",
+               "Reply, 30 days")  # fmt: skip
+    if (
+        main.kind == "period"
+        and not main.lead
+        and not main.day0_words
+        and any(term.unit == "hour" for term in main.terms)
+    ):
+        refuse(said, "hours count from now: say 'within 48 hours'", "Reply, within 48 hours")
+    if any(toks[i].text in ("if", "unless", "provided") for i in range(main.first)):
+        refuse(cased[: toks[main.last - 1].end], "a condition: track the deadline once it "
+               "applies", "Appeal, 90 days")  # fmt: skip
     for i in range(max(0, main.first - 4), main.first):
         if toks[i].text in _NEGATIONS or toks[i].text.endswith("n't"):
             refuse(cased[toks[i].start : toks[main.last - 1].end],
@@ -158,6 +197,23 @@ def check_times(toks: list[Tok], cased: str) -> None:
                 "time with two digits)",
                 example=f"by {tok.text.strip()} p.m. Friday",
             )
+        if tok.kind == "time":
+            between: list[str] = []
+            for later in toks[i + 1 : i + 6]:
+                if later.kind == "punct":
+                    break
+                if later.text == "time":
+                    if any(w not in ZONES and w not in ("local", "daylight", "standard")
+                           for w in between):  # fmt: skip
+                        raise PhraseError(
+                            f"{cased[tok.start : later.end]!r}: a time zone I do not know; use "
+                            "ET, CT, MT, PT, AKST, HST or UTC, or leave it out for the "
+                            "server's zone",
+                            example="by 5 p.m. ET Friday",
+                        )
+                    break
+                if later.kind == "word":
+                    between.append(later.text)
         if tok.kind == "time" and nxt is not None and nxt.kind == "word":
             word = nxt.text
             zone_word = word in _FOREIGN_ZONES or (
@@ -186,6 +242,8 @@ def check_times(toks: list[Tok], cased: str) -> None:
             )  # fmt: skip
         if tok.kind == "num" and (
             (nxt is not None and nxt.kind in ("weekday", "rel", "date", "time"))
+            or (prev is not None and prev.kind in ("weekday", "rel")
+                and not (nxt is not None and nxt.kind == "unit"))
             or (prev is not None and prev.text in ("by", "at", "until", "till")
                 and not (nxt is not None and (nxt.kind == "unit" or nxt.text in ("-", "(")))
                 and not (nxt is not None and nxt.text in ("additional", "more", "extra")))
@@ -212,9 +270,20 @@ def check_times(toks: list[Tok], cased: str) -> None:
 
 def repeats(toks: list[Tok], cased: str) -> str | None:
     """More ways to say it repeats: "twice a month", "once a week", "three times a week",
-    "Fridays", "weekdays"."""
+    "Fridays", "weekdays", "nightly", "every night", "each Aug. 15"."""
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if (
+            tok.kind == "word"
+            and tok.text in ("nightly", "mornings", "evenings", "nights", "afternoons", "daily")
+            and (tok.text != "daily" or cased[tok.start].islower())
+        ):
+            return cased[tok.start : tok.end]
+        if tok.kind == "word" and tok.text in ("every", "each") and nxt is not None and (
+            nxt.kind == "date" or nxt.text in ("night", "morning", "evening", "afternoon", "day",
+                                               "year", "quarter", "term", "session")
+        ):  # fmt: skip
+            return cased[tok.start : nxt.end]
         if (
             tok.kind == "word"
             and tok.text in ("once", "twice", "times")

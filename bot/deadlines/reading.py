@@ -62,11 +62,12 @@ _LEXER = re.compile(
   | (?P<slash>\d{{1,2}}/\d{{1,2}}(?:/(?:\d{{4}}|\d{{2}}))?)(?![\d/])
   | (?P<mdy>(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)
   | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
-  | (?P<t12>\d{{1,2}}(?::\d{{2}})?\s*(?:a\.?m\b\.?|p\.?m\b\.?))
+  | (?P<t12>\d{{1,2}}(?::\d{{2}})?(?:\s*(?:a\.?m\b\.?|p\.?m\b\.?)|[ap]\b(?!\.)))
   | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])(?!-[a-z])
-  | (?P<tword>noon|midday|midnight|c\.?o\.?b\b\.?|close\s+of\s+business|e\.?o\.?d\b\.?
+  | (?P<tword>(?:12\s+)?noon|midday|midnight|e\.?o\.?b\b\.?|c\.?o\.?b\b\.?
+        |close\s+of\s+business|e\.?o\.?d\b\.?
         |end\s+of\s+business
-        |end\s+of\s+(?:the\s+)?(?:business\s+)?day)\b
+        |end[\s-]+of[\s-]+(?:the[\s-]+)?(?:business[\s-]+)?day)\b
   | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight
         |(?:the\s+)?next\s+(?:business|working)\s+day
         |end\s+of\s+(?:the\s+)?(?:week|month|year)|eow|eom|eoy)\b
@@ -140,7 +141,7 @@ def _date_value(kind: str, text: str) -> tuple[int, int, int | None]:
 def _time_value(kind: str, text: str) -> dt.time | str:
     squeezed = text.replace(" ", "").replace(".", "")
     if kind == "tword":
-        if squeezed in ("noon", "midday"):
+        if squeezed in ("noon", "midday", "12noon"):
             return dt.time(12, 0)
         if squeezed == "midnight":
             return dt.time(23, 59, 59)
@@ -311,6 +312,49 @@ _EVENT_VERBS = {
     "submitted", "signed", "made",
 }  # fmt: skip
 _LABELS = {"extension", "deadline", "window", "period", "notice"}
+# A date before one of these names an event a deadline may count from: never just a title.
+_EVENT_NOUNS = {
+    "hearing",
+    "meeting",
+    "vote",
+    "election",
+    "denial",
+    "determination",
+    "conference",
+    "session",
+    "trial",
+    "deposition",
+    "inspection",
+    "interview",
+    "arraignment",
+    "sentencing",
+    "deadline",
+    "appeal",
+    "response",
+}
+# Where the name of a dated thing ends ("the Aug. 1 hearing | to ...").
+_CONNECTIVE_STOPS = {
+    "to",
+    "and",
+    "or",
+    "but",
+    "by",
+    "at",
+    "for",
+    "on",
+    "in",
+    "with",
+    "from",
+    "under",
+    "if",
+    "unless",
+    "so",
+    "then",
+    "which",
+    "that",
+    "is",
+    "was",
+}
 _ARTICLES = {"a", "an", "another", "one"}
 _MORE = {"additional", "extra", "further", "more"}
 
@@ -356,8 +400,8 @@ class _Reader:
             j += 1
         if self.kind(j) != "unit":
             return None
-        if _is_age(self.toks, j):
-            return None  # "52-year-old"
+        if _is_age(self.toks, j) or _is_compound(self.toks, j):
+            return None  # "52-year-old", "a 30-year mortgage"
         unit, counting = self.toks[j].value
         j += 1
         label = ""
@@ -450,6 +494,13 @@ class _Reader:
         if day is not None:
             expr.anchor = day[0]
             return day[1]
+        if self.words(after, ("being", "served")):  # FRCP: "within 21 days after being served"
+            expr.day0_words = " ".join(t.text for t in self.toks[k : after + 2])
+            return after + 2
+        dated = self.dated_event(after)
+        if dated is not None:  # "of the Aug. 20 denial", "after the agency's Sept. 2 decision"
+            expr.anchor = dated[0]
+            return dated[1]
         if self.word(after) == "now":  # "3 days from now": from day 0, today
             expr.day0_words = " ".join(t.text for t in self.toks[k : after + 1])
             return after + 1
@@ -458,6 +509,30 @@ class _Reader:
             expr.day0_words = " ".join(t.text for t in self.toks[k:end])
             return end
         return j
+
+    def dated_event(self, i: int) -> tuple[DayRead, int] | None:
+        """`the Aug. 20 denial`, `the agency's Sept. 2 adverse determination`: the date of
+        the thing counted from, and where its name ends."""
+        j = i
+        for _ in range(3):
+            word = self.word(j)
+            if word in ("the", "a", "an", "this", "that", "its", "his", "her", "their", "our",
+                        "your") or (word is not None and word.endswith("'s")):  # fmt: skip
+                j += 1
+            else:
+                break
+        if self.kind(j) != "date":
+            return None
+        tok = self.toks[j]
+        end = j + 1
+        while (
+            end < len(self.toks)
+            and end < j + 4
+            and self.kind(end) == "word"
+            and (self.word(end) not in _CONNECTIVE_STOPS)
+        ):
+            end += 1
+        return DayRead(date=tok.value, text=tok.text), end
 
     def day0(self, i: int) -> int | None:
         """`receipt`, `the date of this letter`, `service`, `receipt of the request`."""
@@ -531,6 +606,9 @@ class _Reader:
         return self.zone(k + 1, expr)
 
     def zone(self, j: int, expr: Expression) -> int:
+        if self.text(j) == "(" and self.word(j + 1) in ZONES:  # "8:00 p.m. (ET)"
+            end = self.zone(j + 1, expr)
+            return end + 1 if self.text(end) == ")" else end
         word = self.word(j)
         if word == "local" and self.word(j + 1) == "time":  # the server's own zone
             return j + 2
@@ -581,6 +659,13 @@ class _Reader:
                 return None
             if not lead and day[0].date is not None and _names_a_thing(self, day[1]):
                 return None  # "July 4 fireworks story", "Jan. 6 committee": part of a title
+            if (
+                not lead
+                and day[0].date is not None
+                and i > 0
+                and (self.word(i - 1) or "").endswith("ed")
+            ):
+                return None  # "the comment period ended Aug. 1": the past, not a due date
             expr.day, j = day
             j = self.time(j, expr)
         if lead == "before":
@@ -695,7 +780,10 @@ def is_significant(toks: list[Tok], i: int) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     prev = toks[i - 1] if i > 0 else None
     if tok.kind == "date":
-        if prev is not None and prev.text in ("from", "since", "starting", "beginning", "after"):
+        if nxt is not None and nxt.text in _EVENT_NOUNS:
+            return True  # "Aug. 1 hearing: respond within 48 hours": from the hearing, or now?
+        if any(t.text in ("from", "since", "starting", "beginning", "after", "of", "following",
+                          "before") for t in toks[max(0, i - 4) : i]):  # fmt: skip
             return True
         return not (nxt is not None and nxt.kind == "word" and nxt.text not in
                     _AFTER_A_DUE_DATE and nxt.text not in ZONES)  # fmt: skip
@@ -711,10 +799,12 @@ def is_significant(toks: list[Tok], i: int) -> bool:
         if nxt is not None and nxt.kind == "unit" and _is_age(toks, i + 1):
             return False
         if nxt is not None and nxt.text == "-" and _unit_after(toks, i + 2):
-            return not _is_age(toks, i + 2)
+            return not (_is_age(toks, i + 2) or _is_compound(toks, i + 2))
         return nxt is not None and nxt.kind == "unit"
     if tok.kind == "unit":
         return prev is not None and prev.kind == "num" and not _is_age(toks, i)
+    if tok.kind == "unit" and prev is not None and prev.text == "-":
+        return not _is_compound(toks, i)
     return False
 
 
@@ -722,6 +812,17 @@ def _is_age(toks: list[Tok], unit_at: int) -> bool:
     """`52-year-old`, `30 years old`, `a 10-day-old baby`."""
     after = [t.text for t in toks[unit_at + 1 : unit_at + 3]]
     return after[:1] == ["old"] or after == ["-", "old"]
+
+
+def _is_compound(toks: list[Tok], unit_at: int) -> bool:
+    """`30-year mortgage`, `24-hour diner`: a hyphenated number and unit before a noun."""
+    if unit_at < 2 or toks[unit_at - 1].text != "-" or toks[unit_at - 2].kind != "num":
+        return False
+    nxt = toks[unit_at + 1] if unit_at + 1 < len(toks) else None
+    return (
+        nxt is not None and nxt.kind == "word" and nxt.text not in _LABELS
+        and nxt.text not in _CONNECTIVE_STOPS and nxt.text not in ("of", "from", "after")
+    )  # fmt: skip
 
 
 def _unit_after(toks: list[Tok], i: int) -> bool:

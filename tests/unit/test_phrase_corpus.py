@@ -1,5 +1,6 @@
-"""The phrase corpus (tests/unit/phrase_corpus.py): every phrasing gets its independently
-worked-out due date (to the minute and zone where it has a time), or is refused. Nothing is
+"""The phrase corpora (tests/unit/phrase_corpus.py, phrase_corpus2.py): every phrasing gets
+its independently worked-out due date (to the minute and zone where it has a time), or is
+refused. Nothing is
 read silently wrong; nothing that must be refused gets a date. The few refusals of phrases a
 newsroom would expect to work are listed, so one that starts working is noticed."""
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from phrase_corpus import DEBATABLE, NOW, C
+from phrase_corpus2 import C as C2
 
 from bot.deadlines import DeadlineError, calculate
 
@@ -20,6 +22,11 @@ KNOWN_REFUSALS = {
     "10 days, excluding weekends",  # weekends but not holidays: not a rule the bot counts
     "at least 10 days before Aug 29",  # a minimum: refused like "at least 30 days"
     "The agency has 20 business days to respond, but can extend by 10 business days",
+    "within 30 days after the agency receives the appeal",  # a clause as day 0: not read yet
+    "48 hrs",  # hours need "within" or "from now" to be read as from now
+    "by 12:00 noon on Aug. 15",  # "12:00" and "noon" read as two times
+    "by close of business, Eastern time, on Aug. 1",  # a zone between the time and the day
+    "60 days from the date of this letter (July 17, 2025)",  # the letter's date in brackets
 }
 
 
@@ -44,7 +51,7 @@ def _right(case: dict[str, Any], due: Any) -> bool:
     return bool(due.has_time and low <= due.due_at <= high)
 
 
-CASES = [case for case in C if (case["p"], case["rule"]) not in DEBATABLE]
+CASES = [case for case in [*C, *C2] if (case["p"], case["rule"]) not in DEBATABLE]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['p']}|{c['rule']}|{c['tz']}" for c in CASES])
