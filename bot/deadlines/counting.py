@@ -401,6 +401,12 @@ def _resolve_absolute(on: PartialDate, start: dt.date, steps: list[str]) -> dt.d
         except ValueError:
             continue  # Feb 29 outside a leap year
         if candidate >= start:
+            if year > start.year and _recently_passed(on, start):
+                raise PhraseError(
+                    f"{_calendar.month_abbr[on.month]} {on.day} has just passed this year: "
+                    f"did you mean {candidate}? Give the year",
+                    example=f"by {candidate:%b} {candidate.day} {candidate.year}",
+                )
             _check_range(candidate, "due date")
             steps.append(
                 f"{_calendar.month_abbr[on.month]} {on.day} has no year: the next one on or "
@@ -409,6 +415,16 @@ def _resolve_absolute(on: PartialDate, start: dt.date, steps: list[str]) -> dt.d
             return candidate
     _make_date(start.year, on.month, on.day)  # raises the specific error for Feb 30 etc.
     raise DateOutOfRangeError(f"no {on.month}/{on.day} after {start}")
+
+
+def _recently_passed(on: PartialDate, start: dt.date) -> bool:
+    """A date without a year that fell in the month before day 0 ("by 7/16" on Jul 17): a
+    slip more likely than a deadline a year away."""
+    try:
+        this_year = dt.date(start.year, on.month, on.day)
+    except ValueError:
+        return False
+    return dt.timedelta(0) < start - this_year <= dt.timedelta(days=31)
 
 
 def parse_start_date(text: str, *, near: dt.date) -> dt.date:

@@ -50,6 +50,10 @@ _RANGE_WORDS = {"or", "to", "-", "through", "thru", "and"}
 _TIMEISH_AFTER = {"am", "pm", "a", "p", "m", "week", "weeks", "fortnight", "next", "time",
                   "zulu", "z", "eob", "sharp", "nightly", "hrs", "o'clock"}  # fmt: skip
 _TIMEISH_BEFORE = {"eob", "week", "time", "zulu"}
+_PAST_TENSE = {"were", "was", "had", "missed", "passed", "expired", "ended", "closed", "lapsed",
+               "came", "went", "fell"}  # fmt: skip
+_HEDGES = {"maybe", "perhaps", "possibly", "roughly", "approximately", "give", "more", "or",
+           "ish", "probably"}  # fmt: skip
 _LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
                  "serve", "lasts", "last"}  # fmt: skip
 
@@ -93,7 +97,7 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         prev is not None
         and prev2 is not None
         and prev.text in _RANGE_WORDS
-        and (prev2.kind in ("num", "date", "unit"))
+        and (prev2.kind in ("num", "date", "unit", "dom"))
     ):
         refuse(cased[prev2.start : toks[main.last - 1].end], "a range: which end is meant?",
                "Reply, 30 days")  # fmt: skip
@@ -168,6 +172,47 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         and any(term.unit == "hour" for term in main.terms)
     ):
         refuse(said, "hours count from now: say 'within 48 hours'", "Reply, within 48 hours")
+    # "were due Tuesday", "missed its July 1 deadline", "passed on July 15" (not "Case closed,
+    # 30 days": a comma ends the title).
+    recent = []
+    for word in reversed(before):
+        if word in (",", ";", ":", "-"):
+            break
+        recent.append(word)
+    if any(word in _PAST_TENSE for word in recent[:3]):
+        refuse(f"{' '.join(reversed(recent[:3]))} {said}", "that is in the past, not a deadline",
+               "Reply, by Friday")  # fmt: skip
+    after_words = [t.text for t in toks[main.last : main.last + 5] if t.kind == "word"]
+    if any(
+        word in ("never", "maybe", "perhaps", "possibly", "probably") for word in after_words[:3]
+    ) or (
+        after_words[:3] == ["give", "or", "take"]
+        or after_words[:3] == ["more", "or", "less"]
+        or after_words[:2] == ["or", "so"]
+    ):
+        refuse(cased[toks[main.first].start :], "not a firm deadline", "Reply, 2 weeks")
+    if any(
+        word in ("half", "halves", "quarter", "quarters") or word.endswith(("-quarters", "-half"))
+        for word in words_before[-2:]
+    ):
+        refuse(f"{' '.join(words_before[-2:])} {said}", "a fraction; deadlines count whole days",
+               "Reply, 9 months")  # fmt: skip
+    if any(t.text in ("embargo", "embargoed", "embargoes") for t in toks):
+        refuse(cased, "an embargo is a time to wait for, not a deadline to meet",
+               "Story, by 6 a.m. Monday")  # fmt: skip
+    if (
+        main.kind == "due"
+        and main.day is not None
+        and main.day.relative == "today"
+        and not main.day.text
+        and first is not None
+        and first.text in ("on", "the")
+    ):
+        refuse(cased[toks[main.first].start :], "I read the time but not the day after it",
+               "by 5 p.m. July 31")  # fmt: skip
+    if main.kind == "period" and main.anchor is not None and main.anchor.day_of_month:
+        refuse(said, "the 15th of this month or of the next? Give the date",
+               "30 days from July 15")  # fmt: skip
     if any(toks[i].text in ("if", "unless", "provided") for i in range(main.first)):
         refuse(cased[: toks[main.last - 1].end], "a condition: track the deadline once it "
                "applies", "Appeal, 90 days")  # fmt: skip
@@ -184,6 +229,9 @@ def check_times(toks: list[Tok], cased: str) -> None:
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         prev = toks[i - 1] if i > 0 else None
+        if tok.kind == "date" and nxt is not None and nxt.kind == "unit":  # "1/2 month"
+            raise PhraseError(f"{cased[tok.start : nxt.end]!r}: a fraction? Deadlines count "
+                              "whole days", example="Reply, 15 days")  # fmt: skip
         if tok.text == "\u2044":  # the fraction slash: NFKC turns "1½" into "11", "\u2044", "2"
             raise PhraseError("a fraction; deadlines count whole days", example="Reply, 10 days")
         iso_before = prev is not None and prev.kind == "date" and prev.text[:4].isdigit()

@@ -302,7 +302,8 @@ class _Phrase:
         i = main.last + (
             1 if main.last < len(self.toks) and self.toks[main.last].text == "," else 0
         )
-        if i < len(self.toks) and self.toks[i].text in _ANCHOR_WORDS:
+        of_what = main.lead == "within" and i < len(self.toks) and self.toks[i].text == "of"
+        if i < len(self.toks) and (self.toks[i].text in _ANCHOR_WORDS or of_what):
             end = self.toks[min(i + 3, len(self.toks)) - 1].end
             return self.cleaned[self.toks[i].start : end]
         return None

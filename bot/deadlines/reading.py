@@ -58,7 +58,7 @@ _RECURRING = {
 
 _LEXER = re.compile(
     rf"""
-    (?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})(?![\d-])
+    (?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:t(?=\d{{1,2}}:\d{{2}})|(?![\d-])))
   | (?P<slash>\d{{1,2}}/\d{{1,2}}(?:/(?:\d{{4}}|\d{{2}}))?)(?![\d/])
   | (?P<mdy>(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)
   | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
@@ -122,7 +122,7 @@ def tokens(lowered: str) -> list[Tok]:
 
 def _date_value(kind: str, text: str) -> tuple[int, int, int | None]:
     if kind == "iso":
-        y, m, d = (int(part) for part in text.split("-"))
+        y, m, d = (int(part) for part in re.findall(r"\d+", text))
         return m, d, y
     if kind == "slash":
         parts = [int(part) for part in text.split("/")]
@@ -292,21 +292,10 @@ _DUE_LEADS = (
     ("through",), ("before",),
 )  # fmt: skip
 _FROM_WORDS = {"from", "after", "of", "since", "following", "upon", "starting", "beginning"}
-_DAY0_NOUNS = {
-    "receipt",
-    "service",
-    "letter",
-    "request",
-    "notice",
-    "filing",
-    "hereof",
-    "mailing",
-    "entry",
-    "judgment",
-    "order",
-    "decision",
-    "publication",
-}
+_DAY0_NOUNS = {"receipt", "service", "letter", "request", "notice", "filing", "hereof", "mailing",
+               "entry", "subpoena", "email", "e-mail", "message", "receiving"}  # fmt: skip
+# What "entry of ...", "service of ...", "receipt of ..." may name.
+_DAY0_OBJECTS = _DAY0_NOUNS | {"judgment", "order", "complaint", "summons", "appeal"}
 _EVENT_VERBS = {
     "sent", "dated", "received", "mailed", "filed", "issued", "served", "delivered",
     "submitted", "signed", "made",
@@ -539,6 +528,8 @@ class _Reader:
         j = i
         if self.word(j) in ("the", "your", "our", "its", "this"):
             j += 1
+        if self.words(j, ("date", "hereof")):
+            return j + 2
         if self.words(j, ("date", "of")):
             j += 2
             if self.word(j) in ("the", "this", "your", "our", "its"):
@@ -546,13 +537,17 @@ class _Reader:
         if self.word(j) not in _DAY0_NOUNS:
             return None
         j += 1
+        if self.word(j - 1) == "receiving":  # "of receiving [this email]"
+            if self.word(j) in ("this", "the", "your", "it", "our"):
+                j += 1 if self.word(j) == "it" else (2 if self.kind(j + 1) == "word" else 1)
+            return j
         if (
             self.word(j) == "of"
             and self.word(j + 1) in ("the", "this", "your", "our")
-            and self.word(j + 2) in _DAY0_NOUNS
+            and self.word(j + 2) in _DAY0_OBJECTS
         ):
             j += 3
-        elif self.word(j) == "of" and self.word(j + 1) in _DAY0_NOUNS:  # "entry of judgment"
+        elif self.word(j) == "of" and self.word(j + 1) in _DAY0_OBJECTS:  # "entry of judgment"
             j += 2
         return j
 

@@ -51,7 +51,9 @@ async def test_digest_job_sends_through_the_dispatcher(
         services = Services.over(store, clock=clock)
         await services.settings.update(ADMIN, 1, digest_enabled=True, default_channel_id=9)
         await services.deadlines.add(Actor(5), 1, channel_id=3, text="Bondi, 30 days")
-        async with PeriodicJobs(store, dispatcher) as jobs:
+        # On the fake clock (08:00 in New York): on the wall clock, after 09:00 there, the
+        # start would also send the day's missed digest.
+        async with PeriodicJobs(store, dispatcher, clock=clock) as jobs:
             job = jobs.scheduler.get_job(f"{DIGEST_PREFIX}1")
             assert job is not None
             await job.func(*job.args)

@@ -66,7 +66,7 @@ D = dt.date.fromisoformat
         ("by 2025-09-01", "2025-07-17", "roll", "US", "2025-09-01"),
         ("by Aug 15", "2025-07-17", "calendar", "US", "2025-08-15"),
         ("by Aug 15", "2025-08-15", "calendar", "US", "2025-08-15"),
-        ("by Aug 15", "2025-08-16", "calendar", "US", "2026-08-15"),
+        ("by Aug 15", "2025-09-20", "calendar", "US", "2026-08-15"),
         ("by Feb 29", "2025-03-01", "calendar", "US", "2028-02-29"),
         # "from" in the phrase wins over the start argument.
         ("Bondi letter, 30 days from July 17 2025", "2026-11-28", "calendar", "US", "2025-08-16"),

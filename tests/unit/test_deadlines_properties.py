@@ -102,7 +102,12 @@ RESERVED = (
     | {word for seq in (*guards._BEFORE_LIKE, *guards._AFTER_LIKE, *guards._ROUGH)
        for word in seq}
     | guards._PAST_WORDS | guards._NEGATIONS | guards._ORDINALS | guards._PARTS_OF_DAY
-    | guards._FOREIGN_ZONES | guards._RANGE_WORDS
+    | guards._FOREIGN_ZONES | guards._RANGE_WORDS | guards._PAST_TENSE | guards._HEDGES
+    | guards._TIMEISH_AFTER | guards._TIMEISH_BEFORE | guards._LENGTH_VERBS
+    | {"if", "unless", "provided", "embargo", "embargoed", "embargoes", "halves", "quarters",
+       "never", "possibly", "probably", "hrs", "nights", "mornings", "evenings", "afternoons",
+       "nightly", "being", "subpoena", "email", "message", "receiving", "hereof", "entry",
+       "complaint", "summons", "appeal", "judgment", "order"}
 )  # fmt: skip
 
 

@@ -300,3 +300,10 @@ def test_what_would_be_misread_is_refused_by_name(text: str, named: str) -> None
 def test_excluding_weekends_and_holidays_counts_business_days() -> None:
     text = "within 20 days (excepting Saturdays, Sundays, and legal public holidays) after receipt"
     assert due(text) == "Thu 2025-08-14"
+
+
+def test_a_date_without_a_year_that_just_passed_is_asked_about() -> None:
+    # On Aug 16, "by Aug 15" is more likely a slip than a deadline a year away.
+    with pytest.raises(PhraseError, match="just passed"):
+        calculate("by Aug 15", start=dt.date(2025, 8, 16))
+    assert calculate("by Aug 15", start=dt.date(2025, 9, 20)).due.due == dt.date(2026, 8, 15)
