@@ -181,6 +181,8 @@ class _Phrase:
     def __init__(self, cleaned: str, lowered: str, close_of_business: dt.time) -> None:
         self.cleaned = cleaned
         self.toks = tokens(lowered)
+        for tok in self.toks:
+            tok.capital = cleaned[tok.start].isupper()
         self.cob = close_of_business
         # "20 days, excluding Saturdays, Sundays and legal public holidays": the clause is
         # taken out of the text read, and says how the days count.

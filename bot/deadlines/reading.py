@@ -91,6 +91,7 @@ class Tok:
     start: int
     end: int
     value: Any = None
+    capital: bool = False  # written with a capital letter (set by the caller, which has the case)
 
 
 def tokens(lowered: str) -> list[Tok]:
@@ -573,6 +574,12 @@ class _Reader:
         j = i + 1 if modifier in ("this", "next", "coming", "the") else i
         if self.word(j) == "coming":
             j += 1
+        if (
+            self.kind(j) == "weekday"
+            and modifier not in ("this", "next", "coming")
+            and (_names_with(self.toks, j))
+        ):
+            return None  # "Sunday Times profile", "Monday's council vote": part of a title
         if self.kind(j) == "weekday":
             wd = self.toks[j]
             k = j + 2 if self.text(j + 1) == "," else j + 1
@@ -663,6 +670,8 @@ class _Reader:
                 return None  # "the comment period ended Aug. 1": the past, not a due date
             expr.day, j = day
             j = self.time(j, expr)
+            if expr.at is None:  # "Friday ET": the end of Friday in that zone
+                j = self.zone_after(j, expr)
         if lead == "before":
             return None  # "before Aug 15": the 14th or the 15th? (asked, not guessed)
         expr.last = j
@@ -785,6 +794,8 @@ def is_significant(toks: list[Tok], i: int) -> bool:
     if tok.kind in ("time", "rel"):
         return True
     if tok.kind == "weekday":
+        if _names_with(toks, i) and (prev is None or prev.text not in ("this", "next")):
+            return False
         if tok.text.rstrip(".") in _FULL_WEEKDAYS or tok.text.endswith("."):
             return True
         return prev is not None and prev.text in ("by", "on", "until", "due", "this", "next")
@@ -801,6 +812,23 @@ def is_significant(toks: list[Tok], i: int) -> bool:
     if tok.kind == "unit" and prev is not None and prev.text == "-":
         return not _is_compound(toks, i)
     return False
+
+
+def _names_with(toks: list[Tok], i: int) -> bool:
+    """A weekday that is part of a name or a possessive: "Sunday Times", "Saturday A1",
+    "Monday's council vote" (the word after it is capitalised, or it is "'s")."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    after = toks[i + 2] if i + 2 < len(toks) else None
+    if nxt is None:
+        return False
+    if nxt.text == "'" and after is not None and after.text == "s" and nxt.start == toks[i].end:
+        return True
+    return (
+        nxt.capital
+        and nxt.kind in ("word", "num")
+        and nxt.start > toks[i].end
+        and (nxt.text not in ZONES)
+    )
 
 
 def _is_age(toks: list[Tok], unit_at: int) -> bool:

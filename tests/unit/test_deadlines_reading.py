@@ -307,3 +307,24 @@ def test_a_date_without_a_year_that_just_passed_is_asked_about() -> None:
     with pytest.raises(PhraseError, match="just passed"):
         calculate("by Aug 15", start=dt.date(2025, 8, 16))
     assert calculate("by Aug 15", start=dt.date(2025, 9, 20)).due.due == dt.date(2026, 8, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "expected"),
+    [
+        ("Sunday Times profile, due Wed", "Sunday Times profile", "Wed 2025-07-23"),
+        ("Monday's council vote, preview by Friday", "Monday's council vote, preview",
+         "Fri 2025-07-18"),
+        ("Saturday A1 centerpiece due Fri 8pm", "Saturday A1 centerpiece",
+         f"Fri 2025-07-18 20:00 {NEW_YORK}"),
+    ],
+)  # fmt: skip
+def test_a_weekday_that_is_part_of_a_name_is_title(text: str, title: str, expected: str) -> None:
+    assert calculate(text, start=THU).title == title
+    assert due(text) == expected
+
+
+def test_a_zone_after_a_day_without_a_time_is_that_zone_s_end_of_day() -> None:
+    result = calculate("Friday ET", start=THU, tz="America/Los_Angeles")
+    assert result.due.timezone == NEW_YORK
+    assert result.due.due_at == dt.datetime(2025, 7, 19, 3, 59, 59, tzinfo=dt.UTC)
