@@ -171,12 +171,11 @@ def _find(args: argparse.Namespace) -> int:
     from bot.deadlines.finding import MAX_TEXT, find_deadlines
 
     try:
-        date = dt.datetime.now(zone(args.tz)).date() if args.date is None else None
-        if args.date is not None:
-            try:
-                date = dt.date.fromisoformat(args.date)
-            except ValueError:
-                return _fail(f"--date {args.date!r} is not a date (for example: 2025-07-17)")
+        today = dt.datetime.now(zone(args.tz)).date()  # (checks --tz first)
+        try:
+            date = today if args.date is None else dt.date.fromisoformat(args.date)
+        except ValueError:
+            return _fail(f"--date {args.date!r} is not a date (for example: 2025-07-17)")
         try:
             if args.file == "-":
                 text = sys.stdin.read(MAX_TEXT + 1)
@@ -187,7 +186,6 @@ def _find(args: argparse.Namespace) -> int:
             return _fail(f"cannot read {args.file}: {exc}")
         if len(text) > MAX_TEXT:
             return _fail(f"{args.file} is longer than {MAX_TEXT:,} characters")
-        assert date is not None
         found = find_deadlines(text, date=date, rule=args.rule, calendar=args.calendar, tz=args.tz)
     except DeadlineError as exc:
         return _fail(str(exc))

@@ -19,7 +19,7 @@ from .calendars import DEFAULT_CALENDAR
 from .counting import DEFAULT_TIMEZONE, DueDate, Rule, compute_due, day_zero
 from .errors import AmbiguousPhrase, DeadlineError
 from .parsing import AbsoluteDue, ParsedPhrase, Period, normalize, read_phrase
-from .reading import tokens
+from .reading import FULL_WEEKDAYS, tokens
 
 MAX_TEXT = 100_000
 
@@ -179,9 +179,7 @@ def _event_day(sentence: str, base: dt.date) -> tuple[dt.date, str] | None:
     except DeadlineError:
         return None
     for tok in toks:
-        if tok.kind == "weekday" and tok.text.rstrip(".") in (
-            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-        ):  # fmt: skip
+        if tok.kind == "weekday" and tok.text.rstrip(".") in FULL_WEEKDAYS:
             day = base - dt.timedelta(days=(base.weekday() - int(tok.value)) % 7)
             return day, f"{tok.text.capitalize()} in an earlier sentence"
         if tok.kind == "date":

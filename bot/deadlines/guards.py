@@ -52,8 +52,7 @@ _TIMEISH_AFTER = {"am", "pm", "a", "p", "m", "week", "weeks", "fortnight", "next
 _TIMEISH_BEFORE = {"eob", "week", "time", "zulu"}
 _PAST_TENSE = {"were", "was", "had", "missed", "passed", "expired", "ended", "closed", "lapsed",
                "came", "went", "fell"}  # fmt: skip
-_HEDGES = {"maybe", "perhaps", "possibly", "roughly", "approximately", "give", "more", "or",
-           "ish", "probably"}  # fmt: skip
+_HEDGES = {"never", "maybe", "perhaps", "possibly", "probably"}
 _LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
                  "serve", "lasts", "last"}  # fmt: skip
 
@@ -146,15 +145,12 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         refuse(f"{before[-1]} {said}", "that is the past, not a deadline", "by Friday")
     if (
         first is not None
-        and first.start == toks[main.last - 1].end + (0 if first.kind == "punct" else 1)
         and first.text in _TIMEISH_AFTER
-    ):
-        refuse(f"{said} {first.text}", "I cannot tell what that does to the day or time",
-               "by 5 p.m. Friday")  # fmt: skip
-    if (
-        first is not None
-        and first.text in _TIMEISH_AFTER - {"a", "m", "time", "next"}
-        and (first.kind == "word")
+        and (
+            # "a", "m", "time", "next" only right after it ("Sat. a.m.", "Friday next week")
+            (first.text not in ("a", "m", "time", "next") and first.kind == "word")
+            or first.start == toks[main.last - 1].end + (0 if first.kind == "punct" else 1)
+        )
     ):
         refuse(f"{said} {first.text}", "I cannot tell what that does to the day or time",
                "by 5 p.m. Friday")  # fmt: skip
@@ -183,9 +179,7 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         refuse(f"{' '.join(reversed(recent[:3]))} {said}", "that is in the past, not a deadline",
                "Reply, by Friday")  # fmt: skip
     after_words = [t.text for t in toks[main.last : main.last + 5] if t.kind == "word"]
-    if any(
-        word in ("never", "maybe", "perhaps", "possibly", "probably") for word in after_words[:3]
-    ) or (
+    if any(word in _HEDGES for word in after_words[:3]) or (
         after_words[:3] == ["give", "or", "take"]
         or after_words[:3] == ["more", "or", "less"]
         or after_words[:2] == ["or", "so"]
@@ -321,11 +315,13 @@ def repeats(toks: list[Tok], cased: str) -> str | None:
     "Fridays", "weekdays", "nightly", "every night", "each Aug. 15"."""
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if (
-            tok.kind == "word"
-            and tok.text in ("nightly", "mornings", "evenings", "nights", "afternoons", "daily")
-            and (tok.text != "daily" or cased[tok.start].islower())
-        ):
+        if tok.kind == "word" and tok.text in (
+            "nightly",
+            "mornings",
+            "evenings",
+            "nights",
+            "afternoons",
+        ):  # ("daily" is read by reading.recurring_words)
             return cased[tok.start : tok.end]
         if tok.kind == "word" and tok.text in ("every", "each") and nxt is not None and (
             nxt.kind == "date" or nxt.text in ("night", "morning", "evening", "afternoon", "day",

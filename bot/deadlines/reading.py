@@ -34,7 +34,7 @@ WEEKDAYS = {
     "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5,
     "sat": 5, "sunday": 6, "sun": 6,
 }  # fmt: skip
-_FULL_WEEKDAYS = {name for name in WEEKDAYS if len(name) > 5 or name == "friday"}
+FULL_WEEKDAYS = {name for name in WEEKDAYS if len(name) >= 6}  # "monday" ... "wednesday"
 ZONES = {
     "et": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
     "eastern": "America/New_York", "ct": "America/Chicago", "cst": "America/Chicago",
@@ -796,7 +796,7 @@ def is_significant(toks: list[Tok], i: int) -> bool:
     if tok.kind == "weekday":
         if _names_with(toks, i) and (prev is None or prev.text not in ("this", "next")):
             return False
-        if tok.text.rstrip(".") in _FULL_WEEKDAYS or tok.text.endswith("."):
+        if tok.text.rstrip(".") in FULL_WEEKDAYS or tok.text.endswith("."):
             return True
         return prev is not None and prev.text in ("by", "on", "until", "due", "this", "next")
     if tok.kind == "dom":
@@ -809,8 +809,6 @@ def is_significant(toks: list[Tok], i: int) -> bool:
         return nxt is not None and nxt.kind == "unit"
     if tok.kind == "unit":
         return prev is not None and prev.kind == "num" and not _is_age(toks, i)
-    if tok.kind == "unit" and prev is not None and prev.text == "-":
-        return not _is_compound(toks, i)
     return False
 
 

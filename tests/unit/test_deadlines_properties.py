@@ -104,7 +104,8 @@ RESERVED = (
     | guards._PAST_WORDS | guards._NEGATIONS | guards._ORDINALS | guards._PARTS_OF_DAY
     | guards._FOREIGN_ZONES | guards._RANGE_WORDS | guards._PAST_TENSE | guards._HEDGES
     | guards._TIMEISH_AFTER | guards._TIMEISH_BEFORE | guards._LENGTH_VERBS
-    | {"if", "unless", "provided", "embargo", "embargoed", "embargoes", "halves", "quarters",
+    | {"give", "ish", "if", "unless", "provided", "embargo", "embargoed", "embargoes", "halves",
+       "quarters",
        "never", "possibly", "probably", "hrs", "nights", "mornings", "evenings", "afternoons",
        "nightly", "being", "subpoena", "email", "message", "receiving", "hereof", "entry",
        "complaint", "summons", "appeal", "judgment", "order"}
