@@ -8,9 +8,11 @@ interpreter's start, both measured in the same run, interleaved.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,23 +64,37 @@ def bench_warm(rounds: int = 3000) -> list[float]:
     return samples
 
 
-def bench_cli(runs: int = 20) -> tuple[list[float], list[float]]:
-    """Wall times of `python -m bot due ... --json` and of a bare `python -c pass`,
-    interleaved so that both see the same machine."""
+def bench_cli(runs: int = 21) -> dict[str, list[float]]:
+    """Wall times of `python -m bot due ... --json` and of a bare `python -c pass`, interleaved
+    so that all see the same machine: a count in calendar days (no holiday calendar needed), in
+    business days with the CLI's holiday cache filled (bot/holiday_cache.py), and in business
+    days with an empty cache (the first run after an install: the `holidays` package loaded)."""
     root = Path(__file__).resolve().parents[1]
     due = [sys.executable, "-m", "bot", "due", "--from", "2025-07-17", "--json"]
-    walls, bare = [], []
-    for i in range(runs):
-        # Alternately a count in calendar days (no holiday calendar needed) and in business
-        # days (the `holidays` package loaded).
-        text = "Bondi letter, 30 days" if i % 2 else "FOIA to the FBI, 20 business days"
-        t0 = time.perf_counter()
-        subprocess.run([*due, text], cwd=root, check=True, capture_output=True)
-        walls.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], cwd=root, check=True, capture_output=True)
-        bare.append(time.perf_counter() - t0)
-    return walls, bare
+    cases = {
+        "calendar days": "Bondi letter, 30 days",
+        "business days, cache filled": "FOIA to the FBI, 20 business days",
+        "business days, empty cache": "FOIA to the FBI, 20 business days",
+    }
+    times: dict[str, list[float]] = {name: [] for name in [*cases, "bare"]}
+    with tempfile.TemporaryDirectory() as folder:
+        filled = {**os.environ, "XDG_CACHE_HOME": str(Path(folder) / "filled")}
+        subprocess.run([*due, cases["business days, cache filled"]], env=filled, check=True,
+                       cwd=root, capture_output=True)  # fmt: skip
+        for i in range(runs):
+            for name, text in cases.items():
+                env = filled
+                if name.endswith("empty cache"):
+                    env = {**os.environ, "XDG_CACHE_HOME": str(Path(folder) / f"empty-{i}")}
+                t0 = time.perf_counter()
+                subprocess.run([*due, text], cwd=root, env=env, check=True, capture_output=True)
+                times[name].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-c", "pass"], cwd=root, check=True, capture_output=True
+            )
+            times["bare"].append(time.perf_counter() - t0)
+    return times
 
 
 def article(size: int = 5000) -> str:
@@ -111,9 +127,9 @@ def main() -> None:
         f"{statistics.median(found):.2f} ms, p99 {percentile(found, 0.99):.2f} ms over "
         f"{len(found)} runs (target < 20 ms)"
     )
-    walls, bare = bench_cli()
-    base = statistics.median(bare)
-    for name, runs in (("business days", walls[0::2]), ("calendar days", walls[1::2])):
+    times = bench_cli()
+    base = statistics.median(times.pop("bare"))
+    for name, runs in times.items():
         median = statistics.median(runs)
         print(
             f"CLI `python -m bot due --json` ({name}): median {median:.3f} s, bare interpreter "

@@ -123,9 +123,19 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _use_holiday_cache() -> None:
+    """Answer holiday questions from the on-disk cache (bot/holiday_cache.py): a `due` or
+    `find` in business days then starts without importing the `holidays` package."""
+    from bot.deadlines.calendars import use_holiday_lookup
+    from bot.holiday_cache import disk_cached_lookup
+
+    use_holiday_lookup(disk_cached_lookup())
+
+
 def _due(args: argparse.Namespace) -> int:
     from bot.deadlines import AmbiguousPhrase, DeadlineError, calculate, format_day, zone
 
+    _use_holiday_cache()
     try:
         now = dt.datetime.now(zone(args.tz))
         if args.start is None:
@@ -169,6 +179,8 @@ def _due(args: argparse.Namespace) -> int:
 def _find(args: argparse.Namespace) -> int:
     from bot.deadlines import DeadlineError, format_day, zone
     from bot.deadlines.finding import MAX_TEXT, find_deadlines
+
+    _use_holiday_cache()
 
     try:
         today = dt.datetime.now(zone(args.tz)).date()  # (checks --tz first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from types import ModuleType
 
@@ -29,14 +30,12 @@ class HolidayCalendar:
         self._years: dict[int, dict[dt.date, str]] = {}
 
     def _load(self, year: int) -> dict[dt.date, str]:
-        holidays = _holidays()
         categories: tuple[str, ...] = ("public", "government") if self.closures else ("public",)
-        days = dict(holidays.country_holidays("US", years=year, categories=categories))
+        days = dict(_lookup(None, categories, year))
         if self._subdiv is not None:
             # A state calendar in `holidays` replaces some federal days (e.g. California has no
             # Columbus Day); "US-CA" means federal days *and* California's, so take the union.
-            state = holidays.country_holidays("US", subdiv=self._subdiv, years=year)
-            for day, name in state.items():
+            for day, name in _lookup(self._subdiv, ("public",), year).items():
                 days.setdefault(day, name)
         self._years[year] = days
         return days
@@ -75,6 +74,33 @@ def normalize_calendar_name(name: str) -> str:
     if country != "US" or (sep and subdiv not in _us_subdivisions()):
         raise UnknownCalendarError(f"unknown holiday calendar {name.strip()[:40]!r}")
     return cleaned
+
+
+HolidayLookup = Callable[[str | None, tuple[str, ...], int], dict[dt.date, str]]
+"""`(subdivision or None, categories, year) -> {day: holiday name}` for the US: what one call of
+`holidays.country_holidays` answers. An adapter may wrap it (the CLI keeps its answers on
+disk, keyed by the package's version), but must answer exactly what the package does."""
+
+
+def package_holidays(
+    subdiv: str | None, categories: tuple[str, ...], year: int
+) -> dict[dt.date, str]:
+    """The US holidays of `year` in `categories` (for a state with `subdiv`), from `holidays`."""
+    found = _holidays().country_holidays("US", subdiv=subdiv, years=year, categories=categories)
+    return dict(found)
+
+
+_lookup: HolidayLookup = package_holidays
+
+
+def use_holiday_lookup(lookup: HolidayLookup | None) -> None:
+    """Answer holiday questions with `lookup` from now on (None: the `holidays` package again).
+
+    Calendars already built forget the years they loaded, so no answer of the old lookup
+    outlives the switch."""
+    global _lookup
+    _lookup = lookup or package_holidays
+    holiday_calendar.cache_clear()
 
 
 def _holidays() -> ModuleType:

@@ -127,6 +127,30 @@ def test_due_does_not_import_discord() -> None:
     assert proc.stdout.splitlines()[-1] == "False False"
 
 
+def test_a_second_business_day_count_starts_without_the_holidays_package(tmp_path: Path) -> None:
+    # The first `due` asks the `holidays` package and keeps its answer on disk; the second reads
+    # it from there, and says exactly the same.
+    code = (
+        "import sys; from bot.cli import main; "
+        "rc = main(['due', 'FOIA, 20 business days', '--from', '2025-12-15', '--json']); "
+        "print('holidays' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+            check=True, timeout=60,
+        ).stdout.splitlines()
+        for _ in range(2)
+    ]  # fmt: skip
+    assert [run[-1] for run in runs] == ["True", "False"]
+    assert runs[0][:-1] == runs[1][:-1]
+    payload = json.loads(runs[1][0])
+    assert payload["due"] == "2026-01-14"  # Christmas and New Year's Day skipped
+    assert any("Christmas" in step for step in payload["explanation"])
+    assert len(list((tmp_path / "deadline-desk").glob("holidays-*.json"))) == 1
+
+
 def test_run_without_token_says_so() -> None:
     proc = run_cli("run")
     assert proc.returncode == 2

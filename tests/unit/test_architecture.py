@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "bot.deadlines": 0,
     "bot.models": 1,
     "bot.clock": 1,
+    "bot.holiday_cache": 1,
     "bot.planning": 2,
     "bot.storage": 2,
     "bot.notices": 2,
