@@ -158,7 +158,14 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
     if words_before[-1:] and words_before[-1] in _TIMEISH_BEFORE:
         refuse(f"{words_before[-1]} {said}", "I cannot tell what that does to the day or time",
                "by 5 p.m. Friday")  # fmt: skip
-    if any(word in _LENGTH_VERBS for word in before[-2:]) and main.kind == "period":
+    # "served 30 days" is a length; "must be served within 20 days" and "serve it within 120
+    # days" are deadlines.
+    within = main.lead == "within"
+    length = (
+        before[-1:] and before[-1] in _LENGTH_VERBS and not (within and before[-2:-1] == ["be"])
+    )
+    length = length or (before[-2:-1] and before[-2] in _LENGTH_VERBS and not within)
+    if length and main.kind == "period":
         refuse(f"{' '.join(before[-2:])} {said}", "a length of time, not a deadline",
                "Reply, 30 days")  # fmt: skip
     if (

@@ -342,7 +342,7 @@ class _Phrase:
             t for i, t in enumerate(self.toks)
             if i >= main.last and i not in cut and t.kind != "punct"
         ]  # fmt: skip
-        if any(t.text not in _CONNECTIVES for t in after):
+        if main.purpose or any(t.text not in _CONNECTIVES for t in after):
             # News copy ("The county has until Aug. 15 to respond."): the sentence is the title.
             title = self.cleaned.strip(_TRIM)
         else:

@@ -29,8 +29,19 @@ _MONTHS = {
     "december": 12, "dec": 12,
 }  # fmt: skip
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                  "ninth"]  # fmt: skip
+_ORDINALS = {
+    **{name: n for n, name in enumerate(_ORDINAL_UNITS, 1)},
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+    **{f"twenty-{name}": 20 + n for n, name in enumerate(_ORDINAL_UNITS, 1)},
+    "thirty-first": 31,
+}  # fmt: skip
+_ORDINAL_ALT = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 WEEKDAYS = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2, "wed": 2,
     "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5,
     "sat": 5, "sunday": 6, "sun": 6,
 }  # fmt: skip
@@ -62,16 +73,17 @@ _LEXER = re.compile(
   | (?P<slash>\d{{1,2}}/\d{{1,2}}(?:/(?:\d{{4}}|\d{{2}}))?)(?![\d/])
   | (?P<mdy>(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)
   | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
+  | (?P<dmyw>(?:the\s+)?(?:{_ORDINAL_ALT})\s+of\s+(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
   | (?P<t12>\d{{1,2}}(?::\d{{2}})?(?:\s*(?:a\.?m\b\.?|p\.?m\b\.?)|[ap]\b(?!\.)))
-  | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])(?!-[a-z])
-  | (?P<tword>(?:12\s+)?noon|midday|midnight|e\.?o\.?b\b\.?|c\.?o\.?b\b\.?
+  | (?P<tword>(?:12(?::00)?\s+)?noon|midday|midnight|e\.?o\.?b\b\.?|c\.?o\.?b\b\.?
         |close\s+of\s+business|e\.?o\.?d\b\.?
         |end\s+of\s+business
         |end[\s-]+of[\s-]+(?:the[\s-]+)?(?:business[\s-]+)?day)\b
+  | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])(?!-[a-z])
   | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight
         |(?:the\s+)?next\s+(?:business|working)\s+day
         |end\s+of\s+(?:the\s+)?(?:week|month|year)|eow|eom|eoy)\b
-  | (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs
+  | (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs
         |thur|thu|fri|sat|sun)\b(?P<wddot>\.)?
   | (?P<dom>(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th))\b
   | (?P<num>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)
@@ -103,7 +115,7 @@ def tokens(lowered: str) -> list[Tok]:
             kind = "wd"
         text = match.group(0)
         tok = Tok(kind, text, match.start(), match.end())
-        if kind in ("iso", "slash", "mdy", "dmy"):
+        if kind in ("iso", "slash", "mdy", "dmy", "dmyw"):
             tok.kind, tok.value = "date", _date_value(kind, text)
         elif kind in ("t12", "t24", "tword"):
             tok.kind, tok.value = "time", _time_value(kind, text)
@@ -131,9 +143,11 @@ def _date_value(kind: str, text: str) -> tuple[int, int, int | None]:
         if year is not None and year < 100:
             year += 2000
         return parts[0], parts[1], year
-    words = re.findall(r"[a-z]+|\d+", text)
+    words = re.findall(r"[a-z]+(?:-[a-z]+)?|\d+", text)
     month = next(_MONTHS[w] for w in words if w in _MONTHS)
     numbers = [int(w) for w in words if w.isdigit()]
+    if kind == "dmyw":  # "the first of August"
+        numbers.insert(0, next(_ORDINALS[w] for w in words if w in _ORDINALS))
     day = numbers[0]
     year = numbers[1] if len(numbers) > 1 else None
     return month, day, year
@@ -142,7 +156,7 @@ def _date_value(kind: str, text: str) -> tuple[int, int, int | None]:
 def _time_value(kind: str, text: str) -> dt.time | str:
     squeezed = text.replace(" ", "").replace(".", "")
     if kind == "tword":
-        if squeezed in ("noon", "midday", "12noon"):
+        if squeezed in ("noon", "midday", "12noon", "12:00noon"):
             return dt.time(12, 0)
         if squeezed == "midnight":
             return dt.time(23, 59, 59)
@@ -284,6 +298,7 @@ class Expression:
     tz: str | None = None
     lead: str = ""
     negated: bool = False
+    purpose: bool = False  # "20 business days to respond, but can extend ...": a sentence
 
 
 _PERIOD_LEADS = (("within",), ("in",), ("no", "later", "than"), ("not", "later", "than"))
@@ -297,6 +312,31 @@ _DAY0_NOUNS = {"receipt", "service", "letter", "request", "notice", "filing", "h
                "entry", "subpoena", "email", "e-mail", "message", "receiving"}  # fmt: skip
 # What "entry of ...", "service of ...", "receipt of ..." may name.
 _DAY0_OBJECTS = _DAY0_NOUNS | {"judgment", "order", "complaint", "summons", "appeal"}
+# Day 0 as a clause (`after the judgment is entered`, `after the agency receives the appeal`).
+_CLAUSE_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "your",
+    "our",
+    "its",
+    "their",
+    "his",
+    "her",
+}
+_CLAUSE_OBJECTS = _DAY0_OBJECTS | {"decision", "petition", "motion", "answer", "records",
+                                   "response", "determination", "denial"}  # fmt: skip
+_PARTICIPLES = {"entered", "filed", "served", "received", "issued", "mailed", "signed",
+                "delivered", "submitted", "sent", "docketed", "made", "granted",
+                "denied"}  # fmt: skip
+_CLAUSE_SUBJECTS = {"agency", "court", "clerk", "office", "department", "requester", "board",
+                    "county", "city", "state", "district", "plaintiff", "defendant",
+                    "commission", "party", "you", "we", "they", "it"}  # fmt: skip
+_CLAUSE_VERBS = {"receives", "receive", "files", "file", "serves", "serve", "issues", "issue",
+                 "mails", "mail", "sends", "send", "gets", "get", "enters", "enter",
+                 "signs", "sign", "delivers", "deliver", "makes", "make"}  # fmt: skip
 _EVENT_VERBS = {
     "sent", "dated", "received", "mailed", "filed", "issued", "served", "delivered",
     "submitted", "signed", "made",
@@ -435,6 +475,13 @@ class _Reader:
         j = self.anchor(j, expr)
         if not expr.allowed:  # "120 days of receipt, extendable by 15 days"
             j = self.allowed_extension(j, expr)
+        if not expr.allowed and self.word(j) == "to" and self.kind(j + 1) == "word":
+            # "20 business days to respond, but can extend by 10 business days"
+            for purpose_end in (j + 2, j + 3):
+                k = self.allowed_extension(purpose_end, expr)
+                if expr.allowed:
+                    j, expr.purpose = k, True
+                    break
         j = self.time(j, expr)
         expr.last = j
         return expr
@@ -467,7 +514,7 @@ class _Reader:
         word = self.word(k)
         if word in ("before",) or self.words(k, ("prior", "to")):
             after = k + 1 if word == "before" else k + 2
-            day = self.day(after)
+            day = self.day(after) or self.dated_event(after)  # "before the Aug. 15 hearing"
             if day is not None:
                 expr.anchor, expr.backward = day[0], True
                 return day[1]
@@ -494,11 +541,35 @@ class _Reader:
         if self.word(after) == "now":  # "3 days from now": from day 0, today
             expr.day0_words = " ".join(t.text for t in self.toks[k : after + 1])
             return after + 1
-        end = self.day0(after)
+        end = self.event_clause(after) or self.day0(after)
         if end is not None:
+            if self.text(end) == "(" and self.kind(end + 1) == "date" and self.text(end + 2) == ")":
+                # "from the date of this letter (July 17, 2025)": counted from that date
+                tok = self.toks[end + 1]
+                expr.anchor = DayRead(date=tok.value, text=tok.text)
+                return end + 3
             expr.day0_words = " ".join(t.text for t in self.toks[k:end])
             return end
         return j
+
+    def event_clause(self, i: int) -> int | None:
+        """Day 0 as a clause: `the judgment is entered`, `the complaint is filed`, `the agency
+        receives the appeal`, `you receive this letter`: where it ends, or None."""
+        j = i + 1 if self.word(i) in _CLAUSE_DETERMINERS else i
+        noun = self.word(j)
+        if noun in _CLAUSE_OBJECTS:  # "the judgment [is|was|has been] entered"
+            k = j + 1
+            for seq in (("has", "been"), ("have", "been"), ("is",), ("was",), ("are",)):
+                k = self.words(k, seq) or k
+            if self.word(k) in _PARTICIPLES:
+                return k + 1
+        if noun in _CLAUSE_SUBJECTS and self.word(j + 1) in _CLAUSE_VERBS:
+            k = j + 2
+            if self.word(k) in _CLAUSE_DETERMINERS:
+                k += 1
+            if self.word(k) in _CLAUSE_OBJECTS:  # "the agency receives the appeal"
+                return k + 1
+        return None
 
     def dated_event(self, i: int) -> tuple[DayRead, int] | None:
         """`the Aug. 20 denial`, `the agency's Sept. 2 adverse determination`: the date of
@@ -559,6 +630,16 @@ class _Reader:
         if tok is None:
             return None
         if tok.kind == "date":
+            if (
+                self.text(i + 1) == "("
+                and self.kind(i + 2) == "weekday"
+                and self.text(i + 3) == ")"
+            ):
+                # "Aug. 15, 2025 (Friday)": the weekday is checked against the date
+                text = " ".join(t.text for t in self.toks[i : i + 4])
+                return DayRead(
+                    date=tok.value, weekday=int(self.toks[i + 2].value), text=text
+                ), i + 4
             return DayRead(date=tok.value, text=tok.text), i + 1
         if tok.kind == "rel":
             if "next" in tok.text:
@@ -600,7 +681,7 @@ class _Reader:
     def time(self, j: int, expr: Expression) -> int:
         """`, by 5 p.m. ET`, `at noon`, `5pm` after a day or period: sets expr.at/tz."""
         k = j + 1 if self.text(j) == "," else j
-        if self.word(k) in ("by", "at", "before"):
+        if self.word(k) in ("by", "at", "before") or self.text(k) == "@":  # "8/15 @ noon"
             k += 1
         if self.kind(k) != "time":
             return j
@@ -608,6 +689,8 @@ class _Reader:
         return self.zone(k + 1, expr)
 
     def zone(self, j: int, expr: Expression) -> int:
+        if self.word(j) == "sharp":  # "5 p.m. sharp": the same time
+            j += 1
         if self.text(j) == "(" and self.word(j + 1) in ZONES:  # "8:00 p.m. (ET)"
             end = self.zone(j + 1, expr)
             return end + 1 if self.text(end) == ")" else end
@@ -645,7 +728,10 @@ class _Reader:
         if self.kind(j) == "time":  # "by 5 p.m. [ET] [on] Friday"
             expr.at = self.toks[j].value
             j = self.zone(j + 1, expr)
-            k = j + 1 if self.word(j) == "on" else (j + 1 if self.text(j) == "," else j)
+            if expr.tz is None and self.text(j) == "," and self.word(j + 1) in ZONES:
+                j = self.zone(j + 1, expr)  # "by close of business, Eastern time, on Aug. 1"
+            k = j + 1 if self.text(j) == "," else j
+            k = k + 1 if self.word(k) == "on" else k
             day = self.day(k)
             if day is None:
                 if not lead and i == 0 and j < len(self.toks):

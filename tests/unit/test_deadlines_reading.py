@@ -6,12 +6,13 @@ guessed. Due dates are checked, not just parses: a wrong date is the failure tha
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.deadlines import AmbiguousPhrase, PhraseError, calculate, parse_phrase
+from bot.deadlines import AmbiguousPhrase, DeadlineError, PhraseError, calculate, parse_phrase
 
 THU = dt.date(2025, 7, 17)  # day 0 of the Bondi letter: a Thursday
 MON = dt.date(2025, 7, 14)
@@ -328,3 +329,60 @@ def test_a_zone_after_a_day_without_a_time_is_that_zone_s_end_of_day() -> None:
     result = calculate("Friday ET", start=THU, tz="America/Los_Angeles")
     assert result.due.timezone == NEW_YORK
     assert result.due.due_at == dt.datetime(2025, 7, 19, 3, 59, 59, tzinfo=dt.UTC)
+
+
+# Forms a reviewer's holdout set found refused, now read (each with the value it must give).
+D0 = dt.date(2025, 7, 10)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "at"),
+    [
+        ("within 30 days after the agency receives the appeal", "2025-08-09", None),
+        ("Appeal within sixty (60) days after the judgment is entered.", "2025-09-08", None),
+        ("Serve it within 120 days after the complaint is filed", "2025-11-07", None),
+        ("within 10 days after the letter was sent", "2025-07-20", None),
+        ("within 10 days after the county sends the records", "2025-07-20", None),
+        ("Respond within 10 days after you receive this letter", "2025-07-20", None),
+        ("An answer must be served within twenty days after service", "2025-07-30", None),
+        ("7 days before the Aug. 15 hearing", "2025-08-08", None),
+        ("60 days from the date of this letter (July 1, 2025)", "2025-08-30", None),
+        ("by the first of August", "2025-08-01", None),
+        ("by the twenty-first of August, 2026", "2026-08-21", None),
+        ("by Aug. 15, 2025 (Friday)", "2025-08-15", None),
+        ("8/15 @ noon", "2025-08-15", dt.time(12)),
+        ("by 12:00 noon on Aug. 15", "2025-08-15", dt.time(12)),
+        ("COB Weds 7/30", "2025-07-30", dt.time(17)),
+        ("by 5 p.m. sharp Friday, no extensions", "2025-07-11", dt.time(17)),
+        ("by close of business, Eastern time, on Aug. 1", "2025-08-01", dt.time(17)),
+    ],
+)
+def test_holdout_forms_read_right(text: str, due: str, at: dt.time | None) -> None:
+    result = calculate(text, start=D0, tz="America/New_York")
+    assert result.due.due == dt.date.fromisoformat(due)
+    if at is None:
+        assert not result.due.has_time
+    else:
+        assert result.due.due_at.astimezone(ZoneInfo(NEW_YORK)).time() == at
+
+
+def test_an_extension_after_the_purpose_is_allowed_not_added() -> None:
+    text = "The agency has 20 business days to respond, but can extend by 10 business days"
+    result = calculate(text, start=D0)
+    assert result.due.due == dt.date(2025, 8, 7)
+    assert result.allowed == "10 business days"
+    assert result.title == text  # news copy: the sentence, not "The agency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "by Aug. 15, 2025 (Thursday)",  # the weekday disagrees with the date
+        "by the thirty-first of September",
+        "served within 30 days",  # a length served, not a deadline
+        "within 30 days after the county",  # a clause with no event
+    ],
+)
+def test_near_misses_of_those_forms_are_refused(text: str) -> None:
+    with pytest.raises(DeadlineError):
+        calculate(text, start=D0)

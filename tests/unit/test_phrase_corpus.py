@@ -22,24 +22,7 @@ DAY0 = dt.date(2025, 7, 17)
 KNOWN_REFUSALS = {
     "10 days, excluding weekends",  # weekends but not holidays: not a rule the bot counts
     "at least 10 days before Aug 29",  # a minimum: refused like "at least 30 days"
-    "The agency has 20 business days to respond, but can extend by 10 business days",
-    "within 30 days after the agency receives the appeal",  # a clause as day 0: not read yet
     "48 hrs",  # hours need "within" or "from now" to be read as from now
-    "by 12:00 noon on Aug. 15",  # "12:00" and "noon" read as two times
-    "by close of business, Eastern time, on Aug. 1",  # a zone between the time and the day
-    "60 days from the date of this letter (July 17, 2025)",  # the letter's date in brackets
-    # From the third review (a holdout), not read yet:
-    "Any party may appeal within sixty (60) days after the judgment is entered.",
-    "Pursuant to CPLR 3012(a), an answer must be served within twenty days after service of "
-    "the complaint.",  # "served" read as a length ("served 30 days")
-    "Serve the summons within 120 days after the complaint is filed (Rule 4(m)).",
-    "7 days before the Sept. 8 hearing",  # counting back from a dated event
-    "7 days before the Aug. 15 hearing",
-    "by the first of August",
-    "by Aug. 15, 2025 (Friday)",
-    "8/15 @ noon",
-    "COB Weds 7/30",
-    "by 5 p.m. sharp Friday, no extensions",
 }
 
 
