@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Final, Literal
 
@@ -191,7 +192,16 @@ def _description(deadline: Deadline, settings: GuildSettings) -> str:
 
 def _text(value: str) -> str:
     """User text fit for an iCalendar TEXT value (icalendar escapes , ; \\ and newlines)."""
-    return _ICS_CONTROL.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return _ICS_CONTROL.sub(" ", _visible(value).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _visible(value: str) -> str:
+    """`value` without format characters (zero-width, byte-order marks, bidi overrides): a
+    title stored before the bot stripped them must not reorder or hide text in a calendar
+    or a spreadsheet either."""
+    if value.isascii():
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -243,4 +253,5 @@ def _cell(value: str) -> str:
 
     Someone opening an export must not run a formula that another member typed as a title.
     """
+    value = _visible(value)
     return "'" + value if value.startswith(_FORMULA_START) else value

@@ -22,9 +22,10 @@ from typing import IO
 
 from bot.storage.migrations import SCHEMA_VERSION
 
-# View Channel, Send Messages, Manage Messages (to pin the board), Embed Links, Attach Files
-# (exports), Read Message History: nothing more.
-PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 15) | (1 << 16)
+# View Channel, Send Messages, Embed Links, Attach Files (exports), Read Message History and
+# Pin Messages (1 << 51: the board; since February 2026 Discord no longer lets Manage Messages
+# pin, so that one is not asked for): nothing more.
+PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 51)
 HEARTBEAT_KEY = "heartbeat"
 HEARTBEAT_MAX_AGE = dt.timedelta(seconds=90)
 DISPATCHER_MAX_AGE = dt.timedelta(seconds=150)

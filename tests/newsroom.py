@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from fakediscord import MANAGE_MESSAGES, FakeDiscord, connected, pointed_at
+from fakediscord import MANAGE_MESSAGES, PIN_MESSAGES, FakeDiscord, connected, pointed_at
 from fakediscord.world import FakeGuild, FakeUser
 from support import START, FakeClock
 
@@ -229,7 +229,9 @@ async def open_newsroom(
         guild = fake.add_guild("Newsroom", channels=list(channels))
         other = fake.add_guild("Rival paper", channels=["general"])
         alice, bob, carol = fake.add_user("alice"), fake.add_user("bob"), fake.add_user("carol")
-        editors = fake.add_role(guild.id, "editors")
+        # Anyone may @mention the editors (Discord's role setting), so any member may have the
+        # bot ping them; the managing editors are pinged only by escalation.
+        editors = fake.add_role(guild.id, "editors", mentionable=True)
         escalators = fake.add_role(guild.id, "managing editors")
         for user in (alice, bob):
             fake.add_member(guild.id, user)
@@ -237,7 +239,10 @@ async def open_newsroom(
         fake.add_member(guild.id, carol, roles=[editors])
         if manage_messages:
             # Manage Messages in every channel of the Newsroom, through a role.
-            desk_editors = fake.add_role(guild.id, "desk editors", permissions=MANAGE_MESSAGES)
+            # Discord gave Pin Messages to every role that had Manage Messages when it split them.
+            desk_editors = fake.add_role(
+                guild.id, "desk editors", permissions=MANAGE_MESSAGES | PIN_MESSAGES
+            )
             for user in (alice, bob, carol):
                 if user.username in manage_messages:
                     guild.members[user.id].roles.append(desk_editors.id)

@@ -264,8 +264,8 @@ class BoardKeeper:
             await message.pin(reason="Deadline Desk board")
         except discord.Forbidden:
             return (
-                "I need the Manage Messages (or Pin Messages) permission in that channel. Pin "
-                "it yourself, or give me the permission and post the board again."
+                "I need the Pin Messages permission in that channel. Pin it yourself, or give "
+                "me the permission and post the board again."
             )
         except _SEND_ERRORS as exc:
             return f"Discord refused ({_describe(exc)}). Pin it yourself if you like."

@@ -34,6 +34,7 @@ from .options import (
     StartDate,
     TimeOfDay,
     actor_of,
+    bot_lacks_in,
     guild_id_of,
     mention_of,
     one_change,
@@ -144,8 +145,11 @@ class DeadlineCog(commands.Cog):
             added.deadline, now=self.clock.now(), next_alerts=added.alerts
         )
         # Sent again (the first answer never came through): the one already saved.
-        content = render.already_tracked_text(added.deadline) if added.existing else None
-        await reply(interaction, content=content, embed=embed)
+        said = [render.already_tracked_text(added.deadline)] if added.existing else []
+        lacking = bot_lacks_in(interaction, added.deadline.channel_id, added.deadline.mention)
+        if lacking:
+            said.append(render.cannot_post_text(added.deadline.channel_id, lacking))
+        await reply(interaction, content="\n".join(said) or None, embed=embed)
 
     @deadline.command(name="calc", description="Work out a due date without saving anything")
     @app_commands.rename(start="from")
@@ -265,7 +269,13 @@ class DeadlineCog(commands.Cog):
             # An option left out leaves the mention as it is.
             mention=mention_of(mention) if mention is not None else UNSET,
         )
-        await reply(interaction, embed=render.deadline_embed(edited, now=self.clock.now()))
+        changed = channel is not None or mention is not None
+        lacking = bot_lacks_in(interaction, edited.channel_id, edited.mention) if changed else []
+        await reply(
+            interaction,
+            content=render.cannot_post_text(edited.channel_id, lacking) if lacking else None,
+            embed=render.deadline_embed(edited, now=self.clock.now()),
+        )
 
     @deadline.command(name="snooze", description="No alerts for a deadline until a date")
     @app_commands.describe(

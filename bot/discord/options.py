@@ -74,14 +74,52 @@ def actor_of(interaction: discord.Interaction) -> Actor:
             if channel is None or not isinstance(user, discord.Member):
                 return ChannelRights()
             permissions = channel.permissions_for(user)
-        return ChannelRights(manage_messages=permissions.manage_messages)
+        return ChannelRights(
+            manage_messages=permissions.manage_messages,
+            send_messages=permissions.view_channel and permissions.send_messages,
+            mention_everyone=permissions.mention_everyone,
+            pin_messages=permissions.pin_messages,
+        )
 
     return Actor(
         user_id=user.id,
         role_ids=frozenset(role.id for role in getattr(user, "roles", ())),
         manage_guild=here_permissions.manage_guild,
         rights=rights,
+        mentionable_roles=frozenset(
+            role.id for role in (guild.roles if guild is not None else ()) if role.mentionable
+        ),
     )
+
+
+# What the bot needs in an alert channel: to see it, post, show the alert's embed, and read
+# back what it posted (the check that an alert is not posted twice after a crash).
+_ALERT_PERMISSIONS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+    ("read_message_history", "Read Message History"),
+)
+
+
+def bot_lacks_in(
+    interaction: discord.Interaction, channel_id: int, mention: Mention | None = None
+) -> list[str]:
+    """The permissions the bot itself lacks to post alerts in that channel, as Discord names
+    them (from the cached roles and overwrites), and to ping `mention` there (a role that not
+    anyone may mention needs Mention All Roles, or Discord posts the alert without the ping);
+    [] when it has them all or cannot tell."""
+    guild = interaction.guild
+    channel = guild.get_channel(channel_id) if guild is not None else None
+    if guild is None or channel is None:
+        return [] if guild is None else ["View Channel"]
+    permissions = channel.permissions_for(guild.me)
+    lacking = [name for flag, name in _ALERT_PERMISSIONS if not getattr(permissions, flag)]
+    if mention is not None and mention.kind is MentionKind.ROLE:
+        role = guild.get_role(mention.id)
+        if role is not None and not role.mentionable and not permissions.mention_everyone:
+            lacking.append(f"Mention All Roles (to ping <@&{mention.id}>)")
+    return lacking
 
 
 def mention_of(value: Mentionable | None) -> Mention | None:

@@ -30,7 +30,8 @@ from bot.models import (
     StoredAlert,
 )
 from bot.notices import AlertNotice
-from bot.service import feed_url
+from bot.service import UserError, feed_url
+from bot.service.checks import check_link
 
 # An alert as stored, or as just planned for a new deadline (the reply to add).
 AnyAlert = StoredAlert | PlannedAlert
@@ -64,6 +65,31 @@ def clean(text: str | None, limit: int | None = None) -> str:
     text = " ".join(text.split())
     escaped = _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
     return cut(escaped, limit) if limit else escaped
+
+
+def cannot_post_text(channel_id: int, lacking: Sequence[str]) -> str:
+    """The warning that the bot itself cannot post the alerts where they are to go."""
+    return (
+        f"\u26a0\ufe0f I cannot post its alerts in <#{channel_id}>: I lack "
+        f"{', '.join(lacking)} there. Give me {'it' if len(lacking) == 1 else 'them'} in that "
+        "channel, or pick another with `/deadline edit channel:`. Until then its alerts go "
+        "to the server's alert channel if one is set; otherwise they fail, and its history "
+        "says so."
+    )
+
+
+def link_text(link: str) -> str:
+    """A link as shown: the address itself (Discord links it; what it shows is where it
+    goes). One stored before links were checked, that the check now refuses or rewrites
+    (markup, user@host, a look-alike host), is shown as inert text, not as a link."""
+    try:
+        checked = check_link(link)
+    except UserError:
+        checked = None
+    if checked == link and len(link) <= FIELD_LIMIT:
+        return link
+    inert = "".join(ch for ch in link if ch.isprintable() and ch != "`")
+    return f"`{cut(inert, FIELD_LIMIT - 60)}` (not a checked link: not opened)"
 
 
 def cut(text: str, limit: int) -> str:
@@ -155,7 +181,7 @@ def deadline_embed(
     if deadline.snoozed_until and deadline.snoozed_until > now:
         embed.add_field(name="Snoozed until", value=stamp(deadline.snoozed_until, "f"))
     if deadline.link:
-        embed.add_field(name="Link", value=cut(deadline.link, FIELD_LIMIT), inline=False)
+        embed.add_field(name="Link", value=link_text(deadline.link), inline=False)
     if deadline.notes:
         embed.add_field(name="Notes", value=clean(deadline.notes, FIELD_LIMIT), inline=False)
     if history:
@@ -311,7 +337,7 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
             inline=False,
         )
     if deadline.link:
-        embed.add_field(name="Link", value=cut(deadline.link, FIELD_LIMIT), inline=False)
+        embed.add_field(name="Link", value=link_text(deadline.link), inline=False)
     # The reference is the alert's own key, where it survives (a nonce is not kept in the
     # channel's history): before re-sending after a crash, the bot looks for it.
     embed.set_footer(

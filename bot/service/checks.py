@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.deadlines import Rule, holiday_calendar, zone
 from bot.models import GuildSettings, NewDeadline
@@ -18,8 +18,10 @@ MAX_LINK = 500
 
 
 def clean(text: str, *, keep_newlines: bool = False) -> str:
-    """User text as it may be stored: valid Unicode, no control characters (NUL included)."""
-    if text.isprintable():  # the usual case: no control characters, no lone surrogates
+    """User text as it may be stored: valid Unicode, no control characters (NUL included)
+    and no format characters (zero-width spaces, byte-order marks, bidi overrides: invisible,
+    they can hide or reorder what others read)."""
+    if text.isprintable():  # the usual case: no control or format characters, no surrogates
         return text
     try:
         text.encode("utf-8")
@@ -29,7 +31,7 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
             example="Bondi letter, 30 days",
         ) from None
     kept = "\n\t" if keep_newlines else ""
-    return "".join(ch for ch in text if ch in kept or unicodedata.category(ch) != "Cc")
+    return "".join(ch for ch in text if ch in kept or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def check_title(title: str | None) -> str:
@@ -58,23 +60,51 @@ def check_notes(notes: str | None, *, what: str = "notes") -> str | None:
     return notes or None
 
 
+# Markdown (a masked link "[text](url)", code, spoilers, quotes) and mention markup: none of
+# them belongs in a web address unencoded, and each could make a link show other than it goes.
+_LINK_MARKUP = frozenset("[]<>`|\\")
+_LINK_EXAMPLE = "https://www.justice.gov/letter.pdf"
+
+
 def check_link(link: str | None) -> str | None:
+    """A link that shows exactly where it goes: http(s), a host, no markup, no spaces, no
+    user name before the host (`https://justice.gov@evil.example`), and an international
+    host name in its ASCII form (so a look-alike letter shows as `xn--...`)."""
     if link is None or not link.strip():
         return None
     link = clean(link).strip()
+    if any(ch.isspace() for ch in link):
+        raise ValidationError("the link has a space in it", example=_LINK_EXAMPLE)
+    markup = sorted({ch for ch in link if ch in _LINK_MARKUP})
+    if markup or "@everyone" in link or "@here" in link:
+        shown = " ".join(markup) or "@everyone / @here"
+        raise ValidationError(
+            f"the link holds {shown}: markdown or mentions, not part of a web address; paste "
+            "the address itself",
+            example=_LINK_EXAMPLE,
+        )
     try:
         parts = urlsplit(link)
+        port = parts.port
     except ValueError:
-        parts = None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or len(link) > MAX_LINK
-        or any(ch.isspace() for ch in link)
-    ):
+        parts, port = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError("the link must be an http(s) web address", example=_LINK_EXAMPLE)
+    if "@" in parts.netloc:
         raise ValidationError(
-            "the link must be an http(s) web address", example="https://www.justice.gov/letter.pdf"
+            "the link has a name before its host (user@host): it would show one site and open "
+            "another",
+            example=_LINK_EXAMPLE,
+        )
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError("the link's host name is not valid", example=_LINK_EXAMPLE) from None
+    netloc = host if port is None else f"{host}:{port}"
+    link = urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+    if len(link) > MAX_LINK:
+        raise ValidationError(
+            f"the link is {len(link)} characters; keep it to {MAX_LINK}", example=_LINK_EXAMPLE
         )
     return link
 
@@ -94,6 +124,11 @@ def check_settings(settings: GuildSettings) -> GuildSettings:
         raise ValidationError(
             "escalate after must be 1 to 100 overdue alerts",
             example="/deadline settings escalation role:@editors after:3",
+        )
+    if settings.guild_id in (settings.escalation_role_id, settings.manager_role_id):
+        raise ValidationError(
+            "@everyone cannot be the escalation or manager role; pick a role",
+            example="/deadline settings escalation role:@editors",
         )
     if not 1 <= settings.overdue_repeat_days <= 30:
         raise ValidationError("overdue alerts repeat every 1 to 30 days", example="1 (daily)")

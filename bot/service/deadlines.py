@@ -34,6 +34,7 @@ from bot.models import (
     HistoryEntry,
     ListFilter,
     Mention,
+    MentionKind,
     NewDeadline,
     Page,
     PlannedAlert,
@@ -43,7 +44,7 @@ from bot.models import (
 from bot.planning import deadline_zone, local_instant, plan_alerts, replan_alerts
 from bot.storage import Transaction
 
-from .actor import MODIFY_RULE, Actor, may_modify
+from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
 from .unit import Unit
@@ -192,6 +193,7 @@ class DeadlineUseCases:
             target = channel_id or settings.default_channel_id or here_channel_id
             if target is None:
                 raise ValidationError("pick a channel for the alerts", example="channel:#deadlines")
+            check_recipients(actor, guild_id, target, mention, picked=channel_id is not None)
             result = self._compute(clean(text), settings, start=start, counting=counting)
             title = check_title(" ".join(title.split()) if title else result.title)
             due = result.due
@@ -344,6 +346,10 @@ class DeadlineUseCases:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings)
             new = dataclasses.replace(old, **changes)
+            if "channel_id" in changes or "mention" in changes:
+                check_recipients(
+                    actor, guild_id, new.channel_id, new.mention, picked="channel_id" in changes
+                )
             detail = ", ".join(sorted(changes))
             # Title, notes, link, channel and mention leave the schedule alone: the alerts,
             # a pending retry included, stay exactly as they are (they are rendered afresh).
@@ -445,6 +451,31 @@ async def _get(tx: Transaction, guild_id: int, deadline_id: int) -> Deadline:
             example="/deadline list to see the ids",
         )
     return deadline
+
+
+def check_recipients(
+    actor: Actor, guild_id: int, channel_id: int, mention: Mention | None, *, picked: bool
+) -> None:
+    """Who a deadline's alerts reach, as the member asks: a channel they picked must be one
+    they may post in, and a role only one they may mention there. @everyone never."""
+    if picked and not may_post_in(actor, channel_id):
+        raise NotAllowed(
+            f"you cannot send messages in <#{channel_id}>, so its alerts cannot go there",
+            example="channel:#deadlines (a channel you can post in)",
+        )
+    if mention is None:
+        return
+    if mention.kind is MentionKind.ROLE and mention.id == guild_id:
+        raise ValidationError(
+            "a deadline cannot ping @everyone; mention a role or a person",
+            example="mention:@Reporters",
+        )
+    if not may_mention(actor, mention, channel_id):
+        raise NotAllowed(
+            f"you may not mention <@&{mention.id}> in <#{channel_id}>: the role is not "
+            "mentionable by everyone and you lack Mention All Roles there",
+            example="mention:@you (yourself), or ask an admin",
+        )
 
 
 async def _modifiable(

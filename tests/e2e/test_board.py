@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakediscord import DEFAULT_MEMBER_PERMISSIONS, MANAGE_MESSAGES
+from fakediscord import DEFAULT_MEMBER_PERMISSIONS, MANAGE_MESSAGES, PIN_MESSAGES
 from fakediscord.records import RecordedRequest
 from newsroom import EPHEMERAL, Newsroom, open_newsroom
 
 from bot.models import BoardScope
 
-PINNER = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES
+PINNER = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES | PIN_MESSAGES
 QUIET = 0.4  # seconds to wait to be sure nothing more happens (several debounce periods)
 
 
 class Room(Newsroom):
-    """The newsroom, where alice may pin (Manage Messages) and bob may not."""
+    """The newsroom, where alice may pin (Manage and Pin Messages) and bob may not."""
 
     async def command(  # type: ignore[override]
         self, name: str, options: dict[str, Any] | None = None, **where: Any
@@ -111,7 +111,9 @@ async def test_board_is_posted_pinned_and_edited_in_place(room: Room) -> None:
 
 async def test_board_shows_the_mention_as_text_and_escapes_titles(room: Room) -> None:
     message_id, _ = await post_board(room)
-    role = room.fake.add_role(room.guild.id, "legal")
+    role = room.fake.add_role(room.guild.id, "legal", mentionable=True)
+    created = {"guild_id": room.guild.id, "role": role.payload()}
+    await room.fake.dispatch("GUILD_ROLE_CREATE", created)
     await add(room, "@everyone **fake**, 30 days", mention=role.id)
     described = await room.edit(message_id, 1)
     assert "@everyone" not in described
@@ -227,23 +229,23 @@ async def test_pin_refused_still_posts_and_says_so(room: Room) -> None:
     )  # fmt: skip
     message_id, content = await post_board(room)
     assert "could not be pinned" in content
-    assert "Manage Messages" in content
+    assert "Pin Messages" in content
     assert not room.fake.message(message_id)["pinned"]
     await add(room, "Bondi letter, 30 days")
     assert "Bondi letter" in await room.edit(message_id, 1)
 
 
-async def test_member_without_manage_messages_is_refused(room: Room) -> None:
-    reply = await room.command("board", user=room.bob, permissions=DEFAULT_MEMBER_PERMISSIONS)
+async def test_member_without_pin_messages_is_refused(room: Room) -> None:
+    # Manage Messages alone: since February 2026 Discord requires Pin Messages to pin.
+    manager = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES
+    reply = await room.command("board", user=room.bob, permissions=manager)
     assert reply["type"] == 4
     assert reply["data"]["flags"] & EPHEMERAL
-    assert "Manage Messages" in reply["data"]["content"]
+    assert "Pin Messages" in reply["data"]["content"]
     assert room.board_posts() == []
     message_id, _ = await post_board(room)
-    refused = await room.command(
-        "board-remove", user=room.bob, permissions=DEFAULT_MEMBER_PERMISSIONS
-    )
-    assert "Manage Messages" in refused["data"]["content"]
+    refused = await room.command("board-remove", user=room.bob, permissions=manager)
+    assert "Pin Messages" in refused["data"]["content"]
     assert len(await room.services.boards.boards_for(int(room.guild.id))) == 1
     assert room.fake.message(message_id)["pinned"]
 

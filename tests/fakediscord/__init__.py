@@ -104,7 +104,10 @@ Behaviour worth knowing:
   which discord.py sleeps 5 s unless ``skip_reidentify_delay=True``.
 * discord.py retries a 500/502/504 after 1 s (then 3 s, 5 s ...), and a 429 after
   ``retry_after``.
-* Not modelled: permission checks and overwrites (inject 403s), mention parsing, threads,
+* Channel permission overwrites are modelled (`set_overwrite`, then `dispatch_channel_update`):
+  the bot needs Send Messages to post and Pin Messages to pin (403 otherwise), and the
+  member and app permissions in interactions include overwrites.
+* Not modelled: other permission checks (inject 403s), mention parsing, threads,
   rate-limit buckets (inject 429s), zstd transport compression (answered uncompressed).
 """
 
@@ -118,6 +121,10 @@ from .world import (
     DEFAULT_MEMBER_PERMISSIONS,
     MANAGE_GUILD,
     MANAGE_MESSAGES,
+    MENTION_EVERYONE,
+    PIN_MESSAGES,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -132,6 +139,10 @@ __all__ = [
     "DEFAULT_MEMBER_PERMISSIONS",
     "MANAGE_GUILD",
     "MANAGE_MESSAGES",
+    "MENTION_EVERYONE",
+    "PIN_MESSAGES",
+    "SEND_MESSAGES",
+    "VIEW_CHANNEL",
     "FakeChannel",
     "FakeDiscord",
     "FakeDiscordTimeout",

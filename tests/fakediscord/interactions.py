@@ -11,6 +11,7 @@ from .world import (
     DEFAULT_MEMBER_PERMISSIONS,
     DM,
     JSON,
+    FakeChannel,
     FakeGuild,
     Interaction,
     World,
@@ -149,8 +150,11 @@ def new_interaction(
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
     if guild is not None:
-        member_perms = guild.permissions_of(user.id) if permissions is None else int(permissions)
-        bot_perms = str(guild.permissions_of(world.bot.id))
+        # Both "including overwrites" (resources/guild.mdx, Guild Member Object; channel.mdx).
+        member_perms = (
+            guild.permissions_in(channel, user.id) if permissions is None else int(permissions)
+        )
+        bot_perms = str(guild.permissions_in(channel, world.bot.id))
         payload.update(
             guild_id=guild.id,
             guild={"id": guild.id, "locale": guild.locale, "features": []},
@@ -182,6 +186,8 @@ def command_data(
     guild_id: str | None,
     scope: Scope,
     focused: str | None = None,
+    invoker: str | None = None,
+    channel_id: str | None = None,
 ) -> JSON:
     """The ``data`` of an APPLICATION_COMMAND / AUTOCOMPLETE interaction.
 
@@ -219,7 +225,8 @@ def command_data(
         if name == focused:
             leaf["focused"] = True
         leaves.append(leaf)
-        _resolve(world, guild, kind, leaf["value"], resolved)
+        here = world.channels.get(channel_id) if channel_id else None
+        _resolve(world, guild, kind, leaf["value"], resolved, invoker or world.owner.id, here)
 
     built = leaves
     for name, kind in reversed(wrappers):
@@ -291,18 +298,24 @@ def _resolve(
     kind: int,
     value: Any,
     resolved: dict[str, dict[str, JSON]],
+    invoker: str,
+    here: FakeChannel | None,
 ) -> None:
-    """Add the ``resolved`` entries Discord sends for user/channel/role options."""
+    """Add the ``resolved`` entries Discord sends for user/channel/role options; `here` is
+    the channel the command was used in, `invoker` who used it."""
     if kind in (USER, MENTIONABLE) and value in world.users:
         resolved.setdefault("users", {})[value] = world.users[value].payload()
         if guild is not None and value in guild.members:
             member = guild.members[value].payload(world)
             member.pop("user")
-            member["permissions"] = str(guild.permissions_of(value))
+            member["permissions"] = str(guild.permissions_in(here, value))
             resolved.setdefault("members", {})[value] = member
     elif kind in (ROLE, MENTIONABLE) and guild is not None and value in guild.roles:
         resolved.setdefault("roles", {})[value] = guild.roles[value].payload()
     elif kind == CHANNEL and value in world.channels:
-        channel = world.channels[value].payload(world)
-        channel["permissions"] = str(guild.permissions_of(world.bot.id) if guild else 0)
+        target = world.channels[value]
+        channel = target.payload(world)
+        # The invoking user's and the app's permissions in that channel (channel.mdx).
+        channel["permissions"] = str(guild.permissions_in(target, invoker) if guild else 0)
+        channel["app_permissions"] = str(guild.permissions_in(target, world.bot.id) if guild else 0)
         resolved.setdefault("channels", {})[value] = channel

@@ -27,7 +27,9 @@ from .world import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
     JSON,
+    PIN_MESSAGES,
     READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
     VIEW_CHANNEL,
     Interaction,
     World,
@@ -512,6 +514,19 @@ class RestApi:
 
     # -- channels and messages ----------------------------------------------------------------
 
+    def _bot_may(self, channel_id: str, needed: int) -> Reply | None:
+        """403 unless the bot has `needed` in the channel (overwrites included): 50001 Missing
+        Access without View Channel, else 50013 Missing Permissions."""
+        channel = self.world.channels[channel_id]
+        if channel.guild_id is None:
+            return None
+        allowed = self.world.guilds[channel.guild_id].permissions_in(channel, self.world.bot.id)
+        if not allowed & VIEW_CHANNEL:
+            return error(403, "Missing Access", 50001)
+        if allowed & needed != needed:
+            return error(403, "Missing Permissions", 50013)
+        return None
+
     def _channel_message(self, p: dict[str, str]) -> tuple[JSON | None, Reply | None]:
         if p["channel"] not in self.world.channels:
             return None, error(404, "Unknown Channel", 10003)
@@ -540,7 +555,7 @@ class RestApi:
         if channel is None:
             return error(404, "Unknown Channel", 10003)
         if channel.guild_id is not None:
-            allowed = self.world.guilds[channel.guild_id].permissions_of(self.world.bot.id)
+            allowed = self.world.guilds[channel.guild_id].permissions_in(channel, self.world.bot.id)
             if not allowed & VIEW_CHANNEL:
                 return error(403, "Missing Access", 50001)
             if not allowed & READ_MESSAGE_HISTORY:
@@ -588,6 +603,8 @@ class RestApi:
         channel_id = p["channel"]
         if channel_id not in self.world.channels:
             return error(404, "Unknown Channel", 10003)
+        if denied := self._bot_may(channel_id, SEND_MESSAGES):  # Create Message: Send Messages
+            return denied
         body = req.json if isinstance(req.json, dict) else {}
         nonce_key = None
         if body.get("enforce_nonce") and body.get("nonce") is not None:
@@ -641,6 +658,10 @@ class RestApi:
         message, problem = self._channel_message(p)
         if problem or message is None:
             return problem or error(404, "Unknown Message", 10008)
+        # "Requires the PIN_MESSAGES permission" (resources/message.mdx, Pin Message); Manage
+        # Messages alone no longer does since 2026-02-23 (change-log.mdx).
+        if denied := self._bot_may(p["channel"], PIN_MESSAGES):
+            return denied
         message["pinned"] = True
         return NO_CONTENT
 
@@ -648,6 +669,8 @@ class RestApi:
         message, problem = self._channel_message(p)
         if problem or message is None:
             return problem or error(404, "Unknown Message", 10008)
+        if denied := self._bot_may(p["channel"], PIN_MESSAGES):
+            return denied
         message["pinned"] = False
         return NO_CONTENT
 

@@ -34,6 +34,7 @@ from .world import (
     JSON,
     MANAGE_MESSAGES,
     MENTION_EVERYONE,
+    PIN_MESSAGES,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -47,7 +48,9 @@ from .world import (
 T = TypeVar("T")
 
 #: What the bot's managed role may do unless ``add_guild(bot_permissions=...)`` says otherwise.
-DEFAULT_BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES | MENTION_EVERYONE
+DEFAULT_BOT_PERMISSIONS = (
+    DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES | PIN_MESSAGES | MENTION_EVERYONE
+)
 
 
 class FakeDiscord:
@@ -228,9 +231,31 @@ class FakeDiscord:
         *,
         permissions: int = 0,
         role_id: Snowflake | None = None,
+        mentionable: bool = False,
     ) -> FakeRole:
         """Add a role to a guild."""
-        return self.world.add_role(guild_id, name, permissions=permissions, role_id=role_id)
+        role = self.world.add_role(guild_id, name, permissions=permissions, role_id=role_id)
+        role.mentionable = mentionable
+        return role
+
+    def set_overwrite(
+        self, channel_id: Snowflake, target: Snowflake | FakeRole | FakeUser, *,
+        allow: int = 0, deny: int = 0,
+    ) -> None:  # fmt: skip
+        """Set a channel's permission overwrite for a role or a member (a FakeUser or a
+        member's id); allow = deny = 0 removes it. Announce it to a connected bot with
+        ``await fake.dispatch_channel_update(channel_id)``."""
+        if isinstance(target, FakeRole):
+            self.world.set_overwrite(channel_id, target.id, allow=allow, deny=deny)
+            return
+        target_id = target.id if isinstance(target, FakeUser) else sid(target)
+        is_role = any(target_id in g.roles for g in self.world.guilds.values())
+        self.world.set_overwrite(channel_id, target_id, member=not is_role, allow=allow, deny=deny)
+
+    async def dispatch_channel_update(self, channel_id: Snowflake) -> None:
+        """Send CHANNEL_UPDATE with the channel as it is now (its overwrites included)."""
+        channel = self.world.channels[sid(channel_id)]
+        await self.dispatch("CHANNEL_UPDATE", channel.payload(self.world))
 
     def dm_channel(self, user_id: Snowflake) -> FakeChannel:
         """The bot's DM channel with a user (created on first use)."""
@@ -454,7 +479,10 @@ class FakeDiscord:
         the bot's response.
         """
         gid = sid(guild_id) if guild_id is not None else None
-        data = command_data(self.world, name, options, guild_id=gid, scope=scope)
+        data = command_data(
+            self.world, name, options, guild_id=gid, scope=scope, invoker=sid(user_id),
+            channel_id=sid(channel_id) if channel_id is not None else None,
+        )  # fmt: skip
         return await self._interact(
             APPLICATION_COMMAND, data, gid, channel_id, user_id, permissions, locale
         )
@@ -504,7 +532,10 @@ class FakeDiscord:
         """A user is typing option ``focused`` of ``/name``; the bot should answer with
         type 8 and ``data.choices``."""
         gid = sid(guild_id) if guild_id is not None else None
-        data = command_data(self.world, name, options, guild_id=gid, scope=scope, focused=focused)
+        data = command_data(
+            self.world, name, options, guild_id=gid, scope=scope, focused=focused,
+            invoker=sid(user_id), channel_id=sid(channel_id) if channel_id is not None else None,
+        )  # fmt: skip
         return await self._interact(
             AUTOCOMPLETE, data, gid, channel_id, user_id, permissions, locale
         )

@@ -33,8 +33,12 @@ READ_MESSAGE_HISTORY = 1 << 16
 MENTION_EVERYONE = 1 << 17
 USE_APPLICATION_COMMANDS = 1 << 31
 SEND_MESSAGES_IN_THREADS = 1 << 38
+SEND_TTS_MESSAGES = 1 << 12
+PIN_MESSAGES = 1 << 51  # split from MANAGE_MESSAGES; required to pin since 2026-02-23
 #: Every permission bit discord.py 2.7.1 knows (``discord.Permissions.all().value``).
 ALL_PERMISSIONS = 8_866_461_766_385_663
+# Denying SEND_MESSAGES implicitly denies these (topics/permissions.mdx, Implicit Permissions).
+_NEEDS_SEND = MENTION_EVERYONE | SEND_TTS_MESSAGES | ATTACH_FILES | EMBED_LINKS
 #: What @everyone may do in a fresh guild, roughly: read, write, react, use commands.
 DEFAULT_MEMBER_PERMISSIONS = (
     VIEW_CHANNEL
@@ -118,6 +122,7 @@ class FakeRole:
     permissions: int = 0
     position: int = 0
     managed_by: str | None = None
+    mentionable: bool = False
 
     def payload(self) -> JSON:
         data: JSON = {
@@ -129,7 +134,7 @@ class FakeRole:
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
             "managed": self.managed_by is not None,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
@@ -152,6 +157,14 @@ class FakeChannel:
     parent_id: str | None = None
     recipient_id: str | None = None
     extra: JSON = field(default_factory=dict)
+    #: Permission overwrites by role or member id: (type 0 role / 1 member, allow, deny).
+    overwrites: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+    def overwrite_payloads(self) -> list[JSON]:
+        return [
+            {"id": target, "type": kind, "allow": str(allow), "deny": str(deny)}
+            for target, (kind, allow, deny) in self.overwrites.items()
+        ]
 
     def payload(self, world: World, *, with_guild_id: bool = True) -> JSON:
         if self.type == DM:
@@ -172,7 +185,7 @@ class FakeChannel:
             "parent_id": self.parent_id,
             "nsfw": False,
             "rate_limit_per_user": 0,
-            "permission_overwrites": [],
+            "permission_overwrites": self.overwrite_payloads(),
             "last_message_id": None,
             "flags": 0,
         }
@@ -239,7 +252,7 @@ class FakeGuild:
         return [c.id for c in self.channels.values() if c.type == GUILD_TEXT]
 
     def permissions_of(self, user_id: str) -> int:
-        """Guild-level permissions of a member (channel overwrites are not modelled)."""
+        """Guild-level permissions of a member (before any channel's overwrites)."""
         if user_id == self.owner_id:
             return ALL_PERMISSIONS
         member = self.members.get(user_id)
@@ -247,6 +260,35 @@ class FakeGuild:
         for role_id in member.roles if member else []:
             value |= self.roles[role_id].permissions
         return ALL_PERMISSIONS if value & ADMINISTRATOR else value
+
+    def permissions_in(self, channel: FakeChannel | None, user_id: str) -> int:
+        """A member's permissions in a channel, as Discord computes them: the guild-level
+        ones, then the channel's @everyone, role and member overwrites in that order
+        (topics/permissions.mdx, Permission Overwrites), then the implicit denials (no View
+        Channel: nothing; no Send Messages: no mentions of @everyone, embeds, files, TTS)."""
+        base = self.permissions_of(user_id)
+        if channel is None or base & ADMINISTRATOR:
+            return base
+        value = base
+        overwrites = channel.overwrites
+        if self.id in overwrites:
+            _, allow, deny = overwrites[self.id]
+            value = (value & ~deny) | allow
+        member = self.members.get(user_id)
+        allow = deny = 0
+        for role_id in member.roles if member else []:
+            if role_id in overwrites and overwrites[role_id][0] == 0:
+                allow |= overwrites[role_id][1]
+                deny |= overwrites[role_id][2]
+        value = (value & ~deny) | allow
+        if user_id in overwrites and overwrites[user_id][0] == 1:
+            _, allow, deny = overwrites[user_id]
+            value = (value & ~deny) | allow
+        if not value & VIEW_CHANNEL:
+            return 0
+        if not value & SEND_MESSAGES:
+            value &= ~_NEEDS_SEND
+        return value
 
     def payload(self) -> JSON:
         """The guild object as GET /guilds/{id} returns it."""
@@ -439,6 +481,17 @@ class World:
         member = FakeMember(user.id, [sid(r) for r in roles], nick)
         guild.members[user.id] = member
         return member
+
+    def set_overwrite(
+        self, channel_id: Snowflake, target: Snowflake, *, member: bool = False,
+        allow: int = 0, deny: int = 0,
+    ) -> None:  # fmt: skip
+        """Set (or with allow = deny = 0, remove) a channel's overwrite for a role or member."""
+        channel = self.channels[sid(channel_id)]
+        if allow == 0 and deny == 0:
+            channel.overwrites.pop(sid(target), None)
+        else:
+            channel.overwrites[sid(target)] = (1 if member else 0, allow, deny)
 
     def dm_channel(self, user_id: Snowflake) -> FakeChannel:
         """The DM channel between the bot and this user (created on first use)."""

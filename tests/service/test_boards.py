@@ -139,11 +139,14 @@ def test_empty_board_says_how_to_add_one() -> None:
 
 
 def test_only_members_who_may_pin_manage_boards() -> None:
-    assert may_manage_boards(Actor.everywhere(1, manage_messages=True), HERE)
+    assert may_manage_boards(Actor.everywhere(1, pin_messages=True), HERE)
     assert may_manage_boards(Actor(1, manage_guild=True), HERE)
     assert not may_manage_boards(Actor(1, role_ids=frozenset({5})), HERE)
-    # Manage Messages counts in the board's own channel, not in another one.
-    there_only = Actor(1, rights=lambda channel: ChannelRights(manage_messages=channel == THERE))
+    # Since February 2026 Manage Messages alone does not let anyone pin (Discord change log).
+    manager_only = Actor.everywhere(1, manage_messages=True, pin_messages=False)
+    assert not may_manage_boards(manager_only, HERE)
+    # Pin Messages counts in the board's own channel, not in another one.
+    there_only = Actor(1, rights=lambda channel: ChannelRights(pin_messages=channel == THERE))
     assert may_manage_boards(there_only, THERE)
     assert not may_manage_boards(there_only, HERE)
 
@@ -160,7 +163,7 @@ def test_board_posted_text_says_when_pinning_failed() -> None:
 
 
 def pinner(user_id: int) -> Actor:
-    """A member with Manage Messages in every channel: may post and remove boards."""
+    """A member with Manage and Pin Messages in every channel: may post and remove boards."""
     return Actor.everywhere(user_id, manage_messages=True)
 
 
@@ -168,11 +171,11 @@ async def test_only_members_who_may_pin_post_or_remove_boards(
     store: SqliteStore, clock: FakeClock
 ) -> None:
     use = Services.over(store, clock=clock).boards
-    there_only = Actor(6, rights=lambda channel: ChannelRights(manage_messages=channel == THERE))
+    there_only = Actor(6, rights=lambda channel: ChannelRights(pin_messages=channel == THERE))
     for actor in (Actor(6), Actor(6, role_ids=frozenset({5})), there_only):
-        with pytest.raises(NotAllowed, match="Manage Messages"):
+        with pytest.raises(NotAllowed, match="Pin Messages"):
             await use.prepare_post(actor, GUILD, HERE)
-        with pytest.raises(NotAllowed, match="Manage Messages"):
+        with pytest.raises(NotAllowed, match="Pin Messages"):
             await use.post(actor, GUILD, channel_id=HERE, message_id=100, scope="channel")
     assert await use.boards_for(GUILD) == []
     await use.post(there_only, GUILD, channel_id=THERE, message_id=200, scope="all")

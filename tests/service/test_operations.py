@@ -42,8 +42,8 @@ def test_invite_url_asks_for_exactly_the_needed_permissions() -> None:
     assert "client_id=123" in url
     assert "scope=bot+applications.commands" in url
     names = {
-        "view_channel", "send_messages", "manage_messages", "embed_links", "attach_files",
-        "read_message_history",
+        "view_channel", "send_messages", "embed_links", "attach_files", "read_message_history",
+        "pin_messages",
     }  # fmt: skip
     import discord
 

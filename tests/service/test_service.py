@@ -38,7 +38,9 @@ from bot.storage import SqliteStore
 
 GUILD, OTHER, USER, CHANNEL = 100, 200, 5, 10
 NEW_YORK = ZoneInfo("America/New_York")
-CREATOR = Actor(USER)  # rights over what they added, and nothing else
+MENTIONABLE_ROLE = 42  # a role anyone in the server may mention
+# Rights over what they added, and nothing else (a plain member: may post, may name role 42).
+CREATOR = Actor(USER, mentionable_roles=frozenset({MENTIONABLE_ROLE}))
 ADMIN = Actor.everywhere(USER, manage_guild=True)  # Manage Server: may change settings
 
 
