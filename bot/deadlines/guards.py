@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 
 from .errors import PhraseError
+from .reading import _ORDINALS as _ORDINAL_NUMBERS
 from .reading import ZONES, Expression, Tok
+
+_ORDINAL_WORDS = frozenset(_ORDINAL_NUMBERS)
 
 _BEFORE_LIKE: tuple[tuple[str, ...], ...] = (
     ("prior", "to"),
@@ -54,7 +57,57 @@ _PAST_TENSE = {"were", "was", "had", "missed", "passed", "expired", "ended", "cl
                "came", "went", "fell"}  # fmt: skip
 _HEDGES = {"never", "maybe", "perhaps", "possibly", "probably"}
 _LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
-                 "serve", "lasts", "last"}  # fmt: skip
+                 "serve", "lasts", "last", "wait", "waits", "waiting", "serving", "got",
+                 "faces", "facing", "kept"}  # fmt: skip
+
+
+# Time spent, not a deadline: "served 30 days", "jailed for 30 days", "30 days in jail".
+_LENGTH_FOR = {"jailed", "detained", "held", "banned", "suspended", "stayed", "paused", "up",
+               "imprisoned", "confined", "grounded", "sidelined", "barred", "closed"}  # fmt: skip
+_PAST_LENGTH = {"served", "spent", "lasted", "sentenced", "took", "waited", "kept"}
+_MODALS = {"must", "shall", "should", "will", "may", "can", "to"}
+_CUSTODY = {"jail", "prison", "bars", "custody", "arrest", "probation", "detention", "lockup",
+            "confinement", "incarceration", "juvie"}  # fmt: skip
+
+
+def _is_a_length(toks: list[Tok], main: Expression) -> bool:
+    """Time served or spent rather than a deadline: `served 30 days`, `sentenced to 30 days`,
+    `jailed for 30 days`, `served it within 30 days` (past), `30 days in jail`. A passive
+    with a modal (`must be served within 20 days`) and an imperative (`serve it within 120
+    days`) are deadlines."""
+    before = [t.text for t in toks[max(0, main.first - 6) : main.first]]
+    within = main.lead == "within"
+
+    def modal_passive(k: int) -> bool:  # before[k] is the verb: "must be served", not "was to be"
+        if k < 1 or before[k - 1] != "be" or k < 2 or before[k - 2] not in _MODALS:
+            return False
+        return not (before[k - 2] == "to" and k >= 3 and before[k - 3] in ("was", "were"))
+
+    direct = bool(before[-1:]) and before[-1] in _LENGTH_VERBS
+    if direct and not (within and (before[-1] == "serve" or modal_passive(len(before) - 1))):
+        return True
+    if before[-1:] == ["for"] and len(before) > 1 and before[-2] in _LENGTH_FOR:
+        return True
+    if before[-2:] in (["sit", "out"], ["term", "of"], ["sentence", "of"], ["sentence", "is"]):
+        return True
+    if before[-2:] == ["up", "to"] and len(before) > 2 and before[-3] in ("get", "got", "faces"):
+        return True
+    if before[-3:] == ["for", "up", "to"] and len(before) > 3 and before[-4] in _LENGTH_FOR:
+        return True  # "detained for up to 30 days"
+    for k in range(max(0, len(before) - 4), len(before) - 1):  # "served the warrant within"
+        word = before[k]
+        if word in _PAST_LENGTH and not modal_passive(k):
+            return True
+        if word in _LENGTH_VERBS and not within:
+            return True
+    after = [t.text for t in toks[main.last : main.last + 4]]
+    if after[:1] == ["probation"]:
+        return True
+    return (
+        bool(after[:1])
+        and after[0] in ("in", "behind", "of", "at", "on")
+        and any(word in _CUSTODY for word in after[1:4])
+    )
 
 
 def check(toks: list[Tok], main: Expression, cased: str) -> None:
@@ -128,6 +181,21 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
             refuse(cased[toks[main.first].start : second.end],
                    "a second period in brackets: which is the deadline?",
                    "Reply, 30 days")  # fmt: skip
+    if (
+        before[-1:]
+        and before[-1] in _RANGE_WORDS | {"&"}
+        and (before[-2:-1] and before[-2] in _ORDINAL_WORDS)
+    ):  # "the first or second of August", "first to the fifth of August"
+        refuse(f"{' '.join(before[-2:])} {said}", "two days or a range: which is due?",
+               f"by {said}")  # fmt: skip
+    if (
+        before[-2:-1]
+        and before[-2] in _RANGE_WORDS | {"&"}
+        and before[-1] == "the"
+        and (before[-3:-2] and before[-3] in _ORDINAL_WORDS)
+    ):
+        refuse(f"{' '.join(before[-3:])} {said}", "two days or a range: which is due?",
+               f"by {said}")  # fmt: skip
     if main.kind == "due" and main.day is not None and main.day.weekday is not None:
         if (before[-1:] and before[-1] in _ORDINALS) or (before[-2:-1] and before[-2] in _ORDINALS):
             refuse(f"{before[-1]} {said}", "a weekday named through a month or a holiday is "
@@ -158,15 +226,8 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
     if words_before[-1:] and words_before[-1] in _TIMEISH_BEFORE:
         refuse(f"{words_before[-1]} {said}", "I cannot tell what that does to the day or time",
                "by 5 p.m. Friday")  # fmt: skip
-    # "served 30 days" is a length; "must be served within 20 days" and "serve it within 120
-    # days" are deadlines.
-    within = main.lead == "within"
-    length = (
-        before[-1:] and before[-1] in _LENGTH_VERBS and not (within and before[-2:-1] == ["be"])
-    )
-    length = length or (before[-2:-1] and before[-2] in _LENGTH_VERBS and not within)
-    if length and main.kind == "period":
-        refuse(f"{' '.join(before[-2:])} {said}", "a length of time, not a deadline",
+    if main.kind == "period" and _is_a_length(toks, main):
+        refuse(f"{' '.join(before[-2:])} {said}".strip(), "a length of time, not a deadline",
                "Reply, 30 days")  # fmt: skip
     if (
         main.kind == "period"
@@ -221,6 +282,64 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         if toks[i].text in _NEGATIONS or toks[i].text.endswith("n't"):
             refuse(cased[toks[i].start : toks[main.last - 1].end],
                    "a negation: is that a deadline?", "Reply, 10 days")  # fmt: skip
+
+
+# After the deadline, a bare number with one of these next is another period or a count of
+# times ("10 to appeal", "60 if ...", "2 times"), not a count in the title ("5 counties").
+_NOT_A_COUNT = {"to", "for", "more", "if", "times", "time", "or", "and", "of", "in", "on", "at",
+                "additional", "extra", "with", "from", "after", "before", "within", "unless",
+                "when", "then"}  # fmt: skip
+_MONTH_WORDS = {"january", "february", "march", "april", "june", "july", "august", "september",
+                "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+                "aug", "sept", "sep", "oct", "nov", "dec"}  # fmt: skip
+_AGAIN = {"twice", "once", "thrice", "each", "every", "again", "more", "then", "times", "or",
+          "repeatedly"}  # fmt: skip
+# Words that carry on a clause of day 0 ("after the complaint is filed in 2024", "the hearing
+# was postponed", "... or the motion is denied, whichever is later").
+_CLAUSE_GOES_ON = {"or", "and", "if", "unless", "whichever", "was", "were", "is", "are", "has",
+                   "had", "in", "on", "at", "by", "when", "until", "but", "not"}  # fmt: skip
+
+
+def check_tail(toks: list[Tok], main: Expression, used: set[int], cased: str) -> None:
+    """What comes after the deadline must not change it: a second number, a second day or
+    month (`the first of August or September`), more to an allowed extension (`twice`), or
+    an event clause going on (`after the judgment is entered in 2024`)."""
+    words, level = [], 0  # the words after it, brackets (citations) left out
+    for i in range(main.last, len(toks)):
+        level += {"(": 1, ")": -1}.get(toks[i].text, 0)
+        if level <= 0 and i not in used and toks[i].kind != "punct":
+            words.append(toks[i])
+    said = cased[toks[main.first].start : toks[main.last - 1].end]
+
+    def refuse(part: str, why: str) -> None:
+        raise PhraseError(f"I read {said!r} but not {part!r}: {why}",
+                          example=f"Reply, {said}")  # fmt: skip
+
+    depth = 0  # inside brackets: a citation ("(Rule 4(m))", "(D.C. Code § 2-532(c))")
+    for i in range(main.last, len(toks)):
+        tok = toks[i]
+        depth += {"(": 1, ")": -1}.get(tok.text, 0)
+        if tok.kind != "num" or i in used or depth > 0:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        prev = toks[i - 1]
+        if prev.text in ("$", "§", "#", ".", "-") or (
+            nxt is not None and nxt.text in ("%", "(", ")", "-", "/", ".", ",", "$")
+        ):  # money, a percentage, a decimal, a section number, a figure's pieces
+            continue
+        if nxt is None or nxt.kind != "word" or nxt.text in _NOT_A_COUNT:
+            refuse(cased[tok.start : (nxt or tok).end], "another period or count?")
+    if words and words[0].text in ("or", "and", "to", "through", "thru", "until", "till", "&"):
+        for tok in words[1:]:
+            if tok.text in _ORDINAL_WORDS or tok.text in _MONTH_WORDS:
+                refuse(cased[words[0].start : tok.end], "a second day: which is meant?")
+    if main.allowed and any(t.text in _AGAIN for t in words):
+        refuse(cased[words[0].start : words[-1].end], "how much extension is allowed?")
+    if main.clause and words:
+        going_on = words[0].text != "to" or any(t.text in _CLAUSE_GOES_ON for t in words)
+        if going_on:
+            refuse(cased[words[0].start : words[-1].end],
+                   "it may change the day counted from; end the phrase at the event")  # fmt: skip
 
 
 def check_times(toks: list[Tok], cased: str) -> None:
@@ -293,7 +412,10 @@ def check_times(toks: list[Tok], cased: str) -> None:
             (nxt is not None and nxt.kind in ("weekday", "rel", "date", "time"))
             or (prev is not None and prev.kind in ("weekday", "rel")
                 and not (nxt is not None and nxt.kind == "unit"))
-            or (prev is not None and prev.text in ("by", "at", "until", "till")
+            or (prev is not None and prev.text == "," and i > 1
+                and toks[i - 2].kind in ("weekday", "date", "rel")
+                and not (nxt is not None and nxt.kind in ("unit", "word")))
+            or (prev is not None and prev.text in ("by", "at", "until", "till", "@")
                 and not (nxt is not None and (nxt.kind == "unit" or nxt.text in ("-", "(")))
                 and not (nxt is not None and nxt.text in ("additional", "more", "extra")))
         ):  # fmt: skip

@@ -254,6 +254,15 @@ class _Phrase:
                 f"I read {self.span(main)!r} but not {' '.join(unread)!r}",
                 example=f"{title or 'Reply'}, {self.span(main)}",
             )
+        guards.check_tail(self.toks, main, used, self.cleaned)
+        if events and main.day0_words and "date" not in main.day0_words.split():
+            # "30 days of receipt of this letter, dated July 7": the letter's date is not the
+            # day it was received.
+            raise PhraseError(
+                f"it counts {main.day0_words!r} but also gives {self.span(events[0])!r}: which "
+                "is day 0? Give the day of the first as the start date",
+                example="Reply, 30 days of receipt (with from: the day it arrived)",
+            )
         if len(events) > 1 or (events and main.anchor is not None):
             days = [self.span(e) for e in events] + ([self.span(main)] if main.anchor else [])
             raise PhraseError(

@@ -299,6 +299,8 @@ class Expression:
     lead: str = ""
     negated: bool = False
     purpose: bool = False  # "20 business days to respond, but can extend ...": a sentence
+    clause: bool = False  # day 0 is an event ("after the judgment is entered", "the Aug. 15
+    # hearing"): words after it may go on describing the event, so they are not guessed at
 
 
 _PERIOD_LEADS = (("within",), ("in",), ("no", "later", "than"), ("not", "later", "than"))
@@ -482,7 +484,8 @@ class _Reader:
                 if expr.allowed:
                     j, expr.purpose = k, True
                     break
-        j = self.time(j, expr)
+        if not expr.clause:  # "before the Aug. 15 hearing at 10 a.m.": the hearing's time
+            j = self.time(j, expr)
         expr.last = j
         return expr
 
@@ -497,6 +500,7 @@ class _Reader:
             ("with", "a", "possible", "extension", "of"), ("with", "a", "possible"),
             ("with", "an", "optional", "extension", "of"), ("with", "an", "optional"),
             ("but", "can", "extend", "by"), ("but", "may", "extend", "by"),
+            ("can", "extend", "by"), ("may", "extend", "by"),
             ("and", "can", "extend", "by"), ("and", "may", "extend", "by"),
         ):  # fmt: skip
             after = self.words(k, seq)
@@ -514,7 +518,10 @@ class _Reader:
         word = self.word(k)
         if word in ("before",) or self.words(k, ("prior", "to")):
             after = k + 1 if word == "before" else k + 2
-            day = self.day(after) or self.dated_event(after)  # "before the Aug. 15 hearing"
+            day = self.day(after)
+            if day is None:
+                day = self.dated_event(after)  # "before the Aug. 15 hearing"
+                expr.clause = day is not None
             if day is not None:
                 expr.anchor, expr.backward = day[0], True
                 return day[1]
@@ -536,19 +543,27 @@ class _Reader:
             return after + 2
         dated = self.dated_event(after)
         if dated is not None:  # "of the Aug. 20 denial", "after the agency's Sept. 2 decision"
-            expr.anchor = dated[0]
+            expr.anchor, expr.clause = dated[0], True
             return dated[1]
         if self.word(after) == "now":  # "3 days from now": from day 0, today
             expr.day0_words = " ".join(t.text for t in self.toks[k : after + 1])
             return after + 1
-        end = self.event_clause(after) or self.day0(after)
+        end = self.event_clause(after)
         if end is not None:
-            if self.text(end) == "(" and self.kind(end + 1) == "date" and self.text(end + 2) == ")":
-                # "from the date of this letter (July 17, 2025)": counted from that date
+            expr.day0_words = " ".join(t.text for t in self.toks[k:end])
+            expr.clause = True
+            return end
+        end = self.day0(after)
+        if end is not None:
+            words = [t.text for t in self.toks[k:end]]
+            bracket = self.text(end) == "(" and self.kind(end + 1) == "date"
+            if bracket and self.text(end + 2) == ")" and "date" in words:
+                # "from the date of this letter (July 17, 2025)": counted from that date (not
+                # "after you receive this letter (July 17)": that is the letter's date)
                 tok = self.toks[end + 1]
                 expr.anchor = DayRead(date=tok.value, text=tok.text)
                 return end + 3
-            expr.day0_words = " ".join(t.text for t in self.toks[k:end])
+            expr.day0_words = " ".join(words)
             return end
         return j
 

@@ -386,3 +386,86 @@ def test_an_extension_after_the_purpose_is_allowed_not_added() -> None:
 def test_near_misses_of_those_forms_are_refused(text: str) -> None:
     with pytest.raises(DeadlineError):
         calculate(text, start=D0)
+
+
+# From a fourth (adversarial) review of the forms above: each was read silently wrong by the
+# first version of them, or before; each must now be refused (or, below, read right).
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A date after an event is not the event's day.
+        "within 30 days after the agency receives the appeal dated July 1",
+        "within 30 days after you receive this letter (July 7, 2025)",
+        "within 30 days after you receive this letter, dated July 7",
+        "30 days from receipt of this letter, dated July 7, 2025",
+        "within 60 days after the judgment is entered, the judge wrote in a July 1 order",
+        # The hearing's time is not the due time.
+        "7 days before the Aug. 15 hearing at 10 a.m.",
+        "7 days before the Aug. 15 3 p.m. hearing",
+        # An event clause that goes on.
+        "within 30 days after the complaint is filed in 2024",
+        "7 days before the Aug. 15 hearing was postponed",
+        "7 days before the Aug. 15 hearing if it is not continued",
+        "within 30 days after the judgment is entered; 60 if the U.S. is a party",
+        "within 30 days after the judgment is entered or the motion is denied, whichever is later",
+        # Two days, or a range, in words.
+        "the first or second of August",
+        "by the first and second of August",
+        "the first to the fifth of August",
+        "by the first of August or September",
+        "by Aug. 1 or September",
+        "by the first of August, or the second at the latest",
+        # Time served, not a deadline.
+        "served it within 30 days",
+        "The judge sentenced him within 30 days",
+        "must be served within 30 days in county jail",
+        "The order was to be served within 30 days",
+        "30 days in jail",
+        "The judge sentenced him to 30 days in jail",
+        "He faces 30 days in jail",
+        "30 days behind bars",
+        "30 days of house arrest",
+        "30 days probation",
+        "jailed for 30 days",
+        "detained for up to 30 days",
+        "could get up to 30 days",
+        "He will wait 30 days",
+        "Deputies served the warrant within 30 days",
+        # An allowed extension with more to it.
+        "The agency has 20 business days to respond, but can extend by 10 business days twice",
+        "The agency has 20 business days to respond, but can extend by 10 business days, "
+        "then 10 more",
+        # A bare hour, or a second period without its unit.
+        "8/15 @ 5",
+        "Friday, 5",
+        "20 business days to respond, 10 to appeal",
+        "Bondi gave sheriffs 30 days to comply, 45 for large counties",
+        "The county has 30 days to respond, 10 to pay",
+    ],
+)
+def test_what_the_adversarial_review_found_is_refused(text: str) -> None:
+    with pytest.raises(DeadlineError):
+        calculate(text, start=D0, now=dt.datetime(2025, 7, 10, 9, tzinfo=ZoneInfo(NEW_YORK)))
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        (
+            "The agency has 20 business days to respond, and can extend by 10 business days",
+            "2025-08-07",
+        ),
+        ("must be served within 20 days", "2025-07-30"),
+        ("serve it within 120 days", "2025-11-07"),
+        (
+            "Serve the summons within 120 days after the complaint is filed (Rule 4(m)).",
+            "2025-11-07",
+        ),
+        ("Property owners have 45 days to contest, which rose an average of 12%.", "2025-08-24"),
+        ("The state gave the city until the end of the month to pay $1.2 million.", "2025-07-31"),
+        ("Reply within 30 days, copying 5 counties", "2025-08-09"),
+    ],
+)
+def test_what_the_review_kept_reads_right(text: str, due: str) -> None:
+    result = calculate(text, start=D0, now=dt.datetime(2025, 7, 10, 9, tzinfo=ZoneInfo(NEW_YORK)))
+    assert result.due.due == dt.date.fromisoformat(due)
