@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.models import AlertKind, Deadline, GuildSettings, Mention, StoredAlert
+from bot.models import AlertKind, Deadline, GuildSettings, Mention, MentionKind, StoredAlert
 
 
 class SendError(Exception):
@@ -55,6 +55,20 @@ class AlertNotice:
     @property
     def late_by(self) -> dt.timedelta:
         return max(dt.timedelta(0), self.now - self.planned_at)
+
+    @property
+    def pings(self) -> tuple[Mention, ...]:
+        """Who this alert pings, each once: the deadline's mention, then the escalation role
+        when escalating (the same role as both is one ping, and one entry in Discord's
+        allowed mentions, whose lists must not repeat an id)."""
+        found: list[Mention] = []
+        if self.mention is not None:
+            found.append(self.mention)
+        if self.escalation_role_id is not None:
+            escalation = Mention(MentionKind.ROLE, self.escalation_role_id)
+            if escalation not in found:
+                found.append(escalation)
+        return tuple(found)
 
     @property
     def overdue_by(self) -> dt.timedelta | None:

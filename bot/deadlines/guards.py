@@ -94,8 +94,12 @@ def _is_a_length(toks: list[Tok], main: Expression) -> bool:
         return True
     if before[-3:] == ["for", "up", "to"] and len(before) > 3 and before[-4] in _LENGTH_FOR:
         return True  # "detained for up to 30 days"
-    for k in range(max(0, len(before) - 4), len(before) - 1):  # "served the warrant within"
+    for k in range(len(before) - 1, max(-1, len(before) - 5), -1):  # "served the warrant within"
         word = before[k]
+        if word in (",", ";", ":", "-", "(", ")"):
+            break  # "Kept, 30 days": a title, then the period
+        if k == len(before) - 1:
+            continue  # the word right before: see `direct`
         if word in _PAST_LENGTH and not modal_passive(k):
             return True
         if word in _LENGTH_VERBS and not within:
@@ -415,7 +419,9 @@ def check_times(toks: list[Tok], cased: str) -> None:
             or (prev is not None and prev.text == "," and i > 1
                 and toks[i - 2].kind in ("weekday", "date", "rel")
                 and not (nxt is not None and nxt.kind in ("unit", "word")))
-            or (prev is not None and prev.text in ("by", "at", "until", "till", "@")
+            or (prev is not None and prev.text == "@" and i > 1  # "8/15 @ 5", not "<@123>"
+                and toks[i - 2].kind in ("weekday", "date", "rel", "dom"))
+            or (prev is not None and prev.text in ("by", "at", "until", "till")
                 and not (nxt is not None and (nxt.kind == "unit" or nxt.text in ("-", "(")))
                 and not (nxt is not None and nxt.text in ("additional", "more", "extra")))
         ):  # fmt: skip

@@ -452,16 +452,21 @@ class DeadlineCog(commands.Cog):
         await self._update(interaction, calendar=name)
 
     @settings.command(name="counting", description="The default counting rule")
+    @app_commands.describe(
+        rule="calendar: every day; roll: off weekends and holidays; court; business days"
+    )
     async def settings_counting(self, interaction: discord.Interaction, rule: Counting) -> None:
         await self._update(interaction, counting=rule)
 
     @settings.command(name="channel", description="Where alerts go by default")
+    @app_commands.describe(channel="The channel for alerts, the digest and fallbacks")
     async def settings_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
         await self._update(interaction, default_channel_id=channel.id)
 
     @settings.command(name="manager-role", description="A role that may change any deadline")
+    @app_commands.describe(role="Members with this role may change or close any deadline")
     async def settings_manager_role(
         self, interaction: discord.Interaction, role: discord.Role
     ) -> None:
@@ -481,6 +486,7 @@ class DeadlineCog(commands.Cog):
         await self._update(interaction, **changes)
 
     @settings.command(name="digest", description="A daily digest in the alert channel")
+    @app_commands.describe(enabled="True: post the digest each day at the alert time")
     async def settings_digest(self, interaction: discord.Interaction, enabled: bool) -> None:
         await self._update(interaction, digest_enabled=enabled)
 

@@ -36,11 +36,8 @@ def alert_mentions(notice: AlertNotice) -> discord.AllowedMentions:
     @everyone, @here, or anyone named in a title or notes."""
     users: list[discord.abc.Snowflake] = []
     roles: list[discord.abc.Snowflake] = []
-    if notice.mention is not None:
-        target = users if notice.mention.kind is MentionKind.USER else roles
-        target.append(discord.Object(notice.mention.id))
-    if notice.escalation_role_id is not None:
-        roles.append(discord.Object(notice.escalation_role_id))
+    for ping in notice.pings:  # each once: Discord refuses a repeated id
+        (users if ping.kind is MentionKind.USER else roles).append(discord.Object(ping.id))
     return discord.AllowedMentions(everyone=False, users=users, roles=roles, replied_user=False)
 
 

@@ -264,7 +264,7 @@ def list_embed(page: Page, *, now: dt.datetime, show: str) -> discord.Embed:
             f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
         )
     embed = discord.Embed(
-        title=title, description=cut("\n".join(lines), DESCRIPTION_LIMIT), colour=COLOR_OK
+        title=title, description=fit_lines(lines, DESCRIPTION_LIMIT, MORE), colour=COLOR_OK
     )
     if page.overdue_ids:
         embed.colour = COLOR_OVERDUE
@@ -303,12 +303,9 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
     """The content line (with the only mentions the alert may make) and the embed."""
     deadline = notice.deadline
     headline = alert_headline(notice)
-    parts = []
-    if notice.mention is not None:
-        prefix = "@&" if notice.mention.kind is MentionKind.ROLE else "@"
-        parts.append(f"<{prefix}{notice.mention.id}>")
-    if notice.escalation_role_id is not None:
-        parts.append(f"<@&{notice.escalation_role_id}>")
+    parts = [
+        f"<{'@&' if ping.kind is MentionKind.ROLE else '@'}{ping.id}>" for ping in notice.pings
+    ]
     parts.append(f"{headline}: **#{deadline.id} {clean(deadline.title, 200)}**")
     content = cut(" ".join(parts), CONTENT_LIMIT)
     colour = COLOR_OVERDUE if notice.kind is AlertKind.OVERDUE else COLOR_SOON
@@ -381,18 +378,18 @@ def digest_embed(
     deadlines: Sequence[Deadline], *, now: dt.datetime, late: bool = False
 ) -> discord.Embed:
     page = Page(
-        deadlines=tuple(deadlines[:40]),
+        deadlines=tuple(deadlines),
         page=1,
         pages=1,
         total=len(deadlines),
         overdue_ids=frozenset(d.id for d in deadlines if d.is_overdue(now=now)),
     )
+    # Every deadline, as many whole lines as fit, then exactly how many did not.
     embed = list_embed(page, now=now, show="active")
     embed.title = "\U0001f5de Daily deadline digest"
     if late:
         embed.title += " (late: the bot was offline at digest time)"
-    if len(deadlines) > 40:
-        embed.set_footer(text=f"and {len(deadlines) - 40} more: /deadline list")
+    embed.set_footer(text=f"{len(deadlines)} active")
     return embed
 
 
@@ -463,7 +460,26 @@ def feed_text(access: FeedAccess, base_url: str) -> str:
     )
 
 
+MORE = "\u2026 and {count} more: /deadline list"
 BOARD_MORE = "and {count} more: /deadline list"
+
+
+def fit_lines(lines: Sequence[str], limit: int, more: str) -> str:
+    """The lines joined, or if they do not fit in `limit` characters, as many whole lines as
+    fit (never one cut, nor a `<t:...>` inside it) and then `more` with the exact count of
+    the lines left out."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    reserve = len("\n" + more.format(count=len(lines)))
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        size += len(line) + (1 if kept else 0)
+        if size + reserve > limit:
+            break
+        kept.append(line)
+    return "\n".join([*kept, more.format(count=len(lines) - len(kept))])
 
 
 def board_embed(
@@ -483,18 +499,7 @@ def board_embed(
     shown.sort(key=lambda d: (not d.is_overdue(now=now), d.due_at, d.id))
     overdue = sum(1 for d in shown if d.is_overdue(now=now))
     lines = [_board_line(d, now=now, scope=scope) for d in shown]
-    description = "\n".join(lines)
-    if len(description) > DESCRIPTION_LIMIT:
-        reserve = len("\n" + BOARD_MORE.format(count=len(lines)))
-        kept: list[str] = []
-        size = 0
-        for line in lines:
-            size += len(line) + (1 if kept else 0)
-            if size + reserve > DESCRIPTION_LIMIT:
-                break
-            kept.append(line)
-        more = BOARD_MORE.format(count=len(lines) - len(kept))
-        description = "\n".join([*kept, more])
+    description = fit_lines(lines, DESCRIPTION_LIMIT, BOARD_MORE)
     if not shown:
         description = "Nothing due here. Add one with `/deadline add text:Bondi letter, 30 days`"
     title = f"\U0001f4cc Deadlines: {len(shown)} active"

@@ -117,25 +117,27 @@ class TrackForm(discord.ui.Modal):
             custom_id=f"dd:track-form:{guild_id}:{user_id}",
             timeout=900,
         )
+        # Each input in a Label component (the text input's own label is deprecated).
         fields = (
-            ("title", "Title", found.title, 200),
-            ("when", "Deadline (a period or a date)", found.period, 200),
-            ("start", "Day 0 (YYYY-MM-DD)", found.start.isoformat(), 10),
-            ("counting", "Counting: calendar, roll, court, business", found.due.rule.value, 10),
-        )
-        for custom_id, label, value, longest in fields:
-            self.add_item(
-                discord.ui.TextInput(
-                    label=label, default=value[:longest], max_length=longest, custom_id=custom_id
-                )
+            ("title", "Title", None, found.title, 200),
+            ("when", "Deadline", "A period or a date: 30 days, 2025-08-15", found.period, 200),
+            ("start", "Day 0", "The date counted from: YYYY-MM-DD", found.start.isoformat(), 10),
+            ("counting", "Counting", "calendar, roll, court or business", found.due.rule.value,
+             10),
+        )  # fmt: skip
+        for custom_id, label, description, value, longest in fields:
+            field: discord.ui.TextInput[TrackForm] = discord.ui.TextInput(
+                default=value[:longest], max_length=longest, custom_id=custom_id
             )
+            self.add_item(discord.ui.Label(text=label, description=description, component=field))
+        channel: discord.ui.TextInput[TrackForm] = discord.ui.TextInput(
+            placeholder="#deadlines", required=False, max_length=100, custom_id="channel"
+        )
         self.add_item(
-            discord.ui.TextInput(
-                label="Alerts channel (blank: the server's, else here)",
-                placeholder="#deadlines",
-                required=False,
-                max_length=100,
-                custom_id="channel",
+            discord.ui.Label(
+                text="Alerts channel",
+                description="Blank: the server's alert channel, else this one",
+                component=channel,
             )
         )
         self.stop()  # finished before it is sent: answered by submit_tracking, not by it

@@ -140,21 +140,26 @@ class ExtendModal(discord.ui.Modal):
             custom_id=f"dd:extend-modal:{deadline.guild_id}:{deadline.id}:{user_id}",
             timeout=900,
         )
+        # Each input in a Label component (the text input's own label is deprecated).
         self.amount: discord.ui.TextInput[ExtendModal] = discord.ui.TextInput(
-            label="By a period, or to a date",
-            placeholder="14 days  or  2025-09-15",
-            max_length=100,
-            custom_id="amount",
+            placeholder="14 days  or  2025-09-15", max_length=100, custom_id="amount"
         )
         self.reason: discord.ui.TextInput[ExtendModal] = discord.ui.TextInput(
-            label="Reason (optional)",
             placeholder="county granted a 14-day extension",
             required=False,
             max_length=300,
             custom_id="reason",
         )
-        self.add_item(self.amount)
-        self.add_item(self.reason)
+        self.add_item(
+            discord.ui.Label(
+                text="Extend by",
+                description="A period (14 days) or a new due date (2025-09-15)",
+                component=self.amount,
+            )
+        )
+        self.add_item(
+            discord.ui.Label(text="Reason", description="Optional", component=self.reason)
+        )
         # Finished before it is sent: discord.py then keeps no copy of it (see the class).
         self.stop()
 

@@ -327,8 +327,12 @@ async def test_extend_button_opens_a_modal_that_extends(newsroom: Newsroom) -> N
     )
     modal = await pressed.response()
     assert modal["type"] == 9
-    inputs = [c["custom_id"] for row in modal["data"]["components"] for c in row["components"]]
-    assert inputs == ["amount", "reason"]
+    # Label components (type 18) hold the inputs; the inputs' own label is deprecated.
+    labels = modal["data"]["components"]
+    assert [label["type"] for label in labels] == [18, 18]
+    assert [label["component"]["custom_id"] for label in labels] == ["amount", "reason"]
+    assert all(label["component"].get("label") is None for label in labels)
+    assert all(label["label"] and len(label["label"]) <= 45 for label in labels)
     submitted = await newsroom.fake.send_modal_submit(
         newsroom.guild.id, newsroom.general, newsroom.alice.id, modal["data"]["custom_id"],
         {"amount": "14-day extension", "reason": "county asked"},

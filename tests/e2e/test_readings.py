@@ -136,8 +136,11 @@ async def test_track_deadline_finds_the_deadline_in_a_message_and_a_form_confirm
     opened = await room.press(custom_id, reply_id(room))
     assert opened["type"] == 9  # the form
     form = opened["data"]
-    fields = {c["custom_id"]: c.get("value") for row in form["components"]
-              for c in row["components"]}  # fmt: skip
+    # Each input in a Label component (type 18), labels within Discord's 45 characters.
+    assert {label["type"] for label in form["components"]} == {18}
+    assert all(len(label["label"]) <= 45 for label in form["components"])
+    fields = {label["component"]["custom_id"]: label["component"].get("value")
+              for label in form["components"]}  # fmt: skip
     assert fields["title"] == "The districts have 20 business days to respond"
     assert fields["when"] == "20 business days"
     assert fields["counting"] == "business"

@@ -244,8 +244,14 @@ def command_data(
     return data
 
 
-def modal_components(values: Mapping[str, str]) -> list[JSON]:
-    """Submitted modal fields: one action row with one text input per ``custom_id``."""
+def modal_components(values: Mapping[str, str], *, labelled: bool = False) -> list[JSON]:
+    """Submitted modal fields: per ``custom_id``, a text input in a Label component (type 18,
+    ``component``) or, for a modal sent the old way, in an action row (``components``)."""
+    if labelled:
+        return [
+            {"type": 18, "component": {"type": 4, "custom_id": custom_id, "value": value}}
+            for custom_id, value in values.items()
+        ]
     return [
         {"type": 1, "components": [{"type": 4, "custom_id": custom_id, "value": value}]}
         for custom_id, value in values.items()

@@ -577,13 +577,29 @@ class FakeDiscord:
         permissions: int | str | None = None,
         locale: str = "en-US",
     ) -> InteractionHandle:
-        """A user submits modal ``custom_id`` with text inputs ``values`` (custom_id -> text)."""
-        data: JSON = {"custom_id": custom_id, "components": modal_components(values)}
+        """A user submits modal ``custom_id`` with text inputs ``values`` (custom_id -> text),
+        shaped as the modal was sent: inputs in Label components come back in labels, those
+        in action rows in rows (as Discord does)."""
+        data: JSON = {
+            "custom_id": custom_id,
+            "components": modal_components(values, labelled=self._modal_labelled(custom_id)),
+        }
         message = self.message(message_id) if message_id is not None else None
         gid = sid(guild_id) if guild_id is not None else None
         return await self._interact(
             MODAL_SUBMIT, data, gid, channel_id, user_id, permissions, locale, message
         )
+
+    def _modal_labelled(self, custom_id: str) -> bool:
+        """Whether the last modal the bot opened with this custom id used Label components."""
+        for request in reversed(self.requests):
+            body = request.json
+            if not (isinstance(body, dict) and body.get("type") == 9):
+                continue
+            modal = body.get("data") or {}
+            if modal.get("custom_id") == custom_id:
+                return any(c.get("type") == 18 for c in modal.get("components") or [])
+        return False
 
     async def send_user_message(
         self, channel_id: Snowflake, user_id: Snowflake, content: str

@@ -345,3 +345,15 @@ def test_csv_leaves_harmless_cells_alone() -> None:
     _, row = rows(csv_table([item], NEW_YORK))
     assert row[1] == "Reply = yes + maybe - no @ noon"
     assert row[11] == "'already quoted"
+
+
+def test_format_characters_are_dropped_from_csv_and_ics() -> None:
+    # Stored before the bot dropped them at input: a bidi override and zero-width characters.
+    title = "\u202eBondi\u200b letter\ufeff"
+    item = deadline(title=title, notes="see\u2066 inside\u2069")
+    _, row = rows(csv_table([item], NEW_YORK))
+    assert (row[1], row[11]) == ("Bondi letter", "see inside")
+    event = events(ics_calendar([item], NEW_YORK))[uid(item)]
+    assert str(event["summary"]) == "Bondi letter"
+    assert "see inside" in str(event["description"])
+    assert not any(ch in str(event["description"]) for ch in "\u2066\u2069\u202e")

@@ -130,3 +130,43 @@ def test_a_late_digest_says_so() -> None:
     late = render.digest_embed([], now=now, late=True)
     assert on_time.title == "\U0001f5de Daily deadline digest"
     assert late.title == on_time.title + " (late: the bot was offline at digest time)"
+
+
+def test_a_long_digest_shows_whole_lines_and_counts_the_rest_exactly() -> None:
+    # 61 deadlines with long titles: before, 26 lines, one cut mid-line, and "and 21 more".
+    deadlines = [
+        dataclasses.replace(DEADLINE, id=i, title=f"Records request {i} " + "x" * 100)
+        for i in range(1, 62)
+    ]
+    description = render.digest_embed(deadlines, now=NOW).description or ""
+    assert len(description) <= 4096
+    *lines, more = description.split("\n")
+    assert more.startswith("\u2026 and ")
+    left_out = int(more.split()[2])
+    assert len(lines) + left_out == 61
+    assert all(line.endswith(":R>)") for line in lines)  # each whole, its countdown intact
+    assert [int(line.split("**#")[1].split("**")[0]) for line in lines] == list(
+        range(1, len(lines) + 1)
+    )
+
+
+def test_a_link_that_fails_todays_check_is_shown_inert() -> None:
+    masked = "https://www.justice.gov/[DOJ_letter.pdf](https://evil.example/phish)"
+    embed = render.deadline_embed(dataclasses.replace(DEADLINE, link=masked), now=NOW)
+    (value,) = [f.value for f in embed.fields if f.name == "Link"]
+    assert value.startswith("`")
+    assert "not a checked link" in value
+    plain = "https://www.justice.gov/letter.pdf"
+    embed = render.deadline_embed(dataclasses.replace(DEADLINE, link=plain), now=NOW)
+    assert [f.value for f in embed.fields if f.name == "Link"] == [plain]
+
+
+def test_a_role_that_is_both_mention_and_escalation_is_pinged_once() -> None:
+    same = notice(mention=Mention(MentionKind.ROLE, 77), escalation_role_id=77)
+    content, _ = render.alert_message(same)
+    assert content.count("<@&77>") == 1
+    allowed = alert_mentions(same).to_dict()
+    assert allowed["roles"] == [77]
+    assert allowed["users"] == []
+    both = alert_mentions(notice()).to_dict()  # role 42 and escalation role 77: both, once
+    assert sorted(both["roles"]) == [42, 77]
