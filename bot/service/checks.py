@@ -79,6 +79,15 @@ def check_link(link: str | None) -> str | None:
     return link
 
 
+def parse_days(text: str) -> tuple[int, ...]:
+    """Whole numbers of days as typed, comma- or space-separated ('7,3,1'); ValidationError
+    for anything else. Only ASCII digits: '²'.isdigit() is true, but int('²') fails."""
+    parts = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() and len(part) <= 3 for part in parts):
+        raise ValidationError(f"{text[:40]!r} is not a list of days", example="days:7,3,1")
+    return tuple(int(part) for part in parts)
+
+
 def check_settings(settings: GuildSettings) -> GuildSettings:
     """Settings as stored: names normalized, every value in range."""
     tz = zone(settings.timezone)
