@@ -133,11 +133,18 @@ def _use_holiday_cache() -> None:
 
 
 def _due(args: argparse.Namespace) -> int:
-    from bot.deadlines import AmbiguousPhrase, DeadlineError, calculate, format_day, zone
+    from bot.deadlines import (
+        AmbiguousPhrase,
+        DeadlineError,
+        calculate,
+        format_day,
+        iana_zone,
+        zone,
+    )
 
     _use_holiday_cache()
     try:
-        now = dt.datetime.now(zone(args.tz))
+        now = dt.datetime.now(iana_zone(args.tz))
         if args.start is None:
             start = now.date()
         else:
@@ -177,13 +184,13 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _find(args: argparse.Namespace) -> int:
-    from bot.deadlines import DeadlineError, format_day, zone
+    from bot.deadlines import DeadlineError, format_day, iana_zone, zone
     from bot.deadlines.finding import MAX_TEXT, find_deadlines
 
     _use_holiday_cache()
 
     try:
-        today = dt.datetime.now(zone(args.tz)).date()  # (checks --tz first)
+        today = dt.datetime.now(iana_zone(args.tz)).date()  # (checks --tz first)
         try:
             date = today if args.date is None else dt.date.fromisoformat(args.date)
         except ValueError:

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_settings import NoDecode
 
-from bot.deadlines import Rule, holiday_calendar, zone
+from bot.deadlines import Rule, holiday_calendar, iana_zone
 from bot.models import GuildDefaults
 
 ENV_PREFIX: Final = "BOT_"
@@ -197,7 +197,7 @@ class DefaultsSection(BaseModel):
 
     model_config = _SECTION_CONFIG
 
-    timezone: Annotated[str, AfterValidator(lambda name: zone(name).key)] = _GUILD.timezone
+    timezone: Annotated[str, AfterValidator(lambda name: iana_zone(name).key)] = _GUILD.timezone
     alert_time: Annotated[dt.time, BeforeValidator(_alert_time)] = _GUILD.alert_time
     reminder_days: Annotated[
         tuple[Annotated[StrictInt, Field(ge=1, le=MAX_REMINDER_DAYS)], ...],

@@ -7,7 +7,7 @@ import dataclasses
 import unicodedata
 from urllib.parse import urlsplit
 
-from bot.deadlines import Rule, holiday_calendar, zone
+from bot.deadlines import Rule, holiday_calendar, iana_zone
 from bot.models import GuildSettings, NewDeadline
 
 from .errors import UserError, ValidationError
@@ -90,7 +90,7 @@ def parse_days(text: str) -> tuple[int, ...]:
 
 def check_settings(settings: GuildSettings) -> GuildSettings:
     """Settings as stored: names normalized, every value in range."""
-    tz = zone(settings.timezone)
+    tz = iana_zone(settings.timezone)
     calendar = holiday_calendar(settings.calendar).name
     counting = Rule.parse(settings.counting)
     days = settings.reminder_days
@@ -122,7 +122,7 @@ def checked_new(new: NewDeadline, index: int) -> NewDeadline:
         notes = check_notes(new.notes)
         link = check_link(new.link)
         if new.timezone is not None:
-            zone(new.timezone)
+            iana_zone(new.timezone)
         if new.due_at.tzinfo is None or new.created_at.tzinfo is None:
             raise ValidationError("times must carry a time zone", example="2025-08-16T23:59:59Z")
     except UserError as exc:

@@ -76,6 +76,8 @@ def test_due_defaults_to_today() -> None:
         (["due", "30 days", "--rule", "weekly"], "unknown counting rule"),
         (["due", "30 days", "--calendar", "XX"], "unknown holiday calendar"),
         (["due", "30 days", "--tz", "Mars/Base"], "unknown time zone"),
+        (["due", "30 days", "--tz", "right/UTC"], "unknown time zone"),
+        (["find", "-", "--tz", "localtime"], "unknown time zone"),
         (["due", "11 years", "--json"], "longer than 10 years"),
         (["due"], "the following arguments are required"),
         (["due", "Records, 30 days or 45 days"], "Records, 45 days"),  # both readings named

@@ -499,3 +499,17 @@ async def test_reminder_days_that_only_look_like_digits_are_refused_in_one_line(
         )
         assert is_refusal(response, "is not a list of days", "days:7,3,1"), (days, response)
     assert await room.services.settings.get(int(room.guild.id)) == before
+
+
+async def test_the_zones_suggested_are_only_those_a_setting_accepts(room: Room) -> None:
+    suggested = {}
+    for typed in ("local", "posix", "factory", "right/", "los_ang"):
+        handle = await room.fake.send_autocomplete(
+            room.guild.id, room.channel("general"), room.fake.owner.id,
+            "deadline settings timezone", {"zone": typed}, "zone", permissions=MANAGE_GUILD,
+        )  # fmt: skip
+        choices = (await handle.response())["data"]["choices"]
+        suggested[typed] = [choice["value"] for choice in choices]
+    assert suggested == {
+        "local": [], "posix": [], "factory": [], "right/": [], "los_ang": ["America/Los_Angeles"]
+    }  # fmt: skip

@@ -325,6 +325,11 @@ def test_unknown_key_from_the_environment_is_an_error(monkeypatch: pytest.Monkey
             "defaults.timezone: unknown time zone 'Mars/Base' (for example: America/New_York)",
         ),
         (
+            '[defaults]\ntimezone = "localtime"',
+            "defaults.timezone: unknown time zone 'localtime' (for example: America/New_York)",
+        ),
+        ('[defaults]\ntimezone = "right/UTC"', "defaults.timezone: unknown time zone"),
+        (
             '[defaults]\nalert_time = "25:00"',
             "defaults.alert_time: '25:00' is not a time of day as HH:MM",
         ),
