@@ -52,6 +52,13 @@ def invite_url(client_id: int) -> str:
     )
 
 
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens `path` read-only. Percent-quoted: in `file:{path}?mode=ro` a
+    `#` or `?` in a folder's name would end the path there, and SQLite would create (and
+    write) the file named by what came before it."""
+    return f"{path.absolute().as_uri()}?mode=ro"
+
+
 # -- single instance ----------------------------------------------------------------------
 
 
@@ -100,7 +107,7 @@ def backup(database: Path, destination: Path) -> BackupReport:
         raise OperationError("the backup must not overwrite the database itself")
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    source = sqlite3.connect(read_only_uri(database), uri=True, timeout=10)
     try:
         target = sqlite3.connect(partial)
         try:
@@ -120,7 +127,7 @@ def backup(database: Path, destination: Path) -> BackupReport:
 def inspect(path: Path) -> BackupReport:
     """Check that `path` is an intact Deadline Desk database this version can use."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -231,7 +238,7 @@ def read_heartbeat(database: Path) -> Heartbeat | None:
     if not database.exists():
         raise OperationError(f"no database at {database}")
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(read_only_uri(database), uri=True, timeout=5)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,)).fetchone()
         finally:

@@ -257,3 +257,42 @@ def test_run_says_so_in_one_line_when_discord_cannot_be_reached(tmp_path: Path) 
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert errors == ["error: cannot reach Discord (ClientConnectorError): check the network"]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("odd", ["news#desk", "what?mode=rwc", "100%", "a b"])
+async def test_uri_characters_in_paths_are_part_of_the_path(tmp_path: Path, odd: str) -> None:
+    folder = tmp_path / odd
+    database = folder / f"deadlines{odd}.sqlite3"
+    await filled_database(database)
+    now = dt.datetime.now(dt.UTC)
+    async with SqliteStore.open(database) as store, store.transaction() as tx:
+        await tx.set_meta(HEARTBEAT_KEY, Heartbeat(now, True, now, os.getpid()).to_json())
+    before = set(tmp_path.rglob("*"))
+    beat = read_heartbeat(database)
+    report = backup(database, folder / f"copy{odd}.sqlite3")
+    assert beat is not None
+    assert beat.at == now
+    assert (report.deadlines, inspect(report.path).deadlines) == (3, 3)
+    made = set(tmp_path.rglob("*")) - before
+    # Only the copy and what SQLite keeps next to the files it opened: nothing named by
+    # a path cut short at the '#' or '?'.
+    assert report.path in made
+    assert all(p.parent == folder for p in made), sorted(made)
+    assert all(p.name.startswith((database.name, report.path.name)) for p in made), sorted(made)
+
+
+async def test_health_and_backup_commands_with_a_hash_in_the_path(tmp_path: Path) -> None:
+    database = tmp_path / "desk#1" / "deadlines.sqlite3"
+    await filled_database(database)
+    now = dt.datetime.now(dt.UTC)
+    async with SqliteStore.open(database) as store, store.transaction() as tx:
+        await tx.set_meta(HEARTBEAT_KEY, Heartbeat(now, True, now, os.getpid()).to_json())
+    config = tmp_path / "config.toml"
+    config.write_text(f"[database]\npath = '{database}'\n", encoding="utf-8")
+    healthy = run_cli("health", "--config", str(config), cwd=tmp_path)
+    assert (healthy.returncode, healthy.stdout[:7]) == (0, "healthy"), healthy.stdout
+    made = run_cli("backup", str(tmp_path / "b#2.sqlite3"), "--config", str(config), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "backed up 3 deadlines" in made.stdout
+    assert not (tmp_path / "desk").exists()
+    assert not (tmp_path / "b").exists()
