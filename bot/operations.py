@@ -63,7 +63,10 @@ def read_only_uri(path: Path) -> str:
 
 
 def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+    """The lock file of the database a path leads to: next to the file itself, after every
+    symlink (to the file or to a folder on the way), so all paths to it share one lock."""
+    real = database.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 @contextlib.contextmanager
@@ -154,7 +157,9 @@ def inspect(path: Path) -> BackupReport:
 
 def restore(source: Path, database: Path) -> tuple[BackupReport, Path | None]:
     """Replace the database with a backup; refused while the bot runs. The replaced
-    database is kept next to it; returns the restored report and where the old one went."""
+    database is kept next to it; returns the restored report and where the old one went.
+    Through a symlink, the file it points to is replaced (the link stays)."""
+    database = database.resolve()
     report = inspect(source)
     if source.resolve() == database.resolve():
         raise OperationError("the backup and the database are the same file")

@@ -296,3 +296,36 @@ async def test_health_and_backup_commands_with_a_hash_in_the_path(tmp_path: Path
     assert "backed up 3 deadlines" in made.stdout
     assert not (tmp_path / "desk").exists()
     assert not (tmp_path / "b").exists()
+
+
+def test_a_second_instance_through_a_symlink_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "live.sqlite3"
+    real.parent.mkdir()
+    (tmp_path / "live-link.sqlite3").symlink_to(real)
+    (tmp_path / "data-link").symlink_to(real.parent, target_is_directory=True)
+    for other in (tmp_path / "live-link.sqlite3", tmp_path / "data-link" / "live.sqlite3"):
+        with instance_lock(real), pytest.raises(OperationError, match="in use"):  # noqa: SIM117
+            with instance_lock(other):
+                pass
+        with instance_lock(other), pytest.raises(OperationError, match="in use"):  # noqa: SIM117
+            with instance_lock(real):
+                pass
+
+
+async def test_restore_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    real, copy = tmp_path / "data" / "live.sqlite3", tmp_path / "copy.sqlite3"
+    await filled_database(real, count=2)
+    backup(real, copy)
+    async with SqliteStore.open(real) as store:
+        deadlines = Services.over(store, clock=FakeClock(NOW)).deadlines
+        await deadlines.add(Actor(5), 1, channel_id=9, text="After the backup, 3 days")
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(real)
+    with instance_lock(real), pytest.raises(OperationError, match="in use"):
+        restore(copy, link)
+    report, kept = restore(copy, link)
+    assert report.deadlines == 2
+    assert link.is_symlink()
+    assert inspect(real).deadlines == 2
+    assert kept is not None
+    assert inspect(kept).deadlines == 3
