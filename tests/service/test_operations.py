@@ -304,12 +304,18 @@ def test_a_second_instance_through_a_symlink_is_refused(tmp_path: Path) -> None:
     (tmp_path / "live-link.sqlite3").symlink_to(real)
     (tmp_path / "data-link").symlink_to(real.parent, target_is_directory=True)
     for other in (tmp_path / "live-link.sqlite3", tmp_path / "data-link" / "live.sqlite3"):
-        with instance_lock(real), pytest.raises(OperationError, match="in use"):  # noqa: SIM117
-            with instance_lock(other):
-                pass
-        with instance_lock(other), pytest.raises(OperationError, match="in use"):  # noqa: SIM117
-            with instance_lock(real):
-                pass
+        with (
+            instance_lock(real),
+            pytest.raises(OperationError, match="in use"),
+            instance_lock(other),
+        ):
+            pass
+        with (
+            instance_lock(other),
+            pytest.raises(OperationError, match="in use"),
+            instance_lock(real),
+        ):
+            pass
 
 
 async def test_restore_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Path) -> None:
