@@ -335,3 +335,93 @@ async def test_restore_through_a_symlink_replaces_the_file_it_points_to(tmp_path
     assert inspect(real).deadlines == 2
     assert kept is not None
     assert inspect(kept).deadlines == 3
+
+
+# Root ignores permission bits, and these tests may run as root: each place that cannot take a
+# file is one that refuses root too (a regular file where a folder must be, a folder where a
+# file must be).
+def unwritable_destinations(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    (tmp_path / "busy.sqlite3.partial").mkdir()
+    return {
+        "file as parent": (tmp_path / "afile" / "copy.sqlite3", "afile is a file, not a folder"),
+        "folder under a file": (tmp_path / "afile" / "copies", "afile is a file, not a folder"),
+        "no room for the copy": (tmp_path / "busy.sqlite3", "is a directory"),
+    }
+
+
+@pytest.mark.parametrize("case", ["file as parent", "folder under a file", "no room for the copy"])
+async def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(
+    tmp_path: Path, case: str
+) -> None:
+    database = tmp_path / "data" / "live.sqlite3"
+    await filled_database(database)
+    destination, reason = unwritable_destinations(tmp_path)[case]
+    before = set(tmp_path.rglob("*"))
+    with pytest.raises(OperationError, match="cannot write a backup to") as raised:
+        backup(database, destination)
+    assert reason in str(raised.value)
+    assert "\n" not in str(raised.value)
+    companions = {Path(f"{database}-wal"), Path(f"{database}-shm")}  # the live database's own
+    assert set(tmp_path.rglob("*")) - before <= companions
+
+
+async def test_a_restore_that_cannot_write_says_why(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    await filled_database(copy)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(OperationError, match="afile is a file, not a folder"):
+        restore(copy, tmp_path / "afile" / "live.sqlite3")
+    locked = tmp_path / "locked" / "live.sqlite3"
+    Path(f"{locked}.lock").mkdir(parents=True)  # the lock file's name is taken by a folder
+    with pytest.raises(OperationError, match="cannot make the lock file"):
+        restore(copy, locked)
+    staged = tmp_path / "staged" / "live.sqlite3"
+    Path(f"{staged}.restoring").mkdir(parents=True)
+    with pytest.raises(OperationError, match=r"cannot restore to .*is a directory"):
+        restore(copy, staged)
+    assert not staged.exists()
+
+
+def test_restore_of_a_folder_or_nothing_says_so(tmp_path: Path) -> None:
+    with pytest.raises(OperationError, match="is a folder, not a database file"):
+        restore(tmp_path, tmp_path / "live.sqlite3")
+    with pytest.raises(OperationError, match="no file at"):
+        restore(tmp_path / "nope.sqlite3", tmp_path / "live.sqlite3")
+    assert not (tmp_path / "live.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "where", "needle"),
+    [
+        ("backup", "afile/copy.sqlite3", "afile is a file, not a folder"),
+        ("backup", "afile/copies/", "afile is a file, not a folder"),
+        ("restore", "backups", "is a folder, not a database file"),
+    ],
+)
+async def test_backup_and_restore_commands_fail_in_one_line(
+    tmp_path: Path, command: str, where: str, needle: str
+) -> None:
+    database = tmp_path / "data" / "deadlines.sqlite3"
+    await filled_database(database)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    (tmp_path / "backups").mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{database}"\n', encoding="utf-8")
+    proc = run_cli(command, where, "--config", str(config), cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: ")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert needle in proc.stderr
+
+
+async def test_restore_into_a_place_that_takes_no_files_fails_in_one_line(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    await filled_database(copy)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{tmp_path / "afile" / "d.sqlite3"}"\n', "utf-8")
+    proc = run_cli("restore", str(copy), "--config", str(config), cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "afile is a file, not a folder" in proc.stderr
