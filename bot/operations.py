@@ -52,11 +52,12 @@ def invite_url(client_id: int) -> str:
     )
 
 
-def read_only_uri(path: Path) -> str:
+def read_only_uri(path: Path, *, immutable: bool = False) -> str:
     """An SQLite URI that opens `path` read-only. Percent-quoted: in `file:{path}?mode=ro` a
     `#` or `?` in a folder's name would end the path there, and SQLite would create (and
-    write) the file named by what came before it."""
-    return f"{path.absolute().as_uri()}?mode=ro"
+    write) the file named by what came before it. `immutable`: for a file nobody writes (a
+    backup): read as it is, without the -wal and -shm files a WAL database gets next to it."""
+    return f"{path.absolute().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
 
 
 # -- single instance ----------------------------------------------------------------------
@@ -144,6 +145,9 @@ def _copy_database(database: Path, target_path: Path) -> None:
             target = sqlite3.connect(target_path)
             try:
                 source.backup(target)
+                # The copy is in WAL mode, as the database is: every later opening (the check
+                # below, a restore's) would leave -wal and -shm files next to it. One file.
+                target.execute("PRAGMA journal_mode = DELETE")
             finally:
                 target.close()
         finally:
@@ -177,7 +181,8 @@ def inspect(path: Path) -> BackupReport:
     if not path.exists():
         raise OperationError(f"no file at {path}")
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        # Immutable: exactly the bytes a restore copies, and nothing written next to them.
+        conn = sqlite3.connect(read_only_uri(path, immutable=True), uri=True)
         try:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])

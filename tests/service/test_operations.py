@@ -425,3 +425,34 @@ async def test_restore_into_a_place_that_takes_no_files_fails_in_one_line(tmp_pa
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert "afile is a file, not a folder" in proc.stderr
+
+
+async def test_a_backup_is_one_file_and_checking_it_writes_nothing_next_to_it(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "data" / "live.sqlite3"
+    await filled_database(database)
+    folder = tmp_path / "backups"
+    report = backup(database, folder)
+    assert sorted(folder.iterdir()) == [report.path]  # no .partial-wal, no .partial-shm
+    inspect(report.path)
+    assert sorted(folder.iterdir()) == [report.path]
+    with sqlite3.connect(report.path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+
+async def test_restoring_a_wal_mode_copy_writes_nothing_next_to_it(tmp_path: Path) -> None:
+    # A copy of the database file itself (as older backups were: in WAL mode).
+    database = tmp_path / "data" / "live.sqlite3"
+    await filled_database(database)
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    copy = folder / "copy.sqlite3"
+    copy.write_bytes(database.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    (folder / "copy.sqlite3-wal").unlink(missing_ok=True)
+    (folder / "copy.sqlite3-shm").unlink(missing_ok=True)
+    report, _ = restore(copy, tmp_path / "restored" / "live.sqlite3")
+    assert report.deadlines == 3
+    assert sorted(p.name for p in folder.iterdir()) == ["copy.sqlite3"]
