@@ -25,6 +25,9 @@ def check_config(
     }
     # The masked token contains "…": decode the same way the child encodes.
     full_env["PYTHONIOENCODING"] = "utf-8"
+    # Run from an empty folder, the child must still import this checkout's `bot`, not the
+    # one an editable install elsewhere points at.
+    full_env["PYTHONPATH"] = str(ROOT)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", "check-config", *args],
