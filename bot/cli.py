@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from bot.models import DeadlineExport
 
 EXIT_USAGE = 2
+# What a shell reports for a command stopped by SIGPIPE (128 + 13): the reader went away.
+EXIT_BROKEN_PIPE = 141
 CONFIG_HELP = "TOML config file (default: $BOT_CONFIG or ./config.toml)"
 
 
@@ -29,7 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
-    result: int = handler(args)
+    try:
+        result: int = handler(args)
+        sys.stdout.flush()  # inside the try: a pipe's buffered output is written here
+    except BrokenPipeError:
+        # `check-config | head -1`: the reader stopped reading. Stop quietly, as `cat` does;
+        # stdout goes to /dev/null so the interpreter's own flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
     return result
 
 

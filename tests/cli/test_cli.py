@@ -159,3 +159,31 @@ def test_run_without_token_says_so() -> None:
     assert "DISCORD_TOKEN" in proc.stderr
     assert "python -m bot due" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check-config"],
+        ["due", "Bondi letter, 30 days", "--from", "2025-07-17"],
+        ["invite-url", "--client-id", "123"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    args: list[str], tmp_path: Path
+) -> None:
+    # As `python -m bot check-config | head -1`, but certain: the reading end is closed before
+    # the command writes anything, so its first write finds no reader.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env["DISCORD_TOKEN"] = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", *args], stdout=write_end, stderr=subprocess.PIPE,
+            text=True, cwd=tmp_path, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (141, "")
