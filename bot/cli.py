@@ -322,11 +322,16 @@ def _invite_url(args: argparse.Namespace) -> int:
             token = _load_config(args.config).discord.token.get_secret_value()
         except ConfigError as exc:
             return _fail(str(exc))
-        client_id = client_id_from_token(token) if token else None
-        if client_id is None:
+        if not token.strip():
             return _fail(
                 "give --client-id (the Developer Portal's OAuth2 page shows it), or set "
                 "DISCORD_TOKEN so it can be read from the token"
+            )
+        client_id = client_id_from_token(token.strip())
+        if client_id is None:
+            return _fail(
+                "the Discord token is malformed: its first part is not an application id; "
+                "copy it again from the Developer Portal's Bot page, or give --client-id"
             )
     if client_id <= 0:
         return _fail("--client-id must be a positive number")

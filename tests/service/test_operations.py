@@ -226,6 +226,17 @@ def test_invite_url_command(tmp_path: Path) -> None:
     without = run_cli("invite-url", cwd=tmp_path)
     assert without.returncode == 2
     assert "--client-id" in without.stderr
+    assert "set DISCORD_TOKEN" in without.stderr
+
+
+@pytest.mark.parametrize("token", ["garbage", "not-base64!.x.y", "YWJj.GaBcDe.xyz"])
+def test_invite_url_with_a_malformed_token_says_it_is_malformed(tmp_path: Path, token: str) -> None:
+    proc = run_cli("invite-url", cwd=tmp_path, env={"DISCORD_TOKEN": token})
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: the Discord token is malformed")
+    assert "--client-id" in proc.stderr
+    assert "set DISCORD_TOKEN" not in proc.stderr
+    assert token not in proc.stderr
 
 
 async def test_the_bot_refuses_a_database_that_fails_its_integrity_check(tmp_path: Path) -> None:
