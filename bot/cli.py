@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -45,8 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line as every other error here (its subcommands'
+    parsers are of this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {message} (see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot", description="Deadline Desk: track other people's deadlines."
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -280,7 +288,7 @@ def _run(args: argparse.Namespace) -> int:
 # -- operating the bot: invite-url, backup, restore, health --------------------------------
 
 
-def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_operations(sub: argparse._SubParsersAction[_Parser]) -> None:
     invite = sub.add_parser(
         "invite-url",
         help="print the link that adds the bot to a server",
@@ -391,7 +399,7 @@ def _health(args: argparse.Namespace) -> int:
 # -- export: a server's deadlines as a file, without Discord ---------------------------------
 
 
-def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
     export = sub.add_parser(
         "export",
         help="write a server's deadlines as iCalendar or CSV to stdout, without Discord",
@@ -400,7 +408,10 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "deadlines.csv",
     )
     export.add_argument(
-        "--guild", metavar="ID", help="the server's id (Developer Mode: Copy Server ID)"
+        "--guild",
+        metavar="ID",
+        required=True,
+        help="the server's id, e.g. 123456789012345678 (Developer Mode: Copy Server ID)",
     )
     export.add_argument("--format", dest="fmt", default="ics", help="ics (default) or csv")
     export.add_argument(
@@ -423,8 +434,6 @@ def _export(args: argparse.Namespace) -> int:
     from bot.storage import StorageError
 
     example = "for example: --guild 123456789012345678"
-    if args.guild is None:
-        return _fail(f"give --guild, the server's id ({example})")
     if not re.fullmatch(r"[0-9]{1,20}", args.guild.strip()) or int(args.guild) == 0:
         return _fail(f"--guild {args.guild[:40]!r} is not a server id ({example})")
     fmt = args.fmt.strip().lower()

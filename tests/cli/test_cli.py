@@ -187,3 +187,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["due"], "the following arguments are required: text (see: python -m bot due --help)"),
+        (["nope"], "invalid choice: 'nope'"),
+        (["export", "--guild"], "argument --guild: expected one argument"),
+    ],
+)
+def test_usage_errors_are_one_line_too(args: list[str], needle: str) -> None:
+    proc = run_cli(*args)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: ")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert needle in proc.stderr
