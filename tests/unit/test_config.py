@@ -496,11 +496,26 @@ def test_effective_settings_list_every_key_with_the_token_masked(
 # --- database path ----------------------------------------------------------------------------
 
 
-def test_check_database_path_creates_the_folder_and_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_check_database_path_leaves_nothing_behind(tmp_path: Path) -> None:
     db = tmp_path / "nested" / "data" / "deadlines.sqlite3"
     check_database_path(db)
-    assert db.parent.is_dir()
+    assert list(tmp_path.iterdir()) == []  # no folder made (the bot makes it), no scratch left
+    (tmp_path / "nested").mkdir()
+    check_database_path(db)
+    assert list(tmp_path.rglob("*")) == [tmp_path / "nested"]
+    db.parent.mkdir()
+    check_database_path(db)
     assert list(db.parent.iterdir()) == []  # the scratch file is gone, no database yet
+
+
+def test_check_database_path_under_a_file_further_up_is_an_error(tmp_path: Path) -> None:
+    blocker = write(tmp_path / "afile", "not a folder")
+    with pytest.raises(ConfigError) as caught:
+        check_database_path(blocker / "data" / "db.sqlite3")
+    assert str(caught.value).startswith(
+        f"database.path: cannot create the folder {blocker / 'data'} for "
+        f"{blocker / 'data' / 'db.sqlite3'}: {blocker} is a file, not a folder"
+    )
 
 
 def test_check_database_path_accepts_an_existing_database(tmp_path: Path) -> None:
