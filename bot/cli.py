@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
@@ -84,11 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     due.add_argument("text", help="a phrase such as 'FOIA request, 20 business days'")
     due.add_argument("--from", dest="start", help="start date YYYY-MM-DD (default: today in --tz)")
-    due.add_argument(
-        "--rule", default="calendar", help="calendar (default), roll, court or business"
-    )
-    due.add_argument("--calendar", default="US", help="holiday calendar: US (default) or US-XX")
-    due.add_argument("--tz", default="America/New_York", help="IANA time zone name")
+    _add_engine_options(due)
     due.add_argument("--json", action="store_true", help="print one JSON object")
     due.set_defaults(handler=_due)
 
@@ -101,14 +98,27 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument(
         "--date", help="the text's own date YYYY-MM-DD, if it has no date line (default: today)"
     )
-    find.add_argument(
-        "--rule", default="calendar", help="calendar (default), roll, court or business"
-    )
-    find.add_argument("--calendar", default="US", help="holiday calendar: US (default) or US-XX")
-    find.add_argument("--tz", default="America/New_York", help="IANA time zone name")
+    _add_engine_options(find)
     find.add_argument("--json", action="store_true", help="print a JSON list")
     find.set_defaults(handler=_find)
     return parser
+
+
+def _add_engine_options(command: argparse.ArgumentParser) -> None:
+    """--rule, --calendar, --tz and --config: the options not given are the config's
+    [defaults], as a new server's settings would be, else the built-in ones."""
+    command.add_argument(
+        "--rule",
+        help="calendar, roll, court or business (default: defaults.counting, else calendar)",
+    )
+    command.add_argument(
+        "--calendar", help="holiday calendar: US or US-XX (default: defaults.calendar, else US)"
+    )
+    command.add_argument(
+        "--tz",
+        help="IANA time zone name (default: defaults.timezone, else America/New_York)",
+    )
+    command.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
 
 
 def _fail(message: str) -> int:
@@ -152,7 +162,65 @@ def _use_holiday_cache() -> None:
     use_holiday_lookup(disk_cached_lookup())
 
 
+@dataclass(frozen=True, slots=True)
+class _EngineDefaults:
+    rule: str
+    calendar: str
+    tz: str
+    close_of_business: dt.time
+
+
+def _engine_defaults(args: argparse.Namespace) -> _EngineDefaults:
+    """The options of `due` and `find`: those given, else the config's [defaults] (the file,
+    BOT_DEFAULTS__* over it), else the built-in defaults. Raises ConfigError naming the key.
+
+    Reads only these keys, with the engine's own checks, and without pydantic, whose import
+    would double a `due`'s time: bot.config_sources. Without a config file or a
+    BOT_DEFAULTS variable nothing is read at all.
+    """
+    from bot.config_sources import ConfigError, configures, section_values, time_of_day
+    from bot.deadlines import (
+        DEFAULT_CALENDAR,
+        DEFAULT_TIMEZONE,
+        DeadlineError,
+        Rule,
+        holiday_calendar,
+        iana_zone,
+    )
+    from bot.deadlines.parsing import DEFAULT_CLOSE_OF_BUSINESS
+
+    configured: dict[str, tuple[object, str]] = {}
+    if configures(args.config):
+        from bot.config_sources import choose_config_file, read_tables
+
+        configured = section_values(read_tables(choose_config_file(args.config)), "defaults")
+
+    def pick(given: str | None, key: str, check: Any, default: Any) -> Any:
+        if given is not None:
+            return given  # checked where it is used, as a flag's value
+        if key not in configured:
+            return default
+        value, where = configured[key]
+        try:
+            if key != "close_of_business" and not isinstance(value, str):
+                raise ValueError(f"must be text, got {value!r}")
+            check(value)
+        except (DeadlineError, ValueError) as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        return value
+
+    return _EngineDefaults(
+        rule=pick(args.rule, "counting", Rule.parse, Rule.CALENDAR.value),
+        calendar=pick(args.calendar, "calendar", holiday_calendar, DEFAULT_CALENDAR),
+        tz=pick(args.tz, "timezone", iana_zone, DEFAULT_TIMEZONE),
+        close_of_business=time_of_day(
+            pick(None, "close_of_business", time_of_day, DEFAULT_CLOSE_OF_BUSINESS)
+        ),
+    )
+
+
 def _due(args: argparse.Namespace) -> int:
+    from bot.config_sources import ConfigError
     from bot.deadlines import (
         AmbiguousPhrase,
         DeadlineError,
@@ -164,7 +232,11 @@ def _due(args: argparse.Namespace) -> int:
 
     _use_holiday_cache()
     try:
-        now = dt.datetime.now(iana_zone(args.tz))
+        options = _engine_defaults(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        now = dt.datetime.now(iana_zone(options.tz))
         if args.start is None:
             start = now.date()
         else:
@@ -173,7 +245,13 @@ def _due(args: argparse.Namespace) -> int:
             except ValueError:
                 return _fail(f"--from {args.start!r} is not a date (for example: 2025-07-17)")
         result = calculate(
-            args.text, start=start, rule=args.rule, calendar=args.calendar, tz=args.tz, now=now
+            args.text,
+            start=start,
+            rule=options.rule,
+            calendar=options.calendar,
+            tz=options.tz,
+            now=now,
+            close_of_business=options.close_of_business,
         )
     except AmbiguousPhrase as exc:
         readings = "".join(f"\n  - {reading}" for reading in exc.readings)
@@ -204,13 +282,17 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _find(args: argparse.Namespace) -> int:
+    from bot.config_sources import ConfigError
     from bot.deadlines import DeadlineError, format_day, iana_zone, zone
     from bot.deadlines.finding import MAX_TEXT, find_deadlines
 
     _use_holiday_cache()
-
     try:
-        today = dt.datetime.now(iana_zone(args.tz)).date()  # (checks --tz first)
+        options = _engine_defaults(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        today = dt.datetime.now(iana_zone(options.tz)).date()  # (checks --tz first)
         try:
             date = today if args.date is None else dt.date.fromisoformat(args.date)
         except ValueError:
@@ -225,7 +307,9 @@ def _find(args: argparse.Namespace) -> int:
             return _fail(f"cannot read {args.file}: {exc}")
         if len(text) > MAX_TEXT:
             return _fail(f"{args.file} is longer than {MAX_TEXT:,} characters")
-        found = find_deadlines(text, date=date, rule=args.rule, calendar=args.calendar, tz=args.tz)
+        found = find_deadlines(
+            text, date=date, rule=options.rule, calendar=options.calendar, tz=options.tz
+        )
     except DeadlineError as exc:
         return _fail(str(exc))
     if args.json:

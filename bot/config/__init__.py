@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from enum import Enum
 from pathlib import Path
 from typing import Any, Final
@@ -34,24 +33,28 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from bot.config_sources import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG_FILE,
+    ENV_PREFIX,
+    TOKEN_ENV,
+    ConfigError,
+    choose_config_file,
+    read_tables,
+    shorten,
+)
 from bot.models import GuildDefaults
 
 from .checks import check_database_path, masked
 from .sections import (
-    CONFIG_ENV,
     CONSTRAINT_ERRORS,
-    DEFAULT_CONFIG_FILE,
-    ENV_PREFIX,
     EXAMPLES,
     PROBLEMS,
-    TOKEN_ENV,
-    ConfigError,
     DatabaseSection,
     DefaultsSection,
     DiscordSection,
     LoggingSection,
     WebSection,
-    shorten,
 )
 
 __all__ = [
@@ -147,20 +150,6 @@ class _DiscordTokenSource(PydanticBaseSettingsSource):
 # --- loading ----------------------------------------------------------------------------------
 
 
-def choose_config_file(path: str | Path | None = None) -> Path | None:
-    """The TOML file to read: `path`, else $BOT_CONFIG, else ./config.toml if it exists, else None.
-
-    A file named explicitly (argument or BOT_CONFIG) must exist: a typo there must not
-    silently fall back to defaults. Raises ConfigError.
-    """
-    if path is not None and str(path).strip():
-        return _existing_file(Path(path).expanduser(), "")
-    from_env = os.environ.get(CONFIG_ENV, "").strip()
-    if from_env:
-        return _existing_file(Path(from_env).expanduser(), f" (from {CONFIG_ENV})")
-    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
-
-
 def load_config(path: str | Path | None = None) -> Config:
     """Read and validate the configuration; raises ConfigError with a one-line message.
 
@@ -169,17 +158,7 @@ def load_config(path: str | Path | None = None) -> Config:
     `check_database_path`, which only some commands need.
     """
     toml_file = choose_config_file(path)
-    tables: dict[str, Any] = {}
-    try:
-        if toml_file is not None:
-            with toml_file.open("rb") as file:
-                tables = tomllib.load(file)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{toml_file}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{toml_file}: not UTF-8 text, as TOML requires") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {toml_file}: {exc.strerror or exc}") from None
+    tables = read_tables(toml_file)
     # BaseSettings.__init__ would take a top-level `_env_prefix = ...` as its own option.
     for name in tables:
         if name.startswith("_"):
@@ -201,14 +180,6 @@ def load_config(path: str | Path | None = None) -> Config:
         ) from None
     config._config_file = toml_file
     return config
-
-
-def _existing_file(path: Path, origin: str) -> Path:
-    if path.is_dir():
-        raise ConfigError(f"config file {path}{origin} is a folder, not a file")
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}{origin}")
-    return path
 
 
 # --- messages ---------------------------------------------------------------------------------

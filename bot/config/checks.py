@@ -12,7 +12,9 @@ from pydantic import (
     SecretStr,
 )
 
-from .sections import EXAMPLES, ConfigError
+from bot.config_sources import ConfigError
+
+from .sections import EXAMPLES
 
 _MASK_KEEP: Final = 4
 
