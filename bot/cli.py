@@ -126,14 +126,18 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _load_config(path: str | None) -> Config:
-    """The configuration from `path` (--config) or its defaults, overlaid by the environment.
+def _load_config(path: str | None, *, warn: bool = True) -> Config:
+    """The configuration from `path` (--config) or its defaults, overlaid by the environment;
+    its warnings printed on stderr (`warn=False`: the caller logs them).
 
     Raises bot.config.ConfigError, whose message is one line fit for `_fail`.
     """
     from bot.config import load_config
 
-    return load_config(path)
+    config = load_config(path)
+    for warning in config.warnings if warn else ():
+        print(f"warning: {warning}", file=sys.stderr)
+    return config
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -178,7 +182,13 @@ def _engine_defaults(args: argparse.Namespace) -> _EngineDefaults:
     would double a `due`'s time: bot.config_sources. Without a config file or a
     BOT_DEFAULTS variable nothing is read at all.
     """
-    from bot.config_sources import ConfigError, configures, section_values, time_of_day
+    from bot.config_sources import (
+        ConfigError,
+        configures,
+        section_values,
+        time_of_day,
+        unknown_variables,
+    )
     from bot.deadlines import (
         DEFAULT_CALENDAR,
         DEFAULT_TIMEZONE,
@@ -189,6 +199,8 @@ def _engine_defaults(args: argparse.Namespace) -> _EngineDefaults:
     )
     from bot.deadlines.parsing import DEFAULT_CLOSE_OF_BUSINESS
 
+    for warning in unknown_variables():
+        print(f"warning: {warning}", file=sys.stderr)
     configured: dict[str, tuple[object, str]] = {}
     if configures(args.config):
         from bot.config_sources import choose_config_file, read_tables
@@ -349,17 +361,20 @@ def _found_json(item: Any) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     import asyncio
+    import logging
 
     from bot.config import ConfigError, require_token
     from bot.logs import configure_logging
 
     try:
-        config = _load_config(args.config)
+        config = _load_config(args.config, warn=False)  # logged below: the log is on stderr
         require_token(config)
     except ConfigError as exc:
         hint = " Meanwhile, try the calculator: python -m bot due 'Bondi letter, 30 days'"
         return _fail(f"{exc}.{hint}" if "no Discord token" in str(exc) else str(exc))
     configure_logging(config)
+    for warning in config.warnings:
+        logging.getLogger(__name__).warning("%s", warning)
     from bot.app import serve
 
     try:

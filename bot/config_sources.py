@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,6 +20,8 @@ ENV_PREFIX: Final = "BOT_"
 CONFIG_ENV: Final = "BOT_CONFIG"
 TOKEN_ENV: Final = "DISCORD_TOKEN"
 DEFAULT_CONFIG_FILE: Final = Path("config.toml")
+# The configuration's sections, as bot.config declares them (a test keeps the two the same).
+SECTIONS: Final = ("discord", "database", "defaults", "logging", "web")
 
 _HHMM: Final = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -118,6 +120,62 @@ def section_values(
             key = upper[len(prefix) :].lower()
             values[key] = (value, f"{section}.{key} (from {upper})")
     return values
+
+
+def unknown_variables(
+    environ: Mapping[str, str] = os.environ,
+    keys: Mapping[str, Collection[str]] | None = None,
+) -> list[str]:
+    """A warning for each BOT_ variable that names no section (pydantic-settings ignores it
+    without a word, so a misspelt BOT_DEFAULT__TIMEZONE silently does nothing): the variable,
+    and the setting it most likely meant. `keys`: every section's keys, to name the closest
+    key too; without them the key is taken as written.
+    """
+    sections = tuple(keys) if keys is not None else SECTIONS
+    warnings = []
+    for name, value in sorted(environ.items()):
+        upper = name.upper()
+        if not value or not upper.startswith(ENV_PREFIX) or upper == CONFIG_ENV:
+            continue
+        rest = upper[len(ENV_PREFIX) :].lower()
+        section, nested, key = rest.partition("__")
+        if section in sections:
+            continue  # an unknown key in a known section is bot.config's error to report
+        meant = _closest(rest, nested, key, sections, keys)
+        advice = f"did you mean {meant}?" if meant else (
+            f"settings are {ENV_PREFIX}SECTION__KEY, for example {ENV_PREFIX}DATABASE__PATH"
+        )  # fmt: skip
+        warnings.append(f"{name} is not a setting, so it is ignored: {advice}")
+    return warnings
+
+
+def _closest(
+    rest: str,
+    nested: str,
+    key: str,
+    sections: tuple[str, ...],
+    keys: Mapping[str, Collection[str]] | None,
+) -> str | None:
+    """The variable (and dotted key) a misspelt name most likely meant, or None."""
+    import difflib  # only when a variable is wrong
+
+    if nested:
+        found = difflib.get_close_matches(rest.partition("__")[0], sections, n=1, cutoff=0.6)
+        section = found[0] if found else None
+    else:  # BOT_DATABASE_PATH: one underscore where two belong
+        section = next((s for s in sections if rest.startswith(f"{s}_")), None)
+        key = rest[len(section) + 1 :] if section else ""
+        if section is None:
+            found = difflib.get_close_matches(rest, sections, n=1, cutoff=0.6)
+            return f"{ENV_PREFIX}{found[0].upper()}" if found else None
+    if section is None:
+        return None
+    if keys is not None and key not in keys[section]:
+        found = difflib.get_close_matches(key, keys[section], n=1, cutoff=0.6)
+        if not found:
+            return f"{ENV_PREFIX}{section.upper()}__... (the keys of [{section}])"
+        key = found[0]
+    return f"{ENV_PREFIX}{section.upper()}__{key.upper()} ({section}.{key})"
 
 
 def time_of_day(value: object) -> dt.time:

@@ -42,6 +42,7 @@ from bot.config_sources import (
     choose_config_file,
     read_tables,
     shorten,
+    unknown_variables,
 )
 from bot.models import GuildDefaults
 
@@ -105,11 +106,17 @@ class Config(BaseSettings):
     web: WebSection = WebSection()
 
     _config_file: Path | None = PrivateAttr(default=None)
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
 
     @property
     def config_file(self) -> Path | None:
         """The TOML file these settings were read from, or None."""
         return self._config_file
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What was ignored while reading (a BOT_ variable that names no setting), one line each."""
+        return self._warnings
 
     @classmethod
     def settings_customise_sources(
@@ -179,7 +186,18 @@ def load_config(path: str | Path | None = None) -> Config:
             f"(for example: {ENV_PREFIX}DATABASE__PATH=data/deadlines.sqlite3)"
         ) from None
     config._config_file = toml_file
+    config._warnings = tuple(unknown_variables(os.environ, _keys()))
     return config
+
+
+def _keys() -> dict[str, tuple[str, ...]]:
+    """Every section's keys, as the models declare them."""
+    keys = {}
+    for name, field in Config.model_fields.items():
+        section = field.annotation
+        if isinstance(section, type) and issubclass(section, BaseModel):
+            keys[name] = tuple(section.model_fields)
+    return keys
 
 
 # --- messages ---------------------------------------------------------------------------------

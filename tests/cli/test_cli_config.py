@@ -156,6 +156,17 @@ def test_unwritable_database_path(tmp_path: Path) -> None:
     assert "cannot create the folder" in line
 
 
+def test_a_misspelt_section_in_a_variable_is_one_warning_line(tmp_path: Path) -> None:
+    env = {"DISCORD_TOKEN": TOKEN, "BOT_DEFAULT__TIMEZONE": "Asia/Tokyo"}
+    proc = check_config(cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == (
+        "warning: BOT_DEFAULT__TIMEZONE is not a setting, so it is ignored: did you mean "
+        "BOT_DEFAULTS__TIMEZONE (defaults.timezone)?\n"
+    )
+    assert "defaults.timezone = America/New_York" in proc.stdout.splitlines()
+
+
 def test_missing_config_file(tmp_path: Path) -> None:
     proc = check_config("--config", "nope.toml", cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
     assert assert_one_error_line(proc, "config file") == "error: config file not found: nope.toml"

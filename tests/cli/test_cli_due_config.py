@@ -154,3 +154,13 @@ def test_due_with_a_config_still_loads_neither_pydantic_nor_discord(tmp_path: Pa
     )  # fmt: skip
     assert json.loads(proc.stdout.splitlines()[0])["due_at"].endswith("-07:00")  # the file's
     assert proc.stdout.splitlines()[-1] == "[] True"
+
+
+def test_a_misspelt_section_in_a_variable_is_a_warning_for_due_too(tmp_path: Path) -> None:
+    proc = run(*BONDI, cwd=tmp_path, env={"BOT_DEFAULT__TIMEZONE": "Asia/Tokyo"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == (
+        "warning: BOT_DEFAULT__TIMEZONE is not a setting, so it is ignored: did you mean "
+        "BOT_DEFAULTS__TIMEZONE (defaults.timezone)?\n"
+    )
+    assert json.loads(proc.stdout)["due_at"].endswith("-04:00")  # New York: it was ignored

@@ -467,3 +467,23 @@ async def test_restoring_a_wal_mode_copy_writes_nothing_next_to_it(tmp_path: Pat
     report, _ = restore(copy, tmp_path / "restored" / "live.sqlite3")
     assert report.deadlines == 3
     assert sorted(p.name for p in folder.iterdir()) == ["copy.sqlite3"]
+
+
+def test_run_logs_a_warning_for_a_misspelt_variable(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[discord]\napi_base_url = "http://127.0.0.1:9/api/v10"\n'
+        f'[database]\npath = "{tmp_path / "deadlines.sqlite3"}"\n',
+        encoding="utf-8",
+    )
+    env = {"DISCORD_TOKEN": TOKEN, "BOT_DATABASE_PATH": str(tmp_path / "elsewhere.sqlite3")}
+    proc = run_cli("run", "--config", str(config), cwd=tmp_path, env=env)
+    assert proc.returncode == 2  # Discord cannot be reached; the warning came first
+    warning = (
+        "BOT_DATABASE_PATH is not a setting, so it is ignored: did you mean BOT_DATABASE__PATH "
+        "(database.path)?"
+    )
+    # Once, in the log (which is on stderr), before anything else is logged.
+    (logged,) = [line for line in proc.stderr.splitlines() if "BOT_DATABASE_PATH" in line]
+    assert logged == proc.stderr.splitlines()[0]
+    assert logged.endswith(f" WARNING bot.cli: {warning}")

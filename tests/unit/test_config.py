@@ -23,6 +23,7 @@ from bot.config import (
     masked,
     require_token,
 )
+from bot.config_sources import SECTIONS
 from bot.deadlines import Rule
 from bot.logs import TokenRedactingFilter, configure_logging
 from bot.models import GuildDefaults
@@ -309,6 +310,50 @@ def test_top_level_names_with_an_underscore_are_unknown_sections(tmp_path: Path,
     # BaseSettings would otherwise take `_env_prefix` and its kin as options for itself.
     message = config_error(write(tmp_path / "c.toml", toml + "\n"))
     assert re.match(r"^_\w+: unknown section \(the sections are: discord, database, ", message)
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("BOT_DEFAULT__TIMEZONE", "BOT_DEFAULTS__TIMEZONE (defaults.timezone)"),
+        ("bot_default__timezone", "BOT_DEFAULTS__TIMEZONE (defaults.timezone)"),
+        ("BOT_DEFALTS__TIMZONE", "BOT_DEFAULTS__TIMEZONE (defaults.timezone)"),
+        ("BOT_DATABASE_PATH", "BOT_DATABASE__PATH (database.path)"),
+        ("BOT_DICSORD__TOKEN", "BOT_DISCORD__TOKEN (discord.token)"),
+        ("BOT_DEFAULT", "BOT_DEFAULTS"),
+    ],
+)
+def test_a_variable_naming_no_section_is_ignored_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, variable: str, meant: str
+) -> None:
+    monkeypatch.setenv(variable, "Asia/Tokyo")
+    config = load_config()
+    assert config.defaults.timezone == "America/New_York"  # ignored, as before
+    assert config.warnings == (
+        f"{variable} is not a setting, so it is ignored: did you mean {meant}?",
+    )
+
+
+def test_no_warning_for_settings_or_for_empty_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    setenv(monkeypatch, BOT_DEFAULTS__TIMEZONE="Asia/Tokyo", BOT_CONFIG="", BOT_DEFALT__X="")
+    monkeypatch.setenv("BOT_WEB", '{"port": 9000}')
+    config = load_config()
+    assert (config.defaults.timezone, config.web.port) == ("Asia/Tokyo", 9000)
+    assert config.warnings == ()
+
+
+def test_a_variable_like_no_setting_says_how_settings_are_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_NAME", "Deadline Desk")
+    assert load_config().warnings == (
+        "BOT_NAME is not a setting, so it is ignored: settings are BOT_SECTION__KEY, for "
+        "example BOT_DATABASE__PATH",
+    )
+
+
+def test_the_sections_known_without_pydantic_are_the_configs() -> None:
+    assert tuple(Config.model_fields) == SECTIONS
 
 
 def test_unknown_key_from_the_environment_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
