@@ -1,7 +1,7 @@
 """Command-line interface: `python -m bot run | due | check-config ...`.
 
 Subcommands import what they need lazily: `due` must stay fast and must not load discord.py
-(nor pydantic-settings, which only the commands that read the configuration need).
+nor pydantic-settings (it reads its few [defaults] through bot.config_sources).
 Bad input prints one line on stderr and exits 2; nothing goes to stdout.
 """
 
