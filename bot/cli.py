@@ -1,7 +1,7 @@
 """Command-line interface: `python -m bot run | due | check-config ...`.
 
 Subcommands import what they need lazily: `due` must stay fast and must not load discord.py
-(nor pydantic-settings, which only the commands that read the configuration need).
+nor pydantic-settings (it reads its few [defaults] through bot.config_sources).
 Bad input prints one line on stderr and exits 2; nothing goes to stdout.
 """
 
@@ -10,15 +10,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.models import DeadlineExport
 
 EXIT_USAGE = 2
+# What a shell reports for a command stopped by SIGPIPE (128 + 13): the reader went away.
+EXIT_BROKEN_PIPE = 141
 CONFIG_HELP = "TOML config file (default: $BOT_CONFIG or ./config.toml)"
 
 
@@ -29,12 +33,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
-    result: int = handler(args)
+    try:
+        result: int = handler(args)
+        sys.stdout.flush()  # inside the try: a pipe's buffered output is written here
+    except BrokenPipeError:
+        # `check-config | head -1`: the reader stopped reading. Stop quietly, as `cat` does;
+        # stdout goes to /dev/null so the interpreter's own flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
     return result
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line as every other error here (its subcommands'
+    parsers are of this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {message} (see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot", description="Deadline Desk: track other people's deadlines."
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -64,11 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     due.add_argument("text", help="a phrase such as 'FOIA request, 20 business days'")
     due.add_argument("--from", dest="start", help="start date YYYY-MM-DD (default: today in --tz)")
-    due.add_argument(
-        "--rule", default="calendar", help="calendar (default), roll, court or business"
-    )
-    due.add_argument("--calendar", default="US", help="holiday calendar: US (default) or US-XX")
-    due.add_argument("--tz", default="America/New_York", help="IANA time zone name")
+    _add_engine_options(due)
     due.add_argument("--json", action="store_true", help="print one JSON object")
     due.set_defaults(handler=_due)
 
@@ -81,14 +98,27 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument(
         "--date", help="the text's own date YYYY-MM-DD, if it has no date line (default: today)"
     )
-    find.add_argument(
-        "--rule", default="calendar", help="calendar (default), roll, court or business"
-    )
-    find.add_argument("--calendar", default="US", help="holiday calendar: US (default) or US-XX")
-    find.add_argument("--tz", default="America/New_York", help="IANA time zone name")
+    _add_engine_options(find)
     find.add_argument("--json", action="store_true", help="print a JSON list")
     find.set_defaults(handler=_find)
     return parser
+
+
+def _add_engine_options(command: argparse.ArgumentParser) -> None:
+    """--rule, --calendar, --tz and --config: the options not given are the config's
+    [defaults], as a new server's settings would be, else the built-in ones."""
+    command.add_argument(
+        "--rule",
+        help="calendar, roll, court or business (default: defaults.counting, else calendar)",
+    )
+    command.add_argument(
+        "--calendar", help="holiday calendar: US or US-XX (default: defaults.calendar, else US)"
+    )
+    command.add_argument(
+        "--tz",
+        help="IANA time zone name (default: defaults.timezone, else America/New_York)",
+    )
+    command.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
 
 
 def _fail(message: str) -> int:
@@ -96,14 +126,18 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _load_config(path: str | None) -> Config:
-    """The configuration from `path` (--config) or its defaults, overlaid by the environment.
+def _load_config(path: str | None, *, warn: bool = True) -> Config:
+    """The configuration from `path` (--config) or its defaults, overlaid by the environment;
+    its warnings printed on stderr (`warn=False`: the caller logs them).
 
     Raises bot.config.ConfigError, whose message is one line fit for `_fail`.
     """
     from bot.config import load_config
 
-    return load_config(path)
+    config = load_config(path)
+    for warning in config.warnings if warn else ():
+        print(f"warning: {warning}", file=sys.stderr)
+    return config
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -132,12 +166,89 @@ def _use_holiday_cache() -> None:
     use_holiday_lookup(disk_cached_lookup())
 
 
+@dataclass(frozen=True, slots=True)
+class _EngineDefaults:
+    rule: str
+    calendar: str
+    tz: str
+    close_of_business: dt.time
+
+
+def _engine_defaults(args: argparse.Namespace) -> _EngineDefaults:
+    """The options of `due` and `find`: those given, else the config's [defaults] (the file,
+    BOT_DEFAULTS__* over it), else the built-in defaults. Raises ConfigError naming the key.
+
+    Reads only these keys, with the engine's own checks, and without pydantic, whose import
+    would double a `due`'s time: bot.config_sources. Without a config file or a
+    BOT_DEFAULTS variable nothing is read at all.
+    """
+    from bot.config_sources import (
+        ConfigError,
+        configures,
+        section_values,
+        time_of_day,
+        unknown_variables,
+    )
+    from bot.deadlines import (
+        DEFAULT_CALENDAR,
+        DEFAULT_TIMEZONE,
+        DeadlineError,
+        Rule,
+        holiday_calendar,
+        iana_zone,
+    )
+    from bot.deadlines.parsing import DEFAULT_CLOSE_OF_BUSINESS
+
+    for warning in unknown_variables():
+        print(f"warning: {warning}", file=sys.stderr)
+    configured: dict[str, tuple[object, str]] = {}
+    if configures(args.config):
+        from bot.config_sources import choose_config_file, read_tables
+
+        configured = section_values(read_tables(choose_config_file(args.config)), "defaults")
+
+    def pick(given: str | None, key: str, check: Any, default: Any) -> Any:
+        if given is not None:
+            return given  # checked where it is used, as a flag's value
+        if key not in configured:
+            return default
+        value, where = configured[key]
+        try:
+            if key != "close_of_business" and not isinstance(value, str):
+                raise ValueError(f"must be text, got {value!r}")
+            check(value)
+        except (DeadlineError, ValueError) as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        return value
+
+    return _EngineDefaults(
+        rule=pick(args.rule, "counting", Rule.parse, Rule.CALENDAR.value),
+        calendar=pick(args.calendar, "calendar", holiday_calendar, DEFAULT_CALENDAR),
+        tz=pick(args.tz, "timezone", iana_zone, DEFAULT_TIMEZONE),
+        close_of_business=time_of_day(
+            pick(None, "close_of_business", time_of_day, DEFAULT_CLOSE_OF_BUSINESS)
+        ),
+    )
+
+
 def _due(args: argparse.Namespace) -> int:
-    from bot.deadlines import AmbiguousPhrase, DeadlineError, calculate, format_day, zone
+    from bot.config_sources import ConfigError
+    from bot.deadlines import (
+        AmbiguousPhrase,
+        DeadlineError,
+        calculate,
+        format_day,
+        iana_zone,
+        zone,
+    )
 
     _use_holiday_cache()
     try:
-        now = dt.datetime.now(zone(args.tz))
+        options = _engine_defaults(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        now = dt.datetime.now(iana_zone(options.tz))
         if args.start is None:
             start = now.date()
         else:
@@ -146,7 +257,13 @@ def _due(args: argparse.Namespace) -> int:
             except ValueError:
                 return _fail(f"--from {args.start!r} is not a date (for example: 2025-07-17)")
         result = calculate(
-            args.text, start=start, rule=args.rule, calendar=args.calendar, tz=args.tz, now=now
+            args.text,
+            start=start,
+            rule=options.rule,
+            calendar=options.calendar,
+            tz=options.tz,
+            now=now,
+            close_of_business=options.close_of_business,
         )
     except AmbiguousPhrase as exc:
         readings = "".join(f"\n  - {reading}" for reading in exc.readings)
@@ -177,13 +294,17 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _find(args: argparse.Namespace) -> int:
-    from bot.deadlines import DeadlineError, format_day, zone
+    from bot.config_sources import ConfigError
+    from bot.deadlines import DeadlineError, format_day, iana_zone, zone
     from bot.deadlines.finding import MAX_TEXT, find_deadlines
 
     _use_holiday_cache()
-
     try:
-        today = dt.datetime.now(zone(args.tz)).date()  # (checks --tz first)
+        options = _engine_defaults(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        today = dt.datetime.now(iana_zone(options.tz)).date()  # (checks --tz first)
         try:
             date = today if args.date is None else dt.date.fromisoformat(args.date)
         except ValueError:
@@ -198,7 +319,9 @@ def _find(args: argparse.Namespace) -> int:
             return _fail(f"cannot read {args.file}: {exc}")
         if len(text) > MAX_TEXT:
             return _fail(f"{args.file} is longer than {MAX_TEXT:,} characters")
-        found = find_deadlines(text, date=date, rule=args.rule, calendar=args.calendar, tz=args.tz)
+        found = find_deadlines(
+            text, date=date, rule=options.rule, calendar=options.calendar, tz=options.tz
+        )
     except DeadlineError as exc:
         return _fail(str(exc))
     if args.json:
@@ -238,17 +361,20 @@ def _found_json(item: Any) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     import asyncio
+    import logging
 
     from bot.config import ConfigError, require_token
     from bot.logs import configure_logging
 
     try:
-        config = _load_config(args.config)
+        config = _load_config(args.config, warn=False)  # logged below: the log is on stderr
         require_token(config)
     except ConfigError as exc:
         hint = " Meanwhile, try the calculator: python -m bot due 'Bondi letter, 30 days'"
         return _fail(f"{exc}.{hint}" if "no Discord token" in str(exc) else str(exc))
     configure_logging(config)
+    for warning in config.warnings:
+        logging.getLogger(__name__).warning("%s", warning)
     from bot.app import serve
 
     try:
@@ -261,7 +387,7 @@ def _run(args: argparse.Namespace) -> int:
 # -- operating the bot: invite-url, backup, restore, health --------------------------------
 
 
-def _add_operations(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_operations(sub: argparse._SubParsersAction[_Parser]) -> None:
     invite = sub.add_parser(
         "invite-url",
         help="print the link that adds the bot to a server",
@@ -303,11 +429,16 @@ def _invite_url(args: argparse.Namespace) -> int:
             token = _load_config(args.config).discord.token.get_secret_value()
         except ConfigError as exc:
             return _fail(str(exc))
-        client_id = client_id_from_token(token) if token else None
-        if client_id is None:
+        if not token.strip():
             return _fail(
                 "give --client-id (the Developer Portal's OAuth2 page shows it), or set "
                 "DISCORD_TOKEN so it can be read from the token"
+            )
+        client_id = client_id_from_token(token.strip())
+        if client_id is None:
+            return _fail(
+                "the Discord token is malformed: its first part is not an application id; "
+                "copy it again from the Developer Portal's Bot page, or give --client-id"
             )
     if client_id <= 0:
         return _fail("--client-id must be a positive number")
@@ -367,7 +498,7 @@ def _health(args: argparse.Namespace) -> int:
 # -- export: a server's deadlines as a file, without Discord ---------------------------------
 
 
-def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
     export = sub.add_parser(
         "export",
         help="write a server's deadlines as iCalendar or CSV to stdout, without Discord",
@@ -376,7 +507,10 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "deadlines.csv",
     )
     export.add_argument(
-        "--guild", metavar="ID", help="the server's id (Developer Mode: Copy Server ID)"
+        "--guild",
+        metavar="ID",
+        required=True,
+        help="the server's id, e.g. 123456789012345678 (Developer Mode: Copy Server ID)",
     )
     export.add_argument("--format", dest="fmt", default="ics", help="ics (default) or csv")
     export.add_argument(
@@ -399,8 +533,6 @@ def _export(args: argparse.Namespace) -> int:
     from bot.storage import StorageError
 
     example = "for example: --guild 123456789012345678"
-    if args.guild is None:
-        return _fail(f"give --guild, the server's id ({example})")
     if not re.fullmatch(r"[0-9]{1,20}", args.guild.strip()) or int(args.guild) == 0:
         return _fail(f"--guild {args.guild[:40]!r} is not a server id ({example})")
     fmt = args.fmt.strip().lower()

@@ -53,18 +53,34 @@ def invite_url(client_id: int) -> str:
     )
 
 
+def read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    """An SQLite URI that opens `path` read-only. Percent-quoted: in `file:{path}?mode=ro` a
+    `#` or `?` in a folder's name would end the path there, and SQLite would create (and
+    write) the file named by what came before it. `immutable`: for a file nobody writes (a
+    backup): read as it is, without the -wal and -shm files a WAL database gets next to it."""
+    return f"{path.absolute().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
+
+
 # -- single instance ----------------------------------------------------------------------
 
 
 def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+    """The lock file of the database a path leads to: next to the file itself, after every
+    symlink (to the file or to a folder on the way), so all paths to it share one lock."""
+    real = database.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 @contextlib.contextmanager
 def instance_lock(database: Path) -> Iterator[None]:
-    """Held by the running bot: a second bot, or a restore, on the same database is refused."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = lock_path(database).open("a+")
+    """Held by the running bot: a second bot, or a restore, on the same database is refused.
+    Raises OperationError, also when the lock file cannot be made."""
+    lock = lock_path(database)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle: IO[str] = lock.open("a+")
+    except OSError as exc:
+        raise OperationError(f"cannot make the lock file {lock}: {why(exc, lock)}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -89,39 +105,85 @@ class BackupReport:
 
 
 def backup(database: Path, destination: Path) -> BackupReport:
-    """A consistent copy of the live database (SQLite's online backup), checked afterwards."""
+    """A consistent copy of the live database (SQLite's online backup), checked afterwards.
+    Raises OperationError; a failed backup leaves nothing behind but the folders it made."""
     if not database.exists():
         raise OperationError(f"no database at {database}")
-    # A folder (existing, or named without a file suffix such as .sqlite3) gets a dated copy.
-    if destination.is_dir() or (not destination.exists() and not destination.suffix):
-        destination.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        destination = destination / f"deadlines-{stamp}.sqlite3"
-    if destination.resolve() == database.resolve():
-        raise OperationError("the backup must not overwrite the database itself")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    named = destination
     try:
-        target = sqlite3.connect(partial)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise OperationError(f"backup failed: {exc}") from exc
-    finally:
-        source.close()
-    report = inspect(partial)
-    os.replace(partial, destination)  # only a complete, checked copy gets the final name
+        # A folder (existing, or named without a file suffix such as .sqlite3) gets a dated
+        # copy.
+        if destination.is_dir() or (not destination.exists() and not destination.suffix):
+            destination.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            destination = destination / f"deadlines-{stamp}.sqlite3"
+        if destination.resolve() == database.resolve():
+            raise OperationError("the backup must not overwrite the database itself")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OperationError(f"cannot write a backup to {named}: {why(exc, named)}") from None
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        # Made here first, so that a folder that takes no files says so in its own words.
+        partial.open("wb").close()
+        _copy_database(database, partial)
+        report = inspect(partial)
+        os.replace(partial, destination)  # only a complete, checked copy gets the final name
+    except OSError as exc:
+        _discard(partial)
+        raise OperationError(f"cannot write a backup to {named}: {why(exc, partial)}") from None
+    except BaseException:
+        _discard(partial)
+        raise
     return BackupReport(destination, report.size, report.deadlines, report.schema_version)
+
+
+def _copy_database(database: Path, target_path: Path) -> None:
+    """SQLite's online backup of `database` (read-only) into `target_path`."""
+    try:
+        source = sqlite3.connect(read_only_uri(database), uri=True, timeout=10)
+        try:
+            target = sqlite3.connect(target_path)
+            try:
+                source.backup(target)
+                # The copy is in WAL mode, as the database is: every later opening (the check
+                # below, a restore's) would leave -wal and -shm files next to it. One file.
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise OperationError(f"backup failed: {exc}") from exc
+
+
+def _discard(path: Path) -> None:
+    """Remove a file this module was making, if it is there and can be removed."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def why(error: OSError, path: Path) -> str:
+    """What went wrong making `path`, in a few words: a file where a folder must be is named
+    (the system only says "file exists" or "not a directory")."""
+    for part in path.parents:
+        if part.exists():
+            if not part.is_dir():
+                return f"{part} is a file, not a folder"
+            break
+    reason = (error.strerror or str(error)).lower()
+    return f"{reason}: {error.filename}" if error.filename else reason
 
 
 def inspect(path: Path) -> BackupReport:
     """Check that `path` is an intact Deadline Desk database this version can use."""
+    if path.is_dir():
+        raise OperationError(f"{path} is a folder, not a database file")
+    if not path.exists():
+        raise OperationError(f"no file at {path}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # Immutable: exactly the bytes a restore copies, and nothing written next to them.
+        conn = sqlite3.connect(read_only_uri(path, immutable=True), uri=True)
         try:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -148,7 +210,9 @@ def inspect(path: Path) -> BackupReport:
 
 def restore(source: Path, database: Path) -> tuple[BackupReport, Path | None]:
     """Replace the database with a backup; refused while the bot runs. The replaced
-    database is kept next to it; returns the restored report and where the old one went."""
+    database is kept next to it; returns the restored report and where the old one went.
+    Through a symlink, the file it points to is replaced (the link stays)."""
+    database = database.resolve()
     report = inspect(source)
     if source.resolve() == database.resolve():
         raise OperationError("the backup and the database are the same file")
@@ -166,11 +230,16 @@ def restore(source: Path, database: Path) -> tuple[BackupReport, Path | None]:
                 raise OperationError(
                     f"cannot keep a copy of the current database, so it was left as it is: {exc}"
                 ) from exc
-        for suffix in ("-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
         staged = database.with_name(database.name + ".restoring")
-        shutil.copyfile(source, staged)
-        os.replace(staged, database)
+        try:
+            # Staged first: a copy that fails (a full disk) leaves the database and its -wal.
+            shutil.copyfile(source, staged)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+            os.replace(staged, database)
+        except OSError as exc:
+            _discard(staged)
+            raise OperationError(f"cannot restore to {database}: {why(exc, staged)}") from None
     return report, kept
 
 
@@ -232,7 +301,7 @@ def read_heartbeat(database: Path) -> Heartbeat | None:
     if not database.exists():
         raise OperationError(f"no database at {database}")
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(read_only_uri(database), uri=True, timeout=5)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,)).fetchone()
         finally:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from enum import Enum
 from pathlib import Path
 from typing import Any, Final
@@ -34,24 +33,29 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from bot.config_sources import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG_FILE,
+    ENV_PREFIX,
+    TOKEN_ENV,
+    ConfigError,
+    choose_config_file,
+    read_tables,
+    shorten,
+    unknown_variables,
+)
 from bot.models import GuildDefaults
 
 from .checks import check_database_path, masked
 from .sections import (
-    CONFIG_ENV,
     CONSTRAINT_ERRORS,
-    DEFAULT_CONFIG_FILE,
-    ENV_PREFIX,
     EXAMPLES,
     PROBLEMS,
-    TOKEN_ENV,
-    ConfigError,
     DatabaseSection,
     DefaultsSection,
     DiscordSection,
     LoggingSection,
     WebSection,
-    shorten,
 )
 
 __all__ = [
@@ -102,11 +106,17 @@ class Config(BaseSettings):
     web: WebSection = WebSection()
 
     _config_file: Path | None = PrivateAttr(default=None)
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
 
     @property
     def config_file(self) -> Path | None:
         """The TOML file these settings were read from, or None."""
         return self._config_file
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What was ignored while reading (a BOT_ variable that names no setting), one line each."""
+        return self._warnings
 
     @classmethod
     def settings_customise_sources(
@@ -147,20 +157,6 @@ class _DiscordTokenSource(PydanticBaseSettingsSource):
 # --- loading ----------------------------------------------------------------------------------
 
 
-def choose_config_file(path: str | Path | None = None) -> Path | None:
-    """The TOML file to read: `path`, else $BOT_CONFIG, else ./config.toml if it exists, else None.
-
-    A file named explicitly (argument or BOT_CONFIG) must exist: a typo there must not
-    silently fall back to defaults. Raises ConfigError.
-    """
-    if path is not None and str(path).strip():
-        return _existing_file(Path(path).expanduser(), "")
-    from_env = os.environ.get(CONFIG_ENV, "").strip()
-    if from_env:
-        return _existing_file(Path(from_env).expanduser(), f" (from {CONFIG_ENV})")
-    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
-
-
 def load_config(path: str | Path | None = None) -> Config:
     """Read and validate the configuration; raises ConfigError with a one-line message.
 
@@ -169,17 +165,7 @@ def load_config(path: str | Path | None = None) -> Config:
     `check_database_path`, which only some commands need.
     """
     toml_file = choose_config_file(path)
-    tables: dict[str, Any] = {}
-    try:
-        if toml_file is not None:
-            with toml_file.open("rb") as file:
-                tables = tomllib.load(file)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{toml_file}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{toml_file}: not UTF-8 text, as TOML requires") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {toml_file}: {exc.strerror or exc}") from None
+    tables = read_tables(toml_file)
     # BaseSettings.__init__ would take a top-level `_env_prefix = ...` as its own option.
     for name in tables:
         if name.startswith("_"):
@@ -200,15 +186,18 @@ def load_config(path: str | Path | None = None) -> Config:
             f"(for example: {ENV_PREFIX}DATABASE__PATH=data/deadlines.sqlite3)"
         ) from None
     config._config_file = toml_file
+    config._warnings = tuple(unknown_variables(os.environ, _keys()))
     return config
 
 
-def _existing_file(path: Path, origin: str) -> Path:
-    if path.is_dir():
-        raise ConfigError(f"config file {path}{origin} is a folder, not a file")
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}{origin}")
-    return path
+def _keys() -> dict[str, tuple[str, ...]]:
+    """Every section's keys, as the models declare them."""
+    keys = {}
+    for name, field in Config.model_fields.items():
+        section = field.annotation
+        if isinstance(section, type) and issubclass(section, BaseModel):
+            keys[name] = tuple(section.model_fields)
+    return keys
 
 
 # --- messages ---------------------------------------------------------------------------------

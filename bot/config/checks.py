@@ -3,6 +3,7 @@ the token for display."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Final
@@ -11,7 +12,9 @@ from pydantic import (
     SecretStr,
 )
 
-from .sections import EXAMPLES, ConfigError
+from bot.config_sources import ConfigError
+
+from .sections import EXAMPLES
 
 _MASK_KEEP: Final = 4
 
@@ -34,16 +37,22 @@ def masked(token: str | SecretStr) -> str:
 def check_database_path(path: str | Path) -> None:
     """Make sure the SQLite file can be created or written; raises ConfigError.
 
-    Really tries: creates the folder (kept, since the bot would create it anyway) and
-    creates and deletes a scratch file in it, because permission bits lie (root, ACLs,
+    Leaves everything as it was: a missing folder is not made (the bot makes it when it
+    starts), but the nearest folder that exists must take a new folder. Really tries, with a
+    scratch folder or file it removes again, because permission bits lie (root, ACLs,
     read-only mounts).
     """
     db = Path(path)
     folder = db.parent
     if db.is_dir():
         raise ConfigError(f"database.path: {db} is a folder; name a file inside it")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if not existing.is_dir():
+            raise NotADirectoryError(f"{existing} is a file, not a folder")
+        if existing != folder:
+            os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".deadline-desk-check-"))
+            return
     except OSError as exc:
         raise ConfigError(
             f"database.path: cannot create the folder {folder} for {db}: {_reason(exc)} "
@@ -67,4 +76,5 @@ def check_database_path(path: str | Path) -> None:
 
 
 def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
+    # An OSError made with a message only (no errno) is ours, and says it as it is.
+    return exc.strerror.lower() if exc.strerror else str(exc)

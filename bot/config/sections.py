@@ -22,13 +22,9 @@ from pydantic import (
 )
 from pydantic_settings import NoDecode
 
-from bot.deadlines import Rule, holiday_calendar, zone
+from bot.config_sources import shorten, time_of_day
+from bot.deadlines import Rule, holiday_calendar, iana_zone
 from bot.models import GuildDefaults
-
-ENV_PREFIX: Final = "BOT_"
-CONFIG_ENV: Final = "BOT_CONFIG"
-TOKEN_ENV: Final = "DISCORD_TOKEN"
-DEFAULT_CONFIG_FILE: Final = Path("config.toml")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["text", "json"]
@@ -37,7 +33,6 @@ LOG_FORMATS: Final[tuple[str, ...]] = get_args(LogFormat)
 MAX_REMINDERS: Final = 10
 MAX_REMINDER_DAYS: Final = 365
 
-_HHMM: Final = re.compile(r"^(\d{1,2}):(\d{2})$")
 _GUILD: Final = GuildDefaults()  # the [defaults] section's defaults
 
 # Shown after every message about a key that carries no example of its own.
@@ -74,13 +69,6 @@ PROBLEMS: Final[Mapping[str, str]] = {
 CONSTRAINT_ERRORS: Final = frozenset(
     ("string_pattern_mismatch", "greater_than", "greater_than_equal", "less_than_equal")
 )
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used.
-
-    str() is one line: the dotted key, what is wrong, and an example of what works.
-    """
 
 
 # --- what declarative constraints cannot say --------------------------------------------------
@@ -122,21 +110,6 @@ def _choice(what: str, allowed: tuple[str, ...], fold: Callable[[str], str]) -> 
         return fold(value.strip())
 
     return BeforeValidator(parse)
-
-
-def _alert_time(value: object) -> object:
-    if isinstance(value, dt.time):
-        # TOML has a local-time literal (alert_time = 09:00:00); take it if it is whole minutes.
-        if value.tzinfo is None and value.second == 0 and value.microsecond == 0:
-            return value
-        raise ValueError(f"must be a time of day as HH:MM, got {value}")
-    if not isinstance(value, str):
-        # pydantic would read a number as seconds after midnight: never what was meant.
-        raise ValueError(f"must be a time of day as HH:MM, got {value!r}")
-    match = _HHMM.match(value.strip())
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"{shorten(value)!r} is not a time of day as HH:MM, 00:00 to 23:59")
-    return dt.time(int(match[1]), int(match[2]))
 
 
 def _distinct_reminders(days: tuple[int, ...]) -> tuple[int, ...]:
@@ -197,8 +170,8 @@ class DefaultsSection(BaseModel):
 
     model_config = _SECTION_CONFIG
 
-    timezone: Annotated[str, AfterValidator(lambda name: zone(name).key)] = _GUILD.timezone
-    alert_time: Annotated[dt.time, BeforeValidator(_alert_time)] = _GUILD.alert_time
+    timezone: Annotated[str, AfterValidator(lambda name: iana_zone(name).key)] = _GUILD.timezone
+    alert_time: Annotated[dt.time, BeforeValidator(time_of_day)] = _GUILD.alert_time
     reminder_days: Annotated[
         tuple[Annotated[StrictInt, Field(ge=1, le=MAX_REMINDER_DAYS)], ...],
         NoDecode,
@@ -211,7 +184,7 @@ class DefaultsSection(BaseModel):
     counting: Annotated[
         Rule, BeforeValidator(lambda v: Rule.parse(v) if isinstance(v, str | Rule) else v)
     ] = _GUILD.counting
-    close_of_business: Annotated[dt.time, BeforeValidator(_alert_time)] = _GUILD.close_of_business
+    close_of_business: Annotated[dt.time, BeforeValidator(time_of_day)] = _GUILD.close_of_business
 
 
 class LoggingSection(BaseModel):
@@ -246,7 +219,3 @@ class WebSection(BaseModel):
             return self.public_url
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port if port is None else port}"
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,8 +11,10 @@ from .counting import (
     Rule,
     calculate,
     compute_due,
+    iana_zone,
     parse_start_date,
     zone,
+    zone_names,
 )
 from .errors import (
     AmbiguousPhrase,
@@ -63,7 +65,9 @@ __all__ = [
     "compute_due",
     "format_day",
     "holiday_calendar",
+    "iana_zone",
     "parse_phrase",
     "parse_start_date",
     "zone",
+    "zone_names",
 ]

@@ -8,14 +8,13 @@ import datetime as dt
 import io
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock
-from bot.deadlines import AbsoluteDue, AmbiguousPhrase, Period, Rule, zone
+from bot.deadlines import AbsoluteDue, AmbiguousPhrase, Period, Rule, zone, zone_names
 from bot.export import Format
 from bot.export import render as render_file
 from bot.models import BoardScope, ListFilter
@@ -66,7 +65,7 @@ def _here(interaction: discord.Interaction, channel: discord.TextChannel | None)
 
 @lru_cache(maxsize=1)
 def _zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    return tuple(sorted(zone_names()))
 
 
 class DeadlineCog(commands.Cog):

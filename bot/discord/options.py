@@ -25,7 +25,7 @@ from bot.deadlines import (
 )
 from bot.models import Mention, MentionKind
 from bot.service import Actor, ChannelRights, Services, ValidationError, When
-from bot.service.checks import clean
+from bot.service.checks import clean, parse_days
 
 NEEDS_SERVER = "this command works in a server; in direct messages only /deadline calc does"
 Mentionable = discord.Member | discord.User | discord.Role
@@ -239,10 +239,7 @@ class DayList(app_commands.Transformer):
     """Whole numbers of days, comma- or space-separated: '7,3,1'."""
 
     async def transform(self, interaction: discord.Interaction, value: str) -> tuple[int, ...]:
-        parts = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
-        if not all(part.isdigit() and len(part) <= 3 for part in parts):
-            raise ValidationError(f"{value[:40]!r} is not a list of days", example="days:7,3,1")
-        return tuple(int(part) for part in parts)
+        return parse_days(value)
 
 
 class Choices(app_commands.Transformer, Generic[E]):

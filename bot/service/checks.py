@@ -7,7 +7,7 @@ import dataclasses
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.deadlines import Rule, holiday_calendar, zone
+from bot.deadlines import Rule, holiday_calendar, iana_zone
 from bot.models import GuildSettings, NewDeadline
 
 from .errors import UserError, ValidationError
@@ -109,9 +109,18 @@ def check_link(link: str | None) -> str | None:
     return link
 
 
+def parse_days(text: str) -> tuple[int, ...]:
+    """Whole numbers of days as typed, comma- or space-separated ('7,3,1'); ValidationError
+    for anything else. Only ASCII digits: '²'.isdigit() is true, but int('²') fails."""
+    parts = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() and len(part) <= 3 for part in parts):
+        raise ValidationError(f"{text[:40]!r} is not a list of days", example="days:7,3,1")
+    return tuple(int(part) for part in parts)
+
+
 def check_settings(settings: GuildSettings) -> GuildSettings:
     """Settings as stored: names normalized, every value in range."""
-    tz = zone(settings.timezone)
+    tz = iana_zone(settings.timezone)
     calendar = holiday_calendar(settings.calendar).name
     counting = Rule.parse(settings.counting)
     days = settings.reminder_days
@@ -148,7 +157,7 @@ def checked_new(new: NewDeadline, index: int) -> NewDeadline:
         notes = check_notes(new.notes)
         link = check_link(new.link)
         if new.timezone is not None:
-            zone(new.timezone)
+            iana_zone(new.timezone)
         if new.due_at.tzinfo is None or new.created_at.tzinfo is None:
             raise ValidationError("times must carry a time zone", example="2025-08-16T23:59:59Z")
     except UserError as exc:

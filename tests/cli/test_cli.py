@@ -76,6 +76,8 @@ def test_due_defaults_to_today() -> None:
         (["due", "30 days", "--rule", "weekly"], "unknown counting rule"),
         (["due", "30 days", "--calendar", "XX"], "unknown holiday calendar"),
         (["due", "30 days", "--tz", "Mars/Base"], "unknown time zone"),
+        (["due", "30 days", "--tz", "right/UTC"], "unknown time zone"),
+        (["find", "-", "--tz", "localtime"], "unknown time zone"),
         (["due", "11 years", "--json"], "longer than 10 years"),
         (["due"], "the following arguments are required"),
         (["due", "Records, 30 days or 45 days"], "Records, 45 days"),  # both readings named
@@ -157,3 +159,47 @@ def test_run_without_token_says_so() -> None:
     assert "DISCORD_TOKEN" in proc.stderr
     assert "python -m bot due" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check-config"],
+        ["due", "Bondi letter, 30 days", "--from", "2025-07-17"],
+        ["invite-url", "--client-id", "123"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    args: list[str], tmp_path: Path
+) -> None:
+    # As `python -m bot check-config | head -1`, but certain: the reading end is closed before
+    # the command writes anything, so its first write finds no reader.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env["DISCORD_TOKEN"] = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", *args], stdout=write_end, stderr=subprocess.PIPE,
+            text=True, cwd=tmp_path, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["due"], "the following arguments are required: text (see: python -m bot due --help)"),
+        (["nope"], "invalid choice: 'nope'"),
+        (["export", "--guild"], "argument --guild: expected one argument"),
+    ],
+)
+def test_usage_errors_are_one_line_too(args: list[str], needle: str) -> None:
+    proc = run_cli(*args)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: ")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert needle in proc.stderr

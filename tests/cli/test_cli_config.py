@@ -25,6 +25,9 @@ def check_config(
     }
     # The masked token contains "…": decode the same way the child encodes.
     full_env["PYTHONIOENCODING"] = "utf-8"
+    # Run from an empty folder, the child must still import this checkout's `bot`, not the
+    # one an editable install elsewhere points at.
+    full_env["PYTHONPATH"] = str(ROOT)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", "check-config", *args],
@@ -75,9 +78,8 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "web.port = 8080",
         "web.public_url = (not set)",
     ]
-    # The database folder was created (relative to the working directory) and left empty.
-    assert (tmp_path / "data").is_dir()
-    assert list((tmp_path / "data").iterdir()) == []
+    # Checked, not made: the bot makes the database folder when it starts.
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_file_and_environment_values_are_shown(tmp_path: Path) -> None:
@@ -152,6 +154,17 @@ def test_unwritable_database_path(tmp_path: Path) -> None:
     env = {"DISCORD_TOKEN": TOKEN, "BOT_DATABASE__PATH": str(tmp_path / "afile" / "db.sqlite3")}
     line = assert_one_error_line(check_config(cwd=tmp_path, env=env), "database.path")
     assert "cannot create the folder" in line
+
+
+def test_a_misspelt_section_in_a_variable_is_one_warning_line(tmp_path: Path) -> None:
+    env = {"DISCORD_TOKEN": TOKEN, "BOT_DEFAULT__TIMEZONE": "Asia/Tokyo"}
+    proc = check_config(cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == (
+        "warning: BOT_DEFAULT__TIMEZONE is not a setting, so it is ignored: did you mean "
+        "BOT_DEFAULTS__TIMEZONE (defaults.timezone)?\n"
+    )
+    assert "defaults.timezone = America/New_York" in proc.stdout.splitlines()
 
 
 def test_missing_config_file(tmp_path: Path) -> None:

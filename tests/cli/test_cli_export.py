@@ -94,7 +94,7 @@ def test_an_empty_server_gives_an_empty_file_and_a_note(config_file: Path) -> No
         (["--guild", "newsroom"], b"--guild 'newsroom' is not a server id"),
         (["--guild", "-5"], b"is not a server id"),
         (["--guild", "0"], b"is not a server id"),
-        ([], b"give --guild"),
+        ([], b"the following arguments are required: --guild"),
         (["--guild", str(GUILD), "--format", "pdf"], b"--format 'pdf': use one of ics, csv"),
     ],
 )
@@ -107,6 +107,15 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
     assert proc.stderr.startswith(b"error: ")
     assert message in proc.stderr
     assert proc.stderr.count(b"\n") == 1
+
+
+def test_help_shows_guild_as_required() -> None:
+    proc = run_cli("export", "--help")
+    assert proc.returncode == 0
+    usage = b" ".join(proc.stdout.split(b"\n\n")[0].split())  # the usage, however wrapped
+    assert b" --guild ID " in usage
+    assert b"[--guild" not in usage
+    assert b"[--format FMT]" in usage
 
 
 def test_a_missing_database_is_an_error_not_an_empty_export(tmp_path: Path) -> None:

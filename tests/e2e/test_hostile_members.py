@@ -486,3 +486,30 @@ async def test_delete_confirmation_only_for_the_asker_and_only_if_allowed(room: 
     confirmed = await room.press(button["custom_id"], message_id, user=room.alice)
     assert "deleted" in confirmed["data"]["content"]
     assert (await room.deadline(1)).status is Status.CANCELLED
+
+
+async def test_reminder_days_that_only_look_like_digits_are_refused_in_one_line(
+    room: Room,
+) -> None:
+    owner = room.fake.owner
+    before = await room.services.settings.get(int(room.guild.id))
+    for days in ("²", "7,²", "①"):
+        response = await room.command(
+            "settings reminders", {"days": days}, user=owner, permissions=MANAGE_GUILD
+        )
+        assert is_refusal(response, "is not a list of days", "days:7,3,1"), (days, response)
+    assert await room.services.settings.get(int(room.guild.id)) == before
+
+
+async def test_the_zones_suggested_are_only_those_a_setting_accepts(room: Room) -> None:
+    suggested = {}
+    for typed in ("local", "posix", "factory", "right/", "los_ang"):
+        handle = await room.fake.send_autocomplete(
+            room.guild.id, room.channel("general"), room.fake.owner.id,
+            "deadline settings timezone", {"zone": typed}, "zone", permissions=MANAGE_GUILD,
+        )  # fmt: skip
+        choices = (await handle.response())["data"]["choices"]
+        suggested[typed] = [choice["value"] for choice in choices]
+    assert suggested == {
+        "local": [], "posix": [], "factory": [], "right/": [], "los_ang": ["America/Los_Angeles"]
+    }  # fmt: skip

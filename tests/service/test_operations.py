@@ -226,6 +226,17 @@ def test_invite_url_command(tmp_path: Path) -> None:
     without = run_cli("invite-url", cwd=tmp_path)
     assert without.returncode == 2
     assert "--client-id" in without.stderr
+    assert "set DISCORD_TOKEN" in without.stderr
+
+
+@pytest.mark.parametrize("token", ["garbage", "not-base64!.x.y", "YWJj.GaBcDe.xyz"])
+def test_invite_url_with_a_malformed_token_says_it_is_malformed(tmp_path: Path, token: str) -> None:
+    proc = run_cli("invite-url", cwd=tmp_path, env={"DISCORD_TOKEN": token})
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: the Discord token is malformed")
+    assert "--client-id" in proc.stderr
+    assert "set DISCORD_TOKEN" not in proc.stderr
+    assert token not in proc.stderr
 
 
 async def test_the_bot_refuses_a_database_that_fails_its_integrity_check(tmp_path: Path) -> None:
@@ -257,3 +268,222 @@ def test_run_says_so_in_one_line_when_discord_cannot_be_reached(tmp_path: Path) 
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert errors == ["error: cannot reach Discord (ClientConnectorError): check the network"]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("odd", ["news#desk", "what?mode=rwc", "100%", "a b"])
+async def test_uri_characters_in_paths_are_part_of_the_path(tmp_path: Path, odd: str) -> None:
+    folder = tmp_path / odd
+    database = folder / f"deadlines{odd}.sqlite3"
+    await filled_database(database)
+    now = dt.datetime.now(dt.UTC)
+    async with SqliteStore.open(database) as store, store.transaction() as tx:
+        await tx.set_meta(HEARTBEAT_KEY, Heartbeat(now, True, now, os.getpid()).to_json())
+    before = set(tmp_path.rglob("*"))
+    beat = read_heartbeat(database)
+    report = backup(database, folder / f"copy{odd}.sqlite3")
+    assert beat is not None
+    assert beat.at == now
+    assert (report.deadlines, inspect(report.path).deadlines) == (3, 3)
+    made = set(tmp_path.rglob("*")) - before
+    # Only the copy and what SQLite keeps next to the files it opened: nothing named by
+    # a path cut short at the '#' or '?'.
+    assert report.path in made
+    assert all(p.parent == folder for p in made), sorted(made)
+    assert all(p.name.startswith((database.name, report.path.name)) for p in made), sorted(made)
+
+
+async def test_health_and_backup_commands_with_a_hash_in_the_path(tmp_path: Path) -> None:
+    database = tmp_path / "desk#1" / "deadlines.sqlite3"
+    await filled_database(database)
+    now = dt.datetime.now(dt.UTC)
+    async with SqliteStore.open(database) as store, store.transaction() as tx:
+        await tx.set_meta(HEARTBEAT_KEY, Heartbeat(now, True, now, os.getpid()).to_json())
+    config = tmp_path / "config.toml"
+    config.write_text(f"[database]\npath = '{database}'\n", encoding="utf-8")
+    healthy = run_cli("health", "--config", str(config), cwd=tmp_path)
+    assert (healthy.returncode, healthy.stdout[:7]) == (0, "healthy"), healthy.stdout
+    made = run_cli("backup", str(tmp_path / "b#2.sqlite3"), "--config", str(config), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "backed up 3 deadlines" in made.stdout
+    assert not (tmp_path / "desk").exists()
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_second_instance_through_a_symlink_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "live.sqlite3"
+    real.parent.mkdir()
+    (tmp_path / "live-link.sqlite3").symlink_to(real)
+    (tmp_path / "data-link").symlink_to(real.parent, target_is_directory=True)
+    for other in (tmp_path / "live-link.sqlite3", tmp_path / "data-link" / "live.sqlite3"):
+        with (
+            instance_lock(real),
+            pytest.raises(OperationError, match="in use"),
+            instance_lock(other),
+        ):
+            pass
+        with (
+            instance_lock(other),
+            pytest.raises(OperationError, match="in use"),
+            instance_lock(real),
+        ):
+            pass
+
+
+async def test_restore_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    real, copy = tmp_path / "data" / "live.sqlite3", tmp_path / "copy.sqlite3"
+    await filled_database(real, count=2)
+    backup(real, copy)
+    async with SqliteStore.open(real) as store:
+        deadlines = Services.over(store, clock=FakeClock(NOW)).deadlines
+        await deadlines.add(Actor(5), 1, channel_id=9, text="After the backup, 3 days")
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(real)
+    with instance_lock(real), pytest.raises(OperationError, match="in use"):
+        restore(copy, link)
+    report, kept = restore(copy, link)
+    assert report.deadlines == 2
+    assert link.is_symlink()
+    assert inspect(real).deadlines == 2
+    assert kept is not None
+    assert inspect(kept).deadlines == 3
+
+
+# Root ignores permission bits, and these tests may run as root: each place that cannot take a
+# file is one that refuses root too (a regular file where a folder must be, a folder where a
+# file must be).
+def unwritable_destinations(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    (tmp_path / "busy.sqlite3.partial").mkdir()
+    return {
+        "file as parent": (tmp_path / "afile" / "copy.sqlite3", "afile is a file, not a folder"),
+        "folder under a file": (tmp_path / "afile" / "copies", "afile is a file, not a folder"),
+        "no room for the copy": (tmp_path / "busy.sqlite3", "is a directory"),
+    }
+
+
+@pytest.mark.parametrize("case", ["file as parent", "folder under a file", "no room for the copy"])
+async def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(
+    tmp_path: Path, case: str
+) -> None:
+    database = tmp_path / "data" / "live.sqlite3"
+    await filled_database(database)
+    destination, reason = unwritable_destinations(tmp_path)[case]
+    before = set(tmp_path.rglob("*"))
+    with pytest.raises(OperationError, match="cannot write a backup to") as raised:
+        backup(database, destination)
+    assert reason in str(raised.value)
+    assert "\n" not in str(raised.value)
+    companions = {Path(f"{database}-wal"), Path(f"{database}-shm")}  # the live database's own
+    assert set(tmp_path.rglob("*")) - before <= companions
+
+
+async def test_a_restore_that_cannot_write_says_why(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    await filled_database(copy)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(OperationError, match="afile is a file, not a folder"):
+        restore(copy, tmp_path / "afile" / "live.sqlite3")
+    locked = tmp_path / "locked" / "live.sqlite3"
+    Path(f"{locked}.lock").mkdir(parents=True)  # the lock file's name is taken by a folder
+    with pytest.raises(OperationError, match="cannot make the lock file"):
+        restore(copy, locked)
+    staged = tmp_path / "staged" / "live.sqlite3"
+    Path(f"{staged}.restoring").mkdir(parents=True)
+    with pytest.raises(OperationError, match=r"cannot restore to .*is a directory"):
+        restore(copy, staged)
+    assert not staged.exists()
+
+
+def test_restore_of_a_folder_or_nothing_says_so(tmp_path: Path) -> None:
+    with pytest.raises(OperationError, match="is a folder, not a database file"):
+        restore(tmp_path, tmp_path / "live.sqlite3")
+    with pytest.raises(OperationError, match="no file at"):
+        restore(tmp_path / "nope.sqlite3", tmp_path / "live.sqlite3")
+    assert not (tmp_path / "live.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "where", "needle"),
+    [
+        ("backup", "afile/copy.sqlite3", "afile is a file, not a folder"),
+        ("backup", "afile/copies/", "afile is a file, not a folder"),
+        ("restore", "backups", "is a folder, not a database file"),
+    ],
+)
+async def test_backup_and_restore_commands_fail_in_one_line(
+    tmp_path: Path, command: str, where: str, needle: str
+) -> None:
+    database = tmp_path / "data" / "deadlines.sqlite3"
+    await filled_database(database)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    (tmp_path / "backups").mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{database}"\n', encoding="utf-8")
+    proc = run_cli(command, where, "--config", str(config), cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.startswith("error: ")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert needle in proc.stderr
+
+
+async def test_restore_into_a_place_that_takes_no_files_fails_in_one_line(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    await filled_database(copy)
+    (tmp_path / "afile").write_text("a file, not a folder", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{tmp_path / "afile" / "d.sqlite3"}"\n', "utf-8")
+    proc = run_cli("restore", str(copy), "--config", str(config), cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "afile is a file, not a folder" in proc.stderr
+
+
+async def test_a_backup_is_one_file_and_checking_it_writes_nothing_next_to_it(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "data" / "live.sqlite3"
+    await filled_database(database)
+    folder = tmp_path / "backups"
+    report = backup(database, folder)
+    assert sorted(folder.iterdir()) == [report.path]  # no .partial-wal, no .partial-shm
+    inspect(report.path)
+    assert sorted(folder.iterdir()) == [report.path]
+    with sqlite3.connect(report.path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+
+async def test_restoring_a_wal_mode_copy_writes_nothing_next_to_it(tmp_path: Path) -> None:
+    # A copy of the database file itself (as older backups were: in WAL mode).
+    database = tmp_path / "data" / "live.sqlite3"
+    await filled_database(database)
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    copy = folder / "copy.sqlite3"
+    copy.write_bytes(database.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    (folder / "copy.sqlite3-wal").unlink(missing_ok=True)
+    (folder / "copy.sqlite3-shm").unlink(missing_ok=True)
+    report, _ = restore(copy, tmp_path / "restored" / "live.sqlite3")
+    assert report.deadlines == 3
+    assert sorted(p.name for p in folder.iterdir()) == ["copy.sqlite3"]
+
+
+def test_run_logs_a_warning_for_a_misspelt_variable(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[discord]\napi_base_url = "http://127.0.0.1:9/api/v10"\n'
+        f'[database]\npath = "{tmp_path / "deadlines.sqlite3"}"\n',
+        encoding="utf-8",
+    )
+    env = {"DISCORD_TOKEN": TOKEN, "BOT_DATABASE_PATH": str(tmp_path / "elsewhere.sqlite3")}
+    proc = run_cli("run", "--config", str(config), cwd=tmp_path, env=env)
+    assert proc.returncode == 2  # Discord cannot be reached; the warning came first
+    warning = (
+        "BOT_DATABASE_PATH is not a setting, so it is ignored: did you mean BOT_DATABASE__PATH "
+        "(database.path)?"
+    )
+    # Once, in the log (which is on stderr), before anything else is logged.
+    (logged,) = [line for line in proc.stderr.splitlines() if "BOT_DATABASE_PATH" in line]
+    assert logged == proc.stderr.splitlines()[0]
+    assert logged.endswith(f" WARNING bot.cli: {warning}")

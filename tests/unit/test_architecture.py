@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "bot.sending": 4,
     "bot.service": 4,
     "bot.config": 4,
+    "bot.config_sources": 1,
     "bot.dispatcher": 5,
     "bot.health": 6,
     "bot.scheduling": 6,

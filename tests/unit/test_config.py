@@ -23,6 +23,7 @@ from bot.config import (
     masked,
     require_token,
 )
+from bot.config_sources import SECTIONS
 from bot.deadlines import Rule
 from bot.logs import TokenRedactingFilter, configure_logging
 from bot.models import GuildDefaults
@@ -311,6 +312,50 @@ def test_top_level_names_with_an_underscore_are_unknown_sections(tmp_path: Path,
     assert re.match(r"^_\w+: unknown section \(the sections are: discord, database, ", message)
 
 
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("BOT_DEFAULT__TIMEZONE", "BOT_DEFAULTS__TIMEZONE (defaults.timezone)"),
+        ("bot_default__timezone", "BOT_DEFAULTS__TIMEZONE (defaults.timezone)"),
+        ("BOT_DEFALTS__TIMZONE", "BOT_DEFAULTS__TIMEZONE (defaults.timezone)"),
+        ("BOT_DATABASE_PATH", "BOT_DATABASE__PATH (database.path)"),
+        ("BOT_DICSORD__TOKEN", "BOT_DISCORD__TOKEN (discord.token)"),
+        ("BOT_DEFAULT", "BOT_DEFAULTS"),
+    ],
+)
+def test_a_variable_naming_no_section_is_ignored_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, variable: str, meant: str
+) -> None:
+    monkeypatch.setenv(variable, "Asia/Tokyo")
+    config = load_config()
+    assert config.defaults.timezone == "America/New_York"  # ignored, as before
+    assert config.warnings == (
+        f"{variable} is not a setting, so it is ignored: did you mean {meant}?",
+    )
+
+
+def test_no_warning_for_settings_or_for_empty_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    setenv(monkeypatch, BOT_DEFAULTS__TIMEZONE="Asia/Tokyo", BOT_CONFIG="", BOT_DEFALT__X="")
+    monkeypatch.setenv("BOT_WEB", '{"port": 9000}')
+    config = load_config()
+    assert (config.defaults.timezone, config.web.port) == ("Asia/Tokyo", 9000)
+    assert config.warnings == ()
+
+
+def test_a_variable_like_no_setting_says_how_settings_are_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_NAME", "Deadline Desk")
+    assert load_config().warnings == (
+        "BOT_NAME is not a setting, so it is ignored: settings are BOT_SECTION__KEY, for "
+        "example BOT_DATABASE__PATH",
+    )
+
+
+def test_the_sections_known_without_pydantic_are_the_configs() -> None:
+    assert tuple(Config.model_fields) == SECTIONS
+
+
 def test_unknown_key_from_the_environment_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_DEFAULTS__TIMZONE", "UTC")
     message = config_error()
@@ -324,6 +369,11 @@ def test_unknown_key_from_the_environment_is_an_error(monkeypatch: pytest.Monkey
             '[defaults]\ntimezone = "Mars/Base"',
             "defaults.timezone: unknown time zone 'Mars/Base' (for example: America/New_York)",
         ),
+        (
+            '[defaults]\ntimezone = "localtime"',
+            "defaults.timezone: unknown time zone 'localtime' (for example: America/New_York)",
+        ),
+        ('[defaults]\ntimezone = "right/UTC"', "defaults.timezone: unknown time zone"),
         (
             '[defaults]\nalert_time = "25:00"',
             "defaults.alert_time: '25:00' is not a time of day as HH:MM",
@@ -491,11 +541,26 @@ def test_effective_settings_list_every_key_with_the_token_masked(
 # --- database path ----------------------------------------------------------------------------
 
 
-def test_check_database_path_creates_the_folder_and_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_check_database_path_leaves_nothing_behind(tmp_path: Path) -> None:
     db = tmp_path / "nested" / "data" / "deadlines.sqlite3"
     check_database_path(db)
-    assert db.parent.is_dir()
+    assert list(tmp_path.iterdir()) == []  # no folder made (the bot makes it), no scratch left
+    (tmp_path / "nested").mkdir()
+    check_database_path(db)
+    assert list(tmp_path.rglob("*")) == [tmp_path / "nested"]
+    db.parent.mkdir()
+    check_database_path(db)
     assert list(db.parent.iterdir()) == []  # the scratch file is gone, no database yet
+
+
+def test_check_database_path_under_a_file_further_up_is_an_error(tmp_path: Path) -> None:
+    blocker = write(tmp_path / "afile", "not a folder")
+    with pytest.raises(ConfigError) as caught:
+        check_database_path(blocker / "data" / "db.sqlite3")
+    assert str(caught.value).startswith(
+        f"database.path: cannot create the folder {blocker / 'data'} for "
+        f"{blocker / 'data' / 'db.sqlite3'}: {blocker} is a file, not a folder"
+    )
 
 
 def test_check_database_path_accepts_an_existing_database(tmp_path: Path) -> None:

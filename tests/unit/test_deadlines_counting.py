@@ -16,7 +16,12 @@ from bot.deadlines import (
     UnknownRuleError,
     UnknownTimezoneError,
     calculate,
+    iana_zone,
+    zone,
+    zone_names,
 )
+from bot.deadlines.counting import DEFAULT_TIMEZONE
+from bot.deadlines.reading import ZONES
 
 D = dt.date.fromisoformat
 
@@ -167,3 +172,34 @@ def test_bad_input_raises_one_specific_error(
 def test_calendar_names_are_normalized(name: str) -> None:
     due = calculate("30 days", start=D("2025-07-17"), calendar=name).due
     assert due.calendar == name.strip().upper()
+
+
+# Names ZoneInfo loads from a host's zone folder that are not zones people should choose:
+# the host's own setting, the POSIX default rules, tzdata's placeholder, and the posix/ and
+# right/ copies of every zone.
+HOST_ONLY_ZONES = ["localtime", "posixrules", "Factory", "right/UTC", "posix/America/New_York"]
+
+
+@pytest.mark.parametrize("name", HOST_ONLY_ZONES)
+def test_a_zone_people_give_must_be_on_tzdatas_list(name: str) -> None:
+    with pytest.raises(UnknownTimezoneError, match="unknown time zone") as raised:
+        iana_zone(name)
+    assert raised.value.example == "America/New_York"
+
+
+@pytest.mark.parametrize("name", ["America/New_York", " Asia/Tokyo ", "UTC", "Etc/GMT+12"])
+def test_zones_on_tzdatas_list_are_accepted(name: str) -> None:
+    assert iana_zone(name).key == name.strip()
+
+
+def test_the_list_is_tzdatas_and_holds_every_zone_the_engine_names() -> None:
+    names = zone_names()
+    assert len(names) > 500
+    assert not [n for n in names if n.startswith(("posix/", "right/")) or n in HOST_ONLY_ZONES]
+    assert {DEFAULT_TIMEZONE, *ZONES.values()} <= names
+    assert zone_names() is names  # read once
+
+
+def test_a_zone_stored_before_the_list_was_enforced_still_loads() -> None:
+    # Factory ships with tzdata, so it loads everywhere; settings saved with it keep working.
+    assert zone("Factory").key == "Factory"
