@@ -131,7 +131,7 @@ class TrackForm(discord.ui.Modal):
             )
         self.add_item(
             discord.ui.TextInput(
-                label="Alerts channel (blank: the server's, else here)",
+                label="Alerts channel (blank: server's, else here)",
                 placeholder="#deadlines",
                 required=False,
                 max_length=100,
