@@ -442,3 +442,22 @@ async def test_an_extend_form_opened_before_a_restart_works_after_it(newsroom: N
     refused = await replay.response(timeout=5)
     assert refused["data"]["flags"] & EPHEMERAL
     assert (await newsroom.deadline(1)).due.isoformat() == "2025-08-30"
+
+
+async def test_a_role_that_is_mention_and_escalation_is_pinged_once(newsroom: Newsroom) -> None:
+    """Issue 19: Discord refuses `allowed_mentions.roles: [R, R]` (the fake too), so the
+    escalated overdue alert of a deadline that mentions the escalation role was never posted."""
+    await newsroom.command(
+        "settings escalation", {"role": newsroom.editors, "after": 1},
+        user=newsroom.fake.owner, permissions=None,
+    )  # fmt: skip
+    await add_bondi(newsroom, channel=newsroom.alerts, mention=newsroom.editors)
+    after = len(newsroom.fake.requests)
+    await newsroom.move_to(dt.datetime(2025, 8, 17, 13, 0, tzinfo=dt.UTC))  # overdue, escalated
+    posts = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.alerts}/messages", after=after)
+    assert [post.status for post in posts] == [200]
+    body = posts[0].json
+    assert body["allowed_mentions"]["roles"] == [int(newsroom.editors)]
+    assert body["content"].count(f"<@&{newsroom.editors}>") == 1
+    assert "Escalated" in str(body["embeds"])
+    assert newsroom.fake.take_refusals() == []

@@ -517,6 +517,7 @@ async def test_command_registration_refuses_what_discord_refuses(
         with pytest.raises(discord.HTTPException) as caught:
             await bot.http.bulk_upsert_global_commands(int(app), [body])
         assert (caught.value.status, caught.value.code) == (400, 50035), body
+    assert len(fake.take_refusals()) == 4  # meant: see tests/e2e/test_fake_limits.py for more
     accepted = await bot.http.bulk_upsert_global_commands(
         int(app), [{"name": "Track deadline", "type": 3}]
     )

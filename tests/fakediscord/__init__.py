@@ -38,7 +38,8 @@ API. Ids may be passed as int or str; payloads use snowflake strings, like Disco
 query, e.g. ``rf"/channels/{cid}/messages"``.
 
 ``FakeDiscord(*, bot_name="Deadline Desk", owner_name="owner", token=None,
-heartbeat_interval_ms=41250, interaction_deadline=None)``; ``async with`` starts and stops it.
+heartbeat_interval_ms=41250, interaction_deadline=None, nonce_window=300,
+fail_on_refusals=True)``; ``async with`` starts and stops it.
 
 * World (set up before the bot connects): ``add_guild(name, *, guild_id, channels=("general",),
   owner_id, everyone_permissions, bot_permissions) -> FakeGuild`` (``.id``,
@@ -52,7 +53,8 @@ heartbeat_interval_ms=41250, interaction_deadline=None)``; ``async with`` starts
   files, status, response, injected, time``), ``requests_to(method, path, predicate=None,
   after=0)``, ``await wait_for_request(method, path, predicate=None, count=1, after=0,
   timeout=5)`` (counts past requests too; ``after=len(fake.requests)`` ignores them),
-  ``unhandled`` (requests to routes the fake lacks, answered 404).
+  ``unhandled`` (requests to routes the fake lacks, answered 404), ``refusals`` /
+  ``take_refusals()`` (requests refused for their body; see below).
 * Faults: ``fail_next(method, path, status, body=None, times=1, retry_after=None,
   is_global=False, headers=None) -> FaultRule``.
 * Simulated users, each returning an :class:`InteractionHandle` (``guild_id=None`` = in the
@@ -88,7 +90,16 @@ Behaviour worth knowing:
   type has ``; charset=...``) and a ``Via`` header (without it discord.py treats a 429 as a
   Cloudflare ban). Errors are Discord-shaped ``{"message", "code"}``: 10003 Unknown Channel,
   10008 Unknown Message, 10015 Unknown Webhook, 10062 Unknown interaction, 40060 already
-  acknowledged, 50006 empty message, 50035 content over 2000 characters.
+  acknowledged, 50006 empty message, 50035 Invalid Form Body.
+* Bodies are held to Discord's documented limits (``limits.py``: messages, embeds,
+  components, allowed_mentions, nonces, modals, autocomplete results; ``command_limits.py``:
+  command registration), each citing its page of discord-api-docs. A body over one is
+  refused 400 ``{"code": 50035, "message": "Invalid Form Body", "errors": {...}}`` with the
+  nested errors Discord sends, e.g. ``{"data": {"components": {"0": {"components": {"0":
+  {"label": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", ...}]}}}}}}}``; a refused
+  interaction callback leaves the interaction unanswered. Since a bot may swallow such an
+  error, leaving ``async with FakeDiscord()`` fails the test when any body was refused
+  (``fail_on_refusals``), unless the test took them with ``take_refusals()``.
 * ``POST /channels/{id}/messages`` with ``enforce_nonce`` returns the earlier message for a
   repeated nonce. discord.py sends a random nonce with ``enforce_nonce`` on every send, so only
   a nonce the bot chooses itself deduplicates.

@@ -15,13 +15,15 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
 from multidict import CIMultiDict
 
+from .command_limits import command_errors, commands_errors
 from .gateway import MESSAGE_CONTENT, Gateway
+from .limits import autocomplete_errors, callback_type_errors, message_errors, modal_errors
 from .records import FaultRule, RecordedRequest, UploadedFile
 from .world import (
     FLAG_EPHEMERAL,
@@ -37,8 +39,6 @@ from .world import (
 
 log = logging.getLogger(__name__)
 
-MAX_CONTENT = 2000
-MAX_EMBEDS = 10
 APPLICATION_COMMAND = 2
 # Interaction callback types.
 CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
@@ -52,6 +52,8 @@ class Reply:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: A body Discord would refuse (Invalid Form Body, empty message): see ``RestApi.refusals``.
+    refusal: bool = False
 
 
 def error(status: int, message: str, code: int, errors: JSON | None = None) -> Reply:
@@ -60,6 +62,13 @@ def error(status: int, message: str, code: int, errors: JSON | None = None) -> R
     if errors:
         body["errors"] = errors
     return Reply(status, body)
+
+
+def invalid_form(errors: JSON | None) -> Reply | None:
+    """400 Invalid Form Body (50035) with Discord's nested ``errors``; None if there are none."""
+    if not errors:
+        return None
+    return replace(error(400, "Invalid Form Body", 50035, errors), refusal=True)
 
 
 NO_CONTENT = Reply(204)
@@ -152,6 +161,8 @@ class RestApi:
         self.gateway = gateway
         self.requests: list[RecordedRequest] = []
         self.unhandled: list[RecordedRequest] = []
+        #: Requests refused for their body (limits, empty messages), not by injected faults.
+        self.refusals: list[RecordedRequest] = []
         self.faults: list[FaultRule] = []
         self.interaction_deadline = interaction_deadline
         #: Seconds a nonce is remembered (Discord: "the past few minutes", not documented
@@ -241,6 +252,8 @@ class RestApi:
         record.status, record.response = reply.status, reply.body
         record.index = len(self.requests)
         self.requests.append(record)
+        if reply.refusal and not record.injected:
+            self.refusals.append(record)
         self._on_change()
         return _to_response(reply)
 
@@ -352,16 +365,15 @@ class RestApi:
         scope, problem = self._command_scope(p)
         if problem:
             return problem
-        if not isinstance(req.json, list):
-            return error(400, "Invalid Form Body", 50035)
-        for index, body in enumerate(req.json):
-            if problem := _validate_command(body):
-                return error(400, "Invalid Form Body", 50035, {str(index): problem})
+        if problem := invalid_form(commands_errors(req.json)):
+            return problem
         return Reply(200, self.world.put_commands(scope, req.json))
 
     async def post_command(self, req: Incoming, p: dict[str, str]) -> Reply:
         scope, problem = self._command_scope(p)
         if problem:
+            return problem
+        if problem := invalid_form(command_errors(req.json)):
             return problem
         return Reply(201, self.world.upsert_command(scope, req.json))
 
@@ -385,11 +397,16 @@ class RestApi:
             return error(400, "Interaction has already been acknowledged.", 40060)
         body = req.json if isinstance(req.json, dict) else {}
         rtype, data = body.get("type"), body.get("data") or {}
+        if problem := invalid_form(callback_type_errors(it.type, rtype)):
+            return problem
+        answer_errors = {MODAL: modal_errors, AUTOCOMPLETE_RESULT: autocomplete_errors}.get(rtype)
+        if answer_errors is not None and (problem := invalid_form(answer_errors(data))):
+            return problem
         message: JSON | None = None
         event = "MESSAGE_CREATE"
         msg_type = 20 if it.type == APPLICATION_COMMAND else 0
         if rtype == CHANNEL_MESSAGE:
-            if problem := _validate_new(data, req.files):
+            if problem := _validate_new(data, req.files, prefix=("data",)):
                 return problem
             message = self.world.create_message(
                 _channel(it),
@@ -412,18 +429,13 @@ class RestApi:
         elif rtype in (DEFERRED_UPDATE, UPDATE_MESSAGE):
             if it.message_id is None or it.message_id not in self.world.messages:
                 return error(400, "Interaction has no message to update", 50035)
+            if rtype == UPDATE_MESSAGE and (problem := _validate_edit(data, prefix=("data",))):
+                return problem
             it.original_message_id = it.message_id
             if rtype == UPDATE_MESSAGE:
-                if problem := _validate_edit(data):
-                    return problem
                 attachments = self._attachments(req)
                 message = self.world.edit_message(it.message_id, data, attachments)
                 event = "MESSAGE_UPDATE"
-        elif rtype == MODAL:
-            if not (data.get("custom_id") and data.get("title") and data.get("components")):
-                return error(400, "Invalid Form Body", 50035)
-        elif rtype != AUTOCOMPLETE_RESULT:
-            return error(400, "Invalid Form Body", 50035, {"type": {"_errors": ["bad type"]}})
         it.response_type = rtype
         if message is not None:
             await self._message_event(event, message)
@@ -606,6 +618,9 @@ class RestApi:
         if denied := self._bot_may(channel_id, SEND_MESSAGES):  # Create Message: Send Messages
             return denied
         body = req.json if isinstance(req.json, dict) else {}
+        # The form first: a body Discord refuses is refused whatever its nonce.
+        if problem := _validate_new(body, req.files, creating=True):
+            return problem
         nonce_key = None
         if body.get("enforce_nonce") and body.get("nonce") is not None:
             nonce_key = (channel_id, str(body["nonce"]))
@@ -614,8 +629,6 @@ class RestApi:
             window = self.nonce_window
             if earlier is not None and (window is None or time.monotonic() - at <= window):
                 return Reply(200, earlier)
-        if problem := _validate_new(body, req.files):
-            return problem
         message = self.world.create_message(channel_id, body, attachments=self._attachments(req))
         if nonce_key is not None:
             self.world.nonces[nonce_key] = (message["id"], time.monotonic())
@@ -736,51 +749,24 @@ def _channel(it: Interaction) -> str:
     return it.channel_id
 
 
-_CHAT_NAME = re.compile(r"^[-_\w]{1,32}$")
+def _validate_edit(body: Mapping[str, Any], *, prefix: tuple[str, ...] = ()) -> Reply | None:
+    return invalid_form(message_errors(body, creating=False, prefix=prefix))
 
 
-def _validate_command(body: Any) -> JSON | None:
-    """What Discord refuses in a command it is asked to register (the part this bot uses):
-    chat-input names lower-case, 1-32 characters, a description of 1-100; user and message
-    commands (types 2, 3) a name of 1-32 characters, an empty description, no options."""
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-        return {"name": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "required"}]}}
-    name, kind = body["name"], body.get("type", 1)
-    if kind == 1:
-        if not _CHAT_NAME.match(name) or name != name.lower():
-            return {"name": {"_errors": [{"code": "APPLICATION_COMMAND_INVALID_NAME",
-                                          "message": "invalid chat input name"}]}}  # fmt: skip
-        if not 1 <= len(body.get("description") or "") <= 100:
-            return {"description": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
-                                                 "message": "1-100 characters"}]}}  # fmt: skip
-    elif kind in (2, 3):
-        if not 1 <= len(name) <= 32:
-            return {"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "1-32"}]}}
-        if body.get("description") or body.get("options"):
-            return {"description": {"_errors": [{
-                "code": "APPLICATION_COMMAND_INVALID_DESCRIPTION",
-                "message": "user and message commands take no description or options",
-            }]}}  # fmt: skip
-    return None
-
-
-def _validate_edit(body: Mapping[str, Any]) -> Reply | None:
-    content = body.get("content") or ""
-    if len(content) > MAX_CONTENT:
-        errors = {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}}
-        return error(400, "Invalid Form Body", 50035, errors)
-    if len(body.get("embeds") or []) > MAX_EMBEDS:
-        errors = {"embeds": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}}
-        return error(400, "Invalid Form Body", 50035, errors)
-    return None
-
-
-def _validate_new(body: Mapping[str, Any], files: list[UploadedFile]) -> Reply | None:
-    if problem := _validate_edit(body):
+def _validate_new(
+    body: Mapping[str, Any],
+    files: list[UploadedFile],
+    *,
+    creating: bool = False,
+    prefix: tuple[str, ...] = (),
+) -> Reply | None:
+    """A new message's form (``creating``: Create Message, which alone takes a nonce), then
+    Discord's "Cannot send an empty message"."""
+    if problem := invalid_form(message_errors(body, creating=creating, prefix=prefix)):
         return problem
     keys = ("content", "embeds", "components", "sticker_ids", "poll")
     if not files and not any(body.get(key) for key in keys):
-        return error(400, "Cannot send an empty message", 50006)
+        return replace(error(400, "Cannot send an empty message", 50006), refusal=True)
     return None
 
 

@@ -62,6 +62,10 @@ class FakeDiscord:
     interaction callback is refused with 10062 Unknown interaction (real Discord: 3);
     None disables the check. ``nonce_window``: seconds a message nonce is remembered
     (``enforce_nonce``: a repeat within it gets the first message back); None: forever.
+    ``fail_on_refusals``: leaving the ``async with`` block raises AssertionError if the fake
+    refused a body as Discord would (Invalid Form Body by its documented limits, an empty
+    message) and the test did not ``take_refusals()``: a bot that swallows such an error
+    (answers "something went wrong", classifies a failed send) still fails its test.
     """
 
     def __init__(
@@ -73,9 +77,11 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41_250,
         interaction_deadline: float | None = None,
         nonce_window: float | None = 300.0,
+        fail_on_refusals: bool = True,
     ) -> None:
         self.world = World(bot_name=bot_name, owner_name=owner_name)
         self.token = token
+        self.fail_on_refusals = fail_on_refusals
         self._changed = asyncio.Event()
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
@@ -103,8 +109,12 @@ class FakeDiscord:
         await self.start()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
         await self.stop()
+        # Not over an exception already on its way: that one says more.
+        if self.fail_on_refusals and exc_type is None and self.rest.refusals:
+            refused = "\n  ".join(f"{r}: {r.response}" for r in self.rest.refusals)
+            raise AssertionError(f"the fake refused bodies Discord would refuse:\n  {refused}")
 
     async def start(self) -> None:
         """Bind 127.0.0.1 on a free port and start serving."""
@@ -280,6 +290,19 @@ class FakeDiscord:
     def requests(self) -> list[RecordedRequest]:
         """Every REST request answered so far, in order."""
         return self.rest.requests
+
+    @property
+    def refusals(self) -> list[RecordedRequest]:
+        """Requests refused for their body (400 Invalid Form Body by Discord's documented
+        limits, 50006 empty message), in order; injected faults are not among them."""
+        return self.rest.refusals
+
+    def take_refusals(self) -> list[RecordedRequest]:
+        """The refusals so far, forgotten: a test that meant them takes them, so that
+        ``fail_on_refusals`` does not fail it."""
+        taken = list(self.rest.refusals)
+        self.rest.refusals.clear()
+        return taken
 
     @property
     def unhandled(self) -> list[RecordedRequest]:
