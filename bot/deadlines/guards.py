@@ -55,6 +55,10 @@ _TIMEISH_AFTER = {"am", "pm", "a", "p", "m", "week", "weeks", "fortnight", "next
 _TIMEISH_BEFORE = {"eob", "week", "time", "zulu"}
 _PAST_TENSE = {"were", "was", "had", "missed", "passed", "expired", "ended", "closed", "lapsed",
                "came", "went", "fell"}  # fmt: skip
+# Words that may follow a time read as today's ("by 5pm to the desk", "by noon so we can edit").
+_AFTER_A_BARE_TIME = {"to", "for", "so", "and", "or", "with", "please", "if", "unless", "when",
+                      "then", "that", "at", "from", "in", "is", "are", "latest", "pls", "thanks",
+                      "but", "because", "as", "via", "deadline", "sharp"}  # fmt: skip
 _HEDGES = {"never", "maybe", "perhaps", "possibly", "probably"}
 _LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
                  "serve", "lasts", "last", "wait", "waits", "waiting", "serving", "got",
@@ -276,6 +280,17 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
     ):
         refuse(cased[toks[main.first].start :], "I read the time but not the day after it",
                "by 5 p.m. July 31")  # fmt: skip
+    if (
+        main.kind == "due"
+        and main.day is not None
+        and main.day.relative == "today"
+        and not main.day.text
+        and first is not None
+        and first.kind == "word"
+        and first.text not in _AFTER_A_BARE_TIME
+    ):  # "by 5pm wkend", "by noon Thurs-ish": a day the reader does not know, or today?
+        refuse(f"{said} {first.text}", "is that a day? I read only the time (today)",
+               f"by {said.removeprefix('by ')} Friday")  # fmt: skip
     if main.kind == "period" and main.anchor is not None and main.anchor.day_of_month:
         refuse(said, "the 15th of this month or of the next? Give the date",
                "30 days from July 15")  # fmt: skip

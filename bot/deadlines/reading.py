@@ -80,7 +80,7 @@ _LEXER = re.compile(
         |end\s+of\s+business
         |end[\s-]+of[\s-]+(?:the[\s-]+)?(?:business[\s-]+)?day)\b
   | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])(?!-[a-z])
-  | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight
+  | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight|tmrw|tmr|2moro|2morrow|tomoz
         |(?:the\s+)?next\s+(?:business|working)\s+day
         |end\s+of\s+(?:the\s+)?(?:week|month|year)|eow|eom|eoy)\b
   | (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs
@@ -388,6 +388,7 @@ _CONNECTIVE_STOPS = {
     "was",
 }
 _ARTICLES = {"a", "an", "another", "one"}
+_TOMORROW_SHORT = ("tmrw", "tmr", "2moro", "2morrow", "tomoz")  # "by 4p tmrw"
 _MORE = {"additional", "extra", "further", "more"}
 
 
@@ -660,7 +661,7 @@ class _Reader:
             if "next" in tok.text:
                 return DayRead(relative="next business day", text=tok.text), i + 1
             name = {"eow": "end of the week", "eom": "end of the month", "eoy": "end of the year",
-                    "tonight": "today"}.get(tok.text, str(tok.value).replace("end of week",
+                    "tonight": "today", **dict.fromkeys(_TOMORROW_SHORT, "tomorrow")}.get(tok.text, str(tok.value).replace("end of week",
                     "end of the week").replace("end of month", "end of the month")
                     .replace("end of year", "end of the year"))  # fmt: skip
             return DayRead(relative=name, text=tok.text), i + 1

@@ -469,3 +469,42 @@ def test_what_the_adversarial_review_found_is_refused(text: str) -> None:
 def test_what_the_review_kept_reads_right(text: str, due: str) -> None:
     result = calculate(text, start=D0, now=dt.datetime(2025, 7, 10, 9, tzinfo=ZoneInfo(NEW_YORK)))
     assert result.due.due == dt.date.fromisoformat(due)
+
+
+# From a fifth (adversarial) review: each was read silently wrong (start Thu 2025-07-10, now
+# 09:00 New York). Each must now be refused, by name ...
+NOW_0710 = dt.datetime(2025, 7, 10, 9, tzinfo=ZoneInfo(NEW_YORK))
+FIFTH_REVIEW_REFUSED = [
+    # A day-like word the reader does not know, next to a time: not today.
+    "by 5pm wkend",
+    "by 5pm weekend",
+    "tmrw or fri",
+]
+# ... or read right, to the minute.
+FIFTH_REVIEW_READ = [
+    ("by 4p tmrw", "2025-07-11 16:00"),
+    ("tmrw 09:30", "2025-07-11 09:30"),
+    ("by 5pm tmrw", "2025-07-11 17:00"),
+    ("by noon tmrw", "2025-07-11 12:00"),
+    ("by 5pm tmr", "2025-07-11 17:00"),
+    ("by 5pm 2moro", "2025-07-11 17:00"),
+    ("Channel 4 clip, tmrw", "2025-07-11"),
+]
+# What must keep reading with those fixes (these read before too).
+FIFTH_REVIEW_KEPT = [
+    ("Reply by 5pm to the desk", "2025-07-10 17:00"),
+]
+
+
+@pytest.mark.parametrize("text", FIFTH_REVIEW_REFUSED)
+def test_what_the_fifth_review_found_is_refused(text: str) -> None:
+    with pytest.raises(DeadlineError):
+        calculate(text, start=D0, tz=NEW_YORK, now=NOW_0710)
+
+
+@pytest.mark.parametrize(("text", "expected"), FIFTH_REVIEW_READ + FIFTH_REVIEW_KEPT)
+def test_what_the_fifth_review_found_reads_right(text: str, expected: str) -> None:
+    result = calculate(text, start=D0, tz=NEW_YORK, now=NOW_0710)
+    when = result.due.due_at.astimezone(ZoneInfo(NEW_YORK))
+    got = f"{when:%Y-%m-%d %H:%M}" if result.due.has_time else f"{result.due.due}"
+    assert got == expected
