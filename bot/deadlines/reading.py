@@ -269,6 +269,8 @@ class TermRead:
     unit: str  # day, week, month, year, hour
     counting: str | None
     label: str = ""
+    ordinal: bool = False  # "the 10th business day": the 10th business day after day 0
+    more: bool = False  # "10 more days", "an additional month": more than some other period
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,9 +416,32 @@ class _Reader:
 
     # -- periods -----------------------------------------------------------------------------
 
-    def term(self, i: int) -> tuple[TermRead, int] | None:
+    def ordinal_term(self, i: int) -> tuple[TermRead, int] | None:
+        """`the 10th business day`, `the second court day`, `the 21st day after service`: the
+        Nth (business) day after day 0, the same day as N (business) days. Never a date."""
+        tok = self.toks[i] if i < len(self.toks) else None
+        if tok is None or self.kind(i + 1) != "unit":
+            return None
+        if tok.kind == "dom":
+            amount = int(tok.value)
+        elif tok.kind == "word" and tok.text in _ORDINALS:
+            amount = _ORDINALS[tok.text]
+        else:
+            return None
+        unit, counting = self.toks[i + 1].value
+        if unit != "day" or self.toks[i + 1].text.endswith("s"):
+            return None  # "the 2nd week", "the 3rd days": left unread, so refused
+        said = " ".join(t.text for t in self.toks[i : i + 3])
+        if self.word(i + 2) in ("of", "in"):
+            raise PhraseError(f"{said!r}: the Nth day of a month or a year is not read yet; "
+                              "give the date", example="by Aug. 7")  # fmt: skip
+        return TermRead(amount, unit, counting, ordinal=True), i + 2
+
+    def term(self, i: int, *, ordinal: bool = False) -> tuple[TermRead, int] | None:
         j = i
         amount: int | None = None
+        if ordinal and (self.kind(j) == "dom" or self.word(j) in _ORDINALS):
+            return self.ordinal_term(j)
         if self.kind(j) == "num":
             amount = int(self.toks[j].value)
             j += 1
@@ -453,7 +478,7 @@ class _Reader:
             if after is not None:
                 j, lead = after, " ".join(seq)
                 break
-        first = self.term(j)
+        first = self.term(j, ordinal=True)
         if first is None:
             return None
         expr = Expression("period", i, first[1], terms=[first[0]], lead=lead)
@@ -488,6 +513,16 @@ class _Reader:
         if not expr.clause:  # "before the Aug. 15 hearing at 10 a.m.": the hearing's time
             j = self.time(j, expr)
         expr.last = j
+        ordinal = expr.terms[0]
+        if (
+            ordinal.ordinal
+            and ordinal.counting is None
+            and expr.anchor is None
+            and not expr.day0_words
+        ):
+            said = " ".join(t.text for t in self.toks[i:j])
+            raise PhraseError(f"{said!r}: the Nth day after what? Name the day counted from, "
+                              "or count business days", example="the 21st day after service")  # fmt: skip
         return expr
 
     def allowed_extension(self, j: int, expr: Expression) -> int:
@@ -665,7 +700,9 @@ class _Reader:
                     "end of the week").replace("end of month", "end of the month")
                     .replace("end of year", "end of the year"))  # fmt: skip
             return DayRead(relative=name, text=tok.text), i + 1
-        if tok.kind == "dom" and not (self.kind(i + 1) == "word" and self.word(i + 1) != "at"):
+        if tok.kind == "dom" and not (
+            (self.kind(i + 1) == "word" and self.word(i + 1) != "at") or self.kind(i + 1) == "unit"
+        ):  # not "the 2nd business day": see `ordinal_term`
             return DayRead(day_of_month=int(tok.value), text=tok.text), i + 1
         modifier = self.word(i)
         j = i + 1 if modifier in ("this", "next", "coming", "the") else i

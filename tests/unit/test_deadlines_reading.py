@@ -479,6 +479,10 @@ FIFTH_REVIEW_REFUSED = [
     "by 5pm wkend",
     "by 5pm weekend",
     "tmrw or fri",
+    # An ordinal day: the Nth day of a month, or after what? Never a date.
+    "the 3rd day",
+    "the 10th day of August",
+    "the 5th business day of the month",
 ]
 # ... or read right, to the minute.
 FIFTH_REVIEW_READ = [
@@ -489,6 +493,15 @@ FIFTH_REVIEW_READ = [
     ("by 5pm tmr", "2025-07-11 17:00"),
     ("by 5pm 2moro", "2025-07-11 17:00"),
     ("Channel 4 clip, tmrw", "2025-07-11"),
+    # The Nth business (court) day is N business days after day 0; the Nth day after service
+    # is N days after it.
+    ("2nd business day", "2025-07-14"),
+    ("the 5th business day", "2025-07-17"),
+    ("the 10th business day after receipt", "2025-07-24"),
+    ("the tenth business day after receipt", "2025-07-24"),
+    ("the 21st day after service", "2025-07-31"),
+    ("the 2nd court day", "2025-07-14"),
+    ("the 5th business day before Aug. 15", "2025-08-08"),
 ]
 # What must keep reading with those fixes (these read before too).
 FIFTH_REVIEW_KEPT = [
