@@ -89,6 +89,7 @@ class RelativeDay:
     next_week: bool = False  # "next Tuesday": the Tuesday of the next Monday-Sunday week
     text: str = ""
     weekday: int | None = None  # "Tuesday the 22nd": the weekday written with a day of month
+    past: bool = False  # "filed Monday": an event's weekday, the last one on or before day 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +407,7 @@ def _day(day: DayRead) -> PartialDate | RelativeDay:
         month, number, year = day.date
         return PartialDate(month, number, year, day.weekday)
     if day.weekday is not None and day.day_of_month is None:
-        return RelativeDay("weekday", day.weekday, day.next_week, day.text)
+        return RelativeDay("weekday", day.weekday, day.next_week, day.text, past=day.past)
     if day.day_of_month is not None:
         return RelativeDay("day of month", day.day_of_month, text=day.text, weekday=day.weekday)
     assert day.relative is not None

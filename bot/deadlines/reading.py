@@ -283,6 +283,7 @@ class DayRead:
     next_week: bool = False
     day_of_month: int | None = None
     text: str = ""
+    past: bool = False  # an event's weekday ("filed Monday"): the last one on or before day 0
 
 
 @dataclass(slots=True)
@@ -390,7 +391,7 @@ _CONNECTIVE_STOPS = {
     "was",
 }
 _ARTICLES = {"a", "an", "another", "one"}
-_TOMORROW_SHORT = ("tmrw", "tmr", "2moro", "2morrow", "tomoz")  # "by 4p tmrw"
+_TOMORROW_SHORT = dict.fromkeys(("tmrw", "tmr", "2moro", "2morrow", "tomoz"), "tomorrow")
 _MORE = {"additional", "extra", "further", "more"}
 
 
@@ -521,8 +522,11 @@ class _Reader:
             and not expr.day0_words
         ):
             said = " ".join(t.text for t in self.toks[i:j])
-            raise PhraseError(f"{said!r}: the Nth day after what? Name the day counted from, "
-                              "or count business days", example="the 21st day after service")  # fmt: skip
+            raise PhraseError(
+                f"{said!r}: the Nth day after what? Name the day counted from, or count "
+                "business days",
+                example="the 21st day after service",
+            )
         return expr
 
     def allowed_extension(self, j: int, expr: Expression) -> int:
@@ -696,9 +700,10 @@ class _Reader:
             if "next" in tok.text:
                 return DayRead(relative="next business day", text=tok.text), i + 1
             name = {"eow": "end of the week", "eom": "end of the month", "eoy": "end of the year",
-                    "tonight": "today", **dict.fromkeys(_TOMORROW_SHORT, "tomorrow")}.get(tok.text, str(tok.value).replace("end of week",
-                    "end of the week").replace("end of month", "end of the month")
-                    .replace("end of year", "end of the year"))  # fmt: skip
+                    "tonight": "today", **_TOMORROW_SHORT}.get(
+                tok.text, str(tok.value).replace("end of week", "end of the week")
+                .replace("end of month", "end of the month")
+                .replace("end of year", "end of the year"))  # fmt: skip
             return DayRead(relative=name, text=tok.text), i + 1
         if tok.kind == "dom" and not (
             (self.kind(i + 1) == "word" and self.word(i + 1) != "at") or self.kind(i + 1) == "unit"
@@ -830,7 +835,14 @@ class _Reader:
         day = self.day(j)
         if day is None or day[0].day_of_month is not None:
             return None
-        return Expression("event", i, day[1], anchor=day[0])
+        anchor = day[0]
+        if anchor.weekday is not None and anchor.date is None and self.text(i - 1) != "be":
+            # "The ruling, issued Tuesday, ...": a weekday it happened on is in the past (not
+            # "will be filed Monday"), so "next Tuesday" cannot be meant.
+            if anchor.next_week:
+                return None
+            anchor = DayRead(weekday=anchor.weekday, text=anchor.text, past=True)
+        return Expression("event", i, day[1], anchor=anchor)
 
 
 # Words after a date that still leave it a due date ("Aug 15 at 5pm", "Aug 15, 2025").

@@ -502,10 +502,18 @@ FIFTH_REVIEW_READ = [
     ("the 21st day after service", "2025-07-31"),
     ("the 2nd court day", "2025-07-14"),
     ("the 5th business day before Aug. 15", "2025-08-08"),
+    # A past event named by its weekday is the last such day on or before day 0.
+    ("The ruling, issued Tuesday, gives the state 14 days to appeal.", "2025-07-22"),
+    ("The law, signed Monday, gives agencies 60 days to comply.", "2025-09-05"),
+    ("The request, filed Monday, gives the agency 20 business days to respond.", "2025-08-04"),
+    ("The request was filed Monday; the agency has 20 business days to respond.", "2025-08-04"),
+    ("The letter, sent Wednesday, gives the city 30 days.", "2025-08-08"),
+    ("Both sides have 14 days to respond to the ruling, which was issued Tuesday.", "2025-07-22"),
 ]
 # What must keep reading with those fixes (these read before too).
 FIFTH_REVIEW_KEPT = [
     ("Reply by 5pm to the desk", "2025-07-10 17:00"),
+    ("The letter will be sent Monday, giving the city 30 days.", "2025-08-13"),  # the future
 ]
 
 
@@ -521,3 +529,22 @@ def test_what_the_fifth_review_found_reads_right(text: str, expected: str) -> No
     when = result.due.due_at.astimezone(ZoneInfo(NEW_YORK))
     got = f"{when:%Y-%m-%d %H:%M}" if result.due.has_time else f"{result.due.due}"
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "due"),
+    [
+        ("The ruling, issued Tuesday, gives the state 14 days to appeal.",
+         "2025-07-08", "2025-07-22"),
+        ("The request was filed Monday; the agency has 20 business days to respond.",
+         "2025-07-07", "2025-08-04"),
+    ],
+)  # fmt: skip
+def test_the_fifth_review_s_past_events_are_found_in_an_article_too(
+    text: str, start: str, due: str
+) -> None:
+    from bot.deadlines.finding import find_deadlines
+
+    (found,) = find_deadlines(text, date=D0, tz=NEW_YORK)
+    assert found.start == dt.date.fromisoformat(start)
+    assert found.due.due == dt.date.fromisoformat(due)
