@@ -455,6 +455,7 @@ class _Reader:
             j += 1
         if amount is None:
             return None
+        more = self.word(j) in _MORE or self.word(i - 1) in _MORE  # "10 more days"
         if self.word(j) in _MORE:
             j += 1
         if self.kind(j) != "unit":
@@ -468,8 +469,8 @@ class _Reader:
             label = self.toks[j].text
             j += 1
         if unit == "fortnight":
-            return TermRead(amount * 2, "week", None, label), j
-        return TermRead(amount, unit, counting, label), j
+            return TermRead(amount * 2, "week", None, label, more=more), j
+        return TermRead(amount, unit, counting, label, more=more), j
 
     def period(self, i: int) -> Expression | None:
         j = i

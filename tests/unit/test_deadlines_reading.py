@@ -483,6 +483,17 @@ FIFTH_REVIEW_REFUSED = [
     "the 3rd day",
     "the 10th day of August",
     "the 5th business day of the month",
+    # More time than a deadline the phrase does not give: due that one's plus N, not day 0's.
+    "Defendant's answer deadline extended by 30 days",
+    "the agency extended its deadline by 10 days",
+    "FRCP 6(b) extension of 14 days on the answer",
+    "requested a 30-day extension",
+    "Bondi letter, 14-day extension",
+    "The county asked for an additional 30 days.",
+    "The agency said it would need an additional 30 days.",
+    "Should the agency need more time, it may take 10 more days.",
+    "The judge extended the deadline by two weeks.",
+    "The agency gets 10 more days.",
 ]
 # ... or read right, to the minute.
 FIFTH_REVIEW_READ = [
@@ -514,6 +525,13 @@ FIFTH_REVIEW_READ = [
 FIFTH_REVIEW_KEPT = [
     ("Reply by 5pm to the desk", "2025-07-10 17:00"),
     ("The letter will be sent Monday, giving the city 30 days.", "2025-08-13"),  # the future
+    ("10 days, plus a 14-day extension", "2025-08-03"),  # a sum
+    ("30 days, extendable by 15 days", "2025-08-09"),  # an allowed extension, noted
+    ("20 business days, may be extended by 10 business days", "2025-08-07"),
+    ("30 days, extended by 15 days", "2025-08-24"),
+    ("14-day extension", "2025-07-24"),  # alone: the amount (`/deadline extend by:`)
+    ("an additional month", "2025-08-10"),
+    ("The judge extended the deadline to Aug. 15.", "2025-08-15"),  # a new due date
 ]
 
 
