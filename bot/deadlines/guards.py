@@ -35,6 +35,15 @@ _ROUGH: tuple[tuple[str, ...], ...] = (
     ("less", "than"), ("fewer", "than"), ("about",), ("approximately",), ("roughly",),
     ("around",), ("circa",), ("over",), ("nearly",), ("almost",), ("some",),
 )  # fmt: skip
+_EARLIEST_BEFORE: tuple[tuple[str, ...], ...] = (
+    ("as", "little", "as"), ("as", "few", "as"), ("as", "soon", "as"), ("as", "early", "as"),
+    ("at", "minimum"), ("at", "a", "minimum"), ("at", "the", "earliest"), ("at", "earliest"),
+    ("at", "the", "soonest"), ("the", "earliest"), ("earliest",),
+)  # fmt: skip
+_EARLIEST_AFTER: tuple[tuple[str, ...], ...] = (
+    ("at", "the", "earliest"), ("at", "earliest"), ("at", "the", "soonest"), ("or", "later"),
+    ("or", "more"), ("or", "after"), ("at", "minimum"), ("at", "a", "minimum"),
+)  # fmt: skip
 _PAST_WORDS = {"ago", "earlier", "prior", "late", "overdue", "back", "old"}
 _NEGATIONS = {"not", "never", "didn't", "hasn't", "haven't", "wasn't", "weren't", "isn't",
               "don't", "doesn't", "won't"}  # fmt: skip
@@ -139,6 +148,16 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         if tuple(before[-len(seq) :]) == seq:
             refuse(f"{' '.join(seq)} {said}", "a deadline needs an exact period or date",
                    "Reply, 30 days")  # fmt: skip
+    # A minimum, not a deadline: "in as little as 10 days", "as soon as Monday", "by Friday at
+    # the earliest", "at minimum 10 days", "30 days or more".
+    after_text = [t.text for t in after]
+    firm = "Reply, 30 days" if main.kind == "period" else "Reply, by Friday"
+    for seq in _EARLIEST_BEFORE:
+        if tuple(before[-len(seq) :]) == seq:
+            refuse(f"{' '.join(seq)} {said}", "the earliest it can be, not a deadline", firm)
+    for seq in _EARLIEST_AFTER:
+        if tuple(after_text[: len(seq)]) == seq:
+            refuse(f"{said} {' '.join(seq)}", "the earliest it can be, not a deadline", firm)
     dash = toks[main.first - 1] if main.first > 0 else None
     negative = dash is not None and (
         dash.text == "minus"

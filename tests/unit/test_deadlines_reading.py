@@ -494,6 +494,14 @@ FIFTH_REVIEW_REFUSED = [
     "Should the agency need more time, it may take 10 more days.",
     "The judge extended the deadline by two weeks.",
     "The agency gets 10 more days.",
+    # The earliest it can be, not a deadline.
+    "in as little as 10 days",
+    "as soon as Monday",
+    "The strike could begin as soon as Monday.",
+    "by Friday at the earliest",
+    "Aug. 15 at the earliest",
+    "as early as Monday",
+    "at minimum 10 days",
 ]
 # ... or read right, to the minute.
 FIFTH_REVIEW_READ = [
@@ -532,6 +540,7 @@ FIFTH_REVIEW_KEPT = [
     ("14-day extension", "2025-07-24"),  # alone: the amount (`/deadline extend by:`)
     ("an additional month", "2025-08-10"),
     ("The judge extended the deadline to Aug. 15.", "2025-08-15"),  # a new due date
+    ("by Friday at the latest", "2025-07-11"),
 ]
 
 
