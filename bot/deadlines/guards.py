@@ -68,7 +68,32 @@ _PAST_TENSE = {"were", "was", "had", "missed", "passed", "expired", "ended", "cl
 _AFTER_A_BARE_TIME = {"to", "for", "so", "and", "or", "with", "please", "if", "unless", "when",
                       "then", "that", "at", "from", "in", "is", "are", "latest", "pls", "thanks",
                       "but", "because", "as", "via", "deadline", "sharp"}  # fmt: skip
-_HEDGES = {"never", "maybe", "perhaps", "possibly", "probably"}
+_HEDGES = {"never", "maybe", "perhaps", "possibly", "probably", "hopefully", "tentatively",
+           "tentative", "tbc", "tbd", "provisionally", "likely"}  # fmt: skip
+# Before the deadline in its clause: what would, could or usually happen, not what must.
+_HYPOTHETICAL = {"would", "could", "might"}
+_HABITUAL = {"typically", "usually", "generally", "normally", "often", "routinely",
+             "sometimes", "rarely", "historically", "average"}  # fmt: skip
+# "The agency was supposed to respond by Monday", "was due to respond Monday".
+_WAS_TO = {"supposed", "due", "scheduled", "expected", "required", "ordered", "set", "told",
+           "asked", "meant", "slated"}  # fmt: skip
+# Past tense that is not "-ed": "The city paid within 30 days".
+_IRREGULAR_PAST = {"paid", "sent", "made", "took", "did", "got", "wrote", "met", "gave",
+                   "began", "ran", "left", "brought", "found", "held", "won", "put"}  # fmt: skip
+_OBJECT_STARTS = {"the", "a", "an", "its", "their", "his", "her", "it", "them", "all", "some",
+                  "our", "my", "your", "those", "these", "this", "that", "so", "back"}  # fmt: skip
+# "The company said it would cut 1,200 jobs within 90 days": a plan reported, not a maybe.
+_REPORTED = {"said", "says", "announced", "promised", "pledged", "vowed", "told", "confirmed"}
+# Before a "-ed" word, these make it an adjective or a passive, not the past: "an amended
+# complaint", "must be served within 20 days", "to be filed".
+_NOT_A_PAST_SUBJECT = {"be", "been", "being", "is", "are", "the", "a", "an", "this", "that",
+                       "these", "those", "its", "their", "his", "her", "your", "our", "my",
+                       "any", "all", "each", "every", "no", "of", "for", "to", "with", "in",
+                       "on", "by", "from", "and", "or", "as", "get", "gets"}  # fmt: skip
+# Between a past verb and the deadline, these make the deadline a present duty: "ordered
+# the county to pay within 30 days", "said the agency must respond within 10 days".
+_DUTY = {"to", "must", "shall", "will", "would", "can", "may", "has", "have", "should", "needs",
+         "need"}  # fmt: skip
 _LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
                  "serve", "lasts", "last", "wait", "waits", "waiting", "serving", "got",
                  "faces", "facing", "kept"}  # fmt: skip
@@ -125,6 +150,47 @@ def _is_a_length(toks: list[Tok], main: Expression) -> bool:
         and after[0] in ("in", "behind", "of", "at", "on")
         and any(word in _CUSTODY for word in after[1:4])
     )
+
+
+def _not_firm(toks: list[Tok], main: Expression, cased: str) -> str | None:
+    """Why the clause before `main` makes it no deadline, or None: hypothetical (`would give
+    agencies 30 days`), habitual (`usually responds within 20 days`), a hedge (`maybe Fri`,
+    `may be due by Aug. 1`), or the past (`The county responded within 10 days`, `was
+    supposed to respond by Monday`, `should have responded by Monday`)."""
+    clause: list[str] = []  # the words before it, nearest first, back to punctuation
+    for tok in reversed(toks[max(0, main.first - 10) : main.first]):
+        if tok.kind == "punct" and tok.text not in ("'", "-"):
+            break
+        clause.append(tok.text)
+    for k, word in enumerate(clause):
+        if word in _HYPOTHETICAL and not (word == "would" and _REPORTED & set(clause[k + 1 :])):
+            return "what would or could happen is not a deadline"  # not "said it would"
+        if word in _HABITUAL:
+            return "what usually happens is not a deadline"
+        if word in _HEDGES:
+            return "not a firm deadline"
+        if word == "be" and clause[k + 1 : k + 2] in (["may"], ["might"]) and k == 0:
+            return "not a firm deadline"  # "may be due by Aug. 1" (not "may be extended by")
+        if word in ("have", "has", "had") and k > 0:
+            verb = clause[k - 1]
+            if verb.endswith("ed") or verb in _IRREGULAR_PAST:  # "should have responded by"
+                return "that is in the past, not a deadline"
+        if word == "to" and clause[k + 1 : k + 3] in (
+            [was_to, be] for was_to in _WAS_TO for be in ("was", "were")
+        ):
+            return "that was due in the past, not a deadline"
+    if main.kind != "period" or main.lead not in ("within", "in"):
+        return None
+    for k, word in enumerate(clause[:5]):  # "The county responded within 10 days"
+        if word in _DUTY:
+            return None
+        past = (word.endswith("ed") and len(word) > 4) or word in _IRREGULAR_PAST
+        # the verb right before it, or before its object ("released the records"), not an
+        # adjective ("expedited processing decision")
+        governs = k == 0 or clause[k - 1] in _OBJECT_STARTS
+        if past and governs and clause[k + 1 : k + 2] and clause[k + 1] not in _NOT_A_PAST_SUBJECT:
+            return "that is in the past, not a deadline"
+    return None
 
 
 def check(toks: list[Tok], main: Expression, cased: str) -> None:
@@ -313,13 +379,19 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
     if main.kind == "period" and main.anchor is not None and main.anchor.day_of_month:
         refuse(said, "the 15th of this month or of the next? Give the date",
                "30 days from July 15")  # fmt: skip
-    if any(toks[i].text in ("if", "unless", "provided") for i in range(main.first)):
+    in_the_event = any(
+        [t.text for t in toks[i : i + 3]] == ["in", "the", "event"] for i in range(main.first)
+    )
+    if in_the_event or any(toks[i].text in ("if", "unless", "provided") for i in range(main.first)):
         refuse(cased[: toks[main.last - 1].end], "a condition: track the deadline once it "
                "applies", "Appeal, 90 days")  # fmt: skip
     for i in range(max(0, main.first - 4), main.first):
         if toks[i].text in _NEGATIONS or toks[i].text.endswith("n't"):
             refuse(cased[toks[i].start : toks[main.last - 1].end],
                    "a negation: is that a deadline?", "Reply, 10 days")  # fmt: skip
+    why = _not_firm(toks, main, cased)
+    if why is not None:
+        refuse(cased[: toks[main.last - 1].end], why, "Reply, by Friday")
 
 
 # After the deadline, a bare number with one of these next is another period or a count of

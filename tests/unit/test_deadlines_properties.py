@@ -114,6 +114,7 @@ RESERVED = (
        "fortnight", "fortnights", "business", "working", "calendar", "court", "biz"}
     | {"extend", "extends", "extending", "extension", "extensions"}
     | {word for seq in (*guards._EARLIEST_BEFORE, *guards._EARLIEST_AFTER) for word in seq}
+    | guards._HYPOTHETICAL | guards._HABITUAL | guards._WAS_TO | guards._IRREGULAR_PAST
 )  # fmt: skip
 
 

@@ -502,6 +502,29 @@ FIFTH_REVIEW_REFUSED = [
     "Aug. 15 at the earliest",
     "as early as Monday",
     "at minimum 10 days",
+    # What would, could or usually happen, or happened: not a deadline.
+    "The bill would give agencies 30 days to respond.",
+    "The proposal would give residents 60 days to comment.",
+    "Under the proposed rule, companies would have 90 days to comply.",
+    "The agency estimated it would take 90 days.",
+    "could take up to 6 months",
+    "The agency typically takes 30 days",
+    "The agency usually responds within 20 days.",
+    "The county responded within 10 days.",
+    "The city paid within 30 days.",
+    "Officials released the records within 48 hours.",
+    "The agency was supposed to respond by Monday.",
+    "The agency should have responded by Monday.",
+    "The agency was due to respond Monday.",
+    "In the event of a denial, an appeal may be filed within 30 days.",
+    # Hedges, before or after.
+    "PIO said maybe Fri",
+    "by Friday, hopefully",
+    "could be due Friday",
+    "might be due Friday",
+    "may be due by Aug. 1",
+    "tentatively Aug. 15",
+    "Aug. 15 (TBC)",
 ]
 # ... or read right, to the minute.
 FIFTH_REVIEW_READ = [
@@ -541,6 +564,16 @@ FIFTH_REVIEW_KEPT = [
     ("an additional month", "2025-08-10"),
     ("The judge extended the deadline to Aug. 15.", "2025-08-15"),  # a new due date
     ("by Friday at the latest", "2025-07-11"),
+    ("An appeal may be filed within 30 days.", "2025-08-09"),
+    ("within 30 days after the agency receives the appeal", "2025-08-09"),
+    ("The county has until Aug. 15 to respond.", "2025-08-15"),
+    ("Bondi gave sheriffs 30 days to comply.", "2025-08-09"),
+    ("the agency has 20 business days to respond", "2025-08-07"),
+    ("Officials have two weeks to turn over the records.", "2025-07-24"),
+    ("Plaintiff shall file an amended complaint within 14 days", "2025-07-24"),
+    ("The judge ordered the county to pay within 30 days.", "2025-08-09"),
+    ("Officials said the agency must respond within 10 days.", "2025-07-20"),
+    ("The company said it would cut 1,200 jobs within 90 days.", "2025-10-08"),
 ]
 
 
