@@ -71,6 +71,8 @@ _AFTER_A_BARE_TIME = {"to", "for", "so", "and", "or", "with", "please", "if", "u
 _HEDGES = {"never", "maybe", "perhaps", "possibly", "probably", "hopefully", "tentatively",
            "tentative", "tbc", "tbd", "provisionally", "likely"}  # fmt: skip
 # Before the deadline in its clause: what would, could or usually happen, not what must.
+_WHICHEVER = {"earlier", "later", "sooner", "earliest", "latest", "lesser",
+              "greater", "longer", "shorter"}  # fmt: skip
 _HYPOTHETICAL = {"would", "could", "might"}
 _HABITUAL = {"typically", "usually", "generally", "normally", "often", "routinely",
              "sometimes", "rarely", "historically", "average"}  # fmt: skip
@@ -389,6 +391,14 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         if toks[i].text in _NEGATIONS or toks[i].text.endswith("n't"):
             refuse(cased[toks[i].start : toks[main.last - 1].end],
                    "a negation: is that a deadline?", "Reply, 10 days")  # fmt: skip
+    for i, tok in enumerate(toks):  # "before the earlier of the compliance date or 14 days"
+        pick = [t.text for t in toks[i : i + 3]]
+        if tok.text == "whichever" or (
+            len(pick) == 3 and pick[0] == "the" and pick[1] in _WHICHEVER and pick[2] == "of"
+        ):
+            refuse(cased[tok.start : toks[min(i + 3, len(toks) - 1)].end],
+                   "the earlier or later of two deadlines: give the one that applies",
+                   "Objections, 14 days after service")  # fmt: skip
     why = _not_firm(toks, main, cased)
     if why is not None:
         refuse(cased[: toks[main.last - 1].end], why, "Reply, by Friday")

@@ -525,6 +525,9 @@ FIFTH_REVIEW_REFUSED = [
     "may be due by Aug. 1",
     "tentatively Aug. 15",
     "Aug. 15 (TBC)",
+    # The earlier or later of two.
+    "Rule 45 objections before the earlier of the compliance date or 14 days after service",
+    "30 days, whichever comes first",
 ]
 # ... or read right, to the minute.
 FIFTH_REVIEW_READ = [
