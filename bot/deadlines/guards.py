@@ -181,6 +181,8 @@ def _not_firm(toks: list[Tok], main: Expression, cased: str) -> str | None:
             [was_to, be] for was_to in _WAS_TO for be in ("was", "were")
         ):
             return "that was due in the past, not a deadline"
+        if word == "to" and clause[k + 1 : k + 2] in (["failed"], ["neglected"]):
+            return "that is in the past, not a deadline"  # "failed to meet its Aug. 1 deadline"
     if main.kind != "period" or main.lead not in ("within", "in"):
         return None
     for k, word in enumerate(clause[:5]):  # "The county responded within 10 days"

@@ -517,6 +517,7 @@ FIFTH_REVIEW_REFUSED = [
     "The agency should have responded by Monday.",
     "The agency was due to respond Monday.",
     "In the event of a denial, an appeal may be filed within 30 days.",
+    "The state failed to meet its Aug. 1 deadline.",
     # Hedges, before or after.
     "PIO said maybe Fri",
     "by Friday, hopefully",
