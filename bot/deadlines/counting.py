@@ -169,6 +169,12 @@ def day_zero(day: PartialDate | RelativeDay, *, near: dt.date) -> dt.date:
     return _resolve_day(day, near, [])
 
 
+def last_weekday(base: dt.date, weekday: int) -> dt.date:
+    """The last `weekday` (Monday 0) on or before `base`: the day a past event named by its
+    weekday happened ("filed Monday", "on Thursday sent letters")."""
+    return _shift(base, -dt.timedelta(days=(base.weekday() - weekday) % 7))
+
+
 def _named(day: PartialDate | RelativeDay) -> str:
     return "start date" if isinstance(day, PartialDate) else repr(day.text or day.kind)
 
@@ -381,7 +387,10 @@ def _resolve_day(on: PartialDate | RelativeDay, start: dt.date, steps: list[str]
         day, how = _shift(start, dt.timedelta(days=2)), "two days after day 0"
     elif kind == "weekday":
         name = _calendar.day_name[on.value]
-        if on.next_week:
+        if on.past:  # "The ruling, issued Tuesday, ...": the event is behind us
+            day = last_weekday(start, on.value)
+            how = f"the last {name} on or before day 0 (the day it happened)"
+        elif on.next_week:
             monday = start + dt.timedelta(days=7 - start.weekday())
             day = _shift(monday, dt.timedelta(days=on.value))
             how = f"the {name} of the week after day 0's (weeks run Monday to Sunday)"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .calendars import DEFAULT_CALENDAR
-from .counting import DEFAULT_TIMEZONE, DueDate, Rule, compute_due, day_zero
+from .counting import DEFAULT_TIMEZONE, DueDate, Rule, compute_due, day_zero, last_weekday
 from .errors import AmbiguousPhrase, DeadlineError
 from .parsing import AbsoluteDue, ParsedPhrase, Period, normalize, read_phrase
 from .reading import FULL_WEEKDAYS, tokens
@@ -180,7 +180,7 @@ def _event_day(sentence: str, base: dt.date) -> tuple[dt.date, str] | None:
         return None
     for tok in toks:
         if tok.kind == "weekday" and tok.text.rstrip(".") in FULL_WEEKDAYS:
-            day = base - dt.timedelta(days=(base.weekday() - int(tok.value)) % 7)
+            day = last_weekday(base, int(tok.value))
             return day, f"{tok.text.capitalize()} in an earlier sentence"
         if tok.kind == "date":
             month, number, year = tok.value

@@ -35,6 +35,15 @@ _ROUGH: tuple[tuple[str, ...], ...] = (
     ("less", "than"), ("fewer", "than"), ("about",), ("approximately",), ("roughly",),
     ("around",), ("circa",), ("over",), ("nearly",), ("almost",), ("some",),
 )  # fmt: skip
+_EARLIEST_BEFORE: tuple[tuple[str, ...], ...] = (
+    ("as", "little", "as"), ("as", "few", "as"), ("as", "soon", "as"), ("as", "early", "as"),
+    ("at", "minimum"), ("at", "a", "minimum"), ("at", "the", "earliest"), ("at", "earliest"),
+    ("at", "the", "soonest"), ("the", "earliest"), ("earliest",),
+)  # fmt: skip
+_EARLIEST_AFTER: tuple[tuple[str, ...], ...] = (
+    ("at", "the", "earliest"), ("at", "earliest"), ("at", "the", "soonest"), ("or", "later"),
+    ("or", "more"), ("or", "after"), ("at", "minimum"), ("at", "a", "minimum"),
+)  # fmt: skip
 _PAST_WORDS = {"ago", "earlier", "prior", "late", "overdue", "back", "old"}
 _NEGATIONS = {"not", "never", "didn't", "hasn't", "haven't", "wasn't", "weren't", "isn't",
               "don't", "doesn't", "won't"}  # fmt: skip
@@ -55,7 +64,38 @@ _TIMEISH_AFTER = {"am", "pm", "a", "p", "m", "week", "weeks", "fortnight", "next
 _TIMEISH_BEFORE = {"eob", "week", "time", "zulu"}
 _PAST_TENSE = {"were", "was", "had", "missed", "passed", "expired", "ended", "closed", "lapsed",
                "came", "went", "fell"}  # fmt: skip
-_HEDGES = {"never", "maybe", "perhaps", "possibly", "probably"}
+# Words that may follow a time read as today's ("by 5pm to the desk", "by noon so we can edit").
+_AFTER_A_BARE_TIME = {"to", "for", "so", "and", "or", "with", "please", "if", "unless", "when",
+                      "then", "that", "at", "from", "in", "is", "are", "latest", "pls", "thanks",
+                      "but", "because", "as", "via", "deadline", "sharp"}  # fmt: skip
+_HEDGES = {"never", "maybe", "perhaps", "possibly", "probably", "hopefully", "tentatively",
+           "tentative", "tbc", "tbd", "provisionally", "likely"}  # fmt: skip
+# Before the deadline in its clause: what would, could or usually happen, not what must.
+_WHICHEVER = {"earlier", "later", "sooner", "earliest", "latest", "lesser",
+              "greater", "longer", "shorter"}  # fmt: skip
+_HYPOTHETICAL = {"would", "could", "might"}
+_HABITUAL = {"typically", "usually", "generally", "normally", "often", "routinely",
+             "sometimes", "rarely", "historically", "average"}  # fmt: skip
+# "The agency was supposed to respond by Monday", "was due to respond Monday".
+_WAS_TO = {"supposed", "due", "scheduled", "expected", "required", "ordered", "set", "told",
+           "asked", "meant", "slated"}  # fmt: skip
+# Past tense that is not "-ed": "The city paid within 30 days".
+_IRREGULAR_PAST = {"paid", "sent", "made", "took", "did", "got", "wrote", "met", "gave",
+                   "began", "ran", "left", "brought", "found", "held", "won", "put"}  # fmt: skip
+_OBJECT_STARTS = {"the", "a", "an", "its", "their", "his", "her", "it", "them", "all", "some",
+                  "our", "my", "your", "those", "these", "this", "that", "so", "back"}  # fmt: skip
+# "The company said it would cut 1,200 jobs within 90 days": a plan reported, not a maybe.
+_REPORTED = {"said", "says", "announced", "promised", "pledged", "vowed", "told", "confirmed"}
+# Before a "-ed" word, these make it an adjective or a passive, not the past: "an amended
+# complaint", "must be served within 20 days", "to be filed".
+_NOT_A_PAST_SUBJECT = {"be", "been", "being", "is", "are", "the", "a", "an", "this", "that",
+                       "these", "those", "its", "their", "his", "her", "your", "our", "my",
+                       "any", "all", "each", "every", "no", "of", "for", "to", "with", "in",
+                       "on", "by", "from", "and", "or", "as", "get", "gets"}  # fmt: skip
+# Between a past verb and the deadline, these make the deadline a present duty: "ordered
+# the county to pay within 30 days", "said the agency must respond within 10 days".
+_DUTY = {"to", "must", "shall", "will", "would", "can", "may", "has", "have", "should", "needs",
+         "need"}  # fmt: skip
 _LENGTH_VERBS = {"served", "spent", "lasted", "open", "sentenced", "took", "waited", "spend",
                  "serve", "lasts", "last", "wait", "waits", "waiting", "serving", "got",
                  "faces", "facing", "kept"}  # fmt: skip
@@ -114,6 +154,49 @@ def _is_a_length(toks: list[Tok], main: Expression) -> bool:
     )
 
 
+def _not_firm(toks: list[Tok], main: Expression, cased: str) -> str | None:
+    """Why the clause before `main` makes it no deadline, or None: hypothetical (`would give
+    agencies 30 days`), habitual (`usually responds within 20 days`), a hedge (`maybe Fri`,
+    `may be due by Aug. 1`), or the past (`The county responded within 10 days`, `was
+    supposed to respond by Monday`, `should have responded by Monday`)."""
+    clause: list[str] = []  # the words before it, nearest first, back to punctuation
+    for tok in reversed(toks[max(0, main.first - 10) : main.first]):
+        if tok.kind == "punct" and tok.text not in ("'", "-"):
+            break
+        clause.append(tok.text)
+    for k, word in enumerate(clause):
+        if word in _HYPOTHETICAL and not (word == "would" and _REPORTED & set(clause[k + 1 :])):
+            return "what would or could happen is not a deadline"  # not "said it would"
+        if word in _HABITUAL:
+            return "what usually happens is not a deadline"
+        if word in _HEDGES:
+            return "not a firm deadline"
+        if word == "be" and clause[k + 1 : k + 2] in (["may"], ["might"]) and k == 0:
+            return "not a firm deadline"  # "may be due by Aug. 1" (not "may be extended by")
+        if word in ("have", "has", "had") and k > 0:
+            verb = clause[k - 1]
+            if verb.endswith("ed") or verb in _IRREGULAR_PAST:  # "should have responded by"
+                return "that is in the past, not a deadline"
+        if word == "to" and clause[k + 1 : k + 3] in (
+            [was_to, be] for was_to in _WAS_TO for be in ("was", "were")
+        ):
+            return "that was due in the past, not a deadline"
+        if word == "to" and clause[k + 1 : k + 2] in (["failed"], ["neglected"]):
+            return "that is in the past, not a deadline"  # "failed to meet its Aug. 1 deadline"
+    if main.kind != "period" or main.lead not in ("within", "in"):
+        return None
+    for k, word in enumerate(clause[:5]):  # "The county responded within 10 days"
+        if word in _DUTY:
+            return None
+        past = (word.endswith("ed") and len(word) > 4) or word in _IRREGULAR_PAST
+        # the verb right before it, or before its object ("released the records"), not an
+        # adjective ("expedited processing decision")
+        governs = k == 0 or clause[k - 1] in _OBJECT_STARTS
+        if past and governs and clause[k + 1 : k + 2] and clause[k + 1] not in _NOT_A_PAST_SUBJECT:
+            return "that is in the past, not a deadline"
+    return None
+
+
 def check(toks: list[Tok], main: Expression, cased: str) -> None:
     """Refuse the phrase if the words around `main` change what it means."""
     before = [t.text for t in toks[max(0, main.first - 4) : main.first]]
@@ -135,6 +218,16 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
         if tuple(before[-len(seq) :]) == seq:
             refuse(f"{' '.join(seq)} {said}", "a deadline needs an exact period or date",
                    "Reply, 30 days")  # fmt: skip
+    # A minimum, not a deadline: "in as little as 10 days", "as soon as Monday", "by Friday at
+    # the earliest", "at minimum 10 days", "30 days or more".
+    after_text = [t.text for t in after]
+    firm = "Reply, 30 days" if main.kind == "period" else "Reply, by Friday"
+    for seq in _EARLIEST_BEFORE:
+        if tuple(before[-len(seq) :]) == seq:
+            refuse(f"{' '.join(seq)} {said}", "the earliest it can be, not a deadline", firm)
+    for seq in _EARLIEST_AFTER:
+        if tuple(after_text[: len(seq)]) == seq:
+            refuse(f"{said} {' '.join(seq)}", "the earliest it can be, not a deadline", firm)
     dash = toks[main.first - 1] if main.first > 0 else None
     negative = dash is not None and (
         dash.text == "minus"
@@ -276,16 +369,41 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
     ):
         refuse(cased[toks[main.first].start :], "I read the time but not the day after it",
                "by 5 p.m. July 31")  # fmt: skip
+    if (
+        main.kind == "due"
+        and main.day is not None
+        and main.day.relative == "today"
+        and not main.day.text
+        and first is not None
+        and first.kind == "word"
+        and first.text not in _AFTER_A_BARE_TIME
+    ):  # "by 5pm wkend", "by noon Thurs-ish": a day the reader does not know, or today?
+        refuse(f"{said} {first.text}", "is that a day? I read only the time (today)",
+               f"by {said.removeprefix('by ')} Friday")  # fmt: skip
     if main.kind == "period" and main.anchor is not None and main.anchor.day_of_month:
         refuse(said, "the 15th of this month or of the next? Give the date",
                "30 days from July 15")  # fmt: skip
-    if any(toks[i].text in ("if", "unless", "provided") for i in range(main.first)):
+    in_the_event = any(
+        [t.text for t in toks[i : i + 3]] == ["in", "the", "event"] for i in range(main.first)
+    )
+    if in_the_event or any(toks[i].text in ("if", "unless", "provided") for i in range(main.first)):
         refuse(cased[: toks[main.last - 1].end], "a condition: track the deadline once it "
                "applies", "Appeal, 90 days")  # fmt: skip
     for i in range(max(0, main.first - 4), main.first):
         if toks[i].text in _NEGATIONS or toks[i].text.endswith("n't"):
             refuse(cased[toks[i].start : toks[main.last - 1].end],
                    "a negation: is that a deadline?", "Reply, 10 days")  # fmt: skip
+    for i, tok in enumerate(toks):  # "before the earlier of the compliance date or 14 days"
+        pick = [t.text for t in toks[i : i + 3]]
+        if tok.text == "whichever" or (
+            len(pick) == 3 and pick[0] == "the" and pick[1] in _WHICHEVER and pick[2] == "of"
+        ):
+            refuse(cased[tok.start : toks[min(i + 3, len(toks) - 1)].end],
+                   "the earlier or later of two deadlines: give the one that applies",
+                   "Objections, 14 days after service")  # fmt: skip
+    why = _not_firm(toks, main, cased)
+    if why is not None:
+        refuse(cased[: toks[main.last - 1].end], why, "Reply, by Friday")
 
 
 # After the deadline, a bare number with one of these next is another period or a count of

@@ -89,6 +89,7 @@ class RelativeDay:
     next_week: bool = False  # "next Tuesday": the Tuesday of the next Monday-Sunday week
     text: str = ""
     weekday: int | None = None  # "Tuesday the 22nd": the weekday written with a day of month
+    past: bool = False  # "filed Monday": an event's weekday, the last one on or before day 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +249,7 @@ class _Phrase:
                 example="30 days from July 17 2025 / 30 days of receipt / 30 days before Aug 15",
             )
         guards.check(self.toks, main, self.cleaned)
+        self._more_than_what(main, title)
         business = self._excluded_days(main)
         if unread:
             raise PhraseError(
@@ -288,6 +290,35 @@ class _Phrase:
             assert main.day is not None
             spec = AbsoluteDue(_day(main.day), self._time(main.at), main.tz)
         return ParsedPhrase(title, spec, start, self.span(main).strip(_TRIM))
+
+    def _more_than_what(self, main: Expression, title: str | None) -> None:
+        """`The county asked for an additional 30 days`, `the agency extended its deadline
+        by 10 days`, `requested a 30-day extension`: more time than a deadline the phrase does
+        not give, so the due date is that one's plus N, not day 0's. Alone (`14-day
+        extension`, `/deadline extend by:an additional month`) it is the amount itself."""
+        if main.kind != "period":
+            return
+        said = self.span(main)
+        clause = []
+        for tok in reversed(self.toks[max(0, main.first - 8) : main.first]):
+            if tok.text in (",", ";", ":", ".", "(", ")"):
+                break
+            clause.append(tok.text)
+        extending = next((w for w in clause if w.startswith("extend") or w == "extension"
+                          or w == "extensions"), None)  # fmt: skip
+        first = main.terms[0]
+        more = first.more or first.label == "extension"
+        if extending is None and not (more and title is not None):
+            return
+        if extending:
+            said = f"{' '.join(reversed(clause))} {said}".strip()
+        elif clause[:1] and clause[0] in ("additional", "extra", "further", "more"):
+            said = f"{clause[0]} {said}"  # "an additional 30 days"
+        raise PhraseError(
+            f"{said!r}: more time than which deadline? The due date is that deadline's plus "
+            "this; extend the tracked deadline by it, or give the new due date",
+            example="Answer, by Aug. 15 / /deadline extend by:30 days",
+        )
 
     def _excluded_days(self, main: Expression) -> bool:
         """True if an excluding clause makes the days business days; refused if it leaves
@@ -406,7 +437,7 @@ def _day(day: DayRead) -> PartialDate | RelativeDay:
         month, number, year = day.date
         return PartialDate(month, number, year, day.weekday)
     if day.weekday is not None and day.day_of_month is None:
-        return RelativeDay("weekday", day.weekday, day.next_week, day.text)
+        return RelativeDay("weekday", day.weekday, day.next_week, day.text, past=day.past)
     if day.day_of_month is not None:
         return RelativeDay("day of month", day.day_of_month, text=day.text, weekday=day.weekday)
     assert day.relative is not None

@@ -80,7 +80,7 @@ _LEXER = re.compile(
         |end\s+of\s+business
         |end[\s-]+of[\s-]+(?:the[\s-]+)?(?:business[\s-]+)?day)\b
   | (?P<t24>\d{{1,2}}:\d{{2}})(?![\d:])(?!-[a-z])
-  | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight
+  | (?P<rel>the\s+day\s+after\s+tomorrow|today|tomorrow|tonight|tmrw|tmr|2moro|2morrow|tomoz
         |(?:the\s+)?next\s+(?:business|working)\s+day
         |end\s+of\s+(?:the\s+)?(?:week|month|year)|eow|eom|eoy)\b
   | (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs
@@ -269,6 +269,8 @@ class TermRead:
     unit: str  # day, week, month, year, hour
     counting: str | None
     label: str = ""
+    ordinal: bool = False  # "the 10th business day": the 10th business day after day 0
+    more: bool = False  # "10 more days", "an additional month": more than some other period
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,7 @@ class DayRead:
     next_week: bool = False
     day_of_month: int | None = None
     text: str = ""
+    past: bool = False  # an event's weekday ("filed Monday"): the last one on or before day 0
 
 
 @dataclass(slots=True)
@@ -388,6 +391,7 @@ _CONNECTIVE_STOPS = {
     "was",
 }
 _ARTICLES = {"a", "an", "another", "one"}
+_TOMORROW_SHORT = dict.fromkeys(("tmrw", "tmr", "2moro", "2morrow", "tomoz"), "tomorrow")
 _MORE = {"additional", "extra", "further", "more"}
 
 
@@ -413,9 +417,32 @@ class _Reader:
 
     # -- periods -----------------------------------------------------------------------------
 
-    def term(self, i: int) -> tuple[TermRead, int] | None:
+    def ordinal_term(self, i: int) -> tuple[TermRead, int] | None:
+        """`the 10th business day`, `the second court day`, `the 21st day after service`: the
+        Nth (business) day after day 0, the same day as N (business) days. Never a date."""
+        tok = self.toks[i] if i < len(self.toks) else None
+        if tok is None or self.kind(i + 1) != "unit":
+            return None
+        if tok.kind == "dom":
+            amount = int(tok.value)
+        elif tok.kind == "word" and tok.text in _ORDINALS:
+            amount = _ORDINALS[tok.text]
+        else:
+            return None
+        unit, counting = self.toks[i + 1].value
+        if unit != "day" or self.toks[i + 1].text.endswith("s"):
+            return None  # "the 2nd week", "the 3rd days": left unread, so refused
+        said = " ".join(t.text for t in self.toks[i : i + 3])
+        if self.word(i + 2) in ("of", "in"):
+            raise PhraseError(f"{said!r}: the Nth day of a month or a year is not read yet; "
+                              "give the date", example="by Aug. 7")  # fmt: skip
+        return TermRead(amount, unit, counting, ordinal=True), i + 2
+
+    def term(self, i: int, *, ordinal: bool = False) -> tuple[TermRead, int] | None:
         j = i
         amount: int | None = None
+        if ordinal and (self.kind(j) == "dom" or self.word(j) in _ORDINALS):
+            return self.ordinal_term(j)
         if self.kind(j) == "num":
             amount = int(self.toks[j].value)
             j += 1
@@ -428,6 +455,7 @@ class _Reader:
             j += 1
         if amount is None:
             return None
+        more = self.word(j) in _MORE or self.word(i - 1) in _MORE  # "10 more days"
         if self.word(j) in _MORE:
             j += 1
         if self.kind(j) != "unit":
@@ -441,8 +469,8 @@ class _Reader:
             label = self.toks[j].text
             j += 1
         if unit == "fortnight":
-            return TermRead(amount * 2, "week", None, label), j
-        return TermRead(amount, unit, counting, label), j
+            return TermRead(amount * 2, "week", None, label, more=more), j
+        return TermRead(amount, unit, counting, label, more=more), j
 
     def period(self, i: int) -> Expression | None:
         j = i
@@ -452,7 +480,7 @@ class _Reader:
             if after is not None:
                 j, lead = after, " ".join(seq)
                 break
-        first = self.term(j)
+        first = self.term(j, ordinal=True)
         if first is None:
             return None
         expr = Expression("period", i, first[1], terms=[first[0]], lead=lead)
@@ -487,6 +515,19 @@ class _Reader:
         if not expr.clause:  # "before the Aug. 15 hearing at 10 a.m.": the hearing's time
             j = self.time(j, expr)
         expr.last = j
+        ordinal = expr.terms[0]
+        if (
+            ordinal.ordinal
+            and ordinal.counting is None
+            and expr.anchor is None
+            and not expr.day0_words
+        ):
+            said = " ".join(t.text for t in self.toks[i:j])
+            raise PhraseError(
+                f"{said!r}: the Nth day after what? Name the day counted from, or count "
+                "business days",
+                example="the 21st day after service",
+            )
         return expr
 
     def allowed_extension(self, j: int, expr: Expression) -> int:
@@ -660,11 +701,14 @@ class _Reader:
             if "next" in tok.text:
                 return DayRead(relative="next business day", text=tok.text), i + 1
             name = {"eow": "end of the week", "eom": "end of the month", "eoy": "end of the year",
-                    "tonight": "today"}.get(tok.text, str(tok.value).replace("end of week",
-                    "end of the week").replace("end of month", "end of the month")
-                    .replace("end of year", "end of the year"))  # fmt: skip
+                    "tonight": "today", **_TOMORROW_SHORT}.get(
+                tok.text, str(tok.value).replace("end of week", "end of the week")
+                .replace("end of month", "end of the month")
+                .replace("end of year", "end of the year"))  # fmt: skip
             return DayRead(relative=name, text=tok.text), i + 1
-        if tok.kind == "dom" and not (self.kind(i + 1) == "word" and self.word(i + 1) != "at"):
+        if tok.kind == "dom" and not (
+            (self.kind(i + 1) == "word" and self.word(i + 1) != "at") or self.kind(i + 1) == "unit"
+        ):  # not "the 2nd business day": see `ordinal_term`
             return DayRead(day_of_month=int(tok.value), text=tok.text), i + 1
         modifier = self.word(i)
         j = i + 1 if modifier in ("this", "next", "coming", "the") else i
@@ -792,7 +836,14 @@ class _Reader:
         day = self.day(j)
         if day is None or day[0].day_of_month is not None:
             return None
-        return Expression("event", i, day[1], anchor=day[0])
+        anchor = day[0]
+        if anchor.weekday is not None and anchor.date is None and self.text(i - 1) != "be":
+            # "The ruling, issued Tuesday, ...": a weekday it happened on is in the past (not
+            # "will be filed Monday"), so "next Tuesday" cannot be meant.
+            if anchor.next_week:
+                return None
+            anchor = DayRead(weekday=anchor.weekday, text=anchor.text, past=True)
+        return Expression("event", i, day[1], anchor=anchor)
 
 
 # Words after a date that still leave it a due date ("Aug 15 at 5pm", "Aug 15, 2025").

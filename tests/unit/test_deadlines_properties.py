@@ -109,6 +109,14 @@ RESERVED = (
        "never", "possibly", "probably", "hrs", "nights", "mornings", "evenings", "afternoons",
        "nightly", "being", "subpoena", "email", "message", "receiving", "hereof", "entry",
        "complaint", "summons", "appeal", "judgment", "order"}
+    | set(reading._TOMORROW_SHORT) | reading._MORE
+    | {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours",
+       "fortnight", "fortnights", "business", "working", "calendar", "court", "biz"}
+    | {"extend", "extends", "extending", "extension", "extensions"}
+    | {word for seq in (*guards._EARLIEST_BEFORE, *guards._EARLIEST_AFTER) for word in seq}
+    | guards._HYPOTHETICAL | guards._HABITUAL | guards._WAS_TO | guards._IRREGULAR_PAST
+    | guards._WHICHEVER | {"failed", "neglected"}
+    | set(reading._ORDINALS)
 )  # fmt: skip
 
 

@@ -469,3 +469,146 @@ def test_what_the_adversarial_review_found_is_refused(text: str) -> None:
 def test_what_the_review_kept_reads_right(text: str, due: str) -> None:
     result = calculate(text, start=D0, now=dt.datetime(2025, 7, 10, 9, tzinfo=ZoneInfo(NEW_YORK)))
     assert result.due.due == dt.date.fromisoformat(due)
+
+
+# From a fifth (adversarial) review: each was read silently wrong (start Thu 2025-07-10, now
+# 09:00 New York). Each must now be refused, by name ...
+NOW_0710 = dt.datetime(2025, 7, 10, 9, tzinfo=ZoneInfo(NEW_YORK))
+FIFTH_REVIEW_REFUSED = [
+    # A day-like word the reader does not know, next to a time: not today.
+    "by 5pm wkend",
+    "by 5pm weekend",
+    "tmrw or fri",
+    # An ordinal day: the Nth day of a month, or after what? Never a date.
+    "the 3rd day",
+    "the 10th day of August",
+    "the 5th business day of the month",
+    # More time than a deadline the phrase does not give: due that one's plus N, not day 0's.
+    "Defendant's answer deadline extended by 30 days",
+    "the agency extended its deadline by 10 days",
+    "FRCP 6(b) extension of 14 days on the answer",
+    "requested a 30-day extension",
+    "Bondi letter, 14-day extension",
+    "The county asked for an additional 30 days.",
+    "The agency said it would need an additional 30 days.",
+    "Should the agency need more time, it may take 10 more days.",
+    "The judge extended the deadline by two weeks.",
+    "The agency gets 10 more days.",
+    # The earliest it can be, not a deadline.
+    "in as little as 10 days",
+    "as soon as Monday",
+    "The strike could begin as soon as Monday.",
+    "by Friday at the earliest",
+    "Aug. 15 at the earliest",
+    "as early as Monday",
+    "at minimum 10 days",
+    # What would, could or usually happen, or happened: not a deadline.
+    "The bill would give agencies 30 days to respond.",
+    "The proposal would give residents 60 days to comment.",
+    "Under the proposed rule, companies would have 90 days to comply.",
+    "The agency estimated it would take 90 days.",
+    "could take up to 6 months",
+    "The agency typically takes 30 days",
+    "The agency usually responds within 20 days.",
+    "The county responded within 10 days.",
+    "The city paid within 30 days.",
+    "Officials released the records within 48 hours.",
+    "The agency was supposed to respond by Monday.",
+    "The agency should have responded by Monday.",
+    "The agency was due to respond Monday.",
+    "In the event of a denial, an appeal may be filed within 30 days.",
+    "The state failed to meet its Aug. 1 deadline.",
+    # Hedges, before or after.
+    "PIO said maybe Fri",
+    "by Friday, hopefully",
+    "could be due Friday",
+    "might be due Friday",
+    "may be due by Aug. 1",
+    "tentatively Aug. 15",
+    "Aug. 15 (TBC)",
+    # The earlier or later of two.
+    "Rule 45 objections before the earlier of the compliance date or 14 days after service",
+    "30 days, whichever comes first",
+]
+# ... or read right, to the minute.
+FIFTH_REVIEW_READ = [
+    ("by 4p tmrw", "2025-07-11 16:00"),
+    ("tmrw 09:30", "2025-07-11 09:30"),
+    ("by 5pm tmrw", "2025-07-11 17:00"),
+    ("by noon tmrw", "2025-07-11 12:00"),
+    ("by 5pm tmr", "2025-07-11 17:00"),
+    ("by 5pm 2moro", "2025-07-11 17:00"),
+    ("Channel 4 clip, tmrw", "2025-07-11"),
+    # The Nth business (court) day is N business days after day 0; the Nth day after service
+    # is N days after it.
+    ("2nd business day", "2025-07-14"),
+    ("the 5th business day", "2025-07-17"),
+    ("the 10th business day after receipt", "2025-07-24"),
+    ("the tenth business day after receipt", "2025-07-24"),
+    ("the 21st day after service", "2025-07-31"),
+    ("the 2nd court day", "2025-07-14"),
+    ("the 5th business day before Aug. 15", "2025-08-08"),
+    # A past event named by its weekday is the last such day on or before day 0.
+    ("The ruling, issued Tuesday, gives the state 14 days to appeal.", "2025-07-22"),
+    ("The law, signed Monday, gives agencies 60 days to comply.", "2025-09-05"),
+    ("The request, filed Monday, gives the agency 20 business days to respond.", "2025-08-04"),
+    ("The request was filed Monday; the agency has 20 business days to respond.", "2025-08-04"),
+    ("The letter, sent Wednesday, gives the city 30 days.", "2025-08-08"),
+    ("Both sides have 14 days to respond to the ruling, which was issued Tuesday.", "2025-07-22"),
+]
+# What must keep reading with those fixes (these read before too).
+FIFTH_REVIEW_KEPT = [
+    ("Reply by 5pm to the desk", "2025-07-10 17:00"),
+    ("The letter will be sent Monday, giving the city 30 days.", "2025-08-13"),  # the future
+    ("10 days, plus a 14-day extension", "2025-08-03"),  # a sum
+    ("30 days, extendable by 15 days", "2025-08-09"),  # an allowed extension, noted
+    ("20 business days, may be extended by 10 business days", "2025-08-07"),
+    ("30 days, extended by 15 days", "2025-08-24"),
+    ("14-day extension", "2025-07-24"),  # alone: the amount (`/deadline extend by:`)
+    ("an additional month", "2025-08-10"),
+    ("The judge extended the deadline to Aug. 15.", "2025-08-15"),  # a new due date
+    ("by Friday at the latest", "2025-07-11"),
+    ("An appeal may be filed within 30 days.", "2025-08-09"),
+    ("within 30 days after the agency receives the appeal", "2025-08-09"),
+    ("The county has until Aug. 15 to respond.", "2025-08-15"),
+    ("Bondi gave sheriffs 30 days to comply.", "2025-08-09"),
+    ("the agency has 20 business days to respond", "2025-08-07"),
+    ("Officials have two weeks to turn over the records.", "2025-07-24"),
+    ("Plaintiff shall file an amended complaint within 14 days", "2025-07-24"),
+    ("The judge ordered the county to pay within 30 days.", "2025-08-09"),
+    ("Officials said the agency must respond within 10 days.", "2025-07-20"),
+    ("The company said it would cut 1,200 jobs within 90 days.", "2025-10-08"),
+]
+
+
+@pytest.mark.parametrize("text", FIFTH_REVIEW_REFUSED)
+def test_what_the_fifth_review_found_is_refused(text: str) -> None:
+    with pytest.raises(DeadlineError):
+        calculate(text, start=D0, tz=NEW_YORK, now=NOW_0710)
+
+
+@pytest.mark.parametrize(("text", "expected"), FIFTH_REVIEW_READ + FIFTH_REVIEW_KEPT)
+def test_what_the_fifth_review_found_reads_right(text: str, expected: str) -> None:
+    result = calculate(text, start=D0, tz=NEW_YORK, now=NOW_0710)
+    when = result.due.due_at.astimezone(ZoneInfo(NEW_YORK))
+    got = f"{when:%Y-%m-%d %H:%M}" if result.due.has_time else f"{result.due.due}"
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "due"),
+    [
+        ("The ruling, issued Tuesday, gives the state 14 days to appeal.",
+         "2025-07-08", "2025-07-22"),
+        ("The request was filed Monday; the agency has 20 business days to respond.",
+         "2025-07-07", "2025-08-04"),
+    ],
+)  # fmt: skip
+def test_the_fifth_review_s_past_events_are_found_in_an_article_too(
+    text: str, start: str, due: str
+) -> None:
+    from bot.deadlines.finding import find_deadlines
+
+    (found,) = find_deadlines(text, date=D0, tz=NEW_YORK)
+    assert found.start == dt.date.fromisoformat(start)
+    assert found.due.due == dt.date.fromisoformat(due)
