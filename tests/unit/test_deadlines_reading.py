@@ -348,6 +348,7 @@ D0 = dt.date(2025, 7, 10)  # a Thursday
         ("7 days before the Aug. 15 hearing", "2025-08-08", None),
         ("60 days from the date of this letter (July 1, 2025)", "2025-08-30", None),
         ("by the first of August", "2025-08-01", None),
+        ("by the 15th of August", "2025-08-15", None),
         ("by the twenty-first of August, 2026", "2026-08-21", None),
         ("by Aug. 15, 2025 (Friday)", "2025-08-15", None),
         ("8/15 @ noon", "2025-08-15", dt.time(12)),
