@@ -11,13 +11,18 @@ import resource
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
+from support import FakeClock
 
+from bot.health import GatewayLink, HeartbeatKeeper
+from bot.metrics import Metrics
+from bot.operations import read_heartbeat, verdict
 from bot.service import Actor, Services, feed_url
-from bot.web import WebServer, feed_routes
+from bot.web import WebServer, feed_routes, ops_routes
 from bot.web.connections import connection_cap, probe
 from bot.web.serverlog import LogBudget
 
@@ -259,6 +264,48 @@ async def test_a_log_budget_reports_what_it_left_out_when_its_window_ends(
     budget.log("knock %d", 5)  # a new window
     assert caplog.records[-1].getMessage() == "knock 5"
     assert budget.total == 6
+
+
+async def test_the_heartbeat_records_a_web_server_that_cannot_take_a_client(
+    services: Services, clock: FakeClock, db_path: Path
+) -> None:
+    class Dispatcher:
+        loop_beat_at = clock.now()
+
+    async with WebServer(
+        ops_routes(lambda: (True, "ok"), Metrics()), port=0, max_connections=3
+    ) as server:
+        gateway = GatewayLink()
+        gateway.connected = True
+        keeper = HeartbeatKeeper(
+            services.runtime,
+            clock=clock,
+            gateway=gateway,
+            dispatcher=Dispatcher(),
+            metrics=Metrics(),
+            web_problem=server.check_accepting,
+        )
+
+        async def beat() -> tuple[bool, str]:
+            await keeper.check_web()
+            await keeper.record()
+            # What `python -m bot health` reads, and what /healthz says.
+            written = verdict(read_heartbeat(db_path), now=clock.now())
+            assert keeper.verdict() == written
+            return written
+
+        assert (await beat())[0] is True
+        held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
+        await eventually(lambda: server.open_connections == 3, "three connections held")
+        healthy, reason = await beat()
+        assert not healthy
+        assert reason == (
+            "the web server is refusing connections: 3 open, its cap (web.max_connections)"
+        )
+        for _, writer in held:
+            writer.close()
+        await eventually(lambda: server.open_connections == 0, "released")
+        assert (await beat())[0] is True
 
 
 async def test_the_probe_says_when_nothing_answers() -> None:
