@@ -25,9 +25,13 @@ from .serverlog import LogBudget
 
 log = logging.getLogger(__name__)
 
-# File descriptors kept for everything but the web server's connections: the database and its
-# -wal and -shm, Discord's HTTP pool and gateway, the health probe. The bot uses about 15.
-RESERVED_DESCRIPTORS: Final = 64
+# Connections the kernel queues for us, and the most the event loop accepts at once: each
+# accepted socket holds a descriptor until its protocol (a tick or two later) refuses it.
+BACKLOG: Final = 16
+# File descriptors kept for everything but the connections held: the database and its -wal
+# and -shm, Discord's HTTP pool and gateway, the health probe (the bot uses about 15), and the
+# sockets accepted but not yet refused (up to a batch of BACKLOG a tick, for a few ticks).
+RESERVED_DESCRIPTORS: Final = 64 + 4 * BACKLOG
 PROBE_SECONDS: Final = 3.0
 # A path no route serves: the probe expects a 404, and anything else but the busy answer.
 PROBE_REQUEST: Final = (
@@ -171,7 +175,7 @@ class GuardedSite(web.BaseSite):
         await super().start()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._guard.protocols(self._handler), self._host, self._port, backlog=self._backlog
+            self._guard.protocols(self._handler), self._host, self._port, backlog=BACKLOG
         )
 
 

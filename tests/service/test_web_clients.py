@@ -23,7 +23,7 @@ from bot.metrics import Metrics
 from bot.operations import read_heartbeat, verdict
 from bot.service import Actor, Services, feed_url
 from bot.web import WebServer, feed_routes, ops_routes
-from bot.web.connections import connection_cap, probe
+from bot.web.connections import RESERVED_DESCRIPTORS, connection_cap, probe
 from bot.web.serverlog import LogBudget
 
 GUILD = 1001
@@ -208,9 +208,11 @@ async def test_connections_over_the_cap_are_refused_at_once_and_the_loop_keeps_g
 
 def test_the_cap_leaves_descriptors_for_the_rest_of_the_bot() -> None:
     assert connection_cap(100, descriptor_limit=20_000) == 100
-    assert connection_cap(100, descriptor_limit=256) == 100
-    assert connection_cap(100, descriptor_limit=128) == 64
-    assert connection_cap(100, descriptor_limit=10) == 1
+    assert connection_cap(1000, descriptor_limit=20_000) == 1000
+    assert connection_cap(100, descriptor_limit=256) == 100  # the incident's limit
+    assert connection_cap(1000, descriptor_limit=256) == 256 - RESERVED_DESCRIPTORS
+    assert connection_cap(100, descriptor_limit=200) == 200 - RESERVED_DESCRIPTORS
+    assert connection_cap(100, descriptor_limit=RESERVED_DESCRIPTORS) == 1
     assert connection_cap(100, descriptor_limit=resource.RLIM_INFINITY) == 100
 
 
