@@ -25,6 +25,8 @@ def check_config(
     }
     # The masked token contains "…": decode the same way the child encodes.
     full_env["PYTHONIOENCODING"] = "utf-8"
+    # This checkout's bot, not whichever one is installed (run from elsewhere, -m finds that).
+    full_env["PYTHONPATH"] = str(ROOT)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", "check-config", *args],
@@ -74,6 +76,8 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "web.host = 127.0.0.1",
         "web.port = 8080",
         "web.public_url = (not set)",
+        "web.client_timeout = 10",
+        "web.max_connections = 100",
     ]
     # The database folder was created (relative to the working directory) and left empty.
     assert (tmp_path / "data").is_dir()
