@@ -72,13 +72,13 @@ class ConnectionGuard:
         self.client_timeout = client_timeout
         self.open = 0
         self.refusals = LogBudget(log, "refused connections", level=logging.WARNING)
-        self.stalled = 0  # clients cut off for not reading
 
     def protocols(self, handler: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         """A protocol factory for `loop.create_server`, wrapping aiohttp's `handler` factory."""
         return lambda: _GuardedProtocol(self, handler)
 
-    def _refuse(self, transport: asyncio.Transport) -> None:
+    def refuse(self, transport: asyncio.Transport) -> None:
+        """Answer 503 and close: the descriptor is free again on the next tick."""
         peer = transport.get_extra_info("peername")
         self.refusals.log(
             "refused a connection from %s: %d open, the cap (web.max_connections)",
@@ -104,7 +104,7 @@ class _GuardedProtocol(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         guard = self._guard
         if guard.open >= guard.cap:
-            guard._refuse(transport)
+            guard.refuse(transport)
             return
         guard.open += 1
         self._transport = transport
@@ -143,7 +143,6 @@ class _GuardedProtocol(asyncio.Protocol):
     def _stalled(self) -> None:
         self._stall = None
         if self._transport is not None:
-            self._guard.stalled += 1
             # abort(), not close(): close() would wait for the unread answer to be sent.
             self._transport.abort()
 
@@ -158,7 +157,9 @@ class GuardedSite(web.BaseSite):
 
     __slots__ = ("_guard", "_handler", "_host", "_port")
 
-    def __init__(self, runner: web.BaseRunner, host: str, port: int, guard: ConnectionGuard):
+    def __init__(
+        self, runner: web.BaseRunner, host: str, port: int, guard: ConnectionGuard
+    ) -> None:
         super().__init__(runner)
         assert runner.server is not None  # BaseSite checked: set up
         self._handler: Callable[[], asyncio.Protocol] = runner.server
