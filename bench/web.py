@@ -53,12 +53,20 @@ def pct(values: Sequence[float], q: float) -> float:
 
 
 async def serve(variant: str, *, max_connections: int, client_timeout: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as name:
+        await _serve(
+            variant, Path(name), max_connections=max_connections, client_timeout=client_timeout
+        )
+
+
+async def _serve(
+    variant: str, folder: Path, *, max_connections: int, client_timeout: float
+) -> None:
     from bot.clock import SystemClock
     from bot.service import Actor, Services
     from bot.storage import SqliteStore
     from bot.web import SHUTDOWN_SECONDS, WebServer, feed_routes
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     log_file = folder / "server.log"
     handler = logging.FileHandler(log_file)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
