@@ -162,6 +162,7 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
             metrics=metrics,
             every=options.heartbeat_seconds,
             file_problem=store.file_problem,
+            web_problem=web.check_accepting if web is not None else None,
         )
         await stack.enter_async_context(heartbeat)
         log.info("Deadline Desk ready: database %s", options.database)

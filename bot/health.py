@@ -1,7 +1,9 @@
 """Liveness: whether the gateway is connected, and the heartbeat the `health` command reads.
 
 The heartbeat is written to the database every HEARTBEAT_SECONDS and whenever the gateway
-connects or disconnects; the write itself proves the database is writable.
+connects or disconnects; the write itself proves the database is writable. Before each
+periodic beat, the web server (when there is one) is checked by connecting to it as a client
+would, and the heartbeat records why it cannot take a new client, if it cannot.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class HeartbeatKeeper:
         metrics: Metrics,
         every: float = HEARTBEAT_SECONDS,
         file_problem: Callable[[], str | None] = lambda: None,
+        web_problem: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         self._runtime = runtime
         self._clock = clock
@@ -68,6 +71,8 @@ class HeartbeatKeeper:
         self._metrics = metrics
         self._every = every
         self._file_problem = file_problem
+        self._check_web = web_problem
+        self._web_problem: str | None = None
         self._task: asyncio.Task[None] | None = None
         self.last: Heartbeat | None = None  # the last one written successfully
         gateway.subscribe(self.record)
@@ -97,6 +102,7 @@ class HeartbeatKeeper:
             gateway_connected=self._gateway.connected,
             dispatcher_beat_at=self._dispatcher.loop_beat_at,
             pid=os.getpid(),
+            web_problem=self._web_problem,
         )
         try:
             counts = await self._runtime.beat(beat)
@@ -106,7 +112,23 @@ class HeartbeatKeeper:
         self.last = beat
         self._metrics.set_deadlines(counts)
 
+    async def check_web(self) -> None:
+        """Check that the web server takes a new client; the next record says what was found."""
+        if self._check_web is None:
+            return
+        try:
+            problem = await self._check_web()
+        except Exception as exc:
+            problem = f"the web server could not be checked: {type(exc).__name__}"
+            log.exception("could not check the web server")
+        if problem is not None and self._web_problem is None:
+            log.warning("%s", problem)
+        elif problem is None and self._web_problem is not None:
+            log.info("the web server takes connections again")
+        self._web_problem = problem
+
     async def _beat(self) -> None:
         while True:
+            await self.check_web()
             await self.record()
             await asyncio.sleep(self._every)

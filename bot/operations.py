@@ -254,6 +254,9 @@ class Heartbeat:
     gateway_connected: bool
     dispatcher_beat_at: dt.datetime | None
     pid: int
+    # Why the web server cannot take a new client (its last self-check), or None: it can, or
+    # it is off.
+    web_problem: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -264,6 +267,7 @@ class Heartbeat:
                     self.dispatcher_beat_at.isoformat() if self.dispatcher_beat_at else None
                 ),
                 "pid": self.pid,
+                "web_problem": self.web_problem,
             }
         )
 
@@ -276,6 +280,7 @@ class Heartbeat:
             gateway_connected=bool(data["gateway_connected"]),
             dispatcher_beat_at=dt.datetime.fromisoformat(beat) if beat else None,
             pid=int(data.get("pid", 0)),
+            web_problem=str(data["web_problem"]) if data.get("web_problem") else None,
         )
 
 
@@ -293,6 +298,8 @@ def verdict(heartbeat: Heartbeat | None, *, now: dt.datetime) -> tuple[bool, str
     lag = now - heartbeat.dispatcher_beat_at
     if lag > DISPATCHER_MAX_AGE:
         return False, f"the alert dispatcher last ran {int(lag.total_seconds())} s ago"
+    if heartbeat.web_problem:
+        return False, heartbeat.web_problem
     return True, f"healthy: heartbeat {int(age.total_seconds())} s ago, gateway connected"
 
 

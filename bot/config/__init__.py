@@ -210,6 +210,8 @@ def _display(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, float):
+        return f"{value:g}"
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     if isinstance(value, list | tuple):

@@ -32,6 +32,8 @@ LOG_LEVELS: Final[tuple[str, ...]] = get_args(LogLevel)
 LOG_FORMATS: Final[tuple[str, ...]] = get_args(LogFormat)
 MAX_REMINDERS: Final = 10
 MAX_REMINDER_DAYS: Final = 365
+MAX_CLIENT_TIMEOUT: Final = 3600.0
+MAX_CONNECTIONS: Final = 100_000
 
 _GUILD: Final = GuildDefaults()  # the [defaults] section's defaults
 
@@ -53,6 +55,8 @@ EXAMPLES: Final[Mapping[str, str]] = {
     "web.host": "127.0.0.1, or 0.0.0.0 to listen on every interface (e.g. in a container)",
     "web.port": "8080",
     "web.public_url": "https://desk.example.org",
+    "web.client_timeout": "10",
+    "web.max_connections": "100",
 }
 
 # What a failed declarative constraint (pattern, bounds) means; the value and example follow.
@@ -65,6 +69,8 @@ PROBLEMS: Final[Mapping[str, str]] = {
     "web.host": "must be a host name or IP address to listen on",
     "web.port": "must be a port number from 1 to 65535 (0: any free one)",
     "web.public_url": "must be an http:// or https:// address without ? or #",
+    "web.client_timeout": f"must be a number of seconds above 0, at most {MAX_CLIENT_TIMEOUT:g}",
+    "web.max_connections": f"must be a whole number from 1 to {MAX_CONNECTIONS}",
 }
 CONSTRAINT_ERRORS: Final = frozenset(
     ("string_pattern_mismatch", "greater_than", "greater_than_equal", "less_than_equal")
@@ -128,6 +134,12 @@ def _file_path(value: object) -> object:
 def _not_a_bool(value: object) -> object:
     if isinstance(value, bool):  # pydantic would take true as port 1
         raise ValueError(f"must be a port number, got {value}")
+    return value
+
+
+def _a_number(value: object) -> object:
+    if isinstance(value, bool):  # pydantic would take true as 1
+        raise ValueError(f"must be a number, got {str(value).lower()}")
     return value
 
 
@@ -212,6 +224,15 @@ class WebSection(BaseModel):
         _trimmed(r"^(https?://[^\s?#]*[^\s?#/][^\s?#]*)?$"),
         AfterValidator(lambda url: url.rstrip("/")),
     ] = ""
+    # Seconds a client has to send a whole request (from connecting, or from its last answer)
+    # and to take each part of an answer; a connection idle or that slow is closed.
+    client_timeout: Annotated[
+        float, BeforeValidator(_a_number), Field(gt=0, le=MAX_CLIENT_TIMEOUT)
+    ] = 10.0
+    # Connections open at once; one more is answered 503 and closed at once.
+    max_connections: Annotated[int, BeforeValidator(_a_number), Field(ge=1, le=MAX_CONNECTIONS)] = (
+        100
+    )
 
     def base_url(self, port: int | None = None) -> str:
         """The URL feeds are reached at: public_url, else http://host:port (`port`: bound)."""

@@ -72,7 +72,8 @@ _LEXER = re.compile(
     (?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:t(?=\d{{1,2}}:\d{{2}})|(?![\d-])))
   | (?P<slash>\d{{1,2}}/\d{{1,2}}(?:/(?:\d{{4}}|\d{{2}}))?)(?![\d/])
   | (?P<mdy>(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?)
-  | (?P<dmy>(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
+  | (?P<dmy>(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALT})\b\.?
+        (?:,?\s+\d{{4}}\b)?)
   | (?P<dmyw>(?:the\s+)?(?:{_ORDINAL_ALT})\s+of\s+(?:{_MONTH_ALT})\b\.?(?:,?\s+\d{{4}}\b)?)
   | (?P<t12>\d{{1,2}}(?::\d{{2}})?(?:\s*(?:a\.?m\b\.?|p\.?m\b\.?)|[ap]\b(?!\.)))
   | (?P<tword>(?:12(?::00)?\s+)?noon|midday|midnight|e\.?o\.?b\b\.?|c\.?o\.?b\b\.?

@@ -77,6 +77,8 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "web.host = 127.0.0.1",
         "web.port = 8080",
         "web.public_url = (not set)",
+        "web.client_timeout = 10",
+        "web.max_connections = 100",
     ]
     # Checked, not made: the bot makes the database folder when it starts.
     assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import subprocess
@@ -32,6 +33,7 @@ from bot.storage import DatabaseCorruptError, SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2025, 8, 1, 12, tzinfo=dt.UTC)
+WEB_PROBLEM = "the web server is refusing connections: 100 open, its cap (web.max_connections)"
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
@@ -60,6 +62,7 @@ def test_invite_url_asks_for_exactly_the_needed_permissions() -> None:
         (Heartbeat(NOW, False, NOW, 1), False, "gateway"),
         (Heartbeat(NOW, True, None, 1), False, "not started"),
         (Heartbeat(NOW, True, NOW - dt.timedelta(minutes=10), 1), False, "dispatcher last ran"),
+        (Heartbeat(NOW, True, NOW, 1, WEB_PROBLEM), False, WEB_PROBLEM),
     ],
 )
 def test_health_verdicts(beat: Heartbeat | None, healthy: bool, reason: str) -> None:
@@ -68,6 +71,13 @@ def test_health_verdicts(beat: Heartbeat | None, healthy: bool, reason: str) -> 
     assert reason in why
     if beat is not None:
         assert Heartbeat.from_json(beat.to_json()) == beat
+
+
+def test_a_heartbeat_from_before_the_web_check_reads_as_no_web_problem() -> None:
+    text = json.dumps(
+        {"at": NOW.isoformat(), "gateway_connected": True, "dispatcher_beat_at": NOW.isoformat()}
+    )
+    assert Heartbeat.from_json(text) == Heartbeat(NOW, True, NOW, 0, None)
 
 
 async def filled_database(path: Path, count: int = 3) -> None:
@@ -196,6 +206,12 @@ async def test_health_command_reads_the_heartbeat(tmp_path: Path) -> None:
     healthy = run_cli("health", "--config", str(config), cwd=tmp_path)
     assert healthy.returncode == 0, healthy.stdout
     assert healthy.stdout.startswith("healthy")
+    async with SqliteStore.open(database) as store, store.transaction() as tx:
+        beat = Heartbeat(now, True, now, os.getpid(), WEB_PROBLEM)
+        await tx.set_meta(HEARTBEAT_KEY, beat.to_json())
+    refusing = run_cli("health", "--config", str(config), cwd=tmp_path)
+    assert refusing.returncode == 1
+    assert refusing.stdout == f"unhealthy: {WEB_PROBLEM}\n"
     stale = now - dt.timedelta(minutes=10)
     async with SqliteStore.open(database) as store, store.transaction() as tx:
         await tx.set_meta(HEARTBEAT_KEY, Heartbeat(stale, True, stale, 1).to_json())

@@ -50,6 +50,8 @@ DEFAULT_SETTINGS = {
     "web.host": "127.0.0.1",
     "web.port": "8080",
     "web.public_url": "(not set)",
+    "web.client_timeout": "10",
+    "web.max_connections": "100",
 }
 
 

@@ -51,6 +51,22 @@ def test_web_from_the_file_and_the_environment(
     assert overridden.base_url() == "http://[::1]:81"
 
 
+def test_client_limits_from_the_file_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web = load_config().web
+    assert (web.client_timeout, web.max_connections) == (10.0, 100)
+    path = write(tmp_path / "desk.toml", "[web]\nclient_timeout = 2.5\nmax_connections = 40\n")
+    web = load_config(path).web
+    assert (web.client_timeout, web.max_connections) == (2.5, 40)
+    monkeypatch.setenv("BOT_WEB__CLIENT_TIMEOUT", "30")
+    monkeypatch.setenv("BOT_WEB__MAX_CONNECTIONS", "500")
+    web = load_config(path).web
+    assert (web.client_timeout, web.max_connections) == (30.0, 500)
+    shown = load_config(path).effective_settings()
+    assert (shown["web.client_timeout"], shown["web.max_connections"]) == ("30", "500")
+
+
 def test_web_settings_are_shown_by_check_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_WEB__ENABLED", "1")
     shown = load_config().effective_settings()
@@ -73,6 +89,14 @@ def test_web_settings_are_shown_by_check_config(monkeypatch: pytest.MonkeyPatch)
         ('[web]\npublic_url = "https://x.org/?a=1"', "web.public_url: must be an http:// or"),
         ('[web]\nenabled = "maybe"', "web.enabled: "),
         ("[web]\nlisten = 1", "web.listen: unknown key (the keys in [web] are: enabled, host"),
+        ("[web]\nclient_timeout = 0", "web.client_timeout: must be a number of seconds above 0"),
+        ("[web]\nclient_timeout = -2", "web.client_timeout: must be a number of seconds"),
+        ("[web]\nclient_timeout = 3601", "web.client_timeout: must be a number of seconds"),
+        ("[web]\nclient_timeout = true", "web.client_timeout: must be a number, got true"),
+        ('[web]\nclient_timeout = "soon"', "web.client_timeout: "),
+        ("[web]\nmax_connections = 0", "web.max_connections: must be a whole number from 1"),
+        ("[web]\nmax_connections = 2.5", "web.max_connections: "),
+        ("[web]\nmax_connections = false", "web.max_connections: must be a number, got false"),
     ],
 )
 def test_bad_web_values_are_one_line_errors(tmp_path: Path, toml: str, expected: str) -> None:

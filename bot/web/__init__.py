@@ -5,8 +5,11 @@ as the same iCalendar file `/deadline export` gives, so Google Calendar, Outlook
 Calendar can subscribe. The token is the only key: a malformed, unknown or replaced one gets
 the same 404 as any missing page, whether or not the guild exists.
 
-Tokens are secrets in URLs, so no access log is kept (aiohttp's would print every path), and
-log lines name a feed by the first characters of its token's hash only.
+Tokens are secrets in URLs, so no access log is kept (aiohttp's would print every path), log
+lines name a feed by the first characters of its token's hash only, and requests aiohttp cannot
+parse are logged in a few words, rate-limited (`serverlog.py`). The server may be reachable from
+the internet: `connections.py` bounds what a client can hold (open connections, idle and slow
+clients) and lets the heartbeat check that a new client can still connect.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from bot.models import DeadlineExport
 from bot.service import FEED_PREFIX, FEED_SUFFIX, feed_token_hash
 from bot.service.feeds import FeedUseCases
 
+from .connections import ConnectionGuard, GuardedSite, connection_cap, descriptor_limit, probe
+from .serverlog import ServerLog
+
 log = logging.getLogger(__name__)
 # Subscribed calendars may poll often; make caches ask (with If-None-Match) every time, and
 # keep shared caches (proxies) from storing a private calendar.
@@ -33,6 +39,8 @@ FEED_CACHE_CONTROL: Final = "private, no-cache"
 RETRY_AFTER_SECONDS: Final = "30"
 SHUTDOWN_SECONDS: Final = 2.0
 RENDER_CACHE_SIZE: Final = 16
+CLIENT_TIMEOUT: Final = 10.0
+MAX_CONNECTIONS: Final = 100
 
 # The `health` verdict: healthy or not, and why.
 HealthCheck = Callable[[], tuple[bool, str]]
@@ -121,13 +129,19 @@ class WebServer:
         host: str = "127.0.0.1",
         port: int = 8080,
         public_url: str = "",
+        client_timeout: float = CLIENT_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self.host = host
         self.public_url = public_url.rstrip("/")
+        self.client_timeout = client_timeout
+        self.max_connections = max_connections
         self._port = port
         self._app = web.Application()
         self._app.add_routes(list(routes))
         self._runner: web.AppRunner | None = None
+        self._guard: ConnectionGuard | None = None
+        self._log = ServerLog(log)
 
     def add_routes(self, routes: Sequence[web.RouteDef]) -> None:
         if self._runner is not None:
@@ -146,19 +160,47 @@ class WebServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self._port}"
 
+    @property
+    def open_connections(self) -> int:
+        return self._guard.open if self._guard is not None else 0
+
     async def start(self) -> None:
         """Listen; raises OSError if the address is taken or not ours."""
-        # access_log=None: the access log would print request paths, which hold feed tokens.
-        # A short shutdown: the bot has SHUTDOWN_SECONDS to stop, and feed requests are quick.
-        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+        limit = descriptor_limit()
+        cap = connection_cap(self.max_connections, descriptor_limit=limit)
+        if cap < self.max_connections:
+            log.warning(
+                "web.max_connections is %d, but the process may open only %d files: allowing "
+                "%d connections, so that Discord and the database keep theirs (raise the "
+                "limit, e.g. ulimit -n, to allow more)",
+                self.max_connections,
+                limit,
+                cap,
+            )
+        guard = ConnectionGuard(cap=cap, client_timeout=self.client_timeout)
+        runner = web.AppRunner(
+            self._app,
+            # The access log would print request paths, which hold feed tokens.
+            access_log=None,
+            # Malformed requests in a few words, never the request line (ServerLog).
+            logger=self._log,
+            # A short shutdown: the bot has SHUTDOWN_SECONDS to stop, and feed requests are
+            # quick.
+            shutdown_timeout=SHUTDOWN_SECONDS,
+            # Counted from the connection's start (or its last answer) to a whole request:
+            # a client sending nothing, or its headers a byte at a time, is closed after it.
+            keepalive_timeout=self.client_timeout,
+            # How long to read and drop a request body nobody asked for.
+            lingering_time=self.client_timeout,
+        )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self._port)
+            site = GuardedSite(runner, self.host, self._port, guard)
             await site.start()
         except BaseException:
             await runner.cleanup()
             raise
-        self._runner = runner
+        self._runner, self._guard = runner, guard
         address = runner.addresses[0]
         self._port = int(address[1])
         log.info("web server listening on %s:%d (%s)", self.host, self._port, self.base_url)
@@ -168,7 +210,27 @@ class WebServer:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+            self._log.flush()
+            if self._guard is not None:
+                self._guard.refusals.flush()
             log.info("web server stopped")
+
+    async def check_accepting(self) -> str | None:
+        """None if a new client can connect and be answered now; else why not, in one line."""
+        guard = self._guard
+        if self._runner is None or guard is None:
+            return "the web server is not listening"
+        refusing = (
+            f"the web server is refusing connections: {guard.cap} open, its cap "
+            "(web.max_connections)"
+        )
+        if guard.open >= guard.cap:
+            return refusing
+        problem = await probe(self.host, self._port)
+        if problem is None:
+            return None
+        # Filled up meanwhile: the probe was refused (a 503, or reset before it read one).
+        return refusing if guard.open >= guard.cap else f"the web server {problem}"
 
     async def __aenter__(self) -> WebServer:
         await self.start()
@@ -194,6 +256,8 @@ def web_server(
         host=section.host,
         port=section.port,
         public_url=section.public_url,
+        client_timeout=section.client_timeout,
+        max_connections=section.max_connections,
     )
 
 
