@@ -1,9 +1,10 @@
 """The optional HTTP server inside the bot: calendar feeds, and room for more routes.
 
-`GET /calendar/<token>.ics` serves the active deadlines of the guild whose feed token that is,
-as the same iCalendar file `/deadline export` gives, so Google Calendar, Outlook and Apple
-Calendar can subscribe. The token is the only key: a malformed, unknown or replaced one gets
-the same 404 as any missing page, whether or not the guild exists.
+`GET /calendar/<token>.ics` serves the deadlines of the guild whose feed token that is (done
+and deleted ones as cancelled events), as iCalendar, so Google Calendar, Outlook and Apple
+Calendar can subscribe; a conditional request is answered from the guild's version alone.
+The token is the only key: a malformed, unknown or replaced one gets the same 404 as any
+missing page, whether or not the guild exists.
 
 Tokens are secrets in URLs, so no access log is kept (aiohttp's would print every path), and
 log lines name a feed by the first characters of its token's hash only.
