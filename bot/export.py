@@ -5,7 +5,9 @@ give the same bytes (the calendar feed's ETag relies on it; see `fingerprint`).
 
 Calendar apps match events by UID, so every deadline keeps one UID for life and re-importing
 a file, or refreshing a subscribed feed, updates events instead of duplicating them; SEQUENCE
-is the deadline's revision, bumped on every change.
+is the deadline's revision, bumped on every change, plus the guild's alarms version, bumped by
+every settings change that rewrites the alarms. `EventCache` keeps each event's bytes, so a
+feed of thousands renders only the events that changed.
 """
 
 from __future__ import annotations
@@ -16,13 +18,22 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import Final, Literal
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Final, Literal, NamedTuple
 
 import icalendar
 
 from bot.deadlines import format_day
-from bot.models import Deadline, DeadlineExport, GuildSettings, MentionKind, Status
+from bot.models import (
+    Deadline,
+    DeadlineExport,
+    GuildSettings,
+    GuildVersion,
+    MentionKind,
+    Status,
+)
 from bot.planning import deadline_zone, local_instant
 
 Format = Literal["ics", "csv"]
@@ -37,7 +48,7 @@ DEFAULT_NAME: Final = "Deadline Desk"
 # on its own schedule, every several hours).
 REFRESH: Final = dt.timedelta(hours=1)
 # Bump when the output changes for the same input, so cached feeds (ETags) are refreshed.
-OUTPUT_VERSION: Final = 1
+OUTPUT_VERSION: Final = 2
 
 CSV_COLUMNS: Final = (
     "id",
@@ -67,10 +78,22 @@ def uid(deadline: Deadline) -> str:
     return f"deadline-{deadline.guild_id}-{deadline.id}@deadline-desk"
 
 
-def render(fmt: Format, export: DeadlineExport) -> bytes:
-    """The export in `fmt` ("ics" or "csv"), as the bytes of a file."""
+def render(fmt: Format, export: DeadlineExport, *, cache: EventCache | None = None) -> bytes:
+    """The export in `fmt` ("ics" or "csv"), as the bytes of a file.
+
+    With `cache`, the iCalendar file is assembled from each event's bytes as icalendar
+    serialized them, rendering only events it does not hold: the same bytes, much faster.
+    """
     if fmt == "ics":
-        return ics_calendar(export.deadlines, export.settings, name=export.name)
+        if cache is not None:
+            return b"".join(ics_pieces(export, cache))
+        return ics_calendar(
+            export.deadlines,
+            export.settings,
+            name=export.name,
+            versions=export.versions,
+            closed_as_cancelled=export.closed_as_cancelled,
+        )
     return csv_table(export.deadlines, export.settings)
 
 
@@ -84,41 +107,172 @@ def fingerprint(fmt: Format, export: DeadlineExport) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+def version_tag(
+    settings: GuildSettings, versions: GuildVersion, *, name: str, closed_as_cancelled: bool
+) -> str:
+    """A digest that changes whenever a render of the guild's deadlines may: given the guild's
+    change counters, without reading a deadline (a feed's ETag)."""
+    data = repr(
+        (OUTPUT_VERSION, icalendar.__version__, settings, versions, name, closed_as_cancelled)
+    )
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
 # -- iCalendar --------------------------------------------------------------------------------
 
 
+_NO_VERSIONS: Final = GuildVersion()
+
+
+class _EventContext(NamedTuple):
+    """Everything besides the deadline that one event's bytes depend on (a cache key part)."""
+
+    timezone: str
+    alert_time: dt.time
+    reminder_days: tuple[int, ...]
+    alarms_version: int
+    alarms_changed_at: dt.datetime | None
+    closed_as_cancelled: bool
+
+    @property
+    def settings(self) -> GuildSettings:
+        # Only these fields of the settings reach an event: the cache key holds them all.
+        return GuildSettings(
+            guild_id=0,
+            timezone=self.timezone,
+            alert_time=self.alert_time,
+            reminder_days=self.reminder_days,
+        )
+
+
+def _context(
+    settings: GuildSettings, versions: GuildVersion, *, closed_as_cancelled: bool
+) -> _EventContext:
+    return _EventContext(
+        settings.timezone,
+        settings.alert_time,
+        tuple(settings.reminder_days),
+        versions.alarms_version,
+        versions.alarms_changed_at,
+        closed_as_cancelled,
+    )
+
+
 def ics_calendar(
-    deadlines: Iterable[Deadline], settings: GuildSettings, *, name: str = ""
+    deadlines: Iterable[Deadline],
+    settings: GuildSettings,
+    *,
+    name: str = "",
+    versions: GuildVersion = _NO_VERSIONS,
+    closed_as_cancelled: bool = False,
 ) -> bytes:
     """An iCalendar file with one VEVENT per deadline, CRLF line ends, UTF-8.
 
     Date-only deadlines are all-day events on the due date; timed ones start at `due_at`
     (UTC) and have no length. Each event has a display alarm per reminder day of `settings`,
-    at the alert time, as the bot's own reminders.
+    at the alert time, as the bot's own reminders. `versions.alarms_version` is added to each
+    event's SEQUENCE (and `alarms_changed_at` bounds its LAST-MODIFIED from below), so a
+    settings change that rewrites the alarms makes calendars take the new ones.
     """
+    calendar = _calendar(name)
+    context = _context(settings, versions, closed_as_cancelled=closed_as_cancelled)
+    for deadline in deadlines:
+        calendar.add_component(_event(deadline, context))
+    data: bytes = calendar.to_ical()
+    return data
+
+
+ICS_TAIL: Final = b"END:VCALENDAR\r\n"
+
+
+def ics_head(name: str = "") -> bytes:
+    """The calendar's lines before its first event, as `ics_calendar` writes them."""
+    data: bytes = _calendar(name).to_ical()
+    assert data.endswith(ICS_TAIL)
+    return data.removesuffix(ICS_TAIL)
+
+
+def ics_pieces(export: DeadlineExport, cache: EventCache) -> Iterator[bytes]:
+    """The bytes of `render("ics", export)`, piece by piece: the head, each event (from
+    `cache`, rendered on a miss), the tail. Lazily, so a caller can pause between events."""
+    yield ics_head(export.name)
+    context = _context(
+        export.settings, export.versions, closed_as_cancelled=export.closed_as_cancelled
+    )
+    for deadline in export.deadlines:
+        yield cache.event(deadline, context)
+    yield ICS_TAIL
+
+
+class EventCache:
+    """Each event's bytes, by everything they depend on (the whole deadline and the settings
+    and versions an event reads), least recently used dropped beyond `max_bytes`.
+
+    The key is the value itself, so nothing can make an entry stale: a changed deadline has
+    another key. Not thread-safe: one event loop uses it.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._events: OrderedDict[tuple[Deadline, _EventContext], bytes] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    @property
+    def size(self) -> int:
+        """The bytes held."""
+        return self._bytes
+
+    def event(self, deadline: Deadline, context: _EventContext) -> bytes:
+        key = (deadline, context)
+        data = self._events.get(key)
+        if data is not None:
+            self.hits += 1
+            self._events.move_to_end(key)
+            return data
+        self.misses += 1
+        rendered: bytes = _event(deadline, context).to_ical()
+        self._events[key] = data = rendered
+        self._bytes += len(data)
+        while self._bytes > self.max_bytes and self._events:
+            _, dropped = self._events.popitem(last=False)
+            self._bytes -= len(dropped)
+        return data
+
+
+def _calendar(name: str) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     title = f"{DEFAULT_NAME}: {name}" if name else DEFAULT_NAME
-    calendar.add("x-wr-calname", _text(title))
+    # An X- property is TEXT (RFC 5545 3.8.8.2), but icalendar writes an unknown one raw:
+    # vText escapes its commas, semicolons, backslashes and newlines.
+    calendar.add("x-wr-calname", icalendar.vText(_text(title)))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))
-    for deadline in deadlines:
-        calendar.add_component(_event(deadline, settings))
-    data: bytes = calendar.to_ical()
-    return data
+    return calendar
 
 
-def _event(deadline: Deadline, settings: GuildSettings) -> icalendar.Event:
+def _event(deadline: Deadline, context: _EventContext) -> icalendar.Event:
+    settings = context.settings
     event = icalendar.Event()
     event.add("uid", uid(deadline))
     # Without a METHOD, DTSTAMP is when the event last changed (RFC 5545 3.8.7.2); using the
-    # deadline's update time, not "now", keeps the file identical until something changes.
-    event.add("dtstamp", deadline.updated_at)
+    # deadline's update time, not "now", keeps the file identical until something changes. A
+    # settings change that rewrote the alarms is a change of every event.
+    changed_at = deadline.updated_at
+    if context.alarms_changed_at is not None and context.alarms_changed_at > changed_at:
+        changed_at = context.alarms_changed_at
+    event.add("dtstamp", changed_at)
     event.add("created", deadline.created_at)
-    event.add("last-modified", deadline.updated_at)
-    event.add("sequence", deadline.revision)
+    event.add("last-modified", changed_at)
+    # Both only grow, so the sum does: calendars take an event only with a higher SEQUENCE.
+    event.add("sequence", deadline.revision + context.alarms_version)
     if deadline.has_time:
         event.add("dtstart", deadline.due_at.astimezone(dt.UTC))
     else:
@@ -127,11 +281,15 @@ def _event(deadline: Deadline, settings: GuildSettings) -> icalendar.Event:
     event.add("summary", _text(_summary(deadline)))
     event.add("description", _text(_description(deadline, settings)))
     if deadline.link:
-        event.add("url", deadline.link)
+        event.add("url", uri(deadline.link))
     # A cancelled (deleted) deadline is CANCELLED, so calendars drop or strike it. A done one
-    # stays CONFIRMED with "Done:" in its title: calendar events have no "completed" state,
-    # and CANCELLED would make Google Calendar hide it from an export of everything.
-    event.add("status", "CANCELLED" if deadline.status is Status.CANCELLED else "CONFIRMED")
+    # stays CONFIRMED with "Done:" in its title in a file: calendar events have no "completed"
+    # state, and CANCELLED would make Google Calendar hide it from an export of everything.
+    # In a feed, which replaces what subscribers saw, a done one is CANCELLED too.
+    cancelled = deadline.status is Status.CANCELLED or (
+        context.closed_as_cancelled and deadline.status is Status.DONE
+    )
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("x-deadline-desk-status", deadline.status.value)
     # A deadline does not make anyone busy: keep it out of free/busy scheduling.
     event.add("transp", "TRANSPARENT")
@@ -139,6 +297,56 @@ def _event(deadline: Deadline, settings: GuildSettings) -> icalendar.Event:
         for days in sorted(set(settings.reminder_days), reverse=True):
             event.add_component(_alarm(deadline, settings, days))
     return event
+
+
+def uri(link: str) -> str:
+    """`link` as a valid URI (RFC 3986): an IDNA host, the rest percent-encoded as UTF-8.
+
+    Escapes already there are kept, and so is every character a URI may hold as it is:
+    `https://例え.jp/パス?q=ü` -> `https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?q=%C3%BC`.
+    """
+    if _URI_CHARS.fullmatch(link):
+        return link
+    parts = urllib.parse.urlsplit(link.strip())
+    netloc = parts.netloc
+    if netloc:
+        userinfo, at, hostport = netloc.rpartition("@")
+        host, colon, port = hostport, "", ""
+        if not hostport.startswith("[") and hostport.count(":") == 1:
+            host, colon, port = hostport.partition(":")
+        netloc = (
+            (urllib.parse.quote(userinfo, safe=_URI_SAFE) + at if at else "")
+            + _idna(host)
+            + colon
+            + urllib.parse.quote(port, safe="")
+        )
+    return urllib.parse.urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            urllib.parse.quote(parts.path, safe=_URI_SAFE),
+            urllib.parse.quote(parts.query, safe=_URI_SAFE + "?"),
+            urllib.parse.quote(parts.fragment, safe=_URI_SAFE + "?"),
+        )
+    )
+
+
+_URI_CHARS: Final = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+# RFC 3986: unreserved and sub-delims, ":" "@" "/", and "%" (escapes already made).
+_URI_SAFE: Final = "!$&'()*+,;=:@/%-._~"
+
+
+def _idna(host: str) -> str:
+    if host.isascii():
+        return host
+    try:
+        return ".".join(
+            label.encode("idna").decode("ascii") if not label.isascii() else label
+            for label in host.split(".")
+        )
+    except UnicodeError:
+        # Not a name IDNA can write (e.g. a label too long): percent-encoded is still a URI.
+        return urllib.parse.quote(host, safe=_URI_SAFE)
 
 
 def _alarm(deadline: Deadline, settings: GuildSettings, days: int) -> icalendar.Alarm:
@@ -212,8 +420,9 @@ def csv_table(deadlines: Iterable[Deadline], settings: GuildSettings) -> bytes:
 
     UTF-8 with a byte-order mark: without it Excel reads the file as the local ANSI code page
     and mangles every accent and emoji. RFC 4180 quoting and CRLF rows (the csv module's
-    default). Instants are ISO 8601 in the deadline's time zone, with the offset. Discord ids
-    are written as mentions (<#channel>, <@user>, <@&role>): spreadsheets would round an
+    default). `due_at` and `created_at` are UTC, `2025-08-19T03:59:59Z`: one form that sorts
+    as text and that spreadsheets read as a date (`start` and `due` are local dates). Discord
+    ids are written as mentions (<#channel>, <@user>, <@&role>): spreadsheets would round an
     18-digit number. Cells that a spreadsheet would run as a formula start with a quote.
     """
     buffer = io.StringIO(newline="")
@@ -225,7 +434,6 @@ def csv_table(deadlines: Iterable[Deadline], settings: GuildSettings) -> bytes:
 
 
 def _row(deadline: Deadline, settings: GuildSettings) -> Sequence[str]:
-    tz = deadline_zone(deadline, settings)
     mention = ""
     if deadline.mention is not None:
         prefix = "@&" if deadline.mention.kind is MentionKind.ROLE else "@"
@@ -238,14 +446,18 @@ def _row(deadline: Deadline, settings: GuildSettings) -> Sequence[str]:
         deadline.rule.value,
         deadline.calendar,
         deadline.due.isoformat(),
-        deadline.due_at.astimezone(tz).isoformat(timespec="seconds"),
+        _utc(deadline.due_at),
         f"<#{deadline.channel_id}>",
         mention,
         deadline.link or "",
         deadline.notes or "",
         f"<@{deadline.created_by}>",
-        deadline.created_at.astimezone(tz).isoformat(timespec="seconds"),
+        _utc(deadline.created_at),
     )
+
+
+def _utc(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _cell(value: str) -> str:

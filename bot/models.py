@@ -249,12 +249,28 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class GuildVersion:
+    """A guild's change counters, kept by the storage (migration 8): `version` grows with every
+    change to its deadlines, settings or feed, at `changed_at`; `alarms_version` with every
+    settings change that rewrites the events' alarms, at `alarms_changed_at`."""
+
+    version: int = 0
+    changed_at: dt.datetime | None = None
+    alarms_version: int = 0
+    alarms_changed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineExport:
     """A guild's deadlines, soonest first, with the settings their alarms and times follow."""
 
     settings: GuildSettings
     deadlines: tuple[Deadline, ...]
     name: str = ""  # the calendar's name, e.g. the server's; empty: "Deadline Desk"
+    versions: GuildVersion = GuildVersion()
+    # A feed updates earlier subscriptions: a deadline done there is CANCELLED, so calendars
+    # drop it (a file of everything keeps it CONFIRMED, titled "Done: ...").
+    closed_as_cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@ with the acting member, render, reply. Refusals are UserErrors, answered by the 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 from functools import lru_cache
@@ -16,7 +15,6 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.deadlines import AbsoluteDue, AmbiguousPhrase, Period, Rule, zone, zone_names
 from bot.export import Format
-from bot.export import render as render_file
 from bot.models import BoardScope, ListFilter
 from bot.service import UNSET, Added, Services, ValidationError, When
 
@@ -337,7 +335,7 @@ class DeadlineCog(commands.Cog):
         data = await self.services.feeds.export(
             guild_id, include_all=show == "all", name=guild.name if guild else ""
         )
-        body = await asyncio.to_thread(render_file, fmt, data)
+        body = await self.services.feeds.render(fmt, data)
         limit = guild.filesize_limit if guild else UPLOAD_LIMIT
         if len(body) > limit:
             raise ValidationError(

@@ -424,9 +424,18 @@ def export_text(count: int, *, fmt: str, show: str) -> str:
     what = "active deadline" if show == "active" else "deadline"
     text = f"\U0001f4ce {count} {what}{'' if count == 1 else 's'}."
     if fmt == "ics":
-        return text + (
+        text += (
             " Import the file into your calendar app; importing a newer export updates the same "
-            "events. To stay up to date by itself, subscribe instead: /deadline settings "
+            "events."
+        )
+        if show == "active":
+            text += (
+                " It holds active deadlines only, so it cannot remove the events of deadlines "
+                "done or deleted since an earlier import: export show:all for that (deleted "
+                "ones come out cancelled, done ones titled Done:)."
+            )
+        return text + (
+            " To stay up to date by itself, subscribe instead: /deadline settings "
             "calendar-feed (Manage Server)."
         )
     return text + " UTF-8 CSV: opens in Excel, Google Sheets and Numbers."

@@ -208,6 +208,71 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deadlines ADD COLUMN allowed_extension TEXT
         CHECK (allowed_extension IS NULL OR length(allowed_extension) <= 100);
     """,
+    # 8: a change counter per guild, so a calendar feed can answer "not modified" without
+    # reading its deadlines. Kept by triggers, so no write path can forget it: `version`
+    # counts every change to the guild's deadlines, settings and feed; `changed_at` is the
+    # latest change's time (the rows' updated_at; the feed's rename has none). `alarms_version`
+    # counts the settings changes that rewrite every event's alarms (time zone, alert time,
+    # reminders; a guild's first stored settings may change them from the defaults), with
+    # `alarms_changed_at` its time: calendar events add them to SEQUENCE and LAST-MODIFIED.
+    """
+    CREATE TABLE guild_versions (
+        guild_id          INTEGER PRIMARY KEY,
+        version           INTEGER NOT NULL DEFAULT 0,
+        changed_at        INTEGER NOT NULL DEFAULT 0,
+        alarms_version    INTEGER NOT NULL DEFAULT 0,
+        alarms_changed_at INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO guild_versions (guild_id, version, changed_at)
+        SELECT guild_id, COUNT(*), MAX(updated_at) FROM deadlines GROUP BY guild_id;
+    INSERT INTO guild_versions (guild_id, version, changed_at)
+        SELECT guild_id, 1, updated_at FROM guild_settings WHERE true
+        ON CONFLICT (guild_id) DO UPDATE SET version = version + 1,
+            changed_at = max(changed_at, excluded.changed_at);
+    CREATE TRIGGER deadline_inserted_bumps_guild AFTER INSERT ON deadlines BEGIN
+        INSERT INTO guild_versions (guild_id, version, changed_at)
+            VALUES (NEW.guild_id, 1, NEW.updated_at)
+            ON CONFLICT (guild_id) DO UPDATE SET version = version + 1,
+                changed_at = max(changed_at, excluded.changed_at);
+    END;
+    CREATE TRIGGER deadline_updated_bumps_guild AFTER UPDATE ON deadlines BEGIN
+        INSERT INTO guild_versions (guild_id, version, changed_at)
+            VALUES (NEW.guild_id, 1, NEW.updated_at)
+            ON CONFLICT (guild_id) DO UPDATE SET version = version + 1,
+                changed_at = max(changed_at, excluded.changed_at);
+    END;
+    CREATE TRIGGER deadline_deleted_bumps_guild AFTER DELETE ON deadlines BEGIN
+        UPDATE guild_versions SET version = version + 1 WHERE guild_id = OLD.guild_id;
+    END;
+    CREATE TRIGGER settings_inserted_bumps_guild AFTER INSERT ON guild_settings BEGIN
+        INSERT INTO guild_versions (guild_id, version, changed_at, alarms_version,
+                alarms_changed_at)
+            VALUES (NEW.guild_id, 1, NEW.updated_at, 1, NEW.updated_at)
+            ON CONFLICT (guild_id) DO UPDATE SET version = version + 1,
+                changed_at = max(changed_at, excluded.changed_at),
+                alarms_version = alarms_version + 1,
+                alarms_changed_at = max(alarms_changed_at, excluded.alarms_changed_at);
+    END;
+    CREATE TRIGGER settings_updated_bumps_guild AFTER UPDATE ON guild_settings BEGIN
+        INSERT INTO guild_versions (guild_id, version, changed_at)
+            VALUES (NEW.guild_id, 1, NEW.updated_at)
+            ON CONFLICT (guild_id) DO UPDATE SET version = version + 1,
+                changed_at = max(changed_at, excluded.changed_at);
+        UPDATE guild_versions SET alarms_version = alarms_version + 1,
+                alarms_changed_at = max(alarms_changed_at, NEW.updated_at)
+            WHERE guild_id = NEW.guild_id AND (OLD.timezone IS NOT NEW.timezone
+                OR OLD.alert_time IS NOT NEW.alert_time
+                OR OLD.reminder_days IS NOT NEW.reminder_days);
+    END;
+    CREATE TRIGGER feed_inserted_bumps_guild AFTER INSERT ON calendar_feeds BEGIN
+        INSERT INTO guild_versions (guild_id, version) VALUES (NEW.guild_id, 1)
+            ON CONFLICT (guild_id) DO UPDATE SET version = version + 1;
+    END;
+    CREATE TRIGGER feed_updated_bumps_guild AFTER UPDATE ON calendar_feeds BEGIN
+        INSERT INTO guild_versions (guild_id, version) VALUES (NEW.guild_id, 1)
+            ON CONFLICT (guild_id) DO UPDATE SET version = version + 1;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

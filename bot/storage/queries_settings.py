@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 
-from bot.models import GuildSettings, HistoryEntry
+from bot.models import GuildSettings, GuildVersion, HistoryEntry
 
 from .queries_base import Queries
-from .rows import _history, _settings, ts
+from .rows import _history, _settings, parse_ts, ts
 
 
 class SettingsQueries(Queries):
@@ -67,6 +67,23 @@ class SettingsQueries(Queries):
             f"SELECT * FROM guild_settings WHERE guild_id IN ({', '.join('?' * len(ids))})", ids
         )
         return {row["guild_id"]: _settings(row) for row in rows}
+
+    async def guild_version(self, guild_id: int) -> GuildVersion:
+        """The guild's change counters (one primary-key lookup: never a scan of deadlines)."""
+        row = await self._one(
+            "SELECT version, changed_at, alarms_version, alarms_changed_at FROM guild_versions "
+            "WHERE guild_id = ?",
+            (guild_id,),
+        )
+        if row is None:
+            return GuildVersion()
+        version, changed_at, alarms_version, alarms_changed_at = row
+        return GuildVersion(
+            version=int(version),
+            changed_at=parse_ts(changed_at) if changed_at else None,
+            alarms_version=int(alarms_version),
+            alarms_changed_at=parse_ts(alarms_changed_at) if alarms_changed_at else None,
+        )
 
     # -- history ----------------------------------------------------------------------
 

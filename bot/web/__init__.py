@@ -1,9 +1,10 @@
 """The optional HTTP server inside the bot: calendar feeds, and room for more routes.
 
-`GET /calendar/<token>.ics` serves the active deadlines of the guild whose feed token that is,
-as the same iCalendar file `/deadline export` gives, so Google Calendar, Outlook and Apple
-Calendar can subscribe. The token is the only key: a malformed, unknown or replaced one gets
-the same 404 as any missing page, whether or not the guild exists.
+`GET /calendar/<token>.ics` serves the deadlines of the guild whose feed token that is (done
+and deleted ones as cancelled events), as iCalendar, so Google Calendar, Outlook and Apple
+Calendar can subscribe; a conditional request is answered from the guild's version alone.
+The token is the only key: a malformed, unknown or replaced one gets the same 404 as any
+missing page, whether or not the guild exists.
 
 Tokens are secrets in URLs, so no access log is kept (aiohttp's would print every path), log
 lines name a feed by the first characters of its token's hash only, and requests aiohttp cannot
@@ -14,20 +15,20 @@ clients) and lets the heartbeat check that a new client can still connect.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import OrderedDict
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
+from wsgiref.handlers import format_date_time
 
 from aiohttp import web
 
 from bot.config import ConfigError, WebSection
-from bot.export import MEDIA_TYPES, fingerprint, render
+from bot.export import MEDIA_TYPES
 from bot.metrics import CONTENT_TYPE, Metrics
-from bot.models import DeadlineExport
 from bot.service import FEED_PREFIX, FEED_SUFFIX, feed_token_hash
-from bot.service.feeds import FeedUseCases
+from bot.service.feeds import FeedUseCases, FeedVersion
 
 from .connections import ConnectionGuard, GuardedSite, connection_cap, descriptor_limit, probe
 from .serverlog import ServerLog
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 FEED_CACHE_CONTROL: Final = "private, no-cache"
 RETRY_AFTER_SECONDS: Final = "30"
 SHUTDOWN_SECONDS: Final = 2.0
-RENDER_CACHE_SIZE: Final = 16
 CLIENT_TIMEOUT: Final = 10.0
 MAX_CONNECTIONS: Final = 100
 
@@ -54,9 +54,6 @@ def feed_routes(feeds: FeedUseCases) -> list[web.RouteDef]:
 class _FeedHandler:
     def __init__(self, feeds: FeedUseCases) -> None:
         self._feeds = feeds
-        # Recent feeds by fingerprint: Google Calendar polls without If-None-Match, and a big
-        # guild's file takes seconds to render.
-        self._rendered: OrderedDict[str, bytes] = OrderedDict()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -64,49 +61,72 @@ class _FeedHandler:
             raise web.HTTPNotFound()
         token = name.removesuffix(FEED_SUFFIX)
         try:
-            export = await self._feeds.feed_export(token)
+            # The token and the guild's change counters only: enough to answer a 304.
+            version = await self._feeds.feed_version(token)
+            if version is None:
+                log.debug("calendar feed %s: no such feed", _tag(token))
+                raise web.HTTPNotFound()
+            if _not_modified(request, version):
+                return web.Response(status=304, headers=_feed_headers(version))
+            feed = await self._feeds.feed_file(version)
+        except web.HTTPException:
+            raise
         except Exception:
             # E.g. the database closing during shutdown. Never log the request's path.
             log.warning("calendar feed %s: could not read the database", _tag(token), exc_info=True)
             raise web.HTTPServiceUnavailable(headers={"Retry-After": RETRY_AFTER_SECONDS}) from None
-        if export is None:
-            log.debug("calendar feed %s: no such feed", _tag(token))
-            raise web.HTTPNotFound()
-        digest = await asyncio.to_thread(fingerprint, "ics", export)
-        etag = f'"{digest[:40]}"'
-        headers = {"ETag": etag, "Cache-Control": FEED_CACHE_CONTROL}
-        if _matches(request, etag):
-            return web.Response(status=304, headers=headers)
-        body = await self._render(digest, export)
         log.debug(
-            "calendar feed %s: guild %s, %d events",
-            _tag(token),
-            export.settings.guild_id,
-            len(export.deadlines),
+            "calendar feed %s: guild %s, %d events", _tag(token), feed.version.guild_id, feed.events
         )
-        response = web.Response(body=body, headers=headers)
-        response.headers["Content-Type"] = MEDIA_TYPES["ics"]
-        return response
-
-    async def _render(self, digest: str, export: DeadlineExport) -> bytes:
-        body = self._rendered.get(digest)
-        if body is None:
-            # Thousands of events take seconds: keep the event loop (and Discord) going.
-            body = await asyncio.to_thread(render, "ics", export)
-            self._rendered[digest] = body
-            while len(self._rendered) > RENDER_CACHE_SIZE:
-                self._rendered.popitem(last=False)
-        self._rendered.move_to_end(digest)
-        return body
+        headers = _feed_headers(feed.version)
+        headers["Content-Type"] = MEDIA_TYPES["ics"]
+        headers["Content-Disposition"] = f'inline; filename="{_file_name(feed.version.name)}"'
+        headers["Vary"] = "Accept-Encoding"
+        if _accepts_gzip(request):
+            headers["Content-Encoding"] = "gzip"
+            return web.Response(body=feed.gzipped, headers=headers)
+        return web.Response(body=feed.body, headers=headers)
 
 
-def _matches(request: web.Request, etag: str) -> bool:
-    """If-None-Match (weak comparison, as RFC 9110 says for it) names `etag`, or is *."""
+def _feed_headers(version: FeedVersion) -> dict[str, str]:
+    headers = {"ETag": f'"{version.etag}"', "Cache-Control": FEED_CACHE_CONTROL}
+    if version.changed_at is not None:
+        headers["Last-Modified"] = format_date_time(version.changed_at.timestamp())
+    return headers
+
+
+def _not_modified(request: web.Request, version: FeedVersion) -> bool:
+    """If-None-Match (weak comparison, as RFC 9110 says for it) names the ETag, or is *;
+    without it, If-Modified-Since is no earlier than the last change (RFC 9110 13.2.2)."""
     wanted = request.if_none_match
-    if not wanted:
+    if wanted:
+        return any(tag.value in ("*", version.etag) for tag in wanted)
+    since = request.if_modified_since
+    if since is None or version.changed_at is None:
         return False
-    ours = etag.strip('"')
-    return any(tag.value in ("*", ours) for tag in wanted)
+    return version.changed_at.replace(microsecond=0) <= since
+
+
+def _accepts_gzip(request: web.Request) -> bool:
+    for coding in request.headers.get("Accept-Encoding", "").lower().split(","):
+        name, _, params = coding.partition(";")
+        if name.strip() == "gzip":
+            q = params.strip().removeprefix("q=")
+            return not params.strip() or _quality(q) > 0
+    return False
+
+
+def _quality(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def _file_name(name: str) -> str:
+    """An ASCII file name for the feed: the calendar's name, made safe, else the bot's."""
+    words = re.findall(r"[A-Za-z0-9]+", unicodedata.normalize("NFKD", name))
+    return "-".join(["deadline-desk", *words])[:80].lower() + FEED_SUFFIX
 
 
 def _tag(token: str) -> str:

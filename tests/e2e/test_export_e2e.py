@@ -130,6 +130,21 @@ async def test_export_ics_of_all_deadlines(room: Room) -> None:
     }
 
 
+async def test_an_export_of_active_deadlines_says_it_cannot_remove_closed_ones(
+    room: Room,
+) -> None:
+    await add(room, "Bondi letter, 30 days")
+    _, message = await room.command("export", {})
+    (upload,) = message.files
+    assert upload.filename.endswith(".ics")
+    text = message.json["content"]
+    assert "1 active deadline." in text
+    assert "cannot remove the events of deadlines done or deleted" in text
+    assert "show:all" in text
+    _, everything = await room.command("export", {"show": "all"})
+    assert "cannot remove" not in everything.json["content"]
+
+
 async def test_export_outside_a_server_is_refused(room: Room) -> None:
     handle = await room.fake.send_slash_command(
         None, None, room.alice.id, "deadline export", {}, scope="global"

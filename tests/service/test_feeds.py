@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import gzip
 import hashlib
 import re
 import sqlite3
 from pathlib import Path
 
+import icalendar
 import pytest
 from support import FakeClock
 
@@ -131,15 +134,121 @@ async def test_feeds_are_per_guild(services: Services) -> None:
     assert await services.feeds.feed_export(theirs.token) is None
 
 
-async def test_the_feed_shows_active_deadlines_only(services: Services) -> None:
+async def test_the_feed_cancels_done_and_deleted_deadlines(services: Services) -> None:
     kept = await add(services, "Kept, 30 days")
     done = await add(services, "Done, 3 days")
+    gone = await add(services, "Gone, 4 days")
     await services.deadlines.done(Actor(USER), GUILD, done)
+    await services.deadlines.delete(Actor(USER), GUILD, gone)
     access = await services.feeds.calendar_feed(ADMIN, GUILD, served=True)
     assert access.token is not None
     exported = await services.feeds.feed_export(access.token)
     assert exported is not None
-    assert [d.id for d in exported.deadlines] == [kept]
+    assert [d.id for d in exported.deadlines] == [done, gone, kept]
+    version = await services.feeds.feed_version(access.token)
+    assert version is not None
+    feed = await services.feeds.feed_file(version)
+    calendar = icalendar.Calendar.from_ical(feed.body)
+    status = {str(e["summary"]): str(e["status"]) for e in calendar.walk("VEVENT")}
+    # Subscribed calendars drop what the feed cancels, and keep what it leaves out.
+    assert status == {
+        "Kept": "CONFIRMED",
+        "Done: Done": "CANCELLED",
+        "Cancelled: Gone": "CANCELLED",
+    }
+    assert gzip.decompress(feed.gzipped) == feed.body
+
+
+async def feed_of(services: Services) -> str:
+    access = await services.feeds.calendar_feed(ADMIN, GUILD, served=True, name="Newsroom")
+    assert access.token is not None
+    return access.token
+
+
+async def test_four_requests_for_an_uncached_feed_render_it_once(services: Services) -> None:
+    for n in range(30):
+        await add(services, f"Letter {n}, {n + 3} days")
+    token = await feed_of(services)
+    version = await services.feeds.feed_version(token)
+    assert version is not None
+    files = await asyncio.gather(*(services.feeds.feed_file(version) for _ in range(4)))
+    assert services.feeds.renders == 1
+    assert services.feeds.events.misses == 30  # each event rendered once
+    assert all(file is files[0] for file in files)
+    assert files[0].version == version
+    # Polled again, unchanged: the same file, not rendered again.
+    assert await services.feeds.feed_file(version) is files[0]
+    assert services.feeds.renders == 1
+    # One change: one event rendered, the rest from the cache.
+    await services.deadlines.done(Actor(USER), GUILD, 3)
+    newer = await services.feeds.feed_version(token)
+    assert newer is not None
+    assert newer.etag != version.etag
+    assert (await services.feeds.feed_file(newer)).version == newer
+    assert (services.feeds.renders, services.feeds.events.misses) == (2, 31)
+
+
+async def test_when_the_rendering_request_goes_away_a_waiting_one_renders(
+    services: Services,
+) -> None:
+    for n in range(200):
+        await add(services, f"Letter {n}, {n + 3} days")
+    token = await feed_of(services)
+    version = await services.feeds.feed_version(token)
+    assert version is not None
+    leader = asyncio.create_task(services.feeds.feed_file(version))
+    await asyncio.sleep(0.01)  # rendering, a slice at a time
+    follower = asyncio.create_task(services.feeds.feed_file(version))
+    await asyncio.sleep(0)
+    leader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    file = await follower
+    assert file.events == 200
+    assert services.feeds.renders == 1
+    # What the cancelled render had done is kept: no event was rendered twice.
+    assert services.feeds.events.misses == 200
+
+
+async def test_the_version_follows_every_change_and_only_alarm_changes_bump_sequence(
+    services: Services, clock: FakeClock
+) -> None:
+    await add(services, "Bondi letter, 30 days")
+    token = await feed_of(services)
+    seen = []
+
+    async def event() -> icalendar.Event:
+        version = await services.feeds.feed_version(token)
+        assert version is not None
+        seen.append(version.etag)
+        file = await services.feeds.feed_file(version)
+        found: icalendar.Event = icalendar.Calendar.from_ical(file.body).walk("VEVENT")[0]
+        return found
+
+    assert (await event())["sequence"] == 0
+    # A guild's first stored settings may change alarms from the defaults: counted as such.
+    await services.settings.update(ADMIN, GUILD, default_channel_id=98)
+    first = await event()
+    assert first["sequence"] == 1
+    clock.advance(hours=1)
+    await services.settings.update(ADMIN, GUILD, default_channel_id=99)  # no alarm changes
+    unchanged = await event()
+    assert unchanged["sequence"] == 1
+    assert unchanged["last-modified"].dt == first["last-modified"].dt
+    for changes in ({"reminder_days": (5, 1)}, {"alert_time": dt.time(8, 0)}):
+        clock.advance(hours=1)
+        await services.settings.update(ADMIN, GUILD, **changes)
+        later = await event()
+        assert later["sequence"] > unchanged["sequence"]
+        assert later["last-modified"].dt == later["dtstamp"].dt == clock.now()
+        unchanged = later
+    clock.advance(hours=1)
+    await services.settings.update(ADMIN, GUILD, timezone="America/Chicago")
+    moved = await event()
+    assert moved["sequence"] == unchanged["sequence"] + 1
+    assert moved["dtstamp"].dt == clock.now()
+    assert len(set(seen)) == len(seen)  # every change, a new ETag
+    assert services.feeds.renders == len(seen)
 
 
 @pytest.mark.parametrize(

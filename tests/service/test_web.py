@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import gzip
 import logging
 import socket
 from collections.abc import AsyncIterator
+from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import icalendar
@@ -14,14 +18,12 @@ import pytest
 from aiohttp import web
 from support import FakeClock
 
-import bot.web
 from bot.config import ConfigError, WebSection
 from bot.deadlines import parse_phrase
-from bot.export import Format, render
 from bot.metrics import CONTENT_TYPE, Metrics
-from bot.models import DeadlineExport
+from bot.models import Deadline
 from bot.service import Actor, Services, feed_url
-from bot.storage import SqliteStore
+from bot.storage import SqliteStore, Transaction
 from bot.web import WebServer, feed_routes, start_web, web_server
 
 GUILD, OTHER, USER = 1001, 2002, 7
@@ -134,30 +136,115 @@ async def test_if_none_match_gets_304_until_something_changes(
 
 
 async def test_an_unchanged_feed_is_rendered_once(
-    server: WebServer,
-    http: aiohttp.ClientSession,
-    services: Services,
-    monkeypatch: pytest.MonkeyPatch,
+    server: WebServer, http: aiohttp.ClientSession, services: Services
 ) -> None:
-    renders: list[int] = []
-
-    def counting(fmt: Format, export: DeadlineExport) -> bytes:
-        renders.append(len(export.deadlines))
-        return render(fmt, export)
-
-    monkeypatch.setattr(bot.web, "render", counting)
     await add(services, "Bondi letter, 30 days")
     url = feed_url(server.base_url, await new_token(services))
     bodies = []
     for _ in range(3):  # as Google Calendar polls: no If-None-Match
         async with http.get(url) as response:
             bodies.append(await response.read())
-    assert renders == [1]
+    assert services.feeds.renders == 1
     assert bodies[0] == bodies[1] == bodies[2]
     await add(services, "FOIA, 20 business days")
     async with http.get(url) as response:
         assert len(uids(await response.read())) == 2
-    assert renders == [1, 2]
+    assert services.feeds.renders == 2
+    assert services.feeds.events.misses == 2  # the first event came from the cache
+
+
+async def test_four_requests_at_once_for_an_uncached_feed_render_it_once(
+    server: WebServer, http: aiohttp.ClientSession, services: Services
+) -> None:
+    for n in range(60):
+        await add(services, f"Letter {n}, {n + 2} days")
+    url = feed_url(server.base_url, await new_token(services))
+
+    async def fetch() -> tuple[str, bytes]:
+        async with http.get(url) as response:
+            assert response.status == 200
+            return response.headers["ETag"], await response.read()
+
+    answers = await asyncio.gather(*(fetch() for _ in range(4)))
+    assert services.feeds.renders == 1
+    assert services.feeds.events.misses == 60
+    assert len(set(answers)) == 1
+    assert len(uids(answers[0][1])) == 60
+
+
+async def test_conditional_requests_are_answered_without_reading_deadlines(
+    server: WebServer,
+    http: aiohttp.ClientSession,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
+) -> None:
+    await add(services, "Bondi letter, 30 days")
+    url = feed_url(server.base_url, await new_token(services))
+    async with http.get(url) as response:
+        etag = response.headers["ETag"]
+        last_modified = response.headers["Last-Modified"]
+    assert last_modified == format_datetime(clock.now().replace(microsecond=0), usegmt=True)
+    reads: list[int] = []
+    original = Transaction.guild_deadlines
+
+    async def counted(self: Transaction, guild_id: int, **kwargs: Any) -> list[Deadline]:
+        reads.append(guild_id)
+        return await original(self, guild_id, **kwargs)
+
+    monkeypatch.setattr(Transaction, "guild_deadlines", counted)
+    later = format_datetime(clock.now() + dt.timedelta(minutes=5), usegmt=True)
+    for headers in (
+        {"If-None-Match": etag},
+        {"If-Modified-Since": last_modified},
+        {"If-Modified-Since": later},
+        {"If-None-Match": etag, "If-Modified-Since": "not a date"},
+    ):
+        async with http.get(url, headers=headers) as response:
+            assert response.status == 304, headers
+            assert response.headers["ETag"] == etag
+            assert response.headers["Last-Modified"] == last_modified
+            assert await response.read() == b""
+    assert reads == []
+    earlier = format_datetime(clock.now() - dt.timedelta(minutes=5), usegmt=True)
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+    for headers in (
+        {"If-Modified-Since": earlier},
+        {"If-None-Match": '"x"', "If-Modified-Since": later},
+    ):
+        async with http.get(url, headers=headers) as response:
+            assert response.status == 200, headers
+    clock.advance(minutes=10)
+    await add(services, "FOIA, 20 business days")
+    async with http.get(url, headers={"If-Modified-Since": later}) as response:
+        assert response.status == 200
+        assert response.headers["Last-Modified"] == format_datetime(
+            clock.now().replace(microsecond=0), usegmt=True
+        )
+    assert reads == [GUILD]  # the render after the change, once
+
+
+async def test_gzip_when_asked_and_a_file_name(server: WebServer, services: Services) -> None:
+    for n in range(40):
+        await add(services, f"Letter {n}, {n + 2} days")
+    url = feed_url(server.base_url, await new_token(services))
+    async with aiohttp.ClientSession(auto_decompress=False) as raw:
+        async with raw.get(url, headers={"Accept-Encoding": "identity"}) as response:
+            plain = await response.read()
+            assert "Content-Encoding" not in response.headers
+            assert response.headers["Vary"] == "Accept-Encoding"
+            disposition = response.headers["Content-Disposition"]
+        for accept in ("gzip", "br, gzip;q=0.8", "GZIP, deflate"):
+            async with raw.get(url, headers={"Accept-Encoding": accept}) as response:
+                assert response.headers["Content-Encoding"] == "gzip", accept
+                assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+                packed = await response.read()
+            assert gzip.decompress(packed) == plain
+            assert len(packed) < len(plain) / 5
+        async with raw.get(url, headers={"Accept-Encoding": "gzip;q=0"}) as response:
+            assert await response.read() == plain
+    assert disposition == 'inline; filename="deadline-desk-newsroom.ics"'
+    assert len(uids(plain)) == 40
 
 
 async def test_an_extension_changes_the_feed(

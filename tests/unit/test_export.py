@@ -16,13 +16,23 @@ import pytest
 from bot.deadlines import Rule
 from bot.export import (
     CSV_COLUMNS,
+    EventCache,
     csv_table,
     fingerprint,
     ics_calendar,
     render,
     uid,
+    uri,
 )
-from bot.models import Deadline, DeadlineExport, GuildSettings, Mention, MentionKind, Status
+from bot.models import (
+    Deadline,
+    DeadlineExport,
+    GuildSettings,
+    GuildVersion,
+    Mention,
+    MentionKind,
+    Status,
+)
 from bot.planning import local_instant
 
 NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
@@ -247,6 +257,120 @@ def test_timed_alarms_ring_at_the_local_alert_time_across_a_dst_change() -> None
     assert rings[0] - due_at == -dt.timedelta(days=7, hours=9)  # an hour more than 7d8h
 
 
+def varied() -> list[Deadline]:
+    """Deadlines that exercise folding, escaping, every status, zones, links and alarms."""
+    long_notes = "Notes " + "éü🎉 words, more; words\\ " * 30
+    return [
+        deadline(1),
+        timed(2),
+        deadline(3, title=TRICKY, notes=long_notes, link="https://例え.jp/パス?q=ü"),
+        timed(4, status=Status.DONE, revision=2, timezone="Asia/Tokyo", notes=None),
+        deadline(5, status=Status.CANCELLED, revision=1, link=None, mention=None),
+        deadline(6, title="x" * 200, notes="^" * 73 + "\\,;" * 40, revision=7),
+        timed(7, title="Ω" * 37 + "a", explanation=("é" * 80,), link="http://a.b/" + "ü" * 60),
+    ]
+
+
+@pytest.mark.parametrize("closed_as_cancelled", [False, True])
+def test_the_cached_assembly_is_byte_for_byte_icalendars_render(
+    closed_as_cancelled: bool,
+) -> None:
+    settings = dataclasses.replace(NEW_YORK, reminder_days=(10, 1), alert_time=dt.time(7, 45))
+    versions = GuildVersion(5, NOW, 2, NOW.replace(day=25))
+    export = DeadlineExport(
+        settings,
+        tuple(varied()),
+        name='Desk, "news"; a\\b\nnext',
+        versions=versions,
+        closed_as_cancelled=closed_as_cancelled,
+    )
+    plain = ics_calendar(
+        export.deadlines,
+        settings,
+        name=export.name,
+        versions=versions,
+        closed_as_cancelled=closed_as_cancelled,
+    )
+    assert render("ics", export) == plain
+    # The calendar's name is TEXT, escaped (icalendar writes an X- property raw otherwise).
+    assert b'\r\nX-WR-CALNAME:Deadline Desk: Desk\\, "news"\\; a\\\\b\\nnext\r\n' in plain
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n" in plain
+    cache = EventCache()
+    assert render("ics", export, cache=cache) == plain  # cold: every event rendered
+    assert (cache.misses, cache.hits) == (7, 0)
+    assert render("ics", export, cache=cache) == plain  # warm: every event from the cache
+    assert (cache.misses, cache.hits) == (7, 7)
+    # Both readers read it back, all seven events.
+    assert len(events(plain)) == 7
+    assert len(ics.Calendar(plain.decode("utf-8")).events) == 7
+    lines = plain.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75
+
+
+def test_only_changed_events_are_rendered_again_and_the_cache_is_bounded() -> None:
+    cache = EventCache()
+    items = varied()
+    render("ics", DeadlineExport(NEW_YORK, tuple(items)), cache=cache)
+    edited = dataclasses.replace(items[0], title="Edited", revision=1)
+    again = DeadlineExport(NEW_YORK, (edited, *items[1:]))
+    assert render("ics", again, cache=cache) == render("ics", again)
+    assert (cache.misses, cache.hits) == (8, 6)
+    # Other settings, other alarms: every event again.
+    later = dataclasses.replace(NEW_YORK, alert_time=dt.time(10, 0))
+    render("ics", DeadlineExport(later, tuple(items)), cache=cache)
+    assert cache.misses == 15
+    small = EventCache(max_bytes=3000)
+    render("ics", DeadlineExport(NEW_YORK, tuple(items)), cache=small)
+    assert 0 < small.size <= 3000
+    assert len(small) < len(items)
+
+
+def test_an_alarms_change_bumps_sequence_last_modified_and_dtstamp() -> None:
+    changed_at = dt.datetime(2025, 7, 30, 9, 0, tzinfo=dt.UTC)
+    before = events(ics_calendar([deadline(revision=2)], NEW_YORK))[uid(deadline())]
+    bumped = GuildVersion(version=9, alarms_version=3, alarms_changed_at=changed_at)
+    after = events(ics_calendar([deadline(revision=2)], NEW_YORK, versions=bumped))[uid(deadline())]
+    assert (before["sequence"], after["sequence"]) == (2, 5)
+    assert before["dtstamp"].dt == before["last-modified"].dt == NOW
+    assert after["dtstamp"].dt == after["last-modified"].dt == changed_at
+    # A deadline changed after the settings keeps its own, later time.
+    newer = deadline(revision=3, updated_at=changed_at + dt.timedelta(days=1))
+    event = events(ics_calendar([newer], NEW_YORK, versions=bumped))[uid(newer)]
+    assert event["last-modified"].dt == changed_at + dt.timedelta(days=1)
+    assert event["sequence"] == 6
+
+
+def test_a_feed_cancels_done_deadlines_a_file_keeps_them() -> None:
+    items = [deadline(1), deadline(2, status=Status.DONE, revision=1)]
+    feed = events(ics_calendar(items, NEW_YORK, closed_as_cancelled=True))
+    assert str(feed[uid(items[1])]["status"]) == "CANCELLED"
+    assert str(feed[uid(items[1])]["summary"]) == "Done: Bondi letter"
+    assert str(feed[uid(items[0])]["status"]) == "CONFIRMED"
+    assert str(events(ics_calendar(items, NEW_YORK))[uid(items[1])]["status"]) == "CONFIRMED"
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://例え.jp/パス?q=ü", "https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?q=%C3%BC"),
+        ("https://example.org/letter.pdf?a=1,2;b", "https://example.org/letter.pdf?a=1,2;b"),
+        ("https://example.org/a%20b?x=%C3%BC#top", "https://example.org/a%20b?x=%C3%BC#top"),
+        (
+            "https://user@bücher.de:8443/ä b#frag ü",
+            "https://user@xn--bcher-kva.de:8443/%C3%A4%20b#frag%20%C3%BC",
+        ),
+        ("http://[::1]:8080/é", "http://[::1]:8080/%C3%A9"),
+    ],
+)
+def test_links_become_valid_uris(link: str, expected: str) -> None:
+    assert uri(link) == expected
+    item = deadline(link=link)
+    data = ics_calendar([item], NEW_YORK)
+    assert str(events(data)[uid(item)]["url"]) == expected
+    assert ics.Calendar(data.decode("utf-8")).events.pop().url == expected
+    assert f"Link: {link}" in str(events(data)[uid(item)]["description"])  # people read this
+
+
 def test_render_picks_the_format() -> None:
     export = DeadlineExport(NEW_YORK, (deadline(),), name="Newsroom")
     assert render("ics", export) == ics_calendar([deadline()], NEW_YORK, name="Newsroom")
@@ -299,16 +423,16 @@ def test_csv_row_values() -> None:
         "rule": "roll",
         "calendar": "US",
         "due": "2025-08-18",
-        "due_at": "2025-08-18T23:59:59-04:00",
+        "due_at": "2025-08-19T03:59:59Z",  # 23:59:59 in New York, in UTC
         "channel": "<#111111111111111111>",
         "mention": "<@&333333333333333333>",
         "link": "https://example.org/letter.pdf?a=1,2;b",
         "notes": "sent to all 58 sheriffs",
         "created_by": "<@222222222222222222>",
-        "created_at": "2025-07-17T08:00:00-04:00",
+        "created_at": "2025-07-17T12:00:00Z",
     }
     values = dict(zip(header, second, strict=True))
-    assert values["due_at"] == "2025-08-15T17:00:00-04:00"
+    assert values["due_at"] == "2025-08-15T21:00:00Z"
     assert values["mention"] == "<@5>"
     assert values["link"] == values["notes"] == ""
 
