@@ -51,6 +51,7 @@ class Imported:
     skipped: int  # done and deleted deadlines in the file, not imported
     ignored_columns: tuple[str, ...]
     dry_run: bool
+    timezone: str  # the server's, which the due times are shown in
 
 
 class ImportUseCases:
@@ -122,6 +123,7 @@ class ImportUseCases:
             skipped=sheet.skipped,
             ignored_columns=sheet.ignored_columns,
             dry_run=dry_run,
+            timezone=settings.timezone,
         )
 
     async def import_deadlines(self, items: Iterable[NewDeadline]) -> list[int]:
