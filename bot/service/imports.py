@@ -75,7 +75,8 @@ class ImportUseCases:
         `here_channel_id`. `actor`: the member importing (Manage Server; the channels and
         roles rows name are checked as `add` checks them); None: the bot's host (the command
         line), who may do anything. Raises SheetProblems naming every row that cannot be
-        imported, CellError for a file that is no sheet, or LimitError; `dry_run` checks everything and stores nothing.
+        imported, CellError for a file that is no sheet, or LimitError; `dry_run` checks
+        everything and stores nothing.
         """
         if actor is not None and not actor.manage_guild:
             raise NotAllowed(IMPORT_RULE, example="ask someone with Manage Server")
