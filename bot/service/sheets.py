@@ -275,6 +275,8 @@ class _RowReader:
         if index is None or index >= len(record):
             return ""
         value = record[index]
+        if field != "notes":  # notes keep their line breaks: check_notes cleans them
+            value = clean(value)
         # Our export writes a cell a spreadsheet would run as a formula with a leading quote.
         if value[:1] == "'" and value[1:2] and value[1:2] in _FORMULA_START:
             value = value[1:]
