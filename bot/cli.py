@@ -8,6 +8,7 @@ Bad input prints one line on stderr and exits 2; nothing goes to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -76,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_operations(sub)
 
     _add_export(sub)
+
+    _add_import(sub)
 
     due = sub.add_parser(
         "due",
@@ -566,3 +569,161 @@ async def _read_export(config: Config, guild_id: int, *, include_all: bool) -> D
     async with SqliteStore.open(config.database.path) as store:
         services = Services.over(store, clock=SystemClock(), defaults=config.guild_defaults())
         return await services.feeds.export(guild_id, include_all=include_all)
+
+
+# -- import: a spreadsheet of deadlines into a server, without Discord -----------------------
+
+
+def _add_import(sub: argparse._SubParsersAction[_Parser]) -> None:
+    command = sub.add_parser(
+        "import",
+        help="import deadlines from a CSV file into a server (while the bot is stopped)",
+        description="Read a CSV file (the bot's own CSV export, or a sheet with a title column "
+        "and a due or text column) and add its deadlines to the server, all or nothing, e.g.: "
+        "python -m bot import deadlines.csv --guild 123456789012345678 --dry-run",
+    )
+    command.add_argument("file", help="a CSV file (UTF-8; commas, semicolons or tabs)")
+    command.add_argument(
+        "--guild",
+        metavar="ID",
+        required=True,
+        help="the server's id, e.g. 123456789012345678 (Developer Mode: Copy Server ID)",
+    )
+    command.add_argument(
+        "--channel",
+        metavar="ID",
+        help="alert channel for rows without one (default: the server's alert channel)",
+    )
+    command.add_argument(
+        "--dry-run", action="store_true", help="check the file and show what would be added"
+    )
+    command.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    command.set_defaults(handler=_import)
+
+
+def _snowflake(value: str | None) -> int | None:
+    """A Discord id as typed (digits, or <#id> for a channel); None if it is not one."""
+    import re
+
+    found = re.fullmatch(r"<#([0-9]{1,20})>|([0-9]{1,20})", (value or "").strip())
+    if found is None:
+        return None
+    number = int(found.group(1) or found.group(2))
+    return number if 0 < number < 2**63 else None
+
+
+def _import(args: argparse.Namespace) -> int:
+    import asyncio
+    import sqlite3
+    from pathlib import Path
+
+    from bot.config import ConfigError
+    from bot.operations import OperationError, instance_lock
+    from bot.service import UserError
+    from bot.service.imports import SheetProblems
+    from bot.storage import StorageError
+
+    guild_id = _snowflake(args.guild)
+    if guild_id is None or args.guild.strip().startswith("<"):
+        return _fail(f"--guild {args.guild[:40]!r} is not a server id (for example: --guild "
+                     "123456789012345678)")  # fmt: skip
+    channel_id = _snowflake(args.channel) if args.channel is not None else None
+    if args.channel is not None and channel_id is None:
+        return _fail(f"--channel {args.channel[:40]!r} is not a channel id (for example: "
+                     "--channel 123456789012345678)")  # fmt: skip
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    try:
+        config = _load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    path = config.database.path
+    if not path.is_file():
+        # Opening would create an empty database the bot may never read: a wrong path must
+        # not swallow an import.
+        return _fail(
+            f"no database at {path} (database.path in the config); start the bot once to create it"
+        )
+
+    def progress(rows: int) -> None:
+        print(f"read {rows:,} rows...", file=sys.stderr, flush=True)
+
+    try:
+        # The running bot keeps its alert schedule and settings in memory, and a big import
+        # holds the database for seconds: import while it is stopped (or with /deadline
+        # import). A dry run writes nothing and may run beside it.
+        with contextlib.ExitStack() as stack:
+            if not args.dry_run:
+                stack.enter_context(instance_lock(path))
+            result = asyncio.run(
+                _import_file(config, guild_id, data, channel_id, args.dry_run, progress)
+            )
+    except OperationError as exc:
+        message = str(exc)
+        if "in use" in message:
+            message += ", or use /deadline import in Discord (or --dry-run to check the file)"
+        return _fail(message)
+    except SheetProblems as exc:
+        print(f"error: {args.file}: {exc.message.splitlines()[0]}", file=sys.stderr)
+        for line in exc.message.splitlines()[1:]:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as exc:
+        return _fail(f"{args.file}: {exc}")
+    except (StorageError, sqlite3.Error) as exc:
+        return _fail(f"database {path}: {exc}")
+    for line in _import_lines(result, args.file):
+        print(line)
+    return 0
+
+
+async def _import_file(
+    config: Config,
+    guild_id: int,
+    data: bytes,
+    channel_id: int | None,
+    dry_run: bool,
+    progress: Any,
+) -> Any:
+    from bot.clock import SystemClock
+    from bot.service import Services
+    from bot.storage import SqliteStore
+
+    async with SqliteStore.open(config.database.path) as store:
+        services = Services.over(store, clock=SystemClock(), defaults=config.guild_defaults())
+        return await services.imports.import_sheet(
+            guild_id, data, actor=None, channel_id=channel_id, dry_run=dry_run, progress=progress
+        )
+
+
+def _import_lines(result: Any, name: str) -> list[str]:
+    from bot.deadlines import format_day, zone
+
+    count = result.count
+    noun = "deadline" if count == 1 else "deadlines"
+    if result.dry_run:
+        lines = [f"dry run: {name} would add {count:,} {noun} to server {result.guild_id}; "
+                 "nothing was saved"]  # fmt: skip
+    elif count:
+        last = result.first_id + count - 1
+        numbers = f"#{result.first_id}" if count == 1 else f"#{result.first_id}-#{last}"
+        lines = [f"imported {count:,} {noun} from {name} into server {result.guild_id} "
+                 f"({numbers})"]  # fmt: skip
+    else:
+        lines = [f"{name} holds no deadlines to import; nothing was saved"]
+    if result.skipped:
+        lines.append(f"skipped {result.skipped:,} done or deleted deadlines (status column)")
+    if result.ignored_columns:
+        lines.append(f"ignored columns: {', '.join(result.ignored_columns)}")
+    for row in result.first_rows:
+        new = row.deadline
+        when = format_day(new.due)
+        if new.has_time:
+            when += f" {new.due_at.astimezone(zone(result.timezone)):%H:%M} {result.timezone}"
+        lines.append(f"  row {row.row}: {new.title} - due {when} ({new.period}; {new.rule} rule)"
+                     f" in <#{new.channel_id}>")  # fmt: skip
+    if count > len(result.first_rows):
+        lines.append(f"  ... and {count - len(result.first_rows):,} more")
+    return lines

@@ -16,7 +16,8 @@ from bot.clock import Clock
 from bot.deadlines import AbsoluteDue, AmbiguousPhrase, Period, Rule, zone, zone_names
 from bot.export import Format
 from bot.models import BoardScope, ListFilter
-from bot.service import UNSET, Added, Services, ValidationError, When
+from bot.service import UNSET, Added, NotAllowed, Services, ValidationError, When
+from bot.service.imports import IMPORT_RULE, SheetProblems
 
 from . import render
 from .boards import BoardKeeper
@@ -36,6 +37,7 @@ from .options import (
     mention_of,
     one_change,
 )
+from .sheets import MAX_SHEET_BYTES, check_sheet_file, imported_text, problems_text
 from .views import DeleteButton, list_page
 
 ExportShow = Literal["active", "all"]
@@ -351,6 +353,37 @@ class DeadlineCog(commands.Cog):
             file=discord.File(io.BytesIO(body), filename=f"deadlines-{show}-{day}.{fmt}"),
             ephemeral=True,
         )
+
+    @deadline.command(
+        name="import", description="Add deadlines from a spreadsheet (CSV file); Manage Server"
+    )
+    @app_commands.describe(
+        file="A .csv file: the bot's own CSV export, or columns title and due (or text)",
+        dry_run="Only check the file and show what it would add (default: false)",
+    )
+    async def import_(
+        self, interaction: discord.Interaction, file: discord.Attachment, dry_run: bool = False
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        actor = actor_of(interaction)
+        if not actor.manage_guild:  # before downloading anything (the service checks too)
+            raise NotAllowed(IMPORT_RULE, example="ask someone with Manage Server")
+        check_sheet_file(file.filename, file.content_type, file.size)
+        # Reading and checking thousands of rows takes seconds: answer Discord first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        try:
+            result = await self.services.imports.import_sheet(
+                guild_id,
+                data[: MAX_SHEET_BYTES + 1],
+                actor=actor,
+                here_channel_id=interaction.channel_id,
+                dry_run=dry_run,
+            )
+        except SheetProblems as problems:
+            await reply(interaction, content=problems_text(problems), ephemeral=True)
+            return
+        await reply(interaction, content=imported_text(result), ephemeral=True)
 
     @deadline.command(
         name="board", description="Post a live list of deadlines, kept up to date, and pin it"

@@ -22,6 +22,7 @@ _PRIVATE_COMMANDS = (
     "deadline calc",
     "deadline delete",
     "deadline export",
+    "deadline import",
     "deadline board",
     "deadline settings",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.models import Deadline, NewDeadline, PlannedAlert, Status
 
@@ -45,16 +45,14 @@ _UPDATE_DEADLINE = (
     )
     + " WHERE guild_id = :guild_id AND id = :id"
 )
+# The rows the alerts_pending index holds (its WHERE, as migration 5 made it).
+_IN_PENDING_INDEX = "sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL"
 _BULK_CACHE_KIB = -262144  # negative: KiB (256 MiB), as PRAGMA cache_size takes it
 _REBUILD_INDEX_FROM = 10_000  # alerts in one bulk insert
 
 
 class DeadlineQueries(Queries):
     """Deadlines (Transaction's part): all take the guild id."""
-
-    if TYPE_CHECKING:
-        # In AlertQueries, which Transaction combines with this.
-        async def count_pending_alerts(self) -> int: ...
 
     async def insert_deadline(self, new: NewDeadline) -> Deadline:
         """Store `new` under the guild's next id."""
@@ -101,13 +99,19 @@ class DeadlineQueries(Queries):
         batch: Sequence[tuple[NewDeadline, Sequence[PlannedAlert]]],
         *,
         history_action: str | None = None,
+        history_actor: int | None = None,
+        history_at: dt.datetime | None = None,
     ) -> list[int]:
         """Bulk import: deadlines with their planned alerts; returns their ids, in order.
 
         Ids continue each guild's sequence in the order given. Rows are written guild by
         guild, so the alerts' unique index and foreign-key lookups stay on hot pages. With
         `history_action`, each deadline gets one history entry, written by SQLite itself
-        (the detail reads like the one `add` writes: "due Thu 2025-07-17 (30 days; ...)").
+        (the detail reads like the one `add` writes: "due Thu 2025-07-17 (30 days; ...)"), by
+        `history_actor` at `history_at` (default: each deadline's creator, at its creation).
+
+        Nothing here reads a whole table: a batch into a database of a million deadlines costs
+        what it costs into an empty one (the counts below stop at the batch's size).
         """
         order = sorted(range(len(batch)), key=lambda n: batch[n][0].guild_id)
         next_ids = await self._next_ids({new.guild_id for new, _ in batch})
@@ -134,30 +138,49 @@ class DeadlineQueries(Queries):
         cache_size = await self._one("PRAGMA cache_size")
         await self._conn.execute(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
         try:
-            stored = await self._one("SELECT COUNT(*) FROM deadlines")
+            stored = await self._count_up_to("SELECT 1 FROM deadlines", len(rows))
             async with self._index_rebuilt(
-                "deadlines_by_status_due", adding=len(rows), holds=int(stored[0]) if stored else 0
+                "deadlines_by_status_due", adding=len(rows), holds=stored
             ):
                 await self._conn.executemany(_INSERT_DEADLINE, rows)
-            pending = await self.count_pending_alerts()
+            pending = await self._count_up_to(
+                "SELECT 1 FROM alerts WHERE " + _IN_PENDING_INDEX, len(alert_rows)
+            )
             async with self._index_rebuilt("alerts_pending", adding=len(alert_rows), holds=pending):
                 await self._conn.executemany(_INSERT_ALERT, alert_rows)
             if history_action is not None:
                 await self._conn.executemany(
                     """
                     INSERT INTO history (guild_id, deadline_id, at, actor_id, action, detail)
-                    SELECT guild_id, id, created_at, created_by, ?,
+                    SELECT guild_id, id, COALESCE(?, created_at),
+                        CASE WHEN ? THEN ? ELSE created_by END, ?,
                         'due ' || substr('SunMonTueWedThuFriSat', 1 + 3 * strftime('%w', due_on), 3)
                         || ' ' || due_on || ' (' || period || '; ' || rule || ' rule)'
                     FROM deadlines WHERE guild_id = ? AND id >= ? ORDER BY id
                     """,
-                    [(history_action, guild_id, first) for guild_id, first in first_ids.items()],
+                    [
+                        (
+                            None if history_at is None else ts(history_at),
+                            history_at is not None or history_actor is not None,
+                            history_actor,
+                            history_action,
+                            guild_id,
+                            first,
+                        )
+                        for guild_id, first in first_ids.items()
+                    ],
                 )
         finally:
             await self._conn.execute(
                 f"PRAGMA cache_size = {int(cache_size[0]) if cache_size else -2000}"
             )
         return ids
+
+    async def _count_up_to(self, rows_sql: str, limit: int) -> int:
+        """How many rows `rows_sql` gives, counting no further than `limit` + 1: enough to
+        tell whether a batch of `limit` is bigger, at the cost of reading as many rows."""
+        row = await self._one(f"SELECT COUNT(*) FROM ({rows_sql} LIMIT ?)", (limit + 1,))
+        return int(row[0]) if row else 0
 
     @asynccontextmanager
     async def _index_rebuilt(self, name: str, *, adding: int, holds: int) -> AsyncIterator[None]:

@@ -46,7 +46,9 @@ fail_on_refusals=True)``; ``async with`` starts and stops it.
   ``.channel_id(name)``, ``.role_id(name)``, ``.channels``/``.roles``/``.members`` dicts);
   ``add_channel(guild_id, name)``, ``add_user(username) -> FakeUser``, ``add_member(guild_id,
   user, roles=())``, ``add_role(guild_id, name, permissions=0) -> FakeRole``,
-  ``dm_channel(user_id)``; ``bot`` / ``owner`` (application owner) / ``application_id``.
+  ``dm_channel(user_id)``; ``bot`` / ``owner`` (application owner) / ``application_id``;
+  ``add_attachment(filename, data, content_type="text/csv") -> JSON`` (a file for an
+  attachment option: pass its ``"id"``; resolved in the interaction, served at its ``url``).
 * State: ``messages_in(channel_id)`` (history, no ephemerals), ``message(message_id)``,
   ``commands(guild_id=None)`` (registered commands by name), ``world`` (everything).
 * REST log: ``requests`` (:class:`RecordedRequest`: ``method, path, query, headers, json,

@@ -318,6 +318,10 @@ def _resolve(
             resolved.setdefault("members", {})[value] = member
     elif kind in (ROLE, MENTIONABLE) and guild is not None and value in guild.roles:
         resolved.setdefault("roles", {})[value] = guild.roles[value].payload()
+    elif kind == ATTACHMENT and value in world.attachments:
+        # Interaction data's resolved attachments (interactions/receiving-and-responding.mdx,
+        # Resolved Data Structure): attachment id -> attachment object.
+        resolved.setdefault("attachments", {})[value] = dict(world.attachments[value])
     elif kind == CHANNEL and value in world.channels:
         target = world.channels[value]
         channel = target.payload(world)

@@ -288,6 +288,7 @@ class RestApi:
         for index, upload in enumerate(incoming.files):
             attachment_id = self.world.snowflakes.next()
             url = f"{self._base_url()}/fake-cdn/{attachment_id}/{upload.filename}"
+            self.world.files[attachment_id] = (upload.data, upload.content_type)
             result.append(
                 {
                     "id": attachment_id,

@@ -122,6 +122,7 @@ class FakeDiscord:
         app.router.add_route("*", r"/api/v{version:\d+}/{path:.*}", self.rest.handle)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/resume-gateway", self.gateway.handle)
+        app.router.add_get("/fake-cdn/{attachment_id}/{filename}", self._serve_file)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
@@ -214,6 +215,38 @@ class FakeDiscord:
     ) -> FakeChannel:
         """Add a channel to a guild (not announced to a connected bot; see ``dispatch``)."""
         return self.world.add_channel(guild_id, name, channel_id=channel_id, type=type, topic=topic)
+
+    def add_attachment(
+        self, filename: str, data: bytes, *, content_type: str | None = "text/csv"
+    ) -> JSON:
+        """A file a user attaches to a slash command's attachment option: pass its ``id`` as
+        the option's value. The interaction then carries it in ``data.resolved.attachments``
+        (Discord's attachment object: id, filename, size, url, proxy_url, content_type,
+        ephemeral), and its ``url`` serves ``data``, as Discord's CDN does."""
+        attachment_id = self.world.snowflakes.next()
+        url = f"{self.base_url}/fake-cdn/{attachment_id}/{filename}"
+        attachment: JSON = {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "ephemeral": True,
+        }
+        if content_type is not None:
+            attachment["content_type"] = content_type
+        self.world.attachments[attachment_id] = attachment
+        self.world.files[attachment_id] = (data, content_type)
+        return attachment
+
+    async def _serve_file(self, request: web.Request) -> web.StreamResponse:
+        found = self.world.files.get(request.match_info["attachment_id"])
+        if found is None:
+            return web.Response(status=404, text="404: Not Found")
+        data, content_type = found
+        return web.Response(
+            body=data, headers={"Content-Type": content_type or "application/octet-stream"}
+        )
 
     def add_user(
         self, username: str, *, user_id: Snowflake | None = None, bot: bool = False

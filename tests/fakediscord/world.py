@@ -376,6 +376,10 @@ class World:
         #: Registered application commands: scope (None = global, else guild id) -> name -> cmd.
         self.commands: dict[str | None, dict[str, JSON]] = {}
         self.interactions: dict[str, Interaction] = {}
+        #: What the fake's CDN serves: attachment id -> (bytes, content type).
+        self.files: dict[str, tuple[bytes, str | None]] = {}
+        #: Files users attached to slash-command options: attachment id -> attachment object.
+        self.attachments: dict[str, JSON] = {}
         self.bot = self.add_user(bot_name, bot=True)
         self.owner = self.add_user(owner_name)
 
