@@ -1,13 +1,18 @@
-"""Transaction methods for calendar feeds and boards."""
+"""Transaction methods for calendar feeds, their stored events, and boards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.models import Board, CalendarFeed
 
 from .queries_base import Queries
 from .rows import _BOARD_COLUMNS, _FEED_COLUMNS, _board, _feed, ts
+
+# A query names at most this many deadlines (SQLite before 3.32 allows 999 parameters); for
+# more, it reads the guild's whole table.
+_IDS_PER_QUERY = 900
 
 
 class FeedQueries(Queries):
@@ -44,6 +49,42 @@ class FeedQueries(Queries):
     async def rename_calendar_feed(self, guild_id: int, name: str) -> None:
         await self._conn.execute(
             "UPDATE calendar_feeds SET name = ? WHERE guild_id = ?", (name, guild_id)
+        )
+
+    # -- stored calendar events -------------------------------------------------------
+
+    async def ics_events(
+        self, guild_id: int, deadline_ids: Sequence[int]
+    ) -> dict[int, tuple[str, bytes]]:
+        """The stored (cache key, bytes) of those of the guild's events that are stored, by
+        deadline id. One query: by id for a few, the guild's whole table for many."""
+        if not deadline_ids:
+            return {}
+        if len(deadline_ids) > _IDS_PER_QUERY:
+            rows = await self._all(
+                "SELECT deadline_id, cache_key, body FROM ics_events WHERE guild_id = ?",
+                (guild_id,),
+            )
+            wanted = set(deadline_ids)
+            return {int(r[0]): (r[1], bytes(r[2])) for r in rows if int(r[0]) in wanted}
+        rows = await self._all(
+            "SELECT deadline_id, cache_key, body FROM ics_events WHERE guild_id = ? "
+            f"AND deadline_id IN ({', '.join('?' * len(deadline_ids))})",
+            (guild_id, *deadline_ids),
+        )
+        return {int(r[0]): (r[1], bytes(r[2])) for r in rows}
+
+    async def put_ics_events(self, guild_id: int, events: Iterable[tuple[int, str, bytes]]) -> None:
+        """Store (deadline id, cache key, bytes) events, replacing what their deadlines had;
+        one statement for all. An event whose deadline is gone by now is skipped."""
+        await self._conn.executemany(
+            """
+            INSERT INTO ics_events (guild_id, deadline_id, cache_key, body)
+            SELECT guild_id, id, ?, ? FROM deadlines WHERE guild_id = ? AND id = ?
+            ON CONFLICT (guild_id, deadline_id) DO UPDATE SET cache_key = excluded.cache_key,
+                body = excluded.body
+            """,
+            [(key, body, guild_id, deadline_id) for deadline_id, key, body in events],
         )
 
     # -- boards -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ import icalendar
 import pytest
 from support import FakeClock
 
+from bot.export import render
 from bot.models import Status
 from bot.service import Actor, NotAllowed, Services, ValidationError, feed_token_hash
 from bot.storage import MIGRATIONS, SCHEMA_VERSION, SqliteStore
@@ -316,3 +317,145 @@ async def test_migration_3_adds_feeds_to_a_version_2_database(
             assert await tx.get_meta("commands_hash") == "abc"
     assert exported is not None
     assert [d.title for d in exported.deadlines] == ["Old letter"]
+
+
+# -- events stored across restarts (migration 9) ----------------------------------------------
+
+
+async def restarted_feed(db_path: Path, clock: FakeClock, token: str) -> tuple[Services, bytes]:
+    """The feed as a new process serves it first: new use cases and caches, the same file."""
+    async with SqliteStore.open(db_path) as store:
+        services = Services.over(store, clock=clock)
+        version = await services.feeds.feed_version(token)
+        assert version is not None
+        body = (await services.feeds.feed_file(version)).body
+        exported = await services.feeds.feed_export(token)
+    assert exported is not None
+    assert body == render("ics", exported)  # icalendar's own render, nothing cached
+    return services, body
+
+
+def stored_rows(db_path: Path) -> dict[int, tuple[str, bytes]]:
+    raw = sqlite3.connect(db_path)
+    try:
+        rows = raw.execute("SELECT deadline_id, cache_key, body FROM ics_events").fetchall()
+    finally:
+        raw.close()
+    return {deadline_id: (key, body) for deadline_id, key, body in rows}
+
+
+async def setup_feed(db_path: Path, clock: FakeClock, count: int) -> str:
+    async with SqliteStore.open(db_path) as store:
+        services = Services.over(store, clock=clock)
+        for n in range(count):
+            text = f"Letter {n}, {n + 3} days" + (" by 5pm" if n % 3 == 0 else "")
+            await add(services, text)
+        await services.deadlines.done(Actor(USER), GUILD, 2)
+        await services.deadlines.delete(Actor(USER), GUILD, 3)
+        token = await feed_of(services)
+        version = await services.feeds.feed_version(token)
+        assert version is not None
+        await services.feeds.feed_file(version)
+        assert (services.feeds.events.misses, services.feeds.stored_reads) == (count, 0)
+    return token
+
+
+async def test_after_a_restart_the_first_feed_reads_stored_events_and_renders_none(
+    db_path: Path, clock: FakeClock
+) -> None:
+    token = await setup_feed(db_path, clock, 12)
+    assert len(stored_rows(db_path)) == 12
+    services, body = await restarted_feed(db_path, clock, token)
+    assert (services.feeds.events.misses, services.feeds.stored_reads) == (0, 12)
+    # The export command shares every stored event but the done one's (CONFIRMED in a file).
+    async with SqliteStore.open(db_path) as store:
+        feeds = Services.over(store, clock=clock).feeds
+        export = await feeds.export(GUILD, include_all=True)
+        assert await feeds.render("ics", export) == render("ics", export)
+        assert (feeds.events.misses, feeds.stored_reads) == (1, 11)
+    assert len(events_of(body)) == 12
+
+
+def events_of(body: bytes) -> list[icalendar.Event]:
+    found: list[icalendar.Event] = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    return found
+
+
+async def test_a_stale_stored_event_is_rendered_again_and_replaced(
+    db_path: Path, clock: FakeClock
+) -> None:
+    token = await setup_feed(db_path, clock, 6)
+    before = stored_rows(db_path)
+    async with SqliteStore.open(db_path) as store:
+        clock.advance(hours=1)
+        await Services.over(store, clock=clock).deadlines.done(Actor(USER), GUILD, 4)
+    services, _ = await restarted_feed(db_path, clock, token)
+    assert (services.feeds.events.misses, services.feeds.stored_reads) == (1, 5)
+    after = stored_rows(db_path)
+    assert after[4] != before[4]
+    assert {n: after[n] for n in after if n != 4} == {n: before[n] for n in before if n != 4}
+    # A settings change that rewrites the alarms changes every event: all rendered again.
+    async with SqliteStore.open(db_path) as store:
+        clock.advance(hours=1)
+        await Services.over(store, clock=clock).settings.update(
+            ADMIN, GUILD, alert_time=dt.time(8, 0)
+        )
+    services, _ = await restarted_feed(db_path, clock, token)
+    assert (services.feeds.events.misses, services.feeds.stored_reads) == (6, 0)
+    assert all(stored_rows(db_path)[n] != after[n] for n in after)
+    # Nothing changed since: every event read, none rendered.
+    services, _ = await restarted_feed(db_path, clock, token)
+    assert (services.feeds.events.misses, services.feeds.stored_reads) == (0, 6)
+
+
+async def test_a_deleted_deadline_takes_its_stored_event_with_it(
+    db_path: Path, clock: FakeClock
+) -> None:
+    await setup_feed(db_path, clock, 4)
+    # The bot never deletes a deadline row (deleting one cancels it: the feed keeps it as
+    # CANCELLED), but a row gone by hand, or by a future retention, takes its event along.
+    raw = sqlite3.connect(db_path)
+    try:
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute("DELETE FROM deadlines WHERE guild_id = ? AND id = 2", (GUILD,))
+        raw.commit()
+    finally:
+        raw.close()
+    assert sorted(stored_rows(db_path)) == [1, 3, 4]
+    async with SqliteStore.open(db_path) as store:
+        # An event rendered for a deadline deleted meanwhile is not stored.
+        async with store.transaction() as tx:
+            await tx.put_ics_events(GUILD, [(2, "0" * 32, b"BEGIN:VEVENT\r\n"), (9, "k", b"x")])
+        async with store.transaction() as tx:
+            assert sorted(await tx.ics_events(GUILD, [1, 2, 3, 9])) == [1, 3]
+            assert await tx.ics_events(OTHER, [1, 3]) == {}
+            assert len(await tx.ics_events(GUILD, list(range(1, 2000)))) == 3
+
+
+async def test_migration_9_adds_stored_events_to_a_version_8_database(
+    db_path: Path, clock: FakeClock
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path)
+    raw.executescript("".join(MIGRATIONS[:8]))
+    raw.execute("PRAGMA user_version = 8")
+    raw.execute(
+        "INSERT INTO deadlines (guild_id, id, channel_id, title, start_on, rule, calendar, "
+        "period, due_on, due_at, has_time, explanation, created_by, created_at, updated_at) "
+        "VALUES (?, 1, 55, 'Old letter', '2025-07-17', 'calendar', 'US', '30 days', "
+        "'2025-08-16', 1755403199000000, 0, '[]', 7, 0, 0)",
+        (GUILD,),
+    )
+    raw.commit()
+    raw.close()
+    async with SqliteStore.open(db_path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION == 9
+        services = Services.over(store, clock=clock)
+        token = await feed_of(services)
+        version = await services.feeds.feed_version(token)
+        assert version is not None
+        file = await services.feeds.feed_file(version)
+    assert [str(e["summary"]) for e in events_of(file.body)] == ["Old letter"]
+    assert list(stored_rows(db_path)) == [1]
+    services, _ = await restarted_feed(db_path, clock, token)
+    assert services.feeds.stored_reads == 1
