@@ -7,7 +7,8 @@ Calendar apps match events by UID, so every deadline keeps one UID for life and 
 a file, or refreshing a subscribed feed, updates events instead of duplicating them; SEQUENCE
 is the deadline's revision, bumped on every change, plus the guild's alarms version, bumped by
 every settings change that rewrites the alarms. `EventCache` keeps each event's bytes, so a
-feed of thousands renders only the events that changed.
+feed of thousands renders only the events that changed; `stored_key` names those bytes for a
+store that keeps them across restarts (the database's `ics_events`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import platform
 import re
 import unicodedata
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Final, Literal, NamedTuple
 
 import icalendar
 
-from bot.deadlines import format_day
+from bot.deadlines import format_day, zone
 from bot.models import (
     Deadline,
     DeadlineExport,
@@ -124,7 +127,7 @@ def version_tag(
 _NO_VERSIONS: Final = GuildVersion()
 
 
-class _EventContext(NamedTuple):
+class EventContext(NamedTuple):
     """Everything besides the deadline that one event's bytes depend on (a cache key part)."""
 
     timezone: str
@@ -145,10 +148,57 @@ class _EventContext(NamedTuple):
         )
 
 
+def event_context(export: DeadlineExport) -> EventContext:
+    """What every event of `export` depends on besides its deadline."""
+    return _context(
+        export.settings, export.versions, closed_as_cancelled=export.closed_as_cancelled
+    )
+
+
+def stored_key(deadline: Deadline, context: EventContext) -> str:
+    """A digest of everything the bytes of `deadline`'s event depend on, valid across
+    processes (what the in-memory cache keys by the values themselves): equal keys, equal
+    bytes. So stored bytes are used only while their key is the current one.
+
+    Besides the deadline and the context: the output, icalendar and Python versions, and, for
+    a timed deadline, the UTC offsets its time zone gives (a tz database update may move
+    them). A file and a feed share the key of every deadline but a done one.
+    """
+    prefix = _key_prefix(context, context.closed_as_cancelled and deadline.status is Status.DONE)
+    data = prefix + repr((deadline, _zone_facts(deadline, context))).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _key_prefix(context: EventContext, cancels_done: bool) -> bytes:
+    # closed_as_cancelled reaches an event only through a done deadline's STATUS.
+    context = context._replace(closed_as_cancelled=cancels_done)
+    versions = (OUTPUT_VERSION, icalendar.__version__, platform.python_version())
+    return repr((versions, context)).encode("utf-8")
+
+
+def _zone_facts(deadline: Deadline, context: EventContext) -> tuple[object, ...]:
+    """The tz-database answers an event's bytes depend on: for a timed deadline, its local
+    time's offset and the instants of its alarms (a date-only one's depend on none)."""
+    if not deadline.has_time:
+        return ()
+    tz = zone(deadline.timezone or context.timezone)
+    offset = deadline.due_at.astimezone(tz).utcoffset()
+    if deadline.status is not Status.ACTIVE:
+        return (offset,)
+    return (
+        offset,
+        *(
+            local_instant(deadline.due - dt.timedelta(days=days), context.alert_time, tz)
+            for days in context.reminder_days
+        ),
+    )
+
+
 def _context(
     settings: GuildSettings, versions: GuildVersion, *, closed_as_cancelled: bool
-) -> _EventContext:
-    return _EventContext(
+) -> EventContext:
+    return EventContext(
         settings.timezone,
         settings.alert_time,
         tuple(settings.reminder_days),
@@ -196,9 +246,7 @@ def ics_pieces(export: DeadlineExport, cache: EventCache) -> Iterator[bytes]:
     """The bytes of `render("ics", export)`, piece by piece: the head, each event (from
     `cache`, rendered on a miss), the tail. Lazily, so a caller can pause between events."""
     yield ics_head(export.name)
-    context = _context(
-        export.settings, export.versions, closed_as_cancelled=export.closed_as_cancelled
-    )
+    context = event_context(export)
     for deadline in export.deadlines:
         yield cache.event(deadline, context)
     yield ICS_TAIL
@@ -214,7 +262,7 @@ class EventCache:
 
     def __init__(self, max_bytes: int = 64 * 2**20) -> None:
         self.max_bytes = max_bytes
-        self._events: OrderedDict[tuple[Deadline, _EventContext], bytes] = OrderedDict()
+        self._events: OrderedDict[tuple[Deadline, EventContext], bytes] = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -227,7 +275,20 @@ class EventCache:
         """The bytes held."""
         return self._bytes
 
-    def event(self, deadline: Deadline, context: _EventContext) -> bytes:
+    def __contains__(self, item: tuple[Deadline, EventContext]) -> bool:
+        return item in self._events
+
+    def put(self, deadline: Deadline, context: EventContext, data: bytes) -> None:
+        """Hold `data` as the event's bytes (read from a store that had them: see
+        `stored_key`), as if rendered here."""
+        key = (deadline, context)
+        if key in self._events:
+            return
+        self._events[key] = data
+        self._bytes += len(data)
+        self._trim()
+
+    def event(self, deadline: Deadline, context: EventContext) -> bytes:
         key = (deadline, context)
         data = self._events.get(key)
         if data is not None:
@@ -238,10 +299,13 @@ class EventCache:
         rendered: bytes = _event(deadline, context).to_ical()
         self._events[key] = data = rendered
         self._bytes += len(data)
+        self._trim()
+        return data
+
+    def _trim(self) -> None:
         while self._bytes > self.max_bytes and self._events:
             _, dropped = self._events.popitem(last=False)
             self._bytes -= len(dropped)
-        return data
 
 
 def _calendar(name: str) -> icalendar.Calendar:
@@ -258,7 +322,7 @@ def _calendar(name: str) -> icalendar.Calendar:
     return calendar
 
 
-def _event(deadline: Deadline, context: _EventContext) -> icalendar.Event:
+def _event(deadline: Deadline, context: EventContext) -> icalendar.Event:
     settings = context.settings
     event = icalendar.Event()
     event.add("uid", uid(deadline))

@@ -5,6 +5,10 @@ enough for "not modified", without reading a deadline), then `feed_file` (the fi
 once however many ask at the same time, from each event's cached bytes). Rendering runs on
 the event loop in slices of a few milliseconds: in a worker thread it would hold the GIL for
 seconds and slow every command and alert meanwhile.
+
+Event bytes are cached at two levels: in memory (`EventCache`), then in the database
+(`ics_events`, each row under its `stored_key`), so the first render after a start reads what
+the last process rendered instead of serializing every event again.
 """
 
 from __future__ import annotations
@@ -19,12 +23,22 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Final, TypeVar
 
-from bot.export import EventCache, Format, ics_pieces, render, version_tag
+from bot.export import (
+    EventCache,
+    EventContext,
+    Format,
+    event_context,
+    ics_pieces,
+    render,
+    stored_key,
+    version_tag,
+)
 from bot.models import (
     CalendarFeed,
+    Deadline,
     DeadlineExport,
     FeedAccess,
     GuildSettings,
@@ -101,6 +115,7 @@ class FeedUseCases:
         self._flights: dict[str, asyncio.Future[FeedFile]] = {}
         self._files: OrderedDict[int, FeedFile] = OrderedDict()
         self.renders = 0  # feeds rendered (not answered from a recent file)
+        self.stored_reads = 0  # events taken from the database, not rendered
 
     async def export(
         self, guild_id: int, *, include_all: bool = False, name: str = ""
@@ -203,11 +218,52 @@ class FeedUseCases:
     async def _assemble(self, export: DeadlineExport) -> bytes:
         """`render("ics", export)`, from the event cache, pausing every RENDER_SLICE_SECONDS
         (an uncached event takes ~0.4 ms, a cached one ~1.5 us: a warm render of thousands
-        pauses once or twice)."""
+        pauses once or twice).
+
+        Events the cache lacks are first read from the database, those stored under their
+        current key taken; the ones rendered then are stored, in one transaction."""
+        context = event_context(export)
+        missing = [
+            (n, deadline)
+            for n, deadline in enumerate(export.deadlines)
+            if (deadline, context) not in self.events
+        ]
+        rendered = await self._load_stored(missing, context) if missing else []
         pieces: list[bytes] = []
-        for _ in _slices(ics_pieces(export, self.events), pieces):
-            await asyncio.sleep(RENDER_PAUSE_SECONDS)
+        try:
+            for _ in _slices(ics_pieces(export, self.events), pieces):
+                await asyncio.sleep(RENDER_PAUSE_SECONDS)
+        finally:
+            # Also what a cancelled render did: the memory cache holds it, so a next render
+            # would not render, nor store, it again. pieces[0] is the head: event n is n + 1.
+            fresh = [(d.id, key, pieces[n + 1]) for n, d, key in rendered if n + 1 < len(pieces)]
+            if fresh:
+                await asyncio.shield(self._store(rendered[0][1].guild_id, fresh))
         return b"".join(pieces)
+
+    async def _store(self, guild_id: int, events: list[tuple[int, str, bytes]]) -> None:
+        async with self._unit.transaction() as tx:
+            await tx.put_ics_events(guild_id, events)
+
+    async def _load_stored(
+        self, missing: list[tuple[int, Deadline]], context: EventContext
+    ) -> list[tuple[int, Deadline, str]]:
+        """Put the stored bytes of `missing` events that have their current key into the
+        cache; the rest, with their keys, are to be rendered (and stored)."""
+        keys: list[str] = []
+        for _ in _slices((stored_key(d, context) for _, d in missing), keys):
+            await asyncio.sleep(RENDER_PAUSE_SECONDS)
+        async with self._unit.transaction() as tx:
+            stored = await tx.ics_events(missing[0][1].guild_id, [d.id for _, d in missing])
+        rendered = []
+        for (n, deadline), key in zip(missing, keys, strict=True):
+            row = stored.get(deadline.id)
+            if row is not None and row[0] == key:
+                self.events.put(deadline, context, row[1])
+                self.stored_reads += 1
+            else:
+                rendered.append((n, deadline, key))
+        return rendered
 
     async def _feed(self, tx: Transaction, token: str) -> CalendarFeed | None:
         token_hash = feed_token_hash(token)
@@ -277,7 +333,10 @@ def _version(feed: CalendarFeed, settings: GuildSettings, versions: GuildVersion
     return FeedVersion(feed.guild_id, tag[:40], versions.changed_at, feed.name)
 
 
-def _slices(pieces: Iterator[bytes], into: list[bytes]) -> Iterator[None]:
+_T = TypeVar("_T")
+
+
+def _slices(pieces: Iterable[_T], into: list[_T]) -> Iterator[None]:
     """Move `pieces` into `into`, pausing (yielding) each time RENDER_SLICE_SECONDS passed."""
     until = time.perf_counter() + RENDER_SLICE_SECONDS
     for piece in pieces:

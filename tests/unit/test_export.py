@@ -18,9 +18,11 @@ from bot.export import (
     CSV_COLUMNS,
     EventCache,
     csv_table,
+    event_context,
     fingerprint,
     ics_calendar,
     render,
+    stored_key,
     uid,
     uri,
 )
@@ -323,6 +325,76 @@ def test_only_changed_events_are_rendered_again_and_the_cache_is_bounded() -> No
     render("ics", DeadlineExport(NEW_YORK, tuple(items)), cache=small)
     assert 0 < small.size <= 3000
     assert len(small) < len(items)
+
+
+def _other(value: object) -> object:
+    """A value of the same type as `value`, but different."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if value == "America/Chicago":
+        return "Asia/Tokyo"
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(microseconds=1)
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, tuple):
+        return (*value, value[-1])
+    if isinstance(value, Rule):
+        return Rule.BUSINESS if value is not Rule.BUSINESS else Rule.COURT
+    if isinstance(value, Status):
+        return Status.DONE if value is not Status.DONE else Status.ACTIVE
+    if isinstance(value, Mention):
+        return Mention(MentionKind.USER, value.id)
+    if isinstance(value, dt.time):
+        return value.replace(minute=(value.minute + 1) % 60)
+    raise AssertionError(f"no other value for {value!r}")
+
+
+def test_the_stored_key_follows_every_field_of_the_deadline_and_the_context() -> None:
+    export = DeadlineExport(NEW_YORK, (), versions=GuildVersion(3, NOW, 1, NOW))
+    context = event_context(export)
+    zoned = {"timezone": "America/Chicago", "snoozed_until": NOW, "allowed_extension": "15 days"}
+    for item in (
+        deadline(**zoned),
+        timed(**zoned),
+    ):
+        key = stored_key(item, context)
+        assert re.fullmatch(r"[0-9a-f]{32}", key)
+        # Equal values, equal keys: a key is the same in another process.
+        assert stored_key(dataclasses.replace(item), context) == key
+        for field in dataclasses.fields(Deadline):
+            changed = dataclasses.replace(item, **{field.name: _other(getattr(item, field.name))})
+            assert stored_key(changed, context) != key, field.name
+        for name, value in context._asdict().items():
+            if name == "closed_as_cancelled":
+                continue
+            other = context._replace(**{name: _other(value) if value is not None else NOW})
+            assert stored_key(item, other) != key, name
+    # A file and a feed differ only in a done deadline's event.
+    feed = context._replace(closed_as_cancelled=True)
+    assert stored_key(deadline(), feed) == stored_key(deadline(), context)
+    done = deadline(status=Status.DONE)
+    assert stored_key(done, feed) != stored_key(done, context)
+
+
+def test_the_stored_key_of_a_timed_deadline_follows_its_zones_offsets() -> None:
+    """A tz-database update that moves a zone's offsets changes the key (here: a zone of
+    the same rules but one, by name, would not do; so the facts are compared directly)."""
+    from bot.export import _zone_facts
+
+    context = event_context(DeadlineExport(NEW_YORK, ()))
+    facts = _zone_facts(timed(), context)
+    tz = ZoneInfo("America/New_York")
+    assert facts[0] == dt.timedelta(hours=-4)
+    assert facts[1:] == tuple(
+        local_instant(dt.date(2025, 8, 15) - dt.timedelta(days=d), dt.time(9, 0), tz)
+        for d in NEW_YORK.reminder_days
+    )
+    assert _zone_facts(deadline(), context) == ()  # date-only: no zone reaches the bytes
 
 
 def test_an_alarms_change_bumps_sequence_last_modified_and_dtstamp() -> None:
