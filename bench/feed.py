@@ -5,6 +5,10 @@ Run: python bench/feed.py [--deadlines 5000] [--runs 5] [--probes 400]
 Prints, on a real SQLite file and the real web server on 127.0.0.1:
 - render CPU: CSV, ICS cold (icalendar, nothing cached) and ICS warm (every event cached),
   medians over --runs, and the ratios ICS/CSV taken in the same run;
+- the ICS render through the service, cold with nothing stored (every event serialized, then
+  stored), cold after a restart (a new use case and cache over the same database: events read
+  from `ics_events`), warm, and the first after a settings change that rewrites every alarm,
+  wall-clock medians against CSV's in the same run;
 - the export use case end to end (read + render), CSV and ICS warm;
 - the feed over HTTP: cold, cached, after one change, 304 (If-None-Match and
   If-Modified-Since), gzip, with sizes;
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -117,7 +122,7 @@ async def during(
 def show_latency(label: str, values: Sequence[float], took: float | None = None) -> None:
     extra = f", render {took:.2f} s" if took is not None else ""
     print(
-        f"  query latency {label:<34} p50 {pct(values, 0.5):6.2f} ms  p99 {pct(values, 0.99):6.2f}"
+        f"  query latency {label:<38} p50 {pct(values, 0.5):6.2f} ms  p99 {pct(values, 0.99):6.2f}"
         f" ms  max {max(values):6.2f} ms  ({len(values)} queries{extra})"
     )
 
@@ -149,6 +154,8 @@ async def main(count: int, runs: int) -> None:
             assert render("ics", export, cache=cache) == plain, "cached assembly differs"
             print(f"  sizes: ICS {mb(len(plain))}, the cache holds {mb(cache.size)}")
 
+            await service_figures(services, store, runs)
+
             print("export use case, read + render (medians, wall):")
             ends: dict[str, list[float]] = {"csv": [], "ics": []}
             await services.feeds.render("ics", export)  # warm the service's cache
@@ -163,6 +170,70 @@ async def main(count: int, runs: int) -> None:
 
             await http_figures(services, store)
             await latency_figures(services, store, export)
+
+
+def forget_stored_events(store: SqliteStore) -> None:
+    """Empty `ics_events`, as before migration 9 (a second connection: the bench's own SQL)."""
+    raw = sqlite3.connect(store.path, timeout=5)
+    try:
+        raw.execute("DELETE FROM ics_events")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def stored_size(store: SqliteStore) -> tuple[int, int]:
+    raw = sqlite3.connect(store.path, timeout=5)
+    try:
+        row = raw.execute(
+            "SELECT COUNT(*), SUM(length(body) + length(cache_key)) FROM ics_events"
+        ).fetchone()
+    finally:
+        raw.close()
+    return int(row[0]), int(row[1] or 0)
+
+
+async def wall(work: Callable[[], Awaitable[object]]) -> float:
+    start = time.perf_counter()
+    await work()
+    return time.perf_counter() - start
+
+
+async def service_figures(services: Services, store: SqliteStore, runs: int) -> None:
+    print(f"ICS through the service (medians of {runs} runs, wall; ICS/CSV within each run):")
+    rows = []
+    alert_times = [dt.time(9, 0), dt.time(8, 30)]
+    for run in range(runs):
+        export = await services.feeds.export(GUILD, include_all=True, name="Newsroom")
+        start = time.perf_counter()
+        csv_body = render("csv", export)
+        csv_s = time.perf_counter() - start
+        forget_stored_events(store)
+        first = FeedUseCases(services.unit)  # nothing in memory, nothing stored
+        cold_s = await wall(lambda: first.render("ics", export))  # noqa: B023
+        assert (first.events.misses, first.stored_reads) == (len(export.deadlines), 0)
+        restarted = FeedUseCases(services.unit)  # as after a restart: the database kept them
+        restart_s = await wall(lambda: restarted.render("ics", export))  # noqa: B023
+        assert (restarted.events.misses, restarted.stored_reads) == (0, len(export.deadlines))
+        warm_s = await wall(lambda: restarted.render("ics", export))  # noqa: B023
+        # A settings change that rewrites every alarm: every key changes.
+        await services.settings.update(ADMIN, GUILD, alert_time=alert_times[run % 2 - 1])
+        changed = await services.feeds.export(GUILD, include_all=True, name="Newsroom")
+        change_s = await wall(lambda: restarted.render("ics", changed))  # noqa: B023
+        assert restarted.events.misses == len(export.deadlines)
+        rows.append((csv_s, cold_s, restart_s, warm_s, change_s))
+        assert len(csv_body) > 0
+    med = [statistics.median(r[i] for r in rows) for i in range(5)]
+    ratio = [statistics.median(r[i] / r[0] for r in rows) for i in range(5)]
+    print(f"  CSV                            {ms(med[0])}")
+    print(f"  ICS cold, nothing stored       {ms(med[1])}   ICS/CSV {ratio[1]:5.2f}x")
+    print(
+        f"  ICS cold, after a restart      {ms(med[2])}   ICS/CSV {ratio[2]:5.2f}x (target <= 2x)"
+    )
+    print(f"  ICS warm                       {ms(med[3])}   ICS/CSV {ratio[3]:5.2f}x")
+    print(f"  ICS after an alarms change     {ms(med[4])}   ICS/CSV {ratio[4]:5.2f}x")
+    events, size = stored_size(store)
+    print(f"  stored: {events} events, {mb(size)}, {size / max(events, 1):.0f} bytes per event")
 
 
 async def http_figures(services: Services, store: SqliteStore) -> None:
@@ -185,7 +256,7 @@ async def http_figures(services: Services, store: SqliteStore) -> None:
         print("feed over HTTP:")
         took, status, size, response = await get({"Accept-Encoding": "identity"})
         etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
-        print(f"  cold          {ms(took)}  {status}  {mb(size)}")
+        print(f"  cold (events stored) {ms(took)}  {status}  {mb(size)}")
         cached = [await get({"Accept-Encoding": "identity"}) for _ in range(5)]
         med = statistics.median(c[0] for c in cached)
         print(f"  cached        {ms(med)}  {cached[0][1]}  {mb(cached[0][2])}")
@@ -231,11 +302,15 @@ async def latency_figures(services: Services, store: SqliteStore, export: Deadli
     show_latency("during a cold render, before", old, took)
     access = await services.feeds.calendar_feed(ADMIN, GUILD, served=True, rotate=True)
     assert access.token is not None
+    forget_stored_events(store)
     fresh = FeedUseCases(services.unit)
     version = await fresh.feed_version(access.token)
     assert version is not None
     new, took = await during(services, lambda: fresh.feed_file(version))  # type: ignore[arg-type]
-    show_latency("during a cold render, after", new, took)
+    show_latency("during a cold render, nothing stored", new, took)
+    restarted = FeedUseCases(services.unit)
+    again, took = await during(services, lambda: restarted.feed_file(version))  # type: ignore[arg-type]
+    show_latency("during a cold render, events stored", again, took)
     newer = await fresh.feed_version(access.token)
     assert newer is not None
     await services.deadlines.done(Actor(USER), GUILD, 4)
