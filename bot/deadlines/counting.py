@@ -21,6 +21,7 @@ from .errors import (
     UnknownRuleError,
     UnknownTimezoneError,
 )
+from .laws import Law
 from .parsing import (
     DEFAULT_CLOSE_OF_BUSINESS,
     AbsoluteDue,
@@ -78,12 +79,26 @@ class DueDate:
 
 @dataclass(frozen=True, slots=True)
 class Computation:
-    """A parsed phrase and its due date: what `calculate` returns."""
+    """A parsed phrase (or a preset) and its due date: what `calculate` returns."""
 
     title: str | None
     period: str
     due: DueDate
     allowed: str | None = None  # the extension the phrase allows ("15 days"), not counted
+    law: Law | None = None  # the records-law preset counted, if any
+    stages: tuple[Stage, ...] = ()  # a preset's stages, the first one's due being `due`
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A stage of a law counted: its due date, its citation, and the date the extension the
+    law allows would give (counted from the due date, as the Extend button counts it)."""
+
+    name: str  # acknowledge / determine / produce
+    due: DueDate
+    citation: str
+    extended_due: dt.date | None = None
+    extension: str | None = None  # '14 days': the period the Extend button adds
 
 
 def zone(name: str) -> ZoneInfo:
@@ -126,7 +141,7 @@ def zone_names() -> frozenset[str]:
     return frozenset(names - {"Factory"})
 
 
-def calculate(
+def calculate_phrase(
     text: str,
     *,
     start: dt.date,
