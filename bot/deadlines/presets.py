@@ -86,8 +86,7 @@ def compute_preset(
     stage = law.first
     if stage is None:
         raise NoFixedPeriodError(
-            f"{law.possessive()} ({law.short}) sets no fixed period; track a date you agree "
-            "with the agency"
+            f"{law.possessive()} sets no fixed period; track a date you agree with the agency"
         )
     due = compute_due(
         start, parse_phrase(stage.period).spec, rule=stage.rule, calendar=stage.calendar,
