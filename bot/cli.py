@@ -349,7 +349,7 @@ def _preset_json(result: Any) -> dict[str, Any]:
 
 
 def _presets(args: argparse.Namespace) -> int:
-    from bot.deadlines import laws
+    from bot.deadlines.laws import laws
 
     rows = laws()
     if args.json:

@@ -29,7 +29,6 @@ from .errors import (
     UnknownTimezoneError,
     UserError,
 )
-from .laws import Law, detect_law, find_law, laws, search_laws
 from .parsing import (
     AbsoluteDue,
     ParsedPhrase,
@@ -52,7 +51,6 @@ __all__ = [
     "DeadlineError",
     "DueDate",
     "HolidayCalendar",
-    "Law",
     "NoFixedPeriodError",
     "ParsedPhrase",
     "PartialDate",
@@ -72,15 +70,11 @@ __all__ = [
     "calculate",
     "compute_due",
     "compute_preset",
-    "detect_law",
-    "find_law",
     "format_day",
     "holiday_calendar",
     "iana_zone",
-    "laws",
     "parse_phrase",
     "parse_start_date",
-    "search_laws",
     "zone",
     "zone_names",
 ]

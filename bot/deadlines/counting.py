@@ -9,6 +9,7 @@ import importlib.util
 import os
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.relativedelta import relativedelta
@@ -21,7 +22,6 @@ from .errors import (
     UnknownRuleError,
     UnknownTimezoneError,
 )
-from .laws import Law
 from .parsing import (
     DEFAULT_CLOSE_OF_BUSINESS,
     AbsoluteDue,
@@ -35,6 +35,9 @@ from .parsing import (
     normalize,
     parse_phrase,
 )
+
+if TYPE_CHECKING:  # laws.json and its types are loaded only when a preset is used
+    from .laws import Law
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_PERIOD = relativedelta(years=10)

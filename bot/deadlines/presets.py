@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from .calendars import DEFAULT_CALENDAR, format_day
 from .counting import (
@@ -21,8 +22,10 @@ from .counting import (
     compute_due,
 )
 from .errors import AmbiguousPhrase, DeadlineError, NoFixedPeriodError, PhraseError
-from .laws import Law, detect_law, find_law
 from .parsing import DEFAULT_CLOSE_OF_BUSINESS, parse_phrase
+
+if TYPE_CHECKING:  # imported when first used: most phrases never need the laws
+    from .laws import Law
 
 
 def calculate(
@@ -45,6 +48,8 @@ def calculate(
     Raises only DeadlineError subclasses.
     """
     if preset is not None:
+        from .laws import find_law
+
         return compute_preset(find_law(preset), title=_title_only(text), start=start, tz=tz)
     try:
         return calculate_phrase(
@@ -54,6 +59,8 @@ def calculate(
     except AmbiguousPhrase:
         raise
     except PhraseError:
+        from .laws import detect_law
+
         # A digit means the phrase tried to say when ("by Frbruary 3"): its error stands.
         law = None if any(c.isdigit() for c in text) else detect_law(text)
         if law is None:

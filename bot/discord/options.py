@@ -20,11 +20,10 @@ from bot.deadlines import (
     DeadlineError,
     Period,
     PhraseError,
-    find_law,
     parse_phrase,
     parse_start_date,
-    search_laws,
 )
+from bot.deadlines.laws import find_law, search_laws
 from bot.models import Mention, MentionKind
 from bot.service import Actor, ChannelRights, Services, ValidationError, When
 from bot.service.checks import clean, parse_days
