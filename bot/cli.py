@@ -108,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         "'County jail contracts' --preset ca --from 2025-07-17",
     )
     presets.add_argument("--json", action="store_true", help="print a JSON list")
+    presets.add_argument("--markdown", action="store_true", help="print the table the README shows")
     presets.set_defaults(handler=_presets)
 
     find = sub.add_parser(
@@ -374,6 +375,9 @@ def _presets(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(payload, ensure_ascii=False))
         return 0
+    if args.markdown:
+        print(_presets_table(rows))
+        return 0
     for law in rows:
         sure = "" if law.confidence == "high" else f"  [confidence: {law.confidence}]"
         also = f" (also: {', '.join(law.aliases)})" if law.aliases else ""
@@ -381,6 +385,28 @@ def _presets(args: argparse.Namespace) -> int:
         print(f"         {law.law}; {law.citation}")
         print(f"         first deadline: {law.first_deadline()}")
     return 0
+
+
+def _presets_table(rows: Sequence[Any]) -> str:
+    """The README's table of presets, from the data (so that it stays true)."""
+    lines = [
+        "| key | jurisdiction | law | first deadline | rule (calendar) | extension | confidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for law in rows:
+        first = law.first
+        if first is None:
+            deadline, rule = "no fixed period (refused for counting)", "-"
+        else:
+            deadline = f"{first.period} to {first.requires}, {first.citation}"
+            rule = f"{first.rule} ({first.calendar})"
+        extension = f"+{law.extension.period} ({law.extension.when})" if law.extension else "-"
+        if law.next_stage:
+            extension += f"; then: {law.next_stage} (not counted yet)"
+        cells = [f"`{law.key}`", law.jurisdiction, law.law, deadline, rule, extension,
+                 law.confidence]  # fmt: skip
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+    return "\n".join(lines)
 
 
 def _find(args: argparse.Namespace) -> int:

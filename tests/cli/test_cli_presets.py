@@ -73,3 +73,13 @@ def test_due_preset_refusals() -> None:
     proc = run_cli("due", "", "--preset", "ca", "--rule", "business")
     assert proc.returncode == 2
     assert "leave out --rule" in proc.stderr
+
+
+def test_the_readme_table_is_the_data() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- presets table -->\n")[1].split("\n<!-- end presets table -->")[0]
+    proc = run_cli("presets", "--markdown")
+    assert proc.returncode == 0, proc.stderr
+    assert table == proc.stdout.rstrip("\n"), "run: python -m bot presets --markdown"
