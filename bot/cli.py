@@ -86,11 +86,30 @@ def _parser() -> argparse.ArgumentParser:
         description="Compute a due date, e.g.: python -m bot due "
         "'Bondi letter, 30 days' --from 2025-07-17 --rule roll",
     )
-    due.add_argument("text", help="a phrase such as 'FOIA request, 20 business days'")
+    due.add_argument(
+        "text",
+        nargs="?",
+        help="a phrase such as 'FOIA request, 20 business days' (with --preset: a title, or '')",
+    )
     due.add_argument("--from", dest="start", help="start date YYYY-MM-DD (default: today in --tz)")
+    due.add_argument(
+        "--preset",
+        metavar="KEY",
+        help="a records law's first deadline, e.g. ca, ny, us-foia, cpra (see: presets)",
+    )
     _add_engine_options(due)
     due.add_argument("--json", action="store_true", help="print one JSON object")
     due.set_defaults(handler=_due)
+
+    presets = sub.add_parser(
+        "presets",
+        help="list the records-law presets (key, law, citation, first deadline)",
+        description="List the public-records laws the bot counts: python -m bot due "
+        "'County jail contracts' --preset ca --from 2025-07-17",
+    )
+    presets.add_argument("--json", action="store_true", help="print a JSON list")
+    presets.add_argument("--markdown", action="store_true", help="print the table the README shows")
+    presets.set_defaults(handler=_presets)
 
     find = sub.add_parser(
         "find",
@@ -245,7 +264,12 @@ def _due(args: argparse.Namespace) -> int:
         zone,
     )
 
+    if args.text is None and args.preset is None:
+        return _fail("the following arguments are required: text (see: python -m bot due --help)")
     _use_holiday_cache()
+    if args.preset is not None and (args.rule is not None or args.calendar is not None):
+        return _fail("--preset sets the counting rule and holiday calendar the law says; "
+                     "leave out --rule and --calendar")  # fmt: skip
     try:
         options = _engine_defaults(args)
     except ConfigError as exc:
@@ -260,13 +284,14 @@ def _due(args: argparse.Namespace) -> int:
             except ValueError:
                 return _fail(f"--from {args.start!r} is not a date (for example: 2025-07-17)")
         result = calculate(
-            args.text,
+            args.text or "",
             start=start,
             rule=options.rule,
             calendar=options.calendar,
             tz=options.tz,
             now=now,
             close_of_business=options.close_of_business,
+            preset=args.preset,
         )
     except AmbiguousPhrase as exc:
         readings = "".join(f"\n  - {reading}" for reading in exc.readings)
@@ -285,15 +310,103 @@ def _due(args: argparse.Namespace) -> int:
             "due_at": local_due_at.isoformat(),
             "explanation": list(due.explanation),
         }
+        if result.law is not None:
+            payload |= _preset_json(result)
         print(json.dumps(payload, ensure_ascii=False))
         return 0
     if result.title:
         print(result.title)
+    if result.law is not None:
+        sure = "" if result.law.confidence == "high" else f" (confidence: {result.law.confidence})"
+        print(f"Law: {result.law.law}, {result.law.citation}{sure}")
     when = f" {local_due_at:%H:%M} {due.timezone}" if due.has_time else ""
     print(f"Due: {format_day(due.due)}{when}  ({result.period}; {due.rule} rule, {due.calendar})")
     for step in due.explanation:
         print(f"  - {step}")
     return 0
+
+
+def _preset_json(result: Any) -> dict[str, Any]:
+    """What `due --json` adds for a records-law preset: the law, and its stages."""
+    law = result.law
+    return {
+        "preset": law.key,
+        "law": law.law,
+        "citation": law.citation,
+        "confidence": law.confidence,
+        "allowed_extension": result.allowed,
+        "stages": [
+            {
+                "name": stage.name,
+                "due": stage.due.due.isoformat(),
+                "rule": stage.due.rule.value,
+                "calendar": stage.due.calendar,
+                "citation": stage.citation,
+                "extended_due": stage.extended_due.isoformat() if stage.extended_due else None,
+            }
+            for stage in result.stages
+        ],
+    }
+
+
+def _presets(args: argparse.Namespace) -> int:
+    from bot.deadlines.laws import laws
+
+    rows = laws()
+    if args.json:
+        payload = [
+            {
+                "key": law.key,
+                "name": law.label,
+                "jurisdiction": law.jurisdiction,
+                "law": law.law,
+                "citation": law.citation,
+                "first_deadline": law.first_deadline(),
+                "days": law.first.days if law.first else None,
+                "unit": law.first.unit if law.first else None,
+                "rule": law.first.rule if law.first else None,
+                "calendar": law.first.calendar if law.first else None,
+                "extension": law.extension.period if law.extension else None,
+                "confidence": law.confidence,
+                "aliases": list(law.aliases),
+                "sources": list(law.sources),
+            }
+            for law in rows
+        ]
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    if args.markdown:
+        print(_presets_table(rows))
+        return 0
+    for law in rows:
+        sure = "" if law.confidence == "high" else f"  [confidence: {law.confidence}]"
+        also = f" (also: {', '.join(law.aliases)})" if law.aliases else ""
+        print(f"{law.key:8} {law.label}{also}{sure}")
+        print(f"         {law.law}; {law.citation}")
+        print(f"         first deadline: {law.first_deadline()}")
+    return 0
+
+
+def _presets_table(rows: Sequence[Any]) -> str:
+    """The README's table of presets, from the data (so that it stays true)."""
+    lines = [
+        "| key | jurisdiction | law | first deadline | rule (calendar) | extension | confidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for law in rows:
+        first = law.first
+        if first is None:
+            deadline, rule = "no fixed period (refused for counting)", "-"
+        else:
+            deadline = f"{first.period} to {first.requires}, {first.citation}"
+            rule = f"{first.rule} ({first.calendar})"
+        extension = f"+{law.extension.period} ({law.extension.when})" if law.extension else "-"
+        if law.next_stage:
+            extension += f"; then: {law.next_stage} (not counted yet)"
+        cells = [f"`{law.key}`", law.jurisdiction, law.law, deadline, rule, extension,
+                 law.confidence]  # fmt: skip
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+    return "\n".join(lines)
 
 
 def _find(args: argparse.Namespace) -> int:

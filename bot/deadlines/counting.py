@@ -9,6 +9,7 @@ import importlib.util
 import os
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.relativedelta import relativedelta
@@ -34,6 +35,9 @@ from .parsing import (
     normalize,
     parse_phrase,
 )
+
+if TYPE_CHECKING:  # laws.json and its types are loaded only when a preset is used
+    from .laws import Law
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 MAX_PERIOD = relativedelta(years=10)
@@ -78,12 +82,26 @@ class DueDate:
 
 @dataclass(frozen=True, slots=True)
 class Computation:
-    """A parsed phrase and its due date: what `calculate` returns."""
+    """A parsed phrase (or a preset) and its due date: what `calculate` returns."""
 
     title: str | None
     period: str
     due: DueDate
     allowed: str | None = None  # the extension the phrase allows ("15 days"), not counted
+    law: Law | None = None  # the records-law preset counted, if any
+    stages: tuple[Stage, ...] = ()  # a preset's stages, the first one's due being `due`
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A stage of a law counted: its due date, its citation, and the date the extension the
+    law allows would give (counted from the due date, as the Extend button counts it)."""
+
+    name: str  # acknowledge / determine / produce
+    due: DueDate
+    citation: str
+    extended_due: dt.date | None = None
+    extension: str | None = None  # '14 days': the period the Extend button adds
 
 
 def zone(name: str) -> ZoneInfo:
@@ -126,7 +144,7 @@ def zone_names() -> frozenset[str]:
     return frozenset(names - {"Factory"})
 
 
-def calculate(
+def calculate_phrase(
     text: str,
     *,
     start: dt.date,

@@ -72,3 +72,15 @@ class UnknownTimezoneError(DeadlineError):
     """The time zone is not an IANA zone name."""
 
     example = "America/New_York"
+
+
+class UnknownPresetError(DeadlineError):
+    """No records-law preset has that key or name."""
+
+    example = "ca, ny, us-foia (python -m bot presets lists them)"
+
+
+class NoFixedPeriodError(DeadlineError):
+    """The law names no fixed period ('promptly'): there is nothing to count."""
+
+    example = "Records from the county, by 2025-08-15"

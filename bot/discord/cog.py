@@ -29,6 +29,7 @@ from .options import (
     DeadlineId,
     Mentionable,
     PeriodOrDate,
+    PresetName,
     StartDate,
     TimeOfDay,
     actor_of,
@@ -36,6 +37,7 @@ from .options import (
     guild_id_of,
     mention_of,
     one_change,
+    preset_choices,
 )
 from .sheets import MAX_SHEET_BYTES, check_sheet_file, imported_text, problems_text
 from .views import DeleteButton, list_page
@@ -54,6 +56,7 @@ To = app_commands.Transform[When, PeriodOrDate("to", AbsoluteDue, "2025-09-15")]
 Until = app_commands.Transform[When, PeriodOrDate("until", None, "3 days", max_length=100)]
 Time = app_commands.Transform[dt.time, TimeOfDay]
 Days = app_commands.Transform[tuple[int, ...], DayList]
+Preset = app_commands.Transform[str, PresetName]
 
 
 def _here(interaction: discord.Interaction, channel: discord.TextChannel | None) -> int:
@@ -61,6 +64,16 @@ def _here(interaction: discord.Interaction, channel: discord.TextChannel | None)
     if target is None:
         raise ValidationError("pick a channel for the board", example="channel:#deadlines")
     return target
+
+
+def _text_of(text: str | None, preset: str | None) -> str:
+    """The `text` option: a phrase, or with a preset only a title (then it may be left out)."""
+    if text is None and preset is None:
+        raise ValidationError(
+            "give the title and period, or pick a preset",
+            example="text:Bondi letter, 30 days (or preset:California - CPRA)",
+        )
+    return text or ""
 
 
 @lru_cache(maxsize=1)
@@ -96,9 +109,10 @@ class DeadlineCog(commands.Cog):
     )
     @app_commands.rename(start="from")
     @app_commands.describe(
-        text="Title and period, e.g. 'Bondi letter, 30 days' or 'FOIA to FBI, 20 business days'",
+        text="Title and period, e.g. 'Bondi letter, 30 days'; with a preset, only a title",
         start="Day 0: the date of the letter or request (default: today)",
         counting="How to count days (default: the server's setting)",
+        preset="A records law's deadline, e.g. California - CPRA (counted as the law says)",
         channel="Where alerts go (default: the server's alert channel, else here)",
         mention="A role or member to ping in alerts",
         link="A link to the letter or request",
@@ -107,13 +121,14 @@ class DeadlineCog(commands.Cog):
     async def add(
         self,
         interaction: discord.Interaction,
-        text: app_commands.Range[str, 1, 500],
+        text: app_commands.Range[str, 1, 500] | None = None,
         start: Start | None = None,
         counting: Counting | None = None,
         channel: discord.TextChannel | None = None,
         mention: Mentionable | None = None,
         link: str | None = None,
         notes: app_commands.Range[str, 0, 1000] | None = None,
+        preset: Preset | None = None,
     ) -> None:
         async def add(asker: discord.Interaction, phrase: str) -> Added:
             return await self.services.deadlines.add(
@@ -127,6 +142,7 @@ class DeadlineCog(commands.Cog):
                 mention=mention_of(mention),
                 link=link,
                 notes=notes,
+                preset=preset,
             )
 
         async def added_embed(asker: discord.Interaction, phrase: str) -> discord.Embed:
@@ -136,7 +152,7 @@ class DeadlineCog(commands.Cog):
             )
 
         try:
-            added = await add(interaction, text)
+            added = await add(interaction, _text_of(text, preset))
         except AmbiguousPhrase as error:
             await ask_which(interaction, error, added_embed)
             return
@@ -156,22 +172,24 @@ class DeadlineCog(commands.Cog):
         text="A period, e.g. '20 business days' or 'Bondi letter, 30 days'",
         start="Day 0 (default: today)",
         counting="How to count days",
+        preset="A records law's deadline, e.g. New York - FOIL",
     )
     async def calc(
         self,
         interaction: discord.Interaction,
-        text: app_commands.Range[str, 1, 500],
+        text: app_commands.Range[str, 1, 500] | None = None,
         start: Start | None = None,
         counting: Counting | None = None,
+        preset: Preset | None = None,
     ) -> None:
         async def calculated(asker: discord.Interaction, phrase: str) -> discord.Embed:
             result = await self.services.deadlines.calc(
-                phrase, guild_id=asker.guild_id, start=start, counting=counting
+                phrase, guild_id=asker.guild_id, start=start, counting=counting, preset=preset
             )
             return render.calc_embed(result)
 
         try:
-            embed = await calculated(interaction, text)
+            embed = await calculated(interaction, _text_of(text, preset))
         except AmbiguousPhrase as error:
             await ask_which(interaction, error, calculated)
             return
@@ -417,6 +435,14 @@ class DeadlineCog(commands.Cog):
         target = _here(interaction, channel)
         await self.boards.remove(actor_of(interaction), guild_id_of(interaction), target)
         await reply(interaction, content=render.board_removed_text(target), ephemeral=True)
+
+    @add.autocomplete("preset")
+    @calc.autocomplete("preset")
+    async def preset_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Up to 25 records laws matching the key, name or common name ('cpra', 'New Y')."""
+        return preset_choices(current)
 
     @status.autocomplete("deadline")
     @done.autocomplete("deadline")

@@ -23,6 +23,7 @@ from bot.deadlines import (
     parse_phrase,
     parse_start_date,
 )
+from bot.deadlines.laws import find_law, search_laws
 from bot.models import Mention, MentionKind
 from bot.service import Actor, ChannelRights, Services, ValidationError, When
 from bot.service.checks import clean, parse_days
@@ -262,3 +263,28 @@ class Choices(app_commands.Transformer, Generic[E]):
         except ValueError:
             choices = ", ".join(str(m.value) for m in self._enum)
             raise ValidationError(f"{str(value)[:20]!r} is not one of {choices}") from None
+
+
+class PresetName(app_commands.Transformer):
+    """A records-law preset: its key (what autocomplete sends), an alias or its name."""
+
+    @property
+    def max_value(self) -> int:
+        return 100
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> str:
+        try:
+            return find_law(value).key
+        except DeadlineError as exc:
+            raise ValidationError(
+                f"`preset`: {exc.message}", example="preset:California - CPRA (pick from the list)"
+            ) from exc
+
+
+def preset_choices(current: str) -> list[app_commands.Choice[str]]:
+    """At most 25 presets matching what is typed, named 'California - CPRA' (<= 100 chars),
+    valued by key."""
+    return [
+        app_commands.Choice(name=law.label[:100], value=law.key)
+        for law in search_laws(current.strip(), limit=25)
+    ]

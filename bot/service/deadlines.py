@@ -98,14 +98,16 @@ class DeadlineUseCases:
         guild_id: int | None = None,
         start: dt.date | None = None,
         counting: Rule | str | None = None,
+        preset: str | None = None,
     ) -> Computation:
-        """Compute a due date without storing anything (works outside a guild too)."""
+        """Compute a due date without storing anything (works outside a guild too); with
+        `preset`, a records law's first deadline (`text` is then only a title)."""
         if guild_id is None:
             settings = self._unit.default_settings()
         else:
             async with self._unit.transaction() as tx:
                 settings = await self._unit.settings(tx, guild_id)
-        return self._compute(clean(text), settings, start=start, counting=counting)
+        return self._compute(clean(text), settings, start=start, counting=counting, preset=preset)
 
     async def find(self, guild_id: int, text: str, *, written_at: dt.datetime) -> list[Found]:
         """The deadlines a text (a message) states, counted by the server's settings; its
@@ -181,10 +183,12 @@ class DeadlineUseCases:
         link: str | None = None,
         notes: str | None = None,
         title: str | None = None,
+        preset: str | None = None,
     ) -> Added:
         """Track a deadline. Alerts go to `channel_id`, else the server's alert channel, else
         `here_channel_id` (where the command was typed). `title`, if given, is the title
-        (the phrase `text` then only says when)."""
+        (the phrase `text` then only says when). With `preset`, the due date is a records
+        law's first deadline, and the extension it allows is kept for the Extend button."""
         link = check_link(link)
         notes = check_notes(notes)
         now = self._unit.now()
@@ -194,7 +198,9 @@ class DeadlineUseCases:
             if target is None:
                 raise ValidationError("pick a channel for the alerts", example="channel:#deadlines")
             check_recipients(actor, guild_id, target, mention, picked=channel_id is not None)
-            result = self._compute(clean(text), settings, start=start, counting=counting)
+            result = self._compute(
+                clean(text), settings, start=start, counting=counting, preset=preset
+            )
             title = check_title(" ".join(title.split()) if title else result.title)
             due = result.due
             new = NewDeadline(
@@ -235,6 +241,8 @@ class DeadlineUseCases:
             planned = plan_alerts(deadline, settings, now=now)
             await tx.add_alerts(deadline, planned)  # a new deadline has none to replace
             detail = f"due {format_day(due.due)} ({result.period}; {due.rule} rule)"
+            if result.stages:
+                detail += f", {result.stages[0].citation}"
             await tx.add_history(_entry(deadline, actor.user_id, "created", detail, now))
         log.info(
             "deadline created guild=%s deadline=%s due=%s rule=%s",
@@ -426,7 +434,13 @@ class DeadlineUseCases:
         *,
         start: dt.date | None,
         counting: Rule | str | None,
+        preset: str | None = None,
     ) -> Computation:
+        if preset is not None and counting is not None:
+            raise ValidationError(
+                "a preset counts as its law says: leave out `counting`",
+                example="/deadline add text:LA County jail contracts preset:California - CPRA",
+            )
         tz = zone(settings.timezone)
         start = start or self._unit.now().astimezone(tz).date()
         return calculate(
@@ -437,6 +451,7 @@ class DeadlineUseCases:
             tz=settings.timezone,
             now=self._unit.now(),
             close_of_business=self._unit.defaults.close_of_business,
+            preset=preset,
         )
 
 

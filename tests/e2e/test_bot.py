@@ -60,7 +60,9 @@ async def test_commands_are_synced_with_their_names(newsroom: Newsroom) -> None:
         "manager-role", "escalation", "digest", "calendar-feed",
     }  # fmt: skip
     add_options = [option["name"] for option in subcommands["add"]["options"]]
-    assert add_options == ["text", "from", "counting", "channel", "mention", "link", "notes"]
+    assert add_options == [
+        "text", "from", "counting", "channel", "mention", "link", "notes", "preset",
+    ]  # fmt: skip
 
 
 async def test_add_replies_with_the_due_date_and_explanation(newsroom: Newsroom) -> None:
