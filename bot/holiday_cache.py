@@ -19,9 +19,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from bot.deadlines.calendars import HolidayLookup, package_holidays
+from bot.deadlines.calendars import HolidayLookup, package_holidays, package_subdivisions
 
 FORMAT = 1
+SUBDIVISIONS = "subdivisions"  # the entry holding the package's US subdivision codes
 
 
 def default_directory() -> Path:
@@ -86,6 +87,17 @@ class DiskCachedHolidays:
         entries[key] = {day.isoformat(): str(name) for day, name in sorted(days.items())}
         self._write(entries)
         return days
+
+    def subdivisions(self) -> frozenset[str]:
+        """The package's US subdivisions (states, territories), kept like its holidays."""
+        entries = self._read()
+        stored = entries.get(SUBDIVISIONS)
+        if stored is not None and all(isinstance(code, str) for code in stored):
+            return frozenset(stored)
+        codes = package_subdivisions()
+        entries[SUBDIVISIONS] = dict.fromkeys(sorted(codes), "")
+        self._write(entries)
+        return codes
 
     def _read(self) -> dict[str, dict[str, str]]:
         if self._entries is None:

@@ -101,6 +101,7 @@ def use_holiday_lookup(lookup: HolidayLookup | None) -> None:
     global _lookup
     _lookup = lookup or package_holidays
     holiday_calendar.cache_clear()
+    _us_subdivisions.cache_clear()
 
 
 def _holidays() -> ModuleType:
@@ -113,6 +114,15 @@ def _holidays() -> ModuleType:
 
 @lru_cache(maxsize=1)
 def _us_subdivisions() -> frozenset[str]:
+    # A lookup may know them (the CLI's disk cache), so a state calendar needs no import.
+    known = getattr(_lookup, "subdivisions", None)
+    if callable(known):
+        return frozenset(known())
+    return package_subdivisions()
+
+
+def package_subdivisions() -> frozenset[str]:
+    """The US states and territories the `holidays` package has calendars for."""
     # Through the package's lazy registry: importing holidays.countries directly would load
     # every country's module (~70 ms of the CLI's start-up).
     return frozenset(_holidays().country_holidays("US").subdivisions)

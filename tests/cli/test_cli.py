@@ -134,7 +134,8 @@ def test_a_second_business_day_count_starts_without_the_holidays_package(tmp_pat
     # it from there, and says exactly the same.
     code = (
         "import sys; from bot.cli import main; "
-        "rc = main(['due', 'FOIA, 20 business days', '--from', '2025-12-15', '--json']); "
+        "rc = main(['due', 'FOIA, 20 business days', '--from', '2025-12-15', '--json', "
+        "'--calendar', 'US-CA']); "
         "print('holidays' in sys.modules)"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
@@ -150,6 +151,7 @@ def test_a_second_business_day_count_starts_without_the_holidays_package(tmp_pat
     payload = json.loads(runs[1][0])
     assert payload["due"] == "2026-01-14"  # Christmas and New Year's Day skipped
     assert any("Christmas" in step for step in payload["explanation"])
+    assert payload["calendar"] == "US-CA"  # a state calendar: its name checked from the file too
     assert len(list((tmp_path / "deadline-desk").glob("holidays-*.json"))) == 1
 
 

@@ -128,3 +128,25 @@ def test_switching_the_lookup_forgets_what_calendars_had_loaded() -> None:
     finally:
         use_holiday_lookup(None)
     assert holiday_calendar("US").holiday_name(day) is None
+
+
+def test_the_states_are_kept_too_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.deadlines import calendars
+
+    path = tmp_path / "holidays.json"
+    expected = calendars.package_subdivisions()
+    assert "CA" in expected
+    assert DiskCachedHolidays(path, "1.0").subdivisions() == expected
+
+    def refuse() -> frozenset[str]:
+        raise AssertionError("asked the package for the states; the file has them")
+
+    monkeypatch.setattr("bot.holiday_cache.package_subdivisions", refuse)
+    assert DiskCachedHolidays(path, "1.0").subdivisions() == expected
+    try:
+        use_holiday_lookup(DiskCachedHolidays(path, "1.0"))
+        assert holiday_calendar("US-CA").name == "US-CA"  # checked against the kept states
+    finally:
+        use_holiday_lookup(None)
