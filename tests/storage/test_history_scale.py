@@ -314,7 +314,8 @@ async def test_damage_after_a_clean_stop_is_found_by_the_background_check(
     async with SqliteStore.open(db_path) as store:
         assert not (await store.check_at_start()).checked
         problem = await store.check_in_background()
-        assert problem is not None and "restore" in problem
+        assert problem is not None
+        assert "restore" in problem
         assert store.integrity_problem == problem
     # Without the marker (it was taken) the next start refuses the file.
     async with SqliteStore.open(db_path) as store:
