@@ -282,14 +282,12 @@ MIGRATIONS: tuple[str, ...] = (
     #   scanning every alert ever planned;
     # - deadlines per guild, status and channel are counted by triggers (so no write path
     #   can forget them): the heartbeat's totals and `list`'s page counts read a few rows;
-    # - `list` in one channel, and the most recently closed deadlines (autocomplete), have
-    #   indexes of their own;
+    # - `list` in one channel has an index of its own;
     # - a settings version tells the digest re-check whether anything changed.
     """
     CREATE INDEX alerts_claimed ON alerts (id)
         WHERE claimed_at IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL;
     CREATE INDEX deadlines_by_channel ON deadlines (guild_id, channel_id, status, due_at);
-    CREATE INDEX deadlines_by_closing ON deadlines (guild_id, status, updated_at);
 
     CREATE TABLE deadline_counts (
         guild_id   INTEGER NOT NULL,

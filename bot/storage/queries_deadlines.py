@@ -50,9 +50,9 @@ _IN_PENDING_INDEX = "sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NUL
 _BULK_CACHE_KIB = -262144  # negative: KiB (256 MiB), as PRAGMA cache_size takes it
 _REBUILD_INDEX_FROM = 10_000  # alerts in one bulk insert
 # The deadlines' indexes besides the primary key (a bulk write may rebuild them).
-_DEADLINE_INDEXES = ("deadlines_by_status_due", "deadlines_by_channel", "deadlines_by_closing")
+_DEADLINE_INDEXES = ("deadlines_by_status_due", "deadlines_by_channel")
 # Autocomplete looks at every active deadline of the guild (at most 5,000: a product limit),
-# but at only this many of the most recently closed ones of each status, so that it costs
+# but at only this many closed ones of each status, the latest due first, so that it costs
 # the same after years of history. A closed deadline is always found by its number.
 SEARCH_CLOSED_SCAN = 2000
 
@@ -300,7 +300,7 @@ class DeadlineQueries(Queries):
         """Deadlines whose id or title matches `text`, active first, soonest first.
 
         The number is looked up by key; titles are matched among the guild's active
-        deadlines and its SEARCH_CLOSED_SCAN most recently closed ones of each status, so
+        deadlines and its SEARCH_CLOSED_SCAN latest due closed ones of each status, so
         that a keystroke costs the same however much history the guild has."""
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         digits = text.strip().lstrip("#")
@@ -323,7 +323,7 @@ class DeadlineQueries(Queries):
         if len(found) < limit:
             closed = " UNION ALL ".join(
                 f"SELECT * FROM (SELECT {_DEADLINE_COLUMNS} FROM deadlines "
-                "WHERE guild_id = ? AND status = ? ORDER BY updated_at DESC LIMIT ?)"
+                "WHERE guild_id = ? AND status = ? ORDER BY due_at DESC LIMIT ?)"
                 for _ in (Status.DONE, Status.CANCELLED)
             )
             rows = await self._all(

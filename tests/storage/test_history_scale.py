@@ -195,7 +195,6 @@ async def test_the_migration_counts_what_is_there(db_path: Path) -> None:
             DROP TRIGGER deadline_deleted_counts;
             DROP INDEX alerts_claimed;
             DROP INDEX deadlines_by_channel;
-            DROP INDEX deadlines_by_closing;
             DROP TABLE settings_version;
             DROP TRIGGER settings_inserted_version;
             DROP TRIGGER settings_updated_version;
@@ -247,8 +246,8 @@ async def test_start_up_claims_are_found_through_their_index(
         ),
         (
             "SELECT * FROM deadlines WHERE guild_id = 7 AND status = 'done' "
-            "ORDER BY updated_at DESC LIMIT 2000",
-            "deadlines_by_closing",
+            "ORDER BY due_at DESC LIMIT 2000",
+            "deadlines_by_status_due",
         ),
     ],
 )
