@@ -2,7 +2,7 @@
 in reverse on SIGTERM or SIGINT.
 
 Order (each part needs only those before it; shutdown runs backwards):
-  1. the store (the SQLite file, migrated and checked)
+  1. the store (the SQLite file, migrated, and checked if the last run did not stop cleanly)
   2. the services (the use cases) and the change feed
   3. the web server (calendar feeds, /healthz, /metrics): it answers from here on
   4. the bot: built with the services, its cog and board keeper added, then logged in
@@ -13,8 +13,9 @@ Order (each part needs only those before it; shutdown runs backwards):
   7. the board keeper, then the heartbeat
   8. the gateway connection (`connect`), which runs until the bot stops or a signal comes
 On the way down the heartbeat stops first, the dispatcher finishes the sends under way while
-Discord's HTTP session is still open, then the bot disconnects, the web server stops, and the
-database closes last.
+Discord's HTTP session is still open, then the bot disconnects, the web server stops, a
+clean stop is recorded in the database (so the next start may skip the integrity check), and
+the database closes last.
 """
 
 from __future__ import annotations
@@ -107,6 +108,19 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
     clock = options.clock
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(SqliteStore.open(options.database))
+
+        async def mark_clean_stop(exc_type: type[BaseException] | None, *_: object) -> bool:
+            # Runs after every other part stopped, just before the database closes; only on a
+            # stop without an error (not when the shutdown timed out): the next start then
+            # skips the integrity check (see SqliteStore.check_at_start).
+            if exc_type is None:
+                try:
+                    await store.mark_clean_stop()
+                except Exception:
+                    log.exception("could not record the clean stop")
+            return False
+
+        stack.push_async_exit(mark_clean_stop)
         services = Services.over(store, clock=clock, defaults=options.defaults)
         metrics = Metrics()
         gateway = GatewayLink()
@@ -161,7 +175,7 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
             dispatcher=dispatcher,
             metrics=metrics,
             every=options.heartbeat_seconds,
-            file_problem=store.file_problem,
+            file_problem=lambda: store.file_problem() or store.integrity_problem,
             web_problem=web.check_accepting if web is not None else None,
         )
         await stack.enter_async_context(heartbeat)
@@ -200,10 +214,11 @@ async def serve(config: Config) -> None:
 
 
 async def _check_database(config: Config) -> None:
-    """Before connecting to Discord: the database opens, upgrades, and passes quick_check."""
+    """Before connecting to Discord: the database opens, upgrades, and passes quick_check
+    if the last run did not stop cleanly (else the check runs daily in the background)."""
     try:
         async with SqliteStore.open(config.database.path) as store:
-            await store.check_integrity()
+            await store.check_at_start()
     except StorageError as exc:
         raise ConfigError(f"database: {exc}") from None
 

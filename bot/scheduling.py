@@ -1,4 +1,5 @@
-"""Periodic jobs on APScheduler: a safety re-scan every minute and each guild's daily digest.
+"""Periodic jobs on APScheduler: a safety re-scan every minute, each guild's daily digest, and
+the daily integrity check of the database (in the background, on a connection of its own).
 
 Per-alert timing is not here: the dispatcher reads the alerts table, which is the source of
 truth. APScheduler only runs the few periodic jobs, in memory, with explicit ids and
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
-from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -29,6 +31,11 @@ DIGEST_PREFIX = "digest:"
 # meta key: the guild's local date of its last digest sent, so a missed one goes out once.
 DIGEST_SENT_PREFIX = "digest_sent:"
 MISFIRE_GRACE_SECONDS = 3600
+INTEGRITY_JOB = "integrity"
+INTEGRITY_EVERY = dt.timedelta(days=1)
+# After a start, the first background check waits at least this long (the start itself is
+# busy enough), and otherwise comes a day after the last check that passed.
+INTEGRITY_FIRST_AFTER = dt.timedelta(minutes=10)
 
 
 class PeriodicJobs:
@@ -40,6 +47,7 @@ class PeriodicJobs:
         dispatcher: Dispatcher,
         *,
         rescan_seconds: float = 60,
+        integrity_every: dt.timedelta = INTEGRITY_EVERY,
         scheduler: AsyncIOScheduler | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -48,6 +56,11 @@ class PeriodicJobs:
         self._clock: Clock = clock or SystemClock()
         self._refreshing: asyncio.Task[None] | None = None
         self._rescan_seconds = rescan_seconds
+        self._integrity_every = integrity_every
+        # The digest jobs as last made: guild -> (hour, minute, time zone). A re-check with
+        # the same settings changes nothing and builds no trigger.
+        self._digest_specs: dict[int, tuple[int, int, str]] = {}
+        self._settings_version: int | None = None  # as of the last refresh
         self.scheduler = scheduler or AsyncIOScheduler(
             job_defaults={"coalesce": True, "max_instances": 1}
         )
@@ -68,8 +81,33 @@ class PeriodicJobs:
             replace_existing=True,
             misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
+        await self._schedule_integrity_check()
         await self.refresh_digests()
         await self.send_missed_digests()
+
+    async def _schedule_integrity_check(self) -> None:
+        # The wall clock, as APScheduler's and the stored check times are.
+        now = dt.datetime.now(dt.UTC)
+        first = now + INTEGRITY_FIRST_AFTER
+        last = await self._store.integrity_checked_at()
+        if last is not None:
+            first = max(first, last + self._integrity_every)
+        self.scheduler.add_job(
+            self.check_integrity,
+            IntervalTrigger(seconds=self._integrity_every.total_seconds()),
+            id=INTEGRITY_JOB,
+            replace_existing=True,
+            next_run_time=first,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        )
+        log.info("next background integrity check: %s", first.isoformat(timespec="minutes"))
+
+    async def check_integrity(self) -> None:
+        """The daily check: its result is logged, and a failure shows in health."""
+        try:
+            await self._store.check_in_background()
+        except Exception:
+            log.exception("the background integrity check failed to run")
 
     def changed(self, guild_id: int, deadline_id: int | None = None) -> None:
         """A guild's settings changed (deadline_id None): reschedule its digest at once, so
@@ -119,36 +157,40 @@ class PeriodicJobs:
             log.exception("could not refresh digest jobs")
 
     async def refresh_digests(self) -> None:
-        """One digest job per guild that has the digest on, at its alert time in its zone."""
+        """One digest job per guild that has the digest on, at its alert time in its zone.
+
+        Nothing is read past one row when no guild's settings changed since the last look
+        (the settings version), and only the jobs whose (hour, minute, zone) changed are made
+        again: a re-check costs the same however many guilds have a digest."""
         async with self._store.transaction() as tx:
+            version = await tx.settings_version()
+            if version == self._settings_version:
+                return  # no setting of any guild changed since the last look
             all_settings = await tx.guild_settings_all()
-        wanted: dict[str, dict[str, Any]] = {}
-        for settings in all_settings:
-            if settings.digest_enabled and settings.default_channel_id:
-                wanted[f"{DIGEST_PREFIX}{settings.guild_id}"] = {
-                    "guild_id": settings.guild_id,
-                    "hour": settings.alert_time.hour,
-                    "minute": settings.alert_time.minute,
-                    "timezone": settings.timezone,
-                }
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith(DIGEST_PREFIX) and job.id not in wanted:
-                job.remove()
-        for job_id, spec in wanted.items():
-            trigger = CronTrigger(
-                hour=spec["hour"], minute=spec["minute"], timezone=zone(spec["timezone"])
-            )
-            existing = self.scheduler.get_job(job_id)
-            if existing is not None and str(existing.trigger) == str(trigger):
+        wanted: dict[int, tuple[int, int, str]] = {
+            s.guild_id: (s.alert_time.hour, s.alert_time.minute, s.timezone)
+            for s in all_settings
+            if s.digest_enabled and s.default_channel_id
+        }
+        for guild_id in [g for g in self._digest_specs if g not in wanted]:
+            del self._digest_specs[guild_id]
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(f"{DIGEST_PREFIX}{guild_id}")
+        for guild_id, spec in wanted.items():
+            job_id = f"{DIGEST_PREFIX}{guild_id}"
+            if self._digest_specs.get(guild_id) == spec and self.scheduler.get_job(job_id):
                 continue  # unchanged: keep its next run time
+            hour, minute, timezone = spec
             self.scheduler.add_job(
                 self._digest,
-                trigger,
-                args=[spec["guild_id"]],
+                CronTrigger(hour=hour, minute=minute, timezone=zone(timezone)),
+                args=[guild_id],
                 id=job_id,
                 replace_existing=True,
                 misfire_grace_time=MISFIRE_GRACE_SECONDS,
             )
+            self._digest_specs[guild_id] = spec
+        self._settings_version = version
 
     async def _digest(self, guild_id: int, *, late: bool = False) -> None:
         try:

@@ -9,10 +9,19 @@ from .errors import (
 )
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .rows import parse_ts, ts
-from .sqlite import BUSY_TIMEOUT_MS, DEFAULT_PATH, SqliteStore, Transaction, refuse_if_deleted
+from .sqlite import (
+    BUSY_TIMEOUT_MS,
+    CLEAN_STOP_KEY,
+    DEFAULT_PATH,
+    SqliteStore,
+    StartCheck,
+    Transaction,
+    refuse_if_deleted,
+)
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "CLEAN_STOP_KEY",
     "DEFAULT_PATH",
     "MIGRATIONS",
     "SCHEMA_VERSION",
@@ -20,6 +29,7 @@ __all__ = [
     "DatabaseGoneError",
     "SchemaTooNewError",
     "SqliteStore",
+    "StartCheck",
     "StorageBusyError",
     "StorageError",
     "Transaction",

@@ -288,6 +288,65 @@ MIGRATIONS: tuple[str, ...] = (
             ON DELETE CASCADE
     );
     """,
+    # 10: what a user or the bot waits for may not grow with the past.
+    # - claims left by a stopped run are found through their own (tiny) index, not by
+    #   scanning every alert ever planned;
+    # - deadlines per guild, status and channel are counted by triggers (so no write path
+    #   can forget them): the heartbeat's totals and `list`'s page counts read a few rows;
+    # - `list` in one channel has an index of its own;
+    # - a settings version tells the digest re-check whether anything changed.
+    """
+    CREATE INDEX alerts_claimed ON alerts (id)
+        WHERE claimed_at IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL;
+    CREATE INDEX deadlines_by_channel ON deadlines (guild_id, channel_id, status, due_at);
+
+    CREATE TABLE deadline_counts (
+        guild_id   INTEGER NOT NULL,
+        status     TEXT    NOT NULL,
+        channel_id INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, status, channel_id)
+    ) WITHOUT ROWID;
+    INSERT INTO deadline_counts (guild_id, status, channel_id, n)
+        SELECT guild_id, status, channel_id, COUNT(*) FROM deadlines
+        GROUP BY guild_id, status, channel_id;
+    CREATE TRIGGER deadline_inserted_counts AFTER INSERT ON deadlines BEGIN
+        INSERT INTO deadline_counts (guild_id, status, channel_id, n)
+            VALUES (NEW.guild_id, NEW.status, NEW.channel_id, 1)
+            ON CONFLICT (guild_id, status, channel_id) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER deadline_moved_counts AFTER UPDATE OF status, channel_id ON deadlines
+        WHEN OLD.status IS NOT NEW.status OR OLD.channel_id IS NOT NEW.channel_id BEGIN
+        UPDATE deadline_counts SET n = n - 1
+            WHERE guild_id = OLD.guild_id AND status = OLD.status
+                AND channel_id = OLD.channel_id;
+        INSERT INTO deadline_counts (guild_id, status, channel_id, n)
+            VALUES (NEW.guild_id, NEW.status, NEW.channel_id, 1)
+            ON CONFLICT (guild_id, status, channel_id) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER deadline_deleted_counts AFTER DELETE ON deadlines BEGIN
+        UPDATE deadline_counts SET n = n - 1
+            WHERE guild_id = OLD.guild_id AND status = OLD.status
+                AND channel_id = OLD.channel_id;
+    END;
+
+    -- Bumped by every change to any guild's settings: the minute's digest re-check reads
+    -- this one row and does nothing more when it has not moved.
+    CREATE TABLE settings_version (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    );
+    INSERT INTO settings_version (id, version) VALUES (1, 0);
+    CREATE TRIGGER settings_inserted_version AFTER INSERT ON guild_settings BEGIN
+        UPDATE settings_version SET version = version + 1;
+    END;
+    CREATE TRIGGER settings_updated_version AFTER UPDATE ON guild_settings BEGIN
+        UPDATE settings_version SET version = version + 1;
+    END;
+    CREATE TRIGGER settings_deleted_version AFTER DELETE ON guild_settings BEGIN
+        UPDATE settings_version SET version = version + 1;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,7 +31,7 @@ _INSERT_NEXT_DEADLINE = (
     "SELECT g.guild_id, COALESCE(MAX(d.id), 0) + 1, "
     f"{', '.join('?' * (len(_COLUMN_NAMES) - 2))} "
     "FROM (SELECT ? AS guild_id) AS g LEFT JOIN deadlines AS d ON d.guild_id = g.guild_id "
-    "GROUP BY g.guild_id HAVING (SELECT COUNT(*) FROM deadlines "
+    "GROUP BY g.guild_id HAVING (SELECT COALESCE(SUM(n), 0) FROM deadline_counts "
     "WHERE guild_id = g.guild_id AND status = 'active') < ? "
     "RETURNING id"
 )
@@ -49,6 +49,12 @@ _UPDATE_DEADLINE = (
 _IN_PENDING_INDEX = "sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL"
 _BULK_CACHE_KIB = -262144  # negative: KiB (256 MiB), as PRAGMA cache_size takes it
 _REBUILD_INDEX_FROM = 10_000  # alerts in one bulk insert
+# The deadlines' indexes besides the primary key (a bulk write may rebuild them).
+_DEADLINE_INDEXES = ("deadlines_by_status_due", "deadlines_by_channel")
+# Autocomplete looks at every active deadline of the guild (at most 5,000: a product limit),
+# but at only this many closed ones of each status, the latest due first, so that it costs
+# the same after years of history. A closed deadline is always found by its number.
+SEARCH_CLOSED_SCAN = 2000
 
 
 class DeadlineQueries(Queries):
@@ -139,14 +145,14 @@ class DeadlineQueries(Queries):
         await self._conn.execute(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
         try:
             stored = await self._count_up_to("SELECT 1 FROM deadlines", len(rows))
-            async with self._index_rebuilt(
-                "deadlines_by_status_due", adding=len(rows), holds=stored
-            ):
+            async with self._indexes_rebuilt(_DEADLINE_INDEXES, adding=len(rows), holds=stored):
                 await self._conn.executemany(_INSERT_DEADLINE, rows)
             pending = await self._count_up_to(
                 "SELECT 1 FROM alerts WHERE " + _IN_PENDING_INDEX, len(alert_rows)
             )
-            async with self._index_rebuilt("alerts_pending", adding=len(alert_rows), holds=pending):
+            async with self._indexes_rebuilt(
+                ("alerts_pending",), adding=len(alert_rows), holds=pending
+            ):
                 await self._conn.executemany(_INSERT_ALERT, alert_rows)
             if history_action is not None:
                 await self._conn.executemany(
@@ -183,22 +189,28 @@ class DeadlineQueries(Queries):
         return int(row[0]) if row else 0
 
     @asynccontextmanager
-    async def _index_rebuilt(self, name: str, *, adding: int, holds: int) -> AsyncIterator[None]:
-        """Around a bulk write of `adding` rows into index `name`, which `holds` rows: if that
-        is more than it holds (and many), drop the index and build it afresh after, which is
-        cheaper than inserting into it row by row (0.4 s of a 500,000-alert import here).
-        Rebuilt from its own sqlite_master text, so exactly as the migrations made it; a
-        failed write rolls the drop back with everything else."""
+    async def _indexes_rebuilt(
+        self, names: Sequence[str], *, adding: int, holds: int
+    ) -> AsyncIterator[None]:
+        """Around a bulk write of `adding` rows into indexes `names`, which `holds` rows: if
+        that is more than they hold (and many), drop them and build them afresh after, which
+        is cheaper than inserting into them row by row (0.4 s of a 500,000-alert import here).
+        Rebuilt from their own sqlite_master text, so exactly as the migrations made them; a
+        failed write rolls the drops back with everything else."""
         if adding <= max(holds, _REBUILD_INDEX_FROM):
             yield
             return
-        row = await self._one(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-        )
-        assert row is not None, f"index {name} is missing"
-        await self._conn.execute(f"DROP INDEX {name}")
+        made = []
+        for name in names:
+            row = await self._one(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            )
+            assert row is not None, f"index {name} is missing"
+            made.append(row[0])
+            await self._conn.execute(f"DROP INDEX {name}")
         yield
-        await self._conn.execute(row[0])
+        for sql in made:
+            await self._conn.execute(sql)
 
     async def get_deadline(self, guild_id: int, deadline_id: int) -> Deadline | None:
         row = await self._one(
@@ -215,8 +227,9 @@ class DeadlineQueries(Queries):
             raise StorageError(f"deadline #{deadline.id} of guild {deadline.guild_id} not found")
 
     async def count_deadlines(self, guild_id: int, status: Status) -> int:
+        """Read from the counts the triggers keep (migration 10): one row."""
         row = await self._one(
-            "SELECT COUNT(*) FROM deadlines WHERE guild_id = ? AND status = ?",
+            "SELECT COALESCE(SUM(n), 0) FROM deadline_counts WHERE guild_id = ? AND status = ?",
             (guild_id, status.value),
         )
         return int(row[0]) if row else 0
@@ -232,47 +245,103 @@ class DeadlineQueries(Queries):
         limit: int = 10,
         offset: int = 0,
     ) -> tuple[list[Deadline], int]:
-        """One page of a guild's deadlines, overdue active ones first, then by due time."""
-        where = [f"guild_id = ? AND status IN ({', '.join('?' * len(statuses))})"]
-        params: list[Any] = [guild_id, *(s.value for s in statuses)]
-        if overdue_only:
-            where.append("status = 'active' AND due_at < ?")
-            params.append(ts(now))
-        if channel_id is not None:
-            where.append("channel_id = ?")
-            params.append(channel_id)
-        clause = " AND ".join(where)
-        total_row = await self._one(f"SELECT COUNT(*) FROM deadlines WHERE {clause}", params)
+        """One page of a guild's deadlines, overdue active ones first, then by due time.
+
+        Each status (and the overdue part of the active ones) is read in order from the
+        (guild, status, due_at) index, or (guild, channel, status, due_at) for one channel,
+        no further than the page's end, and the parts are merged: a page costs what its
+        position costs, not what the guild's history holds. The total comes from the
+        maintained counts, or from counting index entries when the page is filtered.
+        """
+        now_at = ts(now)
+        take = offset + limit
+        parts: list[tuple[int, str, str, list[Any]]] = []  # (rank, status, extra, params)
+        if Status.ACTIVE in statuses:
+            parts.append((0, Status.ACTIVE.value, "AND due_at < ?", [now_at]))
+            if not overdue_only:
+                parts.append((1, Status.ACTIVE.value, "AND due_at >= ?", [now_at]))
+        if not overdue_only:
+            parts += [(1, s.value, "", []) for s in statuses if s is not Status.ACTIVE]
+        if not parts:
+            return [], 0
+        where_channel = "" if channel_id is None else "AND channel_id = ?"
+        channel = [] if channel_id is None else [channel_id]
+        arms, params = [], []
+        for rank, status, extra, extra_params in parts:
+            arms.append(
+                f"SELECT * FROM (SELECT {_DEADLINE_COLUMNS}, {rank} AS part FROM deadlines "
+                f"WHERE guild_id = ? AND status = ? {extra} {where_channel} "
+                "ORDER BY due_at, id LIMIT ?)"
+            )
+            params += [guild_id, status, *extra_params, *channel, take]
         rows = await self._all(
-            f"""
-            SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE {clause}
-            ORDER BY (status = 'active' AND due_at < ?) DESC, due_at, id
-            LIMIT ? OFFSET ?
-            """,
-            [*params, ts(now), limit, offset],
+            f"SELECT {_DEADLINE_COLUMNS} FROM ({' UNION ALL '.join(arms)}) "
+            "ORDER BY part, due_at, id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
-        return [_deadline(row) for row in rows], int(total_row[0]) if total_row else 0
+        if overdue_only:  # active ones only: at most a guild's limit of them
+            total_row = await self._one(
+                "SELECT COUNT(*) FROM deadlines WHERE guild_id = ? AND status = 'active' "
+                f"AND due_at < ? {where_channel}",
+                [guild_id, now_at, *channel],
+            )
+        else:
+            total_row = await self._one(
+                "SELECT COALESCE(SUM(n), 0) FROM deadline_counts "
+                f"WHERE guild_id = ? AND status IN ({', '.join('?' * len(statuses))}) "
+                f"{where_channel}",
+                [guild_id, *(s.value for s in statuses), *channel],
+            )
+        return [_deadline(row) for row in rows], int(total_row[0] or 0) if total_row else 0
 
     async def search_deadlines(
         self, guild_id: int, text: str, *, limit: int = 25
     ) -> list[Deadline]:
-        """Deadlines whose id or title matches `text`, active first, soonest first."""
+        """Deadlines whose id or title matches `text`, active first, soonest first.
+
+        The number is looked up by key; titles are matched among the guild's active
+        deadlines and its SEARCH_CLOSED_SCAN latest due closed ones of each status, so
+        that a keystroke costs the same however much history the guild has."""
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         digits = text.strip().lstrip("#")
+        found: dict[int, Deadline] = {}
+        if (
+            digits.isascii()
+            and digits.isdigit()
+            and str(int(digits)) == digits
+            and len(digits) < 19
+        ):
+            by_id = await self.get_deadline(guild_id, int(digits))
+            if by_id is not None:
+                found[by_id.id] = by_id
         rows = await self._all(
-            f"""
-            SELECT {_DEADLINE_COLUMNS} FROM deadlines
-            WHERE guild_id = ? AND (title LIKE ? ESCAPE '\\' OR CAST(id AS TEXT) = ?)
-            ORDER BY CAST(id AS TEXT) = ? DESC, status = 'active' DESC, due_at, id
-            LIMIT ?
-            """,
-            (guild_id, pattern, digits, digits, limit),
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines WHERE guild_id = ? AND status = 'active' "
+            "AND title LIKE ? ESCAPE '\\' ORDER BY due_at, id LIMIT ?",
+            (guild_id, pattern, limit),
         )
-        return [_deadline(row) for row in rows]
+        found.update((d.id, d) for d in map(_deadline, rows) if d.id not in found)
+        if len(found) < limit:
+            closed = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT {_DEADLINE_COLUMNS} FROM deadlines "
+                "WHERE guild_id = ? AND status = ? ORDER BY due_at DESC LIMIT ?)"
+                for _ in (Status.DONE, Status.CANCELLED)
+            )
+            rows = await self._all(
+                f"SELECT * FROM ({closed}) WHERE title LIKE ? ESCAPE '\\' "
+                "ORDER BY due_at, id LIMIT ?",
+                (
+                    guild_id, Status.DONE.value, SEARCH_CLOSED_SCAN,
+                    guild_id, Status.CANCELLED.value, SEARCH_CLOSED_SCAN,
+                    pattern, limit,
+                ),
+            )  # fmt: skip
+            found.update((d.id, d) for d in map(_deadline, rows) if d.id not in found)
+        return list(found.values())[:limit]
 
     async def count_by_status(self) -> dict[str, int]:
-        """How many deadlines there are in each status, all guilds together (metrics)."""
-        rows = await self._all("SELECT status, COUNT(*) FROM deadlines GROUP BY status")
+        """How many deadlines there are in each status, all guilds together (metrics): from
+        the counts the triggers keep, a few rows per guild."""
+        rows = await self._all("SELECT status, SUM(n) FROM deadline_counts GROUP BY status")
         counts = dict.fromkeys((s.value for s in Status), 0)
         counts.update({row[0]: int(row[1]) for row in rows})
         return counts

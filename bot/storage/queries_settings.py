@@ -55,6 +55,11 @@ class SettingsQueries(Queries):
             ),
         )
 
+    async def settings_version(self) -> int:
+        """A number every change to any guild's settings moves (kept by triggers)."""
+        row = await self._one("SELECT version FROM settings_version")
+        return int(row[0]) if row else 0
+
     async def guild_settings_all(self) -> list[GuildSettings]:
         return [_settings(row) for row in await self._all("SELECT * FROM guild_settings")]
 
@@ -127,3 +132,8 @@ class SettingsQueries(Queries):
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    async def take_meta(self, key: str) -> str | None:
+        """Read and delete: the value, or None if there was none."""
+        row = await self._one("DELETE FROM meta WHERE key = ? RETURNING value", (key,))
+        return None if row is None else str(row[0])

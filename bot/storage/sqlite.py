@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
@@ -43,6 +45,21 @@ RESTORE_HINT = (
     "stop here and restore the last backup: python -m bot restore BACKUP_FILE "
     "(make backups with python -m bot backup DEST)"
 )
+
+
+# meta key: written when the bot stops cleanly (the time, ISO), taken (read and deleted) at
+# start. Without it the last run did not end cleanly, and the integrity check runs at start.
+CLEAN_STOP_KEY = "clean_stop"
+# meta key: when the integrity check last passed (ISO time), at start or in the background.
+INTEGRITY_CHECKED_KEY = "integrity_checked_at"
+
+
+@dataclass(frozen=True, slots=True)
+class StartCheck:
+    """What the start did about the integrity check, and why (it is always logged)."""
+
+    checked: bool
+    reason: str
 
 
 GONE_HINT = (
@@ -84,6 +101,8 @@ class SqliteStore:
         # Which file this connection has open: if the path later names no file, or another
         # one, every write would go to a file nobody will find again.
         self._identity = _identity(path)
+        # What the last integrity check in the background found wrong (None: nothing).
+        self.integrity_problem: str | None = None
 
     def file_problem(self) -> str | None:
         """Why the database file is no longer the one this store opened; None if it is."""
@@ -171,21 +190,87 @@ class SqliteStore:
     async def check_integrity(self) -> None:
         """PRAGMA quick_check: refuse a damaged database before anything writes to it.
 
-        It reads the whole file (about a second per 70 MB here), so the bot runs it at start,
-        and it is not part of opening the store.
+        It reads the whole file (about a second per 70 MB here, 3 s at a million deadlines),
+        so it is not part of opening the store: the bot runs it at start after a stop that was
+        not clean (see check_at_start), and daily in the background (check_in_background).
         """
-        try:
-            async with self._lock, self._conn.execute("PRAGMA quick_check") as cursor:
-                rows = [" ".join(str(row[0]).split()) for row in await cursor.fetchall()]
-        except sqlite3.DatabaseError as exc:
-            # Some damage stops the check itself ("database disk image is malformed").
-            if isinstance(exc, sqlite3.OperationalError):
-                raise
-            rows = [str(exc)]
+        async with self._lock:
+            rows = await _quick_check(self._conn)
+        self._refuse_unless_ok(rows)
+
+    def _refuse_unless_ok(self, rows: list[str]) -> None:
         if rows != ["ok"]:
             raise DatabaseCorruptError(
                 f"{self.path} failed its integrity check ({'; '.join(rows[:3])}); {RESTORE_HINT}"
             )
+
+    async def check_at_start(self) -> StartCheck:
+        """At start: take the clean-stop marker; without one (a crash, a kill, a power cut,
+        an older version, a restored backup, a first start) run the integrity check now.
+        Either way, say which in the log and why. Raises DatabaseCorruptError."""
+        try:
+            async with self.transaction() as tx:
+                stopped_at = await tx.take_meta(CLEAN_STOP_KEY)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise
+            stopped_at, why = None, f"the clean-stop marker could not be read ({exc})"
+        else:
+            why = "the last run did not stop cleanly (or this database never ran this version)"
+        if stopped_at is not None:
+            reason = (
+                f"the last run stopped cleanly at {stopped_at}; the full check runs daily in "
+                "the background"
+            )
+            log.info("integrity check not run at start: %s", reason)
+            return StartCheck(checked=False, reason=reason)
+        log.info("integrity check at start: %s", why)
+        await self.check_integrity()
+        await self._checked_now()
+        return StartCheck(checked=True, reason=why)
+
+    async def _checked_now(self) -> None:
+        async with self.transaction() as tx:
+            await tx.set_meta(INTEGRITY_CHECKED_KEY, _now_iso())
+
+    async def integrity_checked_at(self) -> dt.datetime | None:
+        """When the integrity check last passed, if it is known."""
+        async with self.transaction() as tx:
+            value = await tx.get_meta(INTEGRITY_CHECKED_KEY)
+        try:
+            return None if value is None else dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+
+    async def mark_clean_stop(self, at: str | None = None) -> None:
+        """The last write of a clean stop: the next start may skip the integrity check."""
+        async with self.transaction() as tx:
+            await tx.set_meta(CLEAN_STOP_KEY, at or _now_iso())
+
+    async def check_in_background(self) -> str | None:
+        """quick_check on a read-only connection of its own, in its own thread: in WAL it
+        holds no lock that writers wait for, so the bot keeps working while the file is read.
+        Returns (and keeps as `integrity_problem`, which health reports) what is wrong, or
+        None; logs the result either way."""
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        try:
+            conn = await aiosqlite.connect(uri, uri=True)
+            try:
+                rows = await _quick_check(conn)
+            finally:
+                await conn.close()
+        except sqlite3.Error as exc:
+            rows = [f"the check could not run: {exc}"]
+        if rows == ["ok"]:
+            log.info("daily integrity check of %s: ok", self.path)
+            self.integrity_problem = None
+            await self._checked_now()
+            return None
+        self.integrity_problem = (
+            f"{self.path} failed its integrity check ({'; '.join(rows[:3])}); {RESTORE_HINT}"
+        )
+        log.error("daily integrity check: %s", self.integrity_problem)
+        return self.integrity_problem
 
     async def backup(self, destination: str | Path) -> None:
         """A consistent online copy of the database (SQLite backup API) at `destination`."""
@@ -202,6 +287,21 @@ class SqliteStore:
         async with self._lock, self._conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+async def _quick_check(conn: aiosqlite.Connection) -> list[str]:
+    try:
+        async with conn.execute("PRAGMA quick_check") as cursor:
+            return [" ".join(str(row[0]).split()) for row in await cursor.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        # Some damage stops the check itself ("database disk image is malformed").
+        if isinstance(exc, sqlite3.OperationalError):
+            raise
+        return [str(exc)]
 
 
 def _busy_or(exc: sqlite3.OperationalError) -> Exception:

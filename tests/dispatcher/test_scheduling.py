@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from support import FakeClock, RecordingNotifier
 
+from bot import scheduling
 from bot.dispatcher import Dispatcher
-from bot.scheduling import DIGEST_PREFIX, RESCAN_JOB, PeriodicJobs
+from bot.models import GuildSettings
+from bot.scheduling import DIGEST_PREFIX, INTEGRITY_JOB, RESCAN_JOB, PeriodicJobs
 from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
@@ -30,7 +34,7 @@ async def test_jobs_have_fixed_ids_and_follow_settings(
         async with PeriodicJobs(store, dispatcher) as jobs:
             await jobs.refresh_digests()  # twice: still one job each
             ids = sorted(job.id for job in jobs.scheduler.get_jobs())
-            assert ids == [f"{DIGEST_PREFIX}1", RESCAN_JOB]
+            assert ids == [f"{DIGEST_PREFIX}1", INTEGRITY_JOB, RESCAN_JOB]
             digest = jobs.scheduler.get_job(f"{DIGEST_PREFIX}1")
             assert digest is not None
             assert digest.misfire_grace_time >= 3600
@@ -39,7 +43,10 @@ async def test_jobs_have_fixed_ids_and_follow_settings(
             # Turning the digest off removes the job at the next re-scan.
             await services.settings.update(ADMIN, 1, digest_enabled=False)
             await jobs.rescan()
-            assert [job.id for job in jobs.scheduler.get_jobs()] == [RESCAN_JOB]
+            assert sorted(job.id for job in jobs.scheduler.get_jobs()) == [
+                INTEGRITY_JOB,
+                RESCAN_JOB,
+            ]
         assert not jobs.scheduler.running
 
 
@@ -120,3 +127,58 @@ async def test_a_digest_missed_while_the_bot_was_down_goes_out_once_marked_late(
         async with PeriodicJobs(store, dispatcher, clock=clock):
             pass
         assert len(notifier.digests) == 1
+
+
+async def test_an_unchanged_digest_re_check_builds_no_trigger(
+    store: SqliteStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The minute's re-check with 300 digest guilds and no setting changed makes no job."""
+    async with store.transaction() as tx:
+        for guild in range(1, 301):
+            settings = GuildSettings(guild, default_channel_id=9, digest_enabled=True)
+            await tx.put_settings(settings, now=clock.now())
+    built: list[object] = []
+    real = scheduling.CronTrigger
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "CronTrigger", counting)
+    async with Dispatcher(store, RecordingNotifier(), clock=clock) as dispatcher:
+        services = Services.over(store, clock=clock)
+        async with PeriodicJobs(store, dispatcher, clock=clock) as jobs:
+            assert len(built) == 300
+            first = jobs.scheduler.get_job(f"{DIGEST_PREFIX}7")
+            assert first is not None
+            await jobs.rescan()
+            await jobs.rescan()
+            assert len(built) == 300  # nothing changed: nothing rebuilt
+            assert jobs.scheduler.get_job(f"{DIGEST_PREFIX}7") is first
+            # One guild moves its alert time: only its job is made again.
+            await services.settings.update(ADMIN, 7, alert_time=dt.time(6, 30))
+            await jobs.refresh_digests()
+            assert len(built) == 301
+            moved = jobs.scheduler.get_job(f"{DIGEST_PREFIX}7")
+            assert moved is not None
+            assert moved is not first
+
+
+async def test_the_integrity_check_is_scheduled_a_day_after_the_last_one(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    async with Dispatcher(store, RecordingNotifier(), clock=clock) as dispatcher:
+        async with PeriodicJobs(store, dispatcher, clock=clock) as jobs:
+            job = jobs.scheduler.get_job(INTEGRITY_JOB)
+            assert job is not None
+            # Never checked: soon after the start (APScheduler runs on the wall clock).
+            soon = dt.datetime.now(dt.UTC) + scheduling.INTEGRITY_FIRST_AFTER
+            assert abs(job.next_run_time - soon) < dt.timedelta(seconds=30)
+            await job.func()
+        checked = await store.integrity_checked_at()
+        assert checked is not None
+        assert abs(checked - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=30)
+        async with PeriodicJobs(store, dispatcher, clock=clock) as jobs:
+            job = jobs.scheduler.get_job(INTEGRITY_JOB)
+            assert job is not None
+            assert job.next_run_time == checked + dt.timedelta(days=1)

@@ -266,9 +266,12 @@ async def test_the_bot_refuses_a_database_that_fails_its_integrity_check(tmp_pat
     config.write_text(f'[database]\npath = "{database}"\n', encoding="utf-8")
     proc = run_cli("run", "--config", str(config), cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
     assert proc.returncode == 2, proc.stderr
+    # Why the check ran (no clean stop was recorded), then the one error line.
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "python -m bot restore" in lines[0]
+    assert len(lines) == 2, proc.stderr
+    assert "integrity check at start: the last run did not stop cleanly" in lines[0]
+    assert lines[1].startswith("error:")
+    assert "python -m bot restore" in lines[1]
     assert "Traceback" not in proc.stderr
 
 
