@@ -59,6 +59,11 @@ PREPARE_SLICE = 500
 # The alerts of the next due instant are grouped, and their notices built, this long before
 # it, so that at the instant they are only handed over.
 PREPARE_AHEAD = dt.timedelta(milliseconds=50)
+# Sender workers. A sender keeps its channel while discord.py waits out the channel's bucket
+# (5 messages per 5 s): with 8, a burst of 1,700 alerts in 200 channels moved 8 channels at a
+# time and took 100 s to post; with 64 it is bound by Discord's global limit, which the
+# notifier keeps to (bench/burst.py, docs/scaling.md).
+SENDERS = 64
 
 
 class Dispatcher(Sending):
@@ -72,7 +77,7 @@ class Dispatcher(Sending):
         clock: Clock,
         defaults: GuildDefaults | None = None,
         batch_size: int = 250,
-        senders: int = 8,
+        senders: int = 64,
         lookahead: dt.timedelta = LOOKAHEAD,
         max_buffered: int = 5000,
         retry_base: dt.timedelta = dt.timedelta(seconds=10),

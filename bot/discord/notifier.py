@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -29,6 +29,43 @@ SCAN_KEPT_SECONDS = 600.0
 # How long a check waits for the gateway's first guild list (the bot's permissions in the
 # channel are known from it) before it is put off as a transient failure.
 READY_WAIT_SECONDS = 10.0
+# Discord allows a bot 50 requests a second in all (developers/topics/rate-limits.mdx, "Global
+# Rate Limit"; interaction answers excepted), and discord.py only learns of that limit from a
+# 429, which counts towards the 10,000 invalid requests per 10 minutes that get a bot banned.
+# Alert and digest posts keep under it themselves: at most 5 at once and 40 a second after,
+# so that any one second sees at most 45 of them, leaving room for the bot's other requests.
+POST_RATE, POST_BURST = 40.0, 5
+
+
+class Pace:
+    """At most `burst` requests at once and `rate` a second on average (a GCRA: each request
+    reserves the next slot, so waiters go in order and none is starved).
+
+    In any interval of one second at most ``burst + rate`` requests start."""
+
+    def __init__(
+        self,
+        rate: float = POST_RATE,
+        burst: int = POST_BURST,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._interval = 1.0 / rate
+        self._burst = burst
+        self._clock = clock
+        self._next = -float("inf")  # when the next request is due if it came in a steady flow
+
+    def reserve(self) -> float:
+        """Take the next slot; returns how long to wait before using it (0: now)."""
+        now = self._clock()
+        due = max(self._next, now)
+        self._next = due + self._interval
+        return max(0.0, due - (self._burst - 1) * self._interval - now)
+
+    async def wait(self) -> None:
+        delay = self.reserve()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 def alert_mentions(notice: AlertNotice) -> discord.AllowedMentions:
@@ -68,13 +105,15 @@ class _Scan:
 
 
 class DiscordNotifier:
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *, pace: Pace | None = None) -> None:
         self._client = client
         self._scans: dict[int, _Scan] = {}
+        self._pace = pace or Pace()
 
     async def send_alert(self, notice: AlertNotice) -> int:
         content, embed = render.alert_message(notice)
         channel = self._client.get_partial_messageable(notice.channel_id, guild_id=notice.guild_id)
+        await self._pace.wait()
         try:
             message = await channel.send(
                 content=content,
@@ -182,6 +221,7 @@ class DiscordNotifier:
         late: bool = False,
     ) -> int:
         channel = self._client.get_partial_messageable(channel_id, guild_id=guild_id)
+        await self._pace.wait()
         try:
             message = await channel.send(
                 embed=render.digest_embed(deadlines, now=now, late=late),

@@ -30,6 +30,8 @@ from fakediscord.world import FakeGuild, FakeUser
 from newsroom import desk_options, running_desk
 from support import START, FakeClock, hold_exclusive_lock
 
+from bot.discord.notifier import POST_RATE
+
 NEW_YORK = ZoneInfo("America/New_York")
 EPHEMERAL = 64
 CYCLES = 20
@@ -228,7 +230,9 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged_and_posts_not
                 if (d := deadline_of(m)) is not None and "OVERDUE" in m["content"]
             }
 
-        for _ in range(300):
+        # The catch-up posts one message per deadline, paced under Discord's global limit
+        # (bot/discord/notifier.py: 40 a second after the first 5): a thousand take 25 s.
+        for _ in range(int((30 + len(stored) / POST_RATE) * 10)):
             if await delivered() >= set(stored):
                 break
             await asyncio.sleep(0.1)

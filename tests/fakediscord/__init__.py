@@ -39,7 +39,7 @@ query, e.g. ``rf"/channels/{cid}/messages"``.
 
 ``FakeDiscord(*, bot_name="Deadline Desk", owner_name="owner", token=None,
 heartbeat_interval_ms=41250, interaction_deadline=None, nonce_window=300,
-fail_on_refusals=True)``; ``async with`` starts and stops it.
+fail_on_refusals=True, rate_limits=None)``; ``async with`` starts and stops it.
 
 * World (set up before the bot connects): ``add_guild(name, *, guild_id, channels=("general",),
   owner_id, everyone_permissions, bot_permissions) -> FakeGuild`` (``.id``,
@@ -120,12 +120,17 @@ Behaviour worth knowing:
 * Channel permission overwrites are modelled (`set_overwrite`, then `dispatch_channel_update`):
   the bot needs Send Messages to post and Pin Messages to pin (403 otherwise), and the
   member and app permissions in interactions include overwrites.
-* Not modelled: other permission checks (inject 403s), mention parsing, threads,
-  rate-limit buckets (inject 429s), zstd transport compression (answered uncompressed).
+* Rate limits (``rate_limits=RateLimits()``, off by default): 50 requests a second per bot
+  (interaction callbacks and webhooks exempt) and 5 Create Message per 5 s per channel, with
+  Discord's X-RateLimit-* headers and 429 ``{"retry_after", "global"}``; discord.py waits
+  them out itself. ``fake.rest.rate_limits.hits`` counts the 429s by scope.
+* Not modelled: other permission checks (inject 403s), mention parsing, threads, other
+  routes' buckets (inject 429s), zstd transport compression (answered uncompressed).
 """
 
 from .client import connected, point_discord_at, pointed_at, running_client
 from .interactions import InteractionHandle
+from .ratelimits import RateLimits
 from .records import FakeDiscordTimeout, FaultRule, GatewayFrame, RecordedRequest, UploadedFile
 from .server import DEFAULT_BOT_PERMISSIONS, FakeDiscord
 from .world import (
@@ -166,6 +171,7 @@ __all__ = [
     "FaultRule",
     "GatewayFrame",
     "InteractionHandle",
+    "RateLimits",
     "RecordedRequest",
     "UploadedFile",
     "connected",

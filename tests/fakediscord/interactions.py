@@ -45,7 +45,7 @@ class InteractionHandle:
         #: The INTERACTION_CREATE payload that was dispatched.
         self.payload = payload
         token = re.escape(record.token)
-        self._callback_path = rf"/interactions/{record.id}/{token}/callback"
+        self._callback_literal = f"/interactions/{record.id}/{record.token}/callback"
         self._webhook_path = rf"/webhooks/\d+/{token}"
 
     @property
@@ -58,7 +58,7 @@ class InteractionHandle:
 
     async def response_request(self, timeout: float = 5.0) -> RecordedRequest:
         """The first callback request (``POST /interactions/{id}/{token}/callback``)."""
-        return await self._fake.wait_for_request("POST", self._callback_path, timeout=timeout)
+        return await self._fake.wait_for_path("POST", self._callback_literal, timeout=timeout)
 
     async def response(self, timeout: float = 5.0) -> JSON:
         """The body of the bot's first callback: ``{"type": 4|5|6|7|8|9, "data": {...}}``.

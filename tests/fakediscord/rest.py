@@ -24,6 +24,7 @@ from multidict import CIMultiDict
 from .command_limits import command_errors, commands_errors
 from .gateway import MESSAGE_CONTENT, Gateway
 from .limits import autocomplete_errors, callback_type_errors, message_errors, modal_errors
+from .ratelimits import RateLimits
 from .records import FaultRule, RecordedRequest, UploadedFile
 from .world import (
     FLAG_EPHEMERAL,
@@ -164,7 +165,14 @@ class RestApi:
         #: Requests refused for their body (limits, empty messages), not by injected faults.
         self.refusals: list[RecordedRequest] = []
         self.faults: list[FaultRule] = []
+        #: The same requests by exact (method, path), and who waits for one: a waiter on one
+        #: path costs O(1) per request, not a rescan of the whole log (bench/load.py has
+        #: thousands of interactions in flight).
+        self.by_path: dict[tuple[str, str], list[RecordedRequest]] = {}
+        self.path_waiters: dict[tuple[str, str], list[asyncio.Future[None]]] = {}
         self.interaction_deadline = interaction_deadline
+        #: Discord's rate limits (global, per-channel Create Message), or None: unlimited.
+        self.rate_limits: RateLimits | None = None
         #: Seconds a nonce is remembered (Discord: "the past few minutes", not documented
         #: exactly); None: forever.
         self.nonce_window: float | None = 300.0
@@ -247,11 +255,25 @@ class RestApi:
                 if rule.delay:
                     await asyncio.sleep(rule.delay)
                 reply, record.injected = fault_reply(rule, request.method, path), True
-            else:
+            elif self.rate_limits is None:
                 reply = await self._route(incoming, request.headers.get("Authorization"), record)
+            else:
+                verdict = self.rate_limits.check(request.method, path, arrived)
+                if verdict.allowed:
+                    reply = await self._route(
+                        incoming, request.headers.get("Authorization"), record
+                    )
+                    reply = replace(reply, headers={**verdict.headers, **reply.headers})
+                else:
+                    reply = Reply(429, verdict.body(), verdict.headers)
         record.status, record.response = reply.status, reply.body
         record.index = len(self.requests)
         self.requests.append(record)
+        key = (record.method, record.path)
+        self.by_path.setdefault(key, []).append(record)
+        for waiter in self.path_waiters.pop(key, ()):
+            if not waiter.done():
+                waiter.set_result(None)
         if reply.refusal and not record.injected:
             self.refusals.append(record)
         self._on_change()

@@ -21,6 +21,7 @@ from .interactions import (
     modal_components,
     new_interaction,
 )
+from .ratelimits import RateLimits
 from .records import (
     FakeDiscordTimeout,
     FaultRule,
@@ -78,6 +79,7 @@ class FakeDiscord:
         interaction_deadline: float | None = None,
         nonce_window: float | None = 300.0,
         fail_on_refusals: bool = True,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.world = World(bot_name=bot_name, owner_name=owner_name)
         self.token = token
@@ -102,6 +104,7 @@ class FakeDiscord:
             interaction_deadline=interaction_deadline,
         )
         self.rest.nonce_window = nonce_window
+        self.rest.rate_limits = rate_limits
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -383,6 +386,28 @@ class FakeDiscord:
             return f"no {count}x {method} {path} within {timeout}s; recent requests:\n  {seen}"
 
         return await self._wait_for(find, timeout, explain)
+
+    async def wait_for_path(
+        self, method: str, path: str, *, count: int = 1, timeout: float = 5.0
+    ) -> RecordedRequest:
+        """The ``count``-th request to exactly ``method`` + ``path`` (a literal path, no
+        regex), waiting for it if needed: like ``wait_for_request`` but looked up by path,
+        so thousands of waiters cost nothing per request (``bench/load.py``)."""
+        key = (method.upper(), path)
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    found = self.rest.by_path.get(key, [])
+                    if len(found) >= count:
+                        return found[count - 1]
+                    waiter = asyncio.get_running_loop().create_future()
+                    self.rest.path_waiters.setdefault(key, []).append(waiter)
+                    await waiter
+        except TimeoutError:
+            seen = "\n  ".join(str(r) for r in self.rest.requests[-25:]) or "(none)"
+            raise FakeDiscordTimeout(
+                f"no {count}x {method} {path} within {timeout}s; recent requests:\n  {seen}"
+            ) from None
 
     def fail_next(
         self,
