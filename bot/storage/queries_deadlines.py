@@ -365,3 +365,25 @@ class DeadlineQueries(Queries):
             (guild_id, *(s.value for s in statuses)),
         )
         return [_deadline(row) for row in rows]
+
+    async def delete_closed(self, *, closed_before: dt.datetime, limit: int) -> dict[int, int]:
+        """Retention: delete up to `limit` done or cancelled deadlines last changed (closed,
+        or edited after) before `closed_before`, the oldest first; returns how many went, per
+        guild. Their alerts and stored calendar events go with them (ON DELETE CASCADE), the
+        counts and change counters follow (triggers); their history stays (it is
+        append-only). A guild's highest-numbered deadline is never deleted: numbers are the
+        guild's highest plus one, so deleting it would give its number, and its history, to
+        the next deadline added. Found through the deadlines_closed index: a batch reads
+        about what it deletes, however many deadlines are kept."""
+        rows = await self._all(
+            "DELETE FROM deadlines WHERE rowid IN ("
+            "SELECT d.rowid FROM deadlines AS d "
+            "WHERE (d.status = 'done' OR d.status = 'cancelled') AND d.updated_at < ? "
+            "AND d.id < (SELECT MAX(m.id) FROM deadlines AS m WHERE m.guild_id = d.guild_id) "
+            "ORDER BY d.updated_at LIMIT ?) RETURNING guild_id",
+            (ts(closed_before), limit),
+        )
+        removed: dict[int, int] = {}
+        for row in rows:
+            removed[int(row[0])] = removed.get(int(row[0]), 0) + 1
+        return removed
