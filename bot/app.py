@@ -69,6 +69,8 @@ class DeskOptions:
     board_debounce: float = 2.0
     board_check_seconds: float = 60.0
     heartbeat_seconds: float = HEARTBEAT_SECONDS
+    # Days closed deadlines are kept (0: forever); see bot.service.retention.
+    retention_days: int = 0
 
     @classmethod
     def from_config(cls, config: Config) -> DeskOptions:
@@ -77,6 +79,7 @@ class DeskOptions:
             defaults=config.guild_defaults(),
             sync_guild_ids=tuple(config.discord.sync_guild_ids),
             web=config.web,
+            retention_days=config.retention.closed_days,
         )
 
 
@@ -164,7 +167,11 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
         )
         await stack.enter_async_context(dispatcher)
         services.changes.subscribe(dispatcher.changed)
-        jobs = await stack.enter_async_context(PeriodicJobs(store, dispatcher, clock=clock))
+        days = options.retention_days
+        retention = (lambda: services.retention.purge_closed(days=days)) if days > 0 else None
+        jobs = await stack.enter_async_context(
+            PeriodicJobs(store, dispatcher, clock=clock, retention=retention)
+        )
         services.changes.subscribe(jobs.changed)
         await stack.enter_async_context(boards)
         services.changes.subscribe(boards.changed)

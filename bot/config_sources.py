@@ -21,7 +21,7 @@ CONFIG_ENV: Final = "BOT_CONFIG"
 TOKEN_ENV: Final = "DISCORD_TOKEN"
 DEFAULT_CONFIG_FILE: Final = Path("config.toml")
 # The configuration's sections, as bot.config declares them (a test keeps the two the same).
-SECTIONS: Final = ("discord", "database", "defaults", "logging", "web")
+SECTIONS: Final = ("discord", "database", "defaults", "logging", "web", "retention")
 
 _HHMM: Final = re.compile(r"^(\d{1,2}):(\d{2})$")
 

@@ -1,5 +1,6 @@
-"""Periodic jobs on APScheduler: a safety re-scan every minute, each guild's daily digest, and
-the daily integrity check of the database (in the background, on a connection of its own).
+"""Periodic jobs on APScheduler: a safety re-scan every minute, each guild's daily digest, the
+daily integrity check of the database (in the background, on a connection of its own), and,
+when retention is on, the daily clean-up of old closed deadlines.
 
 Per-alert timing is not here: the dispatcher reads the alerts table, which is the source of
 truth. APScheduler only runs the few periodic jobs, in memory, with explicit ids and
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,6 +38,9 @@ INTEGRITY_EVERY = dt.timedelta(days=1)
 # After a start, the first background check waits at least this long (the start itself is
 # busy enough), and otherwise comes a day after the last check that passed.
 INTEGRITY_FIRST_AFTER = dt.timedelta(minutes=10)
+RETENTION_JOB = "retention"
+RETENTION_EVERY = dt.timedelta(days=1)
+RETENTION_FIRST_AFTER = dt.timedelta(minutes=15)
 
 
 class PeriodicJobs:
@@ -50,8 +55,13 @@ class PeriodicJobs:
         integrity_every: dt.timedelta = INTEGRITY_EVERY,
         scheduler: AsyncIOScheduler | None = None,
         clock: Clock | None = None,
+        retention: Callable[[], Awaitable[object]] | None = None,
+        retention_every: dt.timedelta = RETENTION_EVERY,
     ) -> None:
+        """`retention`: the daily clean-up of old closed deadlines (None: keep them all)."""
         self._store = store
+        self._retention = retention
+        self._retention_every = retention_every
         self._dispatcher = dispatcher
         self._clock: Clock = clock or SystemClock()
         self._refreshing: asyncio.Task[None] | None = None
@@ -82,6 +92,15 @@ class PeriodicJobs:
             misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
         await self._schedule_integrity_check()
+        if self._retention is not None:
+            self.scheduler.add_job(
+                self.apply_retention,
+                IntervalTrigger(seconds=self._retention_every.total_seconds()),
+                id=RETENTION_JOB,
+                replace_existing=True,
+                next_run_time=dt.datetime.now(dt.UTC) + RETENTION_FIRST_AFTER,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            )
         await self.refresh_digests()
         await self.send_missed_digests()
 
@@ -108,6 +127,15 @@ class PeriodicJobs:
             await self._store.check_in_background()
         except Exception:
             log.exception("the background integrity check failed to run")
+
+    async def apply_retention(self) -> None:
+        """The daily clean-up: a failure is logged, and tried again the next day."""
+        if self._retention is None:
+            return
+        try:
+            await self._retention()
+        except Exception:
+            log.exception("the retention clean-up of closed deadlines failed")
 
     def changed(self, guild_id: int, deadline_id: int | None = None) -> None:
         """A guild's settings changed (deadline_id None): reschedule its digest at once, so

@@ -55,6 +55,7 @@ from .sections import (
     DefaultsSection,
     DiscordSection,
     LoggingSection,
+    RetentionSection,
     WebSection,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "DefaultsSection",
     "DiscordSection",
     "LoggingSection",
+    "RetentionSection",
     "WebSection",
     "check_database_path",
     "choose_config_file",
@@ -104,6 +106,7 @@ class Config(BaseSettings):
     defaults: DefaultsSection = DefaultsSection()
     logging: LoggingSection = LoggingSection()
     web: WebSection = WebSection()
+    retention: RetentionSection = RetentionSection()
 
     _config_file: Path | None = PrivateAttr(default=None)
     _warnings: tuple[str, ...] = PrivateAttr(default=())

@@ -1,4 +1,5 @@
-"""The sections of the configuration ([discord], [database], [defaults], [logging], [web]):
+"""The sections of the configuration ([discord], [database], [defaults], [logging], [web],
+[retention]):
 each key's type, default and constraints, and the texts that explain a refused value."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ MAX_REMINDERS: Final = 10
 MAX_REMINDER_DAYS: Final = 365
 MAX_CLIENT_TIMEOUT: Final = 3600.0
 MAX_CONNECTIONS: Final = 100_000
+MAX_RETENTION_DAYS: Final = 36_500
 
 _GUILD: Final = GuildDefaults()  # the [defaults] section's defaults
 
@@ -57,6 +59,7 @@ EXAMPLES: Final[Mapping[str, str]] = {
     "web.public_url": "https://desk.example.org",
     "web.client_timeout": "10",
     "web.max_connections": "100",
+    "retention.closed_days": "0 (keep forever), or 365",
 }
 
 # What a failed declarative constraint (pattern, bounds) means; the value and example follow.
@@ -71,6 +74,7 @@ PROBLEMS: Final[Mapping[str, str]] = {
     "web.public_url": "must be an http:// or https:// address without ? or #",
     "web.client_timeout": f"must be a number of seconds above 0, at most {MAX_CLIENT_TIMEOUT:g}",
     "web.max_connections": f"must be a whole number from 1 to {MAX_CONNECTIONS}",
+    "retention.closed_days": f"must be a whole number of days from 0 to {MAX_RETENTION_DAYS}",
 }
 CONSTRAINT_ERRORS: Final = frozenset(
     ("string_pattern_mismatch", "greater_than", "greater_than_equal", "less_than_equal")
@@ -240,3 +244,12 @@ class WebSection(BaseModel):
             return self.public_url
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port if port is None else port}"
+
+
+class RetentionSection(BaseModel):
+    """[retention]: how long done and cancelled deadlines are kept. 0: forever (the default)."""
+
+    model_config = _SECTION_CONFIG
+
+    # Days after a deadline was closed (or last edited) that the daily clean-up deletes it.
+    closed_days: Annotated[int, BeforeValidator(_a_number), Field(ge=0, le=MAX_RETENTION_DAYS)] = 0

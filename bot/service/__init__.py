@@ -19,6 +19,7 @@ from .deadlines import MAX_ACTIVE_PER_GUILD, PAGE_SIZE, UNSET, Added, DeadlineUs
 from .errors import LimitError, NotAllowed, NotFoundError, UserError, ValidationError
 from .feeds import FEED_PREFIX, FEED_SUFFIX, FeedUseCases, feed_token_hash, feed_url
 from .imports import ImportUseCases
+from .retention import RetentionUseCases
 from .runtime import RuntimeUseCases
 from .settings import SettingsUseCases
 from .unit import ChangeFeed, Unit
@@ -35,6 +36,7 @@ class Services:
     feeds: FeedUseCases
     imports: ImportUseCases
     runtime: RuntimeUseCases
+    retention: RetentionUseCases
 
     @classmethod
     def over(
@@ -54,6 +56,7 @@ class Services:
             feeds=FeedUseCases(unit),
             imports=ImportUseCases(unit),
             runtime=RuntimeUseCases(unit),
+            retention=RetentionUseCases(unit),
         )
 
     @property

@@ -79,6 +79,7 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "web.public_url = (not set)",
         "web.client_timeout = 10",
         "web.max_connections = 100",
+        "retention.closed_days = 0",
     ]
     # Checked, not made: the bot makes the database folder when it starts.
     assert list(tmp_path.iterdir()) == []

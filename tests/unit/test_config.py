@@ -52,6 +52,7 @@ DEFAULT_SETTINGS = {
     "web.public_url": "(not set)",
     "web.client_timeout": "10",
     "web.max_connections": "100",
+    "retention.closed_days": "0",
 }
 
 
