@@ -132,7 +132,7 @@ class DeadlineUseCases:
         show = _list_filter(show)
         now = self._unit.now()
         page = max(1, page)
-        async with self._unit.transaction() as tx:
+        async with self._unit.read() as tx:
             rows, total = await tx.list_deadlines(
                 guild_id,
                 statuses=_STATUSES[show],
@@ -151,14 +151,14 @@ class DeadlineUseCases:
         )
 
     async def status(self, guild_id: int, deadline_id: int) -> DeadlineStatus:
-        async with self._unit.transaction() as tx:
+        async with self._unit.read() as tx:
             deadline = await _get(tx, guild_id, deadline_id)
             alerts = await tx.pending_alerts(guild_id, deadline_id)
             history = await tx.history(guild_id, deadline_id)
         return DeadlineStatus(deadline, tuple(alerts), tuple(history))
 
     async def search(self, guild_id: int, text: str, *, limit: int = 25) -> list[Deadline]:
-        async with self._unit.transaction() as tx:
+        async with self._unit.read() as tx:
             return await tx.search_deadlines(guild_id, text[:100], limit=limit)
 
     async def modifiable(self, actor: Actor, guild_id: int, deadline_id: int) -> Deadline:

@@ -122,7 +122,7 @@ class FeedUseCases:
     ) -> DeadlineExport:
         """The guild's active deadlines (or all, done and cancelled too), soonest first."""
         statuses = tuple(Status) if include_all else (Status.ACTIVE,)
-        async with self._unit.transaction() as tx:
+        async with self._unit.read() as tx:
             settings = await self._unit.settings(tx, guild_id)
             versions = await tx.guild_version(guild_id)
             deadlines = await tx.guild_deadlines(guild_id, statuses=statuses)

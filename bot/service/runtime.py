@@ -18,6 +18,7 @@ class RuntimeUseCases:
         number of deadlines by status, for the metrics."""
         async with self._unit.transaction() as tx:
             await tx.set_meta(HEARTBEAT_KEY, heartbeat.to_json())
+        async with self._unit.read() as tx:  # the counts need not hold the write lock
             return await tx.count_by_status()
 
     async def commands_hash(self) -> str | None:

@@ -59,6 +59,12 @@ class Unit:
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         return self.store.transaction()
 
+    def read(self) -> AbstractAsyncContextManager[Transaction]:
+        """For use cases that only read: a read transaction on a read-only connection, which
+        sees every commit before it and never waits for a write (inside a write transaction
+        of the same task: that one)."""
+        return self.store.read()
+
     async def settings(self, tx: Transaction, guild_id: int) -> GuildSettings:
         """The guild's settings (its defaults until someone changes them)."""
         cached = self._settings.get(guild_id)

@@ -3,9 +3,11 @@ backup) and the Transaction that carries every statement.
 
 The statements live in the queries_* modules, by table, as mixins that Transaction combines;
 row <-> model mapping lives in rows.py. All deadline reads and writes are scoped by guild id:
-no method finds a deadline by id alone. One aiosqlite connection is shared; an asyncio lock
+no method finds a deadline by id alone. One aiosqlite connection writes; an asyncio lock
 serializes transactions on it so that two coroutines never interleave statements inside one
-transaction.
+transaction. Reads that need no write (`read()`) run on READERS read-only connections of
+their own, each in its own thread: in WAL mode a reader sees the last commit and waits for no
+writer, so a list or an autocomplete never queues behind an add or a batch of alerts.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import datetime as dt
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +43,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("data/deadlines.sqlite3")
 BUSY_TIMEOUT_MS = 5000
+# Read-only connections for reads (each has its own aiosqlite thread).
+READERS = 2
 MIN_SQLITE = (3, 35, 0)  # INSERT ... RETURNING
 RESTORE_HINT = (
     "stop here and restore the last backup: python -m bot restore BACKUP_FILE "
@@ -91,13 +96,30 @@ def refuse_if_deleted(path: Path, *, lock: Path | None) -> None:
         )
 
 
-class SqliteStore:
-    """Owns the connection. Use `async with SqliteStore.open(path) as store:`."""
+# The write transaction the current task is in, if any, with that task: a read inside it
+# reads there (it must see the transaction's own uncommitted writes, and must not wait for
+# itself). A task started inside the transaction inherits the variable, hence the task.
+_WRITING: ContextVar[tuple[asyncio.Task[object] | None, Transaction] | None] = ContextVar(
+    "writing", default=None
+)
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+
+class SqliteStore:
+    """Owns the connections. Use `async with SqliteStore.open(path) as store:`."""
+
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        readers: Sequence[aiosqlite.Connection] = (),
+    ) -> None:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._readers = tuple(readers)
+        self._free_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in self._readers:
+            self._free_readers.put_nowait(reader)
         # Which file this connection has open: if the path later names no file, or another
         # one, every write would go to a file nobody will find again.
         self._identity = _identity(path)
@@ -136,6 +158,7 @@ class SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         refuse_if_deleted(path, lock=None)
         conn = await aiosqlite.connect(path, isolation_level=None)
+        readers: list[aiosqlite.Connection] = []
         try:
             conn.row_factory = sqlite3.Row
             try:
@@ -152,12 +175,19 @@ class SqliteStore:
                 raise DatabaseCorruptError(
                     f"{path} is not a readable database ({exc}); {RESTORE_HINT}"
                 ) from exc
+            for _ in range(READERS):
+                readers.append(await _open_reader(path))
         except BaseException:
+            for reader in readers:
+                await reader.close()
             await conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, readers)
 
     async def close(self) -> None:
+        for _ in self._readers:  # each once it is handed back
+            reader = await self._free_readers.get()
+            await reader.close()
         async with self._lock:
             await self._conn.close()
 
@@ -172,20 +202,55 @@ class SqliteStore:
             problem = self.file_problem()
             if problem is not None:
                 raise DatabaseGoneError(f"{problem}; {GONE_HINT}")
+            token = None
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-                yield Transaction(self._conn)
+                tx = Transaction(self._conn)
+                token = _WRITING.set((asyncio.current_task(), tx))
+                yield tx
                 await self._conn.execute("COMMIT")
             except BaseException as exc:
                 await asyncio.shield(self._rollback())
                 if isinstance(exc, sqlite3.OperationalError):
                     raise _busy_or(exc) from exc
                 raise
+            finally:
+                if token is not None:
+                    _WRITING.reset(token)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Transaction]:
+        """A read transaction on a read-only connection of its own: it sees everything
+        committed before it began and waits for no write transaction. Inside a write
+        transaction of the same task, that transaction itself (its writes are not committed
+        yet). A write statement through it fails ("attempt to write a readonly database")."""
+        inside = _WRITING.get()
+        writing = inside[1] if inside and inside[0] is asyncio.current_task() else None
+        if writing is not None or not self._readers:
+            if writing is not None:
+                yield writing
+            else:
+                async with self.transaction() as tx:
+                    yield tx
+            return
+        problem = self.file_problem()
+        if problem is not None:
+            raise DatabaseGoneError(f"{problem}; {GONE_HINT}")
+        reader = await self._free_readers.get()
+        try:
+            await reader.execute("BEGIN")
+            yield Transaction(reader)
+            await reader.execute("COMMIT")
+        except BaseException as exc:
+            await asyncio.shield(_rollback(reader))
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _busy_or(exc) from exc
+            raise
+        finally:
+            self._free_readers.put_nowait(reader)
 
     async def _rollback(self) -> None:
-        # Nothing to roll back when BEGIN failed or COMMIT went through.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self._conn.execute("ROLLBACK")
+        await _rollback(self._conn)
 
     async def check_integrity(self) -> None:
         """PRAGMA quick_check: refuse a damaged database before anything writes to it.
@@ -287,6 +352,24 @@ class SqliteStore:
         async with self._lock, self._conn.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        reader.row_factory = sqlite3.Row
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await reader.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    # Nothing to roll back when BEGIN failed or COMMIT went through.
+    with contextlib.suppress(sqlite3.OperationalError):
+        await conn.execute("ROLLBACK")
 
 
 def _now_iso() -> str:
