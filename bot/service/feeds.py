@@ -145,7 +145,7 @@ class FeedUseCases:
         """
         if not FEED_TOKEN_SHAPE.fullmatch(token):
             return None
-        async with self._unit.transaction() as tx:
+        async with self._unit.read() as tx:  # a read: never queued behind a write
             feed = await self._feed(tx, token)
             if feed is None:
                 return None
@@ -197,8 +197,9 @@ class FeedUseCases:
             del self._flights[version.etag]
 
     async def _render_feed(self, guild_id: int) -> FeedFile:
-        # The version is read with the deadlines, so the file and its ETag always agree.
-        async with self._unit.transaction() as tx:
+        # The version is read with the deadlines, so the file and its ETag always agree; on a
+        # read connection, so the thousands of rows never hold up a write.
+        async with self._unit.read() as tx:
             feed = await tx.calendar_feed(guild_id)
             export = None if feed is None else await self._feed_export(tx, feed)
         if feed is None or export is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +21,8 @@ from .rows import (
     _deadline_row,
     ts,
 )
+
+_ROWS_PER_SLICE = 500  # rows turned into Deadlines between two turns of the event loop
 
 _INSERT_DEADLINE = (
     f"INSERT INTO deadlines ({_DEADLINE_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMN_NAMES))})"
@@ -364,7 +367,14 @@ class DeadlineQueries(Queries):
             "ORDER BY due_at, id",
             (guild_id, *(s.value for s in statuses)),
         )
-        return [_deadline(row) for row in rows]
+        # Thousands of rows take tens of milliseconds to become Deadlines: a slice at a time,
+        # letting the event loop run between, so an export does not stall commands and alerts.
+        deadlines: list[Deadline] = []
+        for first in range(0, len(rows), _ROWS_PER_SLICE):
+            if first:
+                await asyncio.sleep(0)
+            deadlines.extend(_deadline(row) for row in rows[first : first + _ROWS_PER_SLICE])
+        return deadlines
 
     async def delete_closed(self, *, closed_before: dt.datetime, limit: int) -> dict[int, int]:
         """Retention: delete up to `limit` done or cancelled deadlines last changed (closed,

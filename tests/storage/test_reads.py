@@ -128,3 +128,38 @@ async def test_a_cancelled_read_hands_its_connection_back(store: SqliteStore) ->
     await asyncio.gather(*tasks, return_exceptions=True)
     async with asyncio.timeout(2), store.read() as tx:
         assert await active(tx) == 0
+
+
+async def test_the_calendar_feed_is_read_while_a_write_is_held(
+    store: SqliteStore, services: Services, clock: FakeClock
+) -> None:
+    """The feed's thousands of rows are read on a read connection: a subscribed calendar
+    polling during a long write neither waits for it nor holds up the next write."""
+    from bot.service import Actor
+
+    clock.set(T0)
+    async with store.transaction() as tx:
+        await tx.insert_deadline(new(0))
+    access = await services.feeds.calendar_feed(
+        Actor.everywhere(USER, manage_guild=True), GUILD, served=True
+    )
+    token = access.token
+    assert token is not None  # just created: the token is given once
+    inserted, release = asyncio.Event(), asyncio.Event()
+
+    async def long_write() -> None:
+        async with store.transaction() as tx:
+            await tx.insert_deadline(new(1))
+            inserted.set()
+            await release.wait()
+
+    writer = asyncio.create_task(long_write())
+    await inserted.wait()
+    try:
+        async with asyncio.timeout(2):
+            export = await services.feeds.feed_export(token)
+            assert export is not None
+            assert [d.title for d in export.deadlines] == ["Records request 0"]
+    finally:
+        release.set()
+        await writer
