@@ -347,6 +347,13 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE settings_version SET version = version + 1;
     END;
     """,
+    # 11: tolling (`/deadline pause`): since when a deadline's clock is stopped, and the days
+    # of its rule it had left then.
+    """
+    ALTER TABLE deadlines ADD COLUMN paused_at INTEGER;
+    ALTER TABLE deadlines ADD COLUMN paused_left INTEGER
+        CHECK (paused_left IS NULL OR paused_left >= 0);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
