@@ -48,6 +48,7 @@ COLOR_SOON = discord.Colour.gold()
 COLOR_OVERDUE = discord.Colour.red()
 COLOR_DONE = discord.Colour.green()
 COLOR_ERROR = discord.Colour.dark_red()
+COLOR_PAUSED = discord.Colour.light_grey()
 
 _MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#<@:-])")
 
@@ -140,6 +141,21 @@ def heading(deadline: Deadline) -> str:
     return cut(f"#{deadline.id} {clean(deadline.title)}", TITLE_LIMIT)
 
 
+def state(deadline: Deadline) -> str:
+    """'active', 'paused', 'done' or 'cancelled'."""
+    if deadline.status is Status.ACTIVE and deadline.paused_at is not None:
+        return "paused"
+    return deadline.status.value
+
+
+def paused_text(deadline: Deadline) -> str:
+    """'paused since <date>, 7 business days left' for a paused deadline; else ''."""
+    left = deadline.days_left()
+    if deadline.paused_at is None or left is None:
+        return ""
+    return f"paused since {stamp(deadline.paused_at, 'f')}, {left.describe()} left"
+
+
 def deadline_embed(
     deadline: Deadline,
     *,
@@ -157,6 +173,12 @@ def deadline_embed(
         description = f"**{deadline.status.value.upper()}** \u2014 " + description
     elif overdue:
         description = f"**OVERDUE by {span(now - deadline.due_at)}** \u2014 " + description
+    elif deadline.paused_at is not None:
+        colour = COLOR_PAUSED
+        description = (
+            f"**PAUSED** \u2014 {paused_text(deadline)} (was due {format_day(deadline.due)}); "
+            f"`/deadline resume deadline:{deadline.id}` restarts the clock"
+        )
     embed = discord.Embed(title=heading(deadline), description=description, colour=colour)
     embed.add_field(
         name="Counting",
@@ -259,6 +281,8 @@ def list_embed(page: Page, *, now: dt.datetime, show: str) -> discord.Embed:
         marker = "\U0001f6a8 **OVERDUE** " if deadline.id in page.overdue_ids else ""
         if deadline.status is not Status.ACTIVE:
             marker = f"*{deadline.status.value}* "
+        elif deadline.paused_at is not None:
+            marker = "\u23f8\ufe0f *paused* "
         lines.append(
             f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
             f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
@@ -524,6 +548,8 @@ def board_embed(
 
 def _board_line(deadline: Deadline, *, now: dt.datetime, scope: BoardScope) -> str:
     marker = "\U0001f6a8 **OVERDUE** " if deadline.is_overdue(now=now) else ""
+    if deadline.paused_at is not None:
+        marker = "\u23f8\ufe0f *paused* "
     line = (
         f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
         f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
