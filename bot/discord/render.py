@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.deadlines import Computation, format_day
+from bot.deadlines.counting import extended_due
 from bot.deadlines.finding import Found
 from bot.models import (
     AlertKind,
@@ -141,6 +142,25 @@ def heading(deadline: Deadline) -> str:
     return cut(f"#{deadline.id} {clean(deadline.title)}", TITLE_LIMIT)
 
 
+def allowed_due(deadline: Deadline) -> dt.date | None:
+    """The date the extension the deadline's law (or phrase) allows would give, from its
+    current due date; None without one."""
+    if not deadline.allowed_extension:
+        return None
+    return extended_due(
+        deadline.due, deadline.allowed_extension, rule=deadline.rule, calendar=deadline.calendar
+    )
+
+
+def allowed_text(deadline: Deadline) -> str:
+    """'14 calendar days: to Mon 2025-08-11'; '' without an allowed extension."""
+    if not deadline.allowed_extension:
+        return ""
+    text = clean(deadline.allowed_extension, 100)
+    day = allowed_due(deadline)
+    return f"{text}: to {format_day(day)}" if day is not None else text
+
+
 def state(deadline: Deadline) -> str:
     """'active', 'paused', 'done' or 'cancelled'."""
     if deadline.status is Status.ACTIVE and deadline.paused_at is not None:
@@ -195,7 +215,7 @@ def deadline_embed(
     if deadline.allowed_extension:
         embed.add_field(
             name="Extension allowed",
-            value=f"{clean(deadline.allowed_extension, 100)} (not used yet; a button on alerts)",
+            value=f"{allowed_text(deadline)} (not used yet; the Extend button on alerts offers it)",
             inline=False,
         )
     embed.add_field(name="Alerts go to", value=f"<#{deadline.channel_id}>", inline=True)
@@ -357,6 +377,8 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
             value=f"The bot could not post in <#{deadline.channel_id}>; check its permissions.",
             inline=False,
         )
+    if deadline.allowed_extension:
+        embed.add_field(name="Extension allowed", value=allowed_text(deadline), inline=False)
     if deadline.link:
         embed.add_field(name="Link", value=link_text(deadline.link), inline=False)
     # The reference is the alert's own key, where it survives (a nonce is not kept in the
