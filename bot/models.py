@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from bot.deadlines import DEFAULT_CALENDAR, DEFAULT_TIMEZONE, Rule
+from bot.deadlines.tolling import DaysLeft
 
 
 class Status(StrEnum):
@@ -126,6 +127,14 @@ class NewDeadline:
     def snoozed_until(self) -> dt.datetime | None:
         return None
 
+    @property
+    def paused_at(self) -> dt.datetime | None:
+        return None
+
+    @property
+    def paused_left(self) -> int | None:
+        return None
+
     def stored(self, deadline_id: int) -> Deadline:
         """This deadline as stored under `deadline_id`."""
         return Deadline(
@@ -177,9 +186,25 @@ class Deadline:
     snoozed_until: dt.datetime | None = None
     revision: int = 0  # bumped on every change (ICS SEQUENCE)
     allowed_extension: str | None = None  # "15 days": what the law allows, not yet used
+    # Tolling (`/deadline pause`): since when the clock is stopped, and the days of the
+    # deadline's rule it had left then (business days under the business rule). While
+    # paused, `due` and `due_at` are the dates as they stood at the pause.
+    paused_at: dt.datetime | None = None
+    paused_left: int | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    def days_left(self) -> DaysLeft | None:
+        """What a paused deadline has left; None if it is not paused."""
+        if self.paused_at is None:
+            return None
+        return DaysLeft(self.paused_left or 0, self.rule is Rule.BUSINESS)
 
     def is_overdue(self, *, now: dt.datetime) -> bool:
-        return self.status is Status.ACTIVE and self.due_at < now
+        """Active and past due; a paused deadline never is (its clock is stopped)."""
+        return self.status is Status.ACTIVE and self.paused_at is None and self.due_at < now
 
 
 class PlannedAlert(NamedTuple):

@@ -52,7 +52,7 @@ class Outcome:
     error: str | None = None
     retry_at: dt.datetime | None = None  # transient failure: try again then
     fallback_message_id: int | None = None  # permanent failure, posted in the default channel
-    skipped: bool = False  # the deadline was closed or snoozed after the alert was claimed
+    skipped: bool = False  # the deadline was closed, snoozed or paused after the alert was claimed
     released: bool = False  # not sent: the deadline changed after it was handed over
     # Alerts whose message an earlier, unrecorded send had already posted (found in the
     # channel): alert id -> that message. The rest of the group, if any, is what was sent.

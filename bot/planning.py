@@ -58,9 +58,9 @@ def plan_alerts(
 
     Reminders at the alert time N days before the due date, one an hour before a timed
     deadline, "due today" at the alert time on the due date, and the next overdue alert.
-    Nothing before `now` or before the deadline's snooze ends.
+    Nothing before `now` or before the deadline's snooze ends; nothing while it is paused.
     """
-    if deadline.status is not Status.ACTIVE:
+    if deadline.status is not Status.ACTIVE or deadline.paused_at is not None:
         return []
     # Bulk import runs this 100,000 times in a row: one zone lookup, no repeated attributes.
     tz = deadline_zone(deadline, settings)
@@ -192,6 +192,7 @@ def plan_many(
             deadline.guild_id,
             deadline.status,
             deadline.snoozed_until,
+            deadline.paused_at,
             deadline.timezone,
             deadline.due,
             deadline.due_at,

@@ -165,8 +165,10 @@ class Sending:
             # Not sent: its claim is released and the alert, if the change kept it, is
             # claimed afresh with the deadline as it is now.
             return Outcome(group, now, released=True)
-        if deadline.status is not Status.ACTIVE or (
-            deadline.snoozed_until is not None and deadline.snoozed_until > now
+        if (
+            deadline.status is not Status.ACTIVE
+            or deadline.paused_at is not None
+            or (deadline.snoozed_until is not None and deadline.snoozed_until > now)
         ):
             return Outcome(group, now, skipped=True)
         try:

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from .calendars import DEFAULT_CALENDAR, HolidayCalendar, format_day, holiday_calendar
 from .errors import (
     DateOutOfRangeError,
+    DeadlineError,
     PeriodLengthError,
     PhraseError,
     UnknownRuleError,
@@ -262,6 +263,20 @@ def compute_due(
         has_time=at is not None,
         explanation=tuple(steps),
     )
+
+
+def extended_due(
+    due: dt.date, extension: str, *, rule: Rule | str, calendar: str = DEFAULT_CALENDAR
+) -> dt.date | None:
+    """The date an allowed extension ('14 calendar days') moves `due` to, counted from it
+    under `rule` as `/deadline extend` counts it; None if the extension is not a period."""
+    try:
+        spec = parse_phrase(extension).spec
+        if not isinstance(spec, Period) or spec.backward:
+            return None
+        return compute_due(due, spec, rule=rule, calendar=calendar).due
+    except DeadlineError:
+        return None
 
 
 def _count_hours(

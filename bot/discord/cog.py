@@ -317,6 +317,46 @@ class DeadlineCog(commands.Cog):
             f"{render.stamp(snoozed.snoozed_until, 'f')}.",
         )
 
+    @deadline.command(name="pause", description="Stop a deadline's clock and its alerts (tolling)")
+    @app_commands.describe(
+        deadline="The deadline's number", reason="e.g. 'agency asked to narrow the request'"
+    )
+    async def pause(
+        self,
+        interaction: discord.Interaction,
+        deadline: DeadlineNumber,
+        reason: app_commands.Range[str, 0, 1000] | None = None,
+    ) -> None:
+        paused = await self.services.deadlines.pause(
+            actor_of(interaction), guild_id_of(interaction), deadline, reason=reason
+        )
+        left = paused.days_left()
+        assert left is not None
+        await reply(
+            interaction,
+            content=f"\u23f8\ufe0f #{paused.id} {render.clean(paused.title, 200)} is paused with "
+            f"{left.describe()} left: no alerts until `/deadline resume deadline:{paused.id}`.",
+        )
+
+    @deadline.command(
+        name="resume", description="Restart a paused deadline's clock with the days it had left"
+    )
+    @app_commands.describe(deadline="The deadline's number", reason="e.g. 'request narrowed'")
+    async def resume(
+        self,
+        interaction: discord.Interaction,
+        deadline: DeadlineNumber,
+        reason: app_commands.Range[str, 0, 1000] | None = None,
+    ) -> None:
+        resumed = await self.services.deadlines.resume(
+            actor_of(interaction), guild_id_of(interaction), deadline, reason=reason
+        )
+        await reply(
+            interaction,
+            content=f"\u25b6\ufe0f #{resumed.id} {render.clean(resumed.title, 200)} is running "
+            f"again: {render.due_line(resumed)}",
+        )
+
     @deadline.command(name="delete", description="Delete a deadline (asks first; kept in history)")
     @app_commands.describe(deadline="The deadline's number")
     async def delete(self, interaction: discord.Interaction, deadline: DeadlineNumber) -> None:
@@ -449,6 +489,8 @@ class DeadlineCog(commands.Cog):
     @extend.autocomplete("deadline")
     @edit.autocomplete("deadline")
     @snooze.autocomplete("deadline")
+    @pause.autocomplete("deadline")
+    @resume.autocomplete("deadline")
     @delete.autocomplete("deadline")
     async def deadline_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -459,7 +501,7 @@ class DeadlineCog(commands.Cog):
         found = await self.services.deadlines.search(interaction.guild_id, current.strip())
         return [
             app_commands.Choice(
-                name=render.cut(f"#{d.id} {d.title} \u2014 due {d.due} ({d.status.value})", 100),
+                name=render.cut(f"#{d.id} {d.title} \u2014 due {d.due} ({render.state(d)})", 100),
                 value=str(d.id),
             )
             for d in found[:25]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.deadlines import Computation, format_day
+from bot.deadlines.counting import extended_due
 from bot.deadlines.finding import Found
 from bot.models import (
     AlertKind,
@@ -48,6 +49,7 @@ COLOR_SOON = discord.Colour.gold()
 COLOR_OVERDUE = discord.Colour.red()
 COLOR_DONE = discord.Colour.green()
 COLOR_ERROR = discord.Colour.dark_red()
+COLOR_PAUSED = discord.Colour.light_grey()
 
 _MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#<@:-])")
 
@@ -140,6 +142,40 @@ def heading(deadline: Deadline) -> str:
     return cut(f"#{deadline.id} {clean(deadline.title)}", TITLE_LIMIT)
 
 
+def allowed_due(deadline: Deadline) -> dt.date | None:
+    """The date the extension the deadline's law (or phrase) allows would give, from its
+    current due date; None without one."""
+    if not deadline.allowed_extension:
+        return None
+    return extended_due(
+        deadline.due, deadline.allowed_extension, rule=deadline.rule, calendar=deadline.calendar
+    )
+
+
+def allowed_text(deadline: Deadline) -> str:
+    """'14 calendar days: to Mon 2025-08-11'; '' without an allowed extension."""
+    if not deadline.allowed_extension:
+        return ""
+    text = clean(deadline.allowed_extension, 100)
+    day = allowed_due(deadline)
+    return f"{text}: to {format_day(day)}" if day is not None else text
+
+
+def state(deadline: Deadline) -> str:
+    """'active', 'paused', 'done' or 'cancelled'."""
+    if deadline.status is Status.ACTIVE and deadline.paused_at is not None:
+        return "paused"
+    return deadline.status.value
+
+
+def paused_text(deadline: Deadline) -> str:
+    """'paused since <date>, 7 business days left' for a paused deadline; else ''."""
+    left = deadline.days_left()
+    if deadline.paused_at is None or left is None:
+        return ""
+    return f"paused since {stamp(deadline.paused_at, 'f')}, {left.describe()} left"
+
+
 def deadline_embed(
     deadline: Deadline,
     *,
@@ -157,6 +193,12 @@ def deadline_embed(
         description = f"**{deadline.status.value.upper()}** \u2014 " + description
     elif overdue:
         description = f"**OVERDUE by {span(now - deadline.due_at)}** \u2014 " + description
+    elif deadline.paused_at is not None:
+        colour = COLOR_PAUSED
+        description = (
+            f"**PAUSED** \u2014 {paused_text(deadline)} (was due {format_day(deadline.due)}); "
+            f"`/deadline resume deadline:{deadline.id}` restarts the clock"
+        )
     embed = discord.Embed(title=heading(deadline), description=description, colour=colour)
     embed.add_field(
         name="Counting",
@@ -173,7 +215,7 @@ def deadline_embed(
     if deadline.allowed_extension:
         embed.add_field(
             name="Extension allowed",
-            value=f"{clean(deadline.allowed_extension, 100)} (not used yet; a button on alerts)",
+            value=f"{allowed_text(deadline)} (not used yet; the Extend button on alerts offers it)",
             inline=False,
         )
     embed.add_field(name="Alerts go to", value=f"<#{deadline.channel_id}>", inline=True)
@@ -259,6 +301,8 @@ def list_embed(page: Page, *, now: dt.datetime, show: str) -> discord.Embed:
         marker = "\U0001f6a8 **OVERDUE** " if deadline.id in page.overdue_ids else ""
         if deadline.status is not Status.ACTIVE:
             marker = f"*{deadline.status.value}* "
+        elif deadline.paused_at is not None:
+            marker = "\u23f8\ufe0f *paused* "
         lines.append(
             f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
             f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
@@ -333,6 +377,8 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
             value=f"The bot could not post in <#{deadline.channel_id}>; check its permissions.",
             inline=False,
         )
+    if deadline.allowed_extension:
+        embed.add_field(name="Extension allowed", value=allowed_text(deadline), inline=False)
     if deadline.link:
         embed.add_field(name="Link", value=link_text(deadline.link), inline=False)
     # The reference is the alert's own key, where it survives (a nonce is not kept in the
@@ -524,6 +570,8 @@ def board_embed(
 
 def _board_line(deadline: Deadline, *, now: dt.datetime, scope: BoardScope) -> str:
     marker = "\U0001f6a8 **OVERDUE** " if deadline.is_overdue(now=now) else ""
+    if deadline.paused_at is not None:
+        marker = "\u23f8\ufe0f *paused* "
     line = (
         f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
         f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"

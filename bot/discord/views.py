@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 
+from bot.deadlines import format_day
 from bot.models import Deadline, ListFilter
 from bot.service import ValidationError
 
@@ -226,8 +227,11 @@ def alert_view(deadline: Deadline) -> discord.ui.View:
     view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
     view.add_item(ExtendButton(deadline.guild_id, deadline.id))
     if deadline.allowed_extension:
-        view.add_item(AllowedExtensionButton(deadline.guild_id, deadline.id,
-                                             deadline.allowed_extension))  # fmt: skip
+        day = render.allowed_due(deadline)
+        view.add_item(AllowedExtensionButton(
+            deadline.guild_id, deadline.id, deadline.allowed_extension,
+            to=format_day(day) if day is not None else "",
+        ))  # fmt: skip
     return view
 
 
@@ -238,8 +242,14 @@ class AllowedExtensionButton(
 
     action = "allowed"
 
-    def __init__(self, guild_id: int, deadline_id: int, extension: str = "") -> None:
+    def __init__(
+        self, guild_id: int, deadline_id: int, extension: str = "", *, to: str = ""
+    ) -> None:
+        # The date it gives, as the alert was posted ("Extend to Mon 2025-08-11 (allowed)");
+        # pressed later, it extends from the due date as it is then, and the reply says so.
         label = f"Extend by {extension} (allowed)" if extension else "Extend (allowed)"
+        if to:
+            label = f"Extend to {to} (allowed)"
         super().__init__(
             guild_id, deadline_id, label=render.cut(label, 80),
             style=discord.ButtonStyle.secondary,

@@ -1,4 +1,5 @@
-"""Deadline use cases: calc, list, status, search, add, done, delete, extend, edit, snooze.
+"""Deadline use cases: calc, list, status, search, add, done, delete, extend, edit, snooze,
+pause and resume.
 
 Each checks its input, runs in one transaction (a permission check included: the actor's
 rights in the deadline's own alert channel), replans the deadline's alerts inside it, and
@@ -27,6 +28,7 @@ from bot.deadlines import (
     zone,
 )
 from bot.deadlines.finding import Found, find_deadlines
+from bot.deadlines.tolling import days_left, resumed_due
 from bot.models import (
     Deadline,
     DeadlineStatus,
@@ -277,6 +279,7 @@ class DeadlineUseCases:
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            _not_paused(old)
             if allowed:
                 if old.allowed_extension is None:
                     raise ValidationError(
@@ -373,6 +376,7 @@ class DeadlineUseCases:
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            _not_paused(old)
             tz = deadline_zone(old, settings)
             today = now.astimezone(tz).date()
             day = compute_due(today, until, rule=Rule.CALENDAR, calendar=old.calendar).due
@@ -386,6 +390,75 @@ class DeadlineUseCases:
             detail = f"until {format_day(day)} {settings.alert_time:%H:%M} {tz.key}"
             return await self._save(tx, new, settings, actor.user_id, "snoozed", detail, now)
 
+    async def pause(
+        self, actor: Actor, guild_id: int, deadline_id: int, *, reason: str | None = None
+    ) -> Deadline:
+        """Stop the clock (tolling): no alerts, never overdue, until `resume`; the days of
+        the deadline's rule it has left are kept."""
+        reason = check_notes(reason, what="reason")
+        now = self._unit.now()
+        async with self._unit.transaction() as tx:
+            settings = await self._unit.settings(tx, guild_id)
+            old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            if old.paused_at is not None:
+                raise ValidationError(
+                    f"#{old.id} is already paused", example=f"/deadline resume deadline:{old.id}"
+                )
+            if old.is_overdue(now=now):
+                raise ValidationError(
+                    f"#{old.id} is already overdue: no time is left to stop; extend it instead",
+                    example=f"/deadline extend deadline:{old.id} by:10 days",
+                )
+            tz = deadline_zone(old, settings)
+            left = days_left(old.due, now.astimezone(tz).date(), rule=old.rule,
+                             calendar=old.calendar)  # fmt: skip
+            new = dataclasses.replace(old, paused_at=now, paused_left=left.days)
+            detail = f"{left.describe()} left (was due {format_day(old.due)})"
+            if reason:
+                detail += f": {reason}"
+            return await self._save(tx, new, settings, actor.user_id, "paused", detail, now)
+
+    async def resume(
+        self, actor: Actor, guild_id: int, deadline_id: int, *, reason: str | None = None
+    ) -> Deadline:
+        """Restart a paused deadline's clock: due after the days it had left, counted from
+        today under its rule (business days stay business days), with its alerts replanned."""
+        reason = check_notes(reason, what="reason")
+        now = self._unit.now()
+        async with self._unit.transaction() as tx:
+            settings = await self._unit.settings(tx, guild_id)
+            old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            left = old.days_left()
+            if left is None or old.paused_at is None:
+                raise ValidationError(
+                    f"#{old.id} is not paused", example=f"/deadline pause deadline:{old.id}"
+                )
+            tz = deadline_zone(old, settings)
+            today = now.astimezone(tz).date()
+            at = old.due_at.astimezone(tz).time() if old.has_time else None
+            due = resumed_due(left, today, rule=old.rule, calendar=old.calendar, tz=tz.key, at=at)
+            paused_on = old.paused_at.astimezone(tz).date()
+            new = dataclasses.replace(
+                old,
+                due=due.due,
+                due_at=due.due_at,
+                explanation=(
+                    *old.explanation,
+                    f"paused {format_day(paused_on)} with {left.describe()} left; "
+                    f"resumed {format_day(today)}:",
+                    *due.explanation[1:],
+                ),
+                paused_at=None,
+                paused_left=None,
+            )
+            detail = (
+                f"paused since {format_day(paused_on)}, {left.describe()} left: "
+                f"due {format_day(due.due)} (was {format_day(old.due)})"
+            )
+            if reason:
+                detail += f" ({reason})"
+            return await self._save(tx, new, settings, actor.user_id, "resumed", detail, now)
+
     # -- internals --------------------------------------------------------------------
 
     async def _close(
@@ -396,7 +469,7 @@ class DeadlineUseCases:
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
-            new = dataclasses.replace(old, status=status)
+            new = dataclasses.replace(old, status=status, paused_at=None, paused_left=None)
             action = "done" if status is Status.DONE else "deleted"
             return await self._save(tx, new, settings, actor.user_id, action, note or "", now)
 
@@ -466,6 +539,14 @@ async def _get(tx: Transaction, guild_id: int, deadline_id: int) -> Deadline:
             example="/deadline list to see the ids",
         )
     return deadline
+
+
+def _not_paused(deadline: Deadline) -> None:
+    if deadline.paused_at is not None:
+        raise ValidationError(
+            f"#{deadline.id} is paused: its clock is stopped; resume it first",
+            example=f"/deadline resume deadline:{deadline.id}",
+        )
 
 
 def check_recipients(

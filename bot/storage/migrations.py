@@ -347,13 +347,19 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE settings_version SET version = version + 1;
     END;
     """,
-    # 11 here, 12 once pause/resume's migration is merged before it (nothing refers to the
-    # number): retention of closed deadlines. The daily clean-up finds done and cancelled
+    # 11: retention of closed deadlines. The daily clean-up finds done and cancelled
     # deadlines by when they were closed (or last edited: updated_at) through this index of
     # only those rows, so it reads no more than it deletes; active rows cost nothing more.
     """
     CREATE INDEX deadlines_closed ON deadlines (updated_at)
         WHERE status = 'done' OR status = 'cancelled';
+    """,
+    # 12: tolling (`/deadline pause`): since when a deadline's clock is stopped, and the days
+    # of its rule it had left then.
+    """
+    ALTER TABLE deadlines ADD COLUMN paused_at INTEGER;
+    ALTER TABLE deadlines ADD COLUMN paused_left INTEGER
+        CHECK (paused_left IS NULL OR paused_left >= 0);
     """,
 )
 

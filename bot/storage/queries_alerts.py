@@ -200,13 +200,15 @@ class AlertQueries(Queries):
         )
 
     async def plan_if_active(self, rows: Sequence[tuple[int, int, PlannedAlert]]) -> None:
-        """Rows of (guild, deadline, alert): add each alert if its deadline is still active."""
+        """Rows of (guild, deadline, alert): add each alert if its deadline is still active
+        (and not paused)."""
         await self._conn.executemany(
             """
             INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
                 next_attempt_at)
             SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
-                SELECT 1 FROM deadlines WHERE guild_id = ? AND id = ? AND status = 'active')
+                SELECT 1 FROM deadlines WHERE guild_id = ? AND id = ? AND status = 'active'
+                AND paused_at IS NULL)
             ON CONFLICT (guild_id, deadline_id, kind, send_at) DO NOTHING
             """,
             [

@@ -260,9 +260,13 @@ class DeadlineQueries(Queries):
         take = offset + limit
         parts: list[tuple[int, str, str, list[Any]]] = []  # (rank, status, extra, params)
         if Status.ACTIVE in statuses:
-            parts.append((0, Status.ACTIVE.value, "AND due_at < ?", [now_at]))
+            # A paused deadline is never overdue: past its due date it is listed with the rest.
+            parts.append((0, Status.ACTIVE.value, "AND due_at < ? AND paused_at IS NULL", [now_at]))
             if not overdue_only:
                 parts.append((1, Status.ACTIVE.value, "AND due_at >= ?", [now_at]))
+                parts.append(
+                    (1, Status.ACTIVE.value, "AND due_at < ? AND paused_at IS NOT NULL", [now_at])
+                )
         if not overdue_only:
             parts += [(1, s.value, "", []) for s in statuses if s is not Status.ACTIVE]
         if not parts:
@@ -285,7 +289,7 @@ class DeadlineQueries(Queries):
         if overdue_only:  # active ones only: at most a guild's limit of them
             total_row = await self._one(
                 "SELECT COUNT(*) FROM deadlines WHERE guild_id = ? AND status = 'active' "
-                f"AND due_at < ? {where_channel}",
+                f"AND due_at < ? AND paused_at IS NULL {where_channel}",
                 [guild_id, now_at, *channel],
             )
         else:

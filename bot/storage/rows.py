@@ -53,7 +53,8 @@ def _opt_ts(stored: int | None) -> dt.datetime | None:
 _DEADLINE_COLUMNS = (
     "guild_id, id, channel_id, title, start_on, rule, calendar, period, due_on, due_at, "
     "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
-    "status, snoozed_until, revision, created_at, updated_at, allowed_extension"
+    "status, snoozed_until, revision, created_at, updated_at, allowed_extension, "
+    "paused_at, paused_left"
 )
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
@@ -122,6 +123,8 @@ def _deadline_row(d: Deadline | NewDeadline, deadline_id: int) -> tuple[Any, ...
         ts(d.created_at),
         ts(updated_at),
         d.allowed_extension,
+        None if d.paused_at is None else ts(d.paused_at),
+        d.paused_left,
     )
 
 
@@ -142,6 +145,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         guild_id, deadline_id, channel_id, title, start_on, rule, calendar, period, due_on,
         due_at, has_time, explanation, timezone, mention_kind, mention_id, link, notes,
         created_by, status, snoozed_until, revision, created_at, updated_at, allowed_extension,
+        paused_at, paused_left,
     ) = tuple(row)[at : at + _DEADLINE_WIDTH]  # fmt: skip
     return Deadline(
         guild_id=guild_id,
@@ -167,6 +171,8 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         created_at=parse_ts(created_at),
         updated_at=parse_ts(updated_at),
         allowed_extension=allowed_extension,
+        paused_at=_opt_ts(paused_at),
+        paused_left=paused_left,
     )
 
 

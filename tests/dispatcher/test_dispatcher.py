@@ -236,6 +236,40 @@ async def test_snoozed_after_claim_is_not_sent(
     assert notifier.notices == []
 
 
+async def test_paused_after_claim_is_not_sent(
+    store: SqliteStore, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    services = Services.over(store, clock=clock)
+    deadline = await add(services)
+    clock.set(at(2025, 8, 9, 13, 0))
+    async with store.transaction() as tx:
+        await tx.claim_due(clock.now(), limit=10)
+        current = await tx.get_deadline(GUILD, deadline.id)
+        assert current is not None
+        await tx.update_deadline(dataclasses.replace(current, paused_at=clock.now(), paused_left=7))
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        await dispatcher.settle()
+        clock.set(at(2025, 9, 30))  # long past the old due date: a paused deadline is not overdue
+        await dispatcher.settle()
+    assert notifier.notices == []
+
+
+async def test_a_paused_deadline_gets_no_alerts_until_it_resumes(
+    services: Services, dispatcher: Dispatcher, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    deadline = await add(services)  # due Sat 2025-08-16, calendar days
+    clock.set(at(2025, 8, 6, 13, 0))  # Wed: 10 calendar days left
+    await services.deadlines.pause(CREATOR, GUILD, deadline.id, reason="narrowing")
+    clock.set(at(2025, 9, 30, 13, 0))
+    await dispatcher.settle()
+    assert notifier.notices == []
+    resumed = await services.deadlines.resume(CREATOR, GUILD, deadline.id)
+    assert resumed.due == dt.date(2025, 10, 10)  # Tue Sep 30 + 10 days
+    clock.set(at(2025, 10, 3, 13, 0))  # 7 days before: the first alert since the pause
+    await dispatcher.settle()
+    assert [(n.kind, n.days_before) for n in notifier.notices] == [(AlertKind.REMINDER, 7)]
+
+
 async def test_digest_lists_active_deadlines_of_the_guild(
     services: Services, dispatcher: Dispatcher, notifier: RecordingNotifier
 ) -> None:

@@ -131,6 +131,7 @@ async def test_a_schedule_change_that_still_gives_the_alert_keeps_it(
         ("extend", "extended"),
         ("snooze", "snoozed"),
         ("done", "done"),
+        ("pause", "paused"),
         ("alert time", "settings: alert_time=10:30"),
     ],
 )
@@ -152,6 +153,7 @@ async def test_a_change_that_drops_a_due_alert_says_so_in_the_history(
             CREATOR, GUILD, deadline.id, until=parse_phrase("2 days").spec
         ),
         "done": lambda: use.done(CREATOR, GUILD, deadline.id),
+        "pause": lambda: use.pause(CREATOR, GUILD, deadline.id, reason="narrowing"),
         "alert time": lambda: services.settings.update(ADMIN, GUILD, alert_time=dt.time(10, 30)),
     }
     await changes[change]()
@@ -185,12 +187,12 @@ class GatedNotifier(RecordingNotifier):
         return await super().send_alert(notice)
 
 
-@pytest.mark.parametrize("change", ["done", "snooze", "extend"])
+@pytest.mark.parametrize("change", ["done", "snooze", "extend", "pause"])
 async def test_an_alert_handed_over_before_a_change_is_not_posted_after_it(
     store: SqliteStore, clock: FakeClock, change: str
 ) -> None:
     """One sender, two deadlines due at once: the first send hangs; meanwhile the second
-    deadline is marked done, snoozed or extended by a year. Its alert, already handed to the
+    deadline is marked done, snoozed, extended by a year or paused. Its alert, already handed to the
     sender, must not go out with the old state (issue 12.5)."""
     notifier = GatedNotifier()
     async with Dispatcher(
@@ -214,6 +216,8 @@ async def test_an_alert_handed_over_before_a_change_is_not_posted_after_it(
             await use.done(CREATOR, GUILD, second)
         elif change == "snooze":
             await use.snooze(CREATOR, GUILD, second, until=parse_phrase("3 days").spec)
+        elif change == "pause":
+            await use.pause(CREATOR, GUILD, second)
         else:
             await use.extend(CREATOR, GUILD, second, change=parse_phrase("1 year").spec)
         notifier.gate.set()

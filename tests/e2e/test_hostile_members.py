@@ -175,6 +175,8 @@ EXTRA_OPTIONS: dict[str, dict[str, Any]] = {
     "extend": {"by": "3 days"},
     "edit": {"title": "Hijacked"},
     "snooze": {"until": "3 days"},
+    "pause": {"reason": "hijacked"},
+    "resume": {},
     "delete": {},
 }
 
@@ -323,6 +325,8 @@ MUTATING = {
     "extend": {"deadline": "1", "by": "3 days"},
     "edit": {"deadline": "1", "title": "Hijacked"},
     "snooze": {"deadline": "1", "until": "3 days"},
+    "pause": {"deadline": "1", "reason": "hijacked"},
+    "resume": {"deadline": "1"},
     "delete": {"deadline": "1"},
 }
 
@@ -373,6 +377,11 @@ async def test_members_who_may_not_change_a_deadline_are_refused_by_every_comman
     assert edited["data"]["embeds"][0]["title"] == "#1 Renamed"
     snoozed = await room.command("snooze", {"deadline": "1", "until": "1 day"}, user=room.alice)
     assert "no alerts until" in snoozed["data"]["content"]
+    paused = await room.command("pause", {"deadline": "1"}, user=room.carol)
+    assert "is paused with" in paused["data"]["content"]
+    resumed = await room.command("resume", {"deadline": "1"},
+                                 user=room.bob, permissions=MANAGE_MESSAGES)  # fmt: skip
+    assert "running again" in resumed["data"]["content"]
 
 
 async def test_only_manage_server_changes_settings(room: Room) -> None:

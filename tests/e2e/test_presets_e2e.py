@@ -52,13 +52,15 @@ async def test_add_with_a_preset_counts_as_the_law_says_and_offers_its_extension
     assert "Mon 2025-07-28" in embed["description"]
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert "Cal. Gov. Code § 7922.535(a)" in fields["How it was counted"]
-    assert "14 calendar days" in fields["Extension allowed"]
+    assert "14 calendar days: to Mon 2025-08-11" in fields["Extension allowed"]
     # The 7-day reminder (Mon Jul 21, 09:00 New York) carries the allowed extension's button.
     await newsroom.move_to(dt.datetime(2025, 7, 21, 13, 0, tzinfo=dt.UTC))
     (alert,) = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.general}/messages")
     buttons = [c for row in alert.json["components"] for c in row["components"]]
     allowed = [b for b in buttons if b["custom_id"].startswith("dd:allowed:")]
-    assert [b["label"] for b in allowed] == ["Extend by 14 calendar days (allowed)"]
+    assert [b["label"] for b in allowed] == ["Extend to Mon 2025-08-11 (allowed)"]
+    alert_fields = {f["name"]: f["value"] for f in alert.json["embeds"][0]["fields"]}
+    assert alert_fields["Extension allowed"] == "14 calendar days: to Mon 2025-08-11"
     pressed = await newsroom.fake.send_component_interaction(
         newsroom.guild.id, newsroom.general, newsroom.alice.id, alert.response["id"],
         allowed[0]["custom_id"],

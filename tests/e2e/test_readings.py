@@ -97,15 +97,15 @@ async def test_an_allowed_extension_is_shown_and_offered_once_on_alerts(room: Ne
     await room.settle()  # long overdue: its alert goes out now
     (alert,) = room.fake.messages_in(room.alerts)
     offered = {c["label"]: c["custom_id"] for row in alert["components"] for c in row["components"]}
-    assert offered["Extend by 15 days (allowed)"] == f"dd:allowed:{room.guild.id}:1"
+    assert offered["Extend to Sun 2025-02-16 (allowed)"] == f"dd:allowed:{room.guild.id}:1"
 
-    pressed = await room.press(offered["Extend by 15 days (allowed)"], alert["id"])
+    pressed = await room.press(offered["Extend to Sun 2025-02-16 (allowed)"], alert["id"])
 
     assert "extended by the allowed extension" in pressed["data"]["content"]
     deadline = await room.deadline(1)
     assert deadline.due.isoformat() == "2025-02-16"  # Feb 1 + 15 days
     assert deadline.allowed_extension is None  # used up
-    again = await room.press(offered["Extend by 15 days (allowed)"], alert["id"])
+    again = await room.press(offered["Extend to Sun 2025-02-16 (allowed)"], alert["id"])
     assert "no allowed extension left" in again["data"]["content"]
     assert ("extended", "by 15 days: from Sat 2025-02-01 to Sun 2025-02-16 (the extension "
             "allowed)") in await room.history(1)  # fmt: skip

@@ -252,6 +252,8 @@ async def test_other_guild_cannot_see_or_touch_a_deadline(services: Services) ->
         use.extend(CREATOR, OTHER, deadline.id, change=when("1 day")),
         use.edit(CREATOR, OTHER, deadline.id, title="mine now"),
         use.snooze(CREATOR, OTHER, deadline.id, until=when("1 day")),
+        use.pause(CREATOR, OTHER, deadline.id),
+        use.resume(CREATOR, OTHER, deadline.id),
         use.delete(CREATOR, OTHER, deadline.id),
     ]
     for call in calls:
@@ -280,6 +282,8 @@ async def test_only_those_with_rights_may_change_a_deadline(services: Services) 
             use.extend(actor, GUILD, deadline.id, change=when("1 day")),
             use.edit(actor, GUILD, deadline.id, title="mine now"),
             use.snooze(actor, GUILD, deadline.id, until=when("1 day")),
+            use.pause(actor, GUILD, deadline.id, reason="mine now"),
+            use.resume(actor, GUILD, deadline.id),
             use.delete(actor, GUILD, deadline.id),
         ]
         for call in refusals:

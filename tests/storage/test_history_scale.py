@@ -200,9 +200,11 @@ async def test_the_migration_counts_what_is_there(db_path: Path) -> None:
             DROP TRIGGER settings_updated_version;
             DROP TRIGGER settings_deleted_version;
             DROP INDEX deadlines_closed;
+            ALTER TABLE deadlines DROP COLUMN paused_at;
+            ALTER TABLE deadlines DROP COLUMN paused_left;
             """
         )
-        raw.execute("PRAGMA user_version = 9")  # before migration 10
+        raw.execute("PRAGMA user_version = 9")  # as migration 9 left it: 10 and on run again
     async with SqliteStore.open(db_path) as store:
         assert await store.schema_version() == SCHEMA_VERSION
         async with store.transaction() as tx:

@@ -357,7 +357,13 @@ def _other(value: object) -> object:
 def test_the_stored_key_follows_every_field_of_the_deadline_and_the_context() -> None:
     export = DeadlineExport(NEW_YORK, (), versions=GuildVersion(3, NOW, 1, NOW))
     context = event_context(export)
-    zoned = {"timezone": "America/Chicago", "snoozed_until": NOW, "allowed_extension": "15 days"}
+    zoned = {
+        "timezone": "America/Chicago",
+        "snoozed_until": NOW,
+        "allowed_extension": "15 days",
+        "paused_at": NOW,
+        "paused_left": 7,
+    }
     for item in (
         deadline(**zoned),
         timed(**zoned),

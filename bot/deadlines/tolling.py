@@ -1,0 +1,89 @@
+"""Tolling: the days a paused deadline has left, and its due date when the clock restarts.
+
+Pure: no clock; callers pass the days. Days left are counted under the deadline's rule:
+business days under the business rule (the days after the pause up to the due date that are
+business days), calendar days under the others; when the clock restarts they are counted
+again from that day the same way, and the roll and court rules roll a last day that falls on
+a weekend or holiday to the next business day, as they did the first time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .calendars import format_day, holiday_calendar
+from .counting import END_OF_DAY, DueDate, Rule, _add_business_days, _roll, _shift, zone
+
+
+@dataclass(frozen=True, slots=True)
+class DaysLeft:
+    """How much of its period a paused deadline has left."""
+
+    days: int
+    business: bool
+
+    def describe(self) -> str:
+        """'7 business days', '1 calendar day'."""
+        kind = "business" if self.business else "calendar"
+        return f"{self.days} {kind} day{'' if self.days == 1 else 's'}"
+
+
+def days_left(due: dt.date, paused_on: dt.date, *, rule: Rule | str, calendar: str) -> DaysLeft:
+    """The days of `rule` after `paused_on` up to and including `due` (0 if it is past)."""
+    rule = Rule.parse(rule)
+    business = rule is Rule.BUSINESS
+    if due <= paused_on:
+        return DaysLeft(0, business)
+    if not business:
+        return DaysLeft((due - paused_on).days, False)
+    cal = holiday_calendar(calendar)
+    count, day = 0, paused_on
+    while day < due:
+        day += dt.timedelta(days=1)
+        if cal.is_business_day(day):
+            count += 1
+    return DaysLeft(count, True)
+
+
+def resumed_due(
+    left: DaysLeft,
+    resumed_on: dt.date,
+    *,
+    rule: Rule | str,
+    calendar: str,
+    tz: str,
+    at: dt.time | None = None,
+) -> DueDate:
+    """The due date when the clock restarts on `resumed_on` with `left` to go, explained
+    (its first step is day 0); at `at` on that day, else by its end."""
+    rule = Rule.parse(rule)
+    zoneinfo = zone(tz)
+    cal = holiday_calendar(calendar, closures=rule is Rule.COURT)
+    steps = [f"day 0: {format_day(resumed_on)} (the clock restarted)"]
+    if left.days == 0:
+        day = resumed_on
+        steps.append("no days were left: due the day the clock restarted")
+    elif left.business:
+        day, skipped = _add_business_days(resumed_on, left.days, cal)
+        steps.append(f"+{left.describe()} left -> {format_day(day)}{skipped}")
+    else:
+        day = _shift(resumed_on, dt.timedelta(days=left.days))
+        steps.append(f"+{left.describe()} left -> {format_day(day)}")
+    if rule is not Rule.CALENDAR:
+        day = _roll(day, cal, rule, steps)
+    local = dt.datetime.combine(day, at or END_OF_DAY, tzinfo=zoneinfo)
+    if at is None:
+        steps.append(f"due by the end of {format_day(day)} ({zoneinfo.key})")
+    else:
+        steps.append(f"due at {local:%H:%M} {zoneinfo.key} on {format_day(day)}")
+    return DueDate(
+        start=resumed_on,
+        rule=rule,
+        calendar=cal.name,
+        due=day,
+        due_at=local.astimezone(dt.UTC),
+        timezone=zoneinfo.key,
+        has_time=at is not None,
+        explanation=tuple(steps),
+    )
