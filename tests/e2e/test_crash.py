@@ -160,7 +160,7 @@ async def crashes(tmp_path: Path) -> AsyncIterator[Crashes]:
 # -- SIGKILL ----------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(420)  # posts are paced at 40/s (Discord's global limit): ~31 s of its wait
 async def test_sigkill_at_random_points_loses_nothing_acknowledged_and_posts_nothing_twice(
     crashes: Crashes,
 ) -> None:
