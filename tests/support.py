@@ -16,12 +16,37 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.models import Deadline
+from bot.deadlines import Rule
+from bot.models import Deadline, NewDeadline
 from bot.notices import AlertNotice, PermanentSendError, TransientSendError
 
 # Thu 2025-07-17 08:00 in New York: the morning the Bondi letter went out, an hour before the
 # default 09:00 alert time.
 START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
+
+
+def records_request(
+    n: int, *, guild_id: int, created_by: int, channel_id: int = 55,
+    created_at: dt.datetime = START,
+) -> NewDeadline:  # fmt: skip
+    """Deadline `n` of a storage test: "Records request n", 30 + n calendar days from the
+    Bondi letter, due at the end of Aug 16 + n (UTC)."""
+    due = dt.date(2025, 8, 16) + dt.timedelta(days=n)
+    return NewDeadline(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        title=f"Records request {n}",
+        start=dt.date(2025, 7, 17),
+        rule=Rule.CALENDAR,
+        calendar="US",
+        period=f"{30 + n} days",
+        due=due,
+        due_at=dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=dt.UTC),
+        has_time=False,
+        explanation=("day 0",),
+        created_by=created_by,
+        created_at=created_at,
+    )
 
 
 class FakeClock:

@@ -359,21 +359,19 @@ def check(toks: list[Tok], main: Expression, cased: str) -> None:
     if any(t.text in ("embargo", "embargoed", "embargoes") for t in toks):
         refuse(cased, "an embargo is a time to wait for, not a deadline to meet",
                "Story, by 6 a.m. Monday")  # fmt: skip
-    if (
+    # Only a time was read ("by 5pm"), so the day is today: is what follows it a day?
+    time_only = (
         main.kind == "due"
         and main.day is not None
         and main.day.relative == "today"
         and not main.day.text
         and first is not None
-        and first.text in ("on", "the")
-    ):
+    )
+    if time_only and first is not None and first.text in ("on", "the"):
         refuse(cased[toks[main.first].start :], "I read the time but not the day after it",
                "by 5 p.m. July 31")  # fmt: skip
     if (
-        main.kind == "due"
-        and main.day is not None
-        and main.day.relative == "today"
-        and not main.day.text
+        time_only
         and first is not None
         and first.kind == "word"
         and first.text not in _AFTER_A_BARE_TIME

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from support import FakeClock
+from support import FakeClock, records_request
 
 from bot.deadlines import Rule
 from bot.models import GuildSettings, GuildVersion, NewDeadline
@@ -21,21 +21,8 @@ T0 = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 def new(n: int, guild_id: int = GUILD) -> NewDeadline:
-    due = dt.date(2025, 8, 16) + dt.timedelta(days=n)
-    return NewDeadline(
-        guild_id=guild_id,
-        channel_id=55,
-        title=f"Records request {n}",
-        start=dt.date(2025, 7, 17),
-        rule=Rule.CALENDAR,
-        calendar="US",
-        period=f"{30 + n} days",
-        due=due,
-        due_at=dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=dt.UTC),
-        has_time=False,
-        explanation=("day 0",),
-        created_by=USER,
-        created_at=T0 + dt.timedelta(minutes=n),
+    return records_request(
+        n, guild_id=guild_id, created_by=USER, created_at=T0 + dt.timedelta(minutes=n)
     )
 
 

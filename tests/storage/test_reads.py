@@ -9,9 +9,8 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from support import FakeClock
+from support import FakeClock, records_request
 
-from bot.deadlines import Rule
 from bot.models import NewDeadline, Status
 from bot.service import Services
 from bot.storage import SqliteStore, Transaction
@@ -21,22 +20,7 @@ T0 = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 def new(n: int) -> NewDeadline:
-    due = dt.date(2025, 8, 16) + dt.timedelta(days=n)
-    return NewDeadline(
-        guild_id=GUILD,
-        channel_id=55,
-        title=f"Records request {n}",
-        start=dt.date(2025, 7, 17),
-        rule=Rule.CALENDAR,
-        calendar="US",
-        period=f"{30 + n} days",
-        due=due,
-        due_at=dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=dt.UTC),
-        has_time=False,
-        explanation=("day 0",),
-        created_by=USER,
-        created_at=T0,
-    )
+    return records_request(n, guild_id=GUILD, created_by=USER)
 
 
 async def active(tx: Transaction) -> int:

@@ -11,11 +11,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from support import FakeClock
+from support import FakeClock, records_request
 
 from bot.app import DeskOptions
 from bot.config import Config
-from bot.deadlines import Rule
 from bot.models import AlertKind, NewDeadline, PlannedAlert, Status
 from bot.scheduling import PeriodicJobs
 from bot.service import Actor, Services
@@ -28,22 +27,7 @@ T0 = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 def new(n: int, guild_id: int = GUILD) -> NewDeadline:
-    due = dt.date(2025, 8, 16) + dt.timedelta(days=n)
-    return NewDeadline(
-        guild_id=guild_id,
-        channel_id=55 + n % 2,
-        title=f"Records request {n}",
-        start=dt.date(2025, 7, 17),
-        rule=Rule.CALENDAR,
-        calendar="US",
-        period=f"{30 + n} days",
-        due=due,
-        due_at=dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=dt.UTC),
-        has_time=False,
-        explanation=("day 0",),
-        created_by=USER,
-        created_at=T0,
-    )
+    return records_request(n, guild_id=guild_id, created_by=USER, channel_id=55 + n % 2)
 
 
 async def seed(store: SqliteStore, guild_id: int, count: int) -> list[int]:
