@@ -12,8 +12,9 @@ Prints, on a real SQLite file and the real web server on 127.0.0.1:
 - the export use case end to end (read + render), CSV and ICS warm;
 - the feed over HTTP: cold, cached, after one change, 304 (If-None-Match and
   If-Modified-Since), gzip, with sizes;
-- a store query's latency (p50/p99/max) while idle, and during a cold render of the feed
-  done the old way (icalendar in a worker thread) and the new way (sliced on the event loop).
+- a store query's latency (p50/p99/max) while idle, and during a render of the feed done
+  the old way (icalendar in a worker thread), sliced on the event loop (as without a
+  renderer: the command line), and in the renderer's worker process (as the bot does).
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ import aiohttp
 from bot.clock import SystemClock
 from bot.deadlines import Rule
 from bot.export import EventCache, render
-from bot.models import DeadlineExport, NewDeadline
-from bot.service import Actor, Services, feed_url
-from bot.service.feeds import FeedUseCases
+from bot.models import DeadlineExport, GuildDefaults, NewDeadline
+from bot.service import Actor, Renderer, Services, feed_url
+from bot.service.feeds import FeedUseCases, FeedVersion
+from bot.service.rendering import RenderJob
 from bot.storage import SqliteStore
 from bot.web import WebServer, feed_routes
 
@@ -167,9 +169,39 @@ async def main(count: int, runs: int) -> None:
                     ends[fmt].append(time.perf_counter() - start)
             csv_e, ics_e = (statistics.median(ends[f]) for f in ("csv", "ics"))
             print(f"  CSV {ms(csv_e)}, ICS warm {ms(ics_e)}: ICS/CSV {ics_e / csv_e:.2f}x")
+            await worker_export_figures(services, store, runs)
 
             await http_figures(services, store)
             await latency_figures(services, store, export)
+
+
+async def worker_export_figures(services: Services, store: SqliteStore, runs: int) -> None:
+    """/deadline export as the bot makes it: read and rendered in the renderer's process."""
+    print("export files made in the renderer's worker process (medians, wall):")
+    renderer = Renderer(store.path)
+    feeds = FeedUseCases(services.unit, renderer=renderer)
+    times: dict[str, list[float]] = {"csv": [], "ics": [], "ics-restart": []}
+    try:
+        await feeds.export_file(GUILD, "csv")  # the worker started
+        for _ in range(runs):
+            for fmt in ("csv", "ics"):
+                times[fmt].append(
+                    await wall(lambda: feeds.export_file(GUILD, fmt, include_all=True))  # noqa: B023
+                )
+            fresh = Renderer(store.path)  # a new worker: events from the database
+            try:
+                await fresh.render(RenderJob(fresh.path, GUILD, GuildDefaults(), fmt="csv"))
+                restarted = FeedUseCases(services.unit, renderer=fresh)
+                times["ics-restart"].append(
+                    await wall(lambda: restarted.export_file(GUILD, "ics", include_all=True))  # noqa: B023
+                )
+            finally:
+                await fresh.close()
+    finally:
+        await renderer.close()
+    csv_w, ics_w, ics_r = (statistics.median(times[k]) for k in ("csv", "ics", "ics-restart"))
+    print(f"  CSV {ms(csv_w)}, ICS warm {ms(ics_w)}: ICS/CSV {ics_w / csv_w:.2f}x")
+    print(f"  ICS after a restart (events stored) {ms(ics_r)}: ICS/CSV {ics_r / csv_w:.2f}x")
 
 
 def forget_stored_events(store: SqliteStore) -> None:
@@ -318,6 +350,37 @@ async def latency_figures(services: Services, store: SqliteStore, export: Deadli
     assert newest is not None
     warm, took = await during(services, lambda: fresh.feed_file(newest))
     show_latency("during a warm render, after", warm, took)
+    await worker_figures(services, store, access.token)
+
+
+async def worker_figures(services: Services, store: SqliteStore, token: str, runs: int = 3) -> None:
+    """The same renders in the renderer's worker process (as the bot makes them), each case
+    `runs` times; latencies pooled over the runs, render times their median."""
+    print(f"the same, made in the renderer's worker process ({runs} runs pooled):")
+    cases: dict[str, list[tuple[list[float], float]]] = {}
+
+    async def case(label: str, feeds: FeedUseCases, version: FeedVersion | None) -> None:
+        assert version is not None
+        cases.setdefault(label, []).append(await during(services, lambda: feeds.feed_file(version)))
+
+    for run in range(runs):
+        forget_stored_events(store)
+        renderers = [Renderer(store.path), Renderer(store.path)]
+        try:
+            for renderer in renderers:  # started: a worker takes ~0.5 s to import its modules
+                await renderer.render(RenderJob(renderer.path, GUILD, GuildDefaults(), fmt="csv"))
+            first = FeedUseCases(services.unit, renderer=renderers[0])
+            await case("cold, nothing stored", first, await first.feed_version(token))
+            second = FeedUseCases(services.unit, renderer=renderers[1])
+            await case("cold, events stored (new worker)", second, await second.feed_version(token))
+            await services.deadlines.done(Actor(USER), GUILD, 5 + run)
+            await case("warm, after one change", first, await first.feed_version(token))
+        finally:
+            for renderer in renderers:
+                await renderer.close()
+    for label, measured in cases.items():
+        pooled = [latency for latencies, _ in measured for latency in latencies]
+        show_latency(label, pooled, statistics.median(took for _, took in measured))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from bot.metrics import Metrics
 from bot.models import GuildDefaults
 from bot.operations import OperationError, instance_lock, lock_path
 from bot.scheduling import PeriodicJobs
-from bot.service import Services
+from bot.service import Renderer, Services
 from bot.storage import SqliteStore, StorageError, refuse_if_deleted
 from bot.web import WebServer, start_web, web_server
 
@@ -124,7 +124,11 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
             return False
 
         stack.push_async_exit(mark_clean_stop)
-        services = Services.over(store, clock=clock, defaults=options.defaults)
+        # Calendar files are made in a process of their own (started on the first file, so
+        # not competing with the start): no command waits on a render.
+        renderer = Renderer(store.path)
+        stack.push_async_callback(renderer.close)
+        services = Services.over(store, clock=clock, defaults=options.defaults, renderer=renderer)
         metrics = Metrics()
         gateway = GatewayLink()
 

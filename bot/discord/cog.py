@@ -392,10 +392,10 @@ class DeadlineCog(commands.Cog):
         # Thousands of deadlines take seconds to render: answer Discord first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = interaction.guild
-        data = await self.services.feeds.export(
-            guild_id, include_all=show == "all", name=guild.name if guild else ""
+        file = await self.services.feeds.export_file(
+            guild_id, fmt, include_all=show == "all", name=guild.name if guild else ""
         )
-        body = await self.services.feeds.render(fmt, data)
+        body = file.body
         limit = guild.filesize_limit if guild else UPLOAD_LIMIT
         if len(body) > limit:
             raise ValidationError(
@@ -404,10 +404,10 @@ class DeadlineCog(commands.Cog):
                 example="/deadline export show:active, or ask the bot's host for python -m bot "
                 "export",
             )
-        day = self.clock.now().astimezone(zone(data.settings.timezone)).date()
+        day = self.clock.now().astimezone(zone(file.timezone)).date()
         await reply(
             interaction,
-            content=render.export_text(len(data.deadlines), fmt=fmt, show=show),
+            content=render.export_text(file.deadlines, fmt=fmt, show=show),
             file=discord.File(io.BytesIO(body), filename=f"deadlines-{show}-{day}.{fmt}"),
             ephemeral=True,
         )

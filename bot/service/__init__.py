@@ -19,6 +19,7 @@ from .deadlines import MAX_ACTIVE_PER_GUILD, PAGE_SIZE, UNSET, Added, DeadlineUs
 from .errors import LimitError, NotAllowed, NotFoundError, UserError, ValidationError
 from .feeds import FEED_PREFIX, FEED_SUFFIX, FeedUseCases, feed_token_hash, feed_url
 from .imports import ImportUseCases
+from .rendering import Renderer
 from .retention import RetentionUseCases
 from .runtime import RuntimeUseCases
 from .settings import SettingsUseCases
@@ -46,6 +47,7 @@ class Services:
         clock: Clock,
         defaults: GuildDefaults | None = None,
         changes: ChangeFeed | None = None,
+        renderer: Renderer | None = None,
     ) -> Services:
         unit = Unit(store, clock=clock, defaults=defaults, changes=changes)
         return cls(
@@ -53,7 +55,7 @@ class Services:
             deadlines=DeadlineUseCases(unit),
             settings=SettingsUseCases(unit),
             boards=BoardUseCases(unit),
-            feeds=FeedUseCases(unit),
+            feeds=FeedUseCases(unit, renderer=renderer),
             imports=ImportUseCases(unit),
             runtime=RuntimeUseCases(unit),
             retention=RetentionUseCases(unit),
@@ -78,6 +80,7 @@ __all__ = [
     "LimitError",
     "NotAllowed",
     "NotFoundError",
+    "Renderer",
     "Services",
     "UserError",
     "ValidationError",

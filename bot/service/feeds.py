@@ -2,9 +2,13 @@
 
 A feed is answered in two steps: `feed_version` (the token, and the guild's change counters:
 enough for "not modified", without reading a deadline), then `feed_file` (the file, rendered
-once however many ask at the same time, from each event's cached bytes). Rendering runs on
-the event loop in slices of a few milliseconds: in a worker thread it would hold the GIL for
-seconds and slow every command and alert meanwhile.
+once however many ask at the same time, from each event's cached bytes).
+
+With a `Renderer` (the bot has one), files are made in a worker process that reads the
+database itself (`rendering.py`): the bot's process only receives the bytes, so no command or
+alert waits on a render. Without one (the command line, tests), rendering runs on the event
+loop in slices of a few milliseconds: in a worker thread it would hold the GIL for seconds
+and slow every command and alert meanwhile.
 
 Event bytes are cached at two levels: in memory (`EventCache`), then in the database
 (`ics_events`, each row under its `stored_key`), so the first render after a start reads what
@@ -19,11 +23,13 @@ import datetime as dt
 import gzip
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from bot.export import (
@@ -49,16 +55,18 @@ from bot.models import (
 
 from .actor import SETTINGS_RULE, Actor, may_change_settings
 from .errors import NotAllowed, ValidationError
+from .rendering import GZIP_LEVEL, MAX_FEED_NAME, Renderer, RenderJob, RenderResult
 from .unit import Unit
 
 if TYPE_CHECKING:
     from bot.storage import Transaction
 
+log = logging.getLogger(__name__)
+
 # 24 random bytes: 192 bits, 32 URL-safe characters. The pattern also accepts older or
 # longer tokens, and nothing that could not be one (so junk never reaches the database).
 FEED_TOKEN_BYTES: Final = 24
 FEED_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{22,128}")
-MAX_FEED_NAME: Final = 100
 FEED_PREFIX: Final = "/calendar/"
 FEED_SUFFIX: Final = ".ics"
 # How long a render holds the event loop before letting others run: a command waits at most
@@ -70,7 +78,7 @@ RENDER_SLICE_SECONDS: Final = 0.003
 # a 0.3 ms query took 13 ms, with spikes of 400 ms; with this pause 0.3 ms, p99 under 10 ms).
 RENDER_PAUSE_SECONDS: Final = 0.0003
 RECENT_FILES: Final = 8  # whole feeds kept, besides every event's bytes
-GZIP_LEVEL: Final = 6
+EVENTS_PER_WRITE: Final = 250  # rendered events stored in one transaction (~0.3 MB)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,6 +102,16 @@ class FeedFile:
     events: int
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A guild's deadlines as a file to download: its bytes, how many deadlines it holds, and
+    the guild's time zone (the file's date is the guild's day)."""
+
+    body: bytes
+    deadlines: int
+    timezone: str
+
+
 class _LeaderGone(Exception):
     """The request rendering a feed for others was cancelled: one of them renders it."""
 
@@ -109,9 +127,12 @@ def feed_url(base_url: str, token: str) -> str:
 
 
 class FeedUseCases:
-    def __init__(self, unit: Unit, *, events: EventCache | None = None) -> None:
+    def __init__(
+        self, unit: Unit, *, events: EventCache | None = None, renderer: Renderer | None = None
+    ) -> None:
         self._unit = unit
         self.events = events if events is not None else EventCache()
+        self.renderer = renderer
         self._flights: dict[str, asyncio.Future[FeedFile]] = {}
         self._files: OrderedDict[int, FeedFile] = OrderedDict()
         self.renders = 0  # feeds rendered (not answered from a recent file)
@@ -129,6 +150,28 @@ class FeedUseCases:
         return DeadlineExport(
             settings, tuple(deadlines), name=name[:MAX_FEED_NAME], versions=versions
         )
+
+    async def export_file(
+        self, guild_id: int, fmt: Format, *, include_all: bool = False, name: str = ""
+    ) -> ExportFile:
+        """The guild's active deadlines (or all) as a file in `fmt`; made by the renderer's
+        process when there is one."""
+        if self.renderer is not None:
+            job = RenderJob(
+                self.renderer.path,
+                guild_id,
+                self._unit.defaults,
+                fmt=fmt,
+                include_all=include_all,
+                name=name,
+            )
+            result = await self._worker(job)
+            if result is not None:
+                assert result.settings is not None
+                return ExportFile(result.body, result.events, result.settings.timezone)
+        export = await self.export(guild_id, include_all=include_all, name=name)
+        body = await self.render(fmt, export)
+        return ExportFile(body, len(export.deadlines), export.settings.timezone)
 
     async def render(self, fmt: Format, export: DeadlineExport) -> bytes:
         """`export` as a file, from the cached events; on the event loop, a slice at a time."""
@@ -197,6 +240,26 @@ class FeedUseCases:
             del self._flights[version.etag]
 
     async def _render_feed(self, guild_id: int) -> FeedFile:
+        file = None
+        if self.renderer is not None:
+            job = RenderJob(self.renderer.path, guild_id, self._unit.defaults, feed=True)
+            result = await self._worker(job)
+            if result is not None:
+                if result.feed is None or result.settings is None:
+                    raise LookupError(f"guild {guild_id} has no calendar feed any more")
+                assert result.gzipped is not None
+                version = _version(result.feed, result.settings, result.versions)
+                file = FeedFile(version, result.body, result.gzipped, result.events)
+        if file is None:
+            file = await self._render_feed_here(guild_id)
+        self.renders += 1
+        self._files[guild_id] = file
+        self._files.move_to_end(guild_id)
+        while len(self._files) > RECENT_FILES:
+            self._files.popitem(last=False)
+        return file
+
+    async def _render_feed_here(self, guild_id: int) -> FeedFile:
         # The version is read with the deadlines, so the file and its ETag always agree; on a
         # read connection, so the thousands of rows never hold up a write.
         async with self._unit.read() as tx:
@@ -208,13 +271,32 @@ class FeedUseCases:
         body = await self._assemble(export)
         # zlib lets go of the GIL while it compresses: a worker thread does not slow the loop.
         gzipped = await asyncio.to_thread(gzip.compress, body, GZIP_LEVEL, mtime=0)
-        file = FeedFile(version, body, gzipped, len(export.deadlines))
-        self.renders += 1
-        self._files[guild_id] = file
-        self._files.move_to_end(guild_id)
-        while len(self._files) > RECENT_FILES:
-            self._files.popitem(last=False)
-        return file
+        return FeedFile(version, body, gzipped, len(export.deadlines))
+
+    async def _worker(self, job: RenderJob) -> RenderResult | None:
+        """`job` done by the renderer's process, the events it rendered stored; None if no
+        worker process can run (then the caller renders here). Shielded: a request that goes
+        away does not lose what the worker rendered for it."""
+        assert self.renderer is not None
+        renderer = self.renderer
+
+        async def run() -> RenderResult:
+            result = await renderer.render(job)
+            self.stored_reads += result.stored_reads
+            # A few hundred events a transaction: a command's write never waits long behind
+            # the megabytes of a first render.
+            for first in range(0, len(result.fresh), EVENTS_PER_WRITE):
+                await self._store(
+                    job.guild_id, list(result.fresh[first : first + EVENTS_PER_WRITE])
+                )
+            return result
+
+        try:
+            return await asyncio.shield(run())
+        except BrokenProcessPool:
+            log.error("the calendar renderer process keeps dying: rendering in the bot's process")
+            self.renderer = None
+            return None
 
     async def _assemble(self, export: DeadlineExport) -> bytes:
         """`render("ics", export)`, from the event cache, pausing every RENDER_SLICE_SECONDS

@@ -184,6 +184,32 @@ class SqliteStore:
             raise
         return cls(conn, path, readers)
 
+    @classmethod
+    @asynccontextmanager
+    async def reading(cls, path: str | Path) -> AsyncIterator[Transaction]:
+        """One read transaction on a read-only connection of its own to the database at
+        `path`, which must exist and be migrated already: for another process (the calendar
+        renderer) reading what the bot's process writes. In WAL it sees what was committed
+        before it began and holds up no writer. Nothing is created or migrated."""
+        uri = _read_only_uri(path)
+        try:
+            reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"cannot read the database {path}: {exc}") from exc
+        try:
+            reader.row_factory = sqlite3.Row
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await reader.execute("PRAGMA query_only = ON")
+            await reader.execute("BEGIN")
+            try:
+                yield Transaction(reader)
+            finally:
+                await asyncio.shield(_rollback(reader))  # a read: nothing to keep
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(exc) from exc
+        finally:
+            await reader.close()
+
     async def close(self) -> None:
         for _ in self._readers:  # each once it is handed back
             reader = await self._free_readers.get()
@@ -364,6 +390,10 @@ async def _open_reader(path: Path) -> aiosqlite.Connection:
         await reader.close()
         raise
     return reader
+
+
+def _read_only_uri(path: str | Path) -> str:
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
 
 
 async def _rollback(conn: aiosqlite.Connection) -> None:
