@@ -290,6 +290,12 @@ class _RowReader:
             status = self._cell(record, "status").lower()
             if status in _SKIPPED_STATUSES:
                 return None
+            if status == "paused":
+                raise CellError(
+                    "a paused deadline's due date is the one before its pause, not its due "
+                    "date: resume it and export again, or write its due date and status active",
+                    example="active",
+                )
             if status not in ("", "active"):
                 raise CellError(
                     f"{status[:20]!r} is not a status; rows that are done or cancelled are skipped",
