@@ -140,7 +140,8 @@ def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = F
         note = f"the day stage {index} ({law.stages[index - 1].requires}) was marked done"
     else:
         note = (
-            f"stage {index}'s due date ({law.stages[index - 1].requires}, not marked done by then)"
+            f"the due date of stage {index}, {law.stages[index - 1].requires}: nobody "
+            "marked it done"
         )
     due = compute_due(
         start, parse_phrase(stage.period).spec, rule=stage.rule, calendar=stage.calendar,

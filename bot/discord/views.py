@@ -8,8 +8,8 @@ from typing import Any
 
 import discord
 
-from bot.deadlines import format_day
-from bot.models import Deadline, ListFilter
+from bot.deadlines.laws import stage_extension
+from bot.models import Deadline, ListFilter, Status
 from bot.service import ValidationError
 
 from . import render
@@ -74,9 +74,13 @@ class DoneButton(_DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline
         done = await desk_of(interaction).services.deadlines.done(
             actor_of(interaction), self.guild_id, self.deadline_id
         )
-        await _close_alert(
-            interaction, f"\u2705 #{done.id} marked done by {interaction.user.mention}"
-        )
+        note = f"\u2705 #{done.id} marked done by {interaction.user.mention}"
+        if done.status is Status.ACTIVE:  # a records-law stage done: the next one began
+            note = (
+                f"\u2705 #{done.id} stage {done.stage} marked done by "
+                f"{interaction.user.mention}. {render.now_in_text(done)}"
+            )
+        await _close_alert(interaction, note)
 
 
 class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<deadline>\d+)"):
@@ -227,10 +231,8 @@ def alert_view(deadline: Deadline) -> discord.ui.View:
     view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
     view.add_item(ExtendButton(deadline.guild_id, deadline.id))
     if deadline.allowed_extension:
-        day = render.allowed_due(deadline)
         view.add_item(AllowedExtensionButton(
-            deadline.guild_id, deadline.id, deadline.allowed_extension,
-            to=format_day(day) if day is not None else "",
+            deadline.guild_id, deadline.id, label=render.allowed_label(deadline)
         ))  # fmt: skip
     return view
 
@@ -242,14 +244,11 @@ class AllowedExtensionButton(
 
     action = "allowed"
 
-    def __init__(
-        self, guild_id: int, deadline_id: int, extension: str = "", *, to: str = ""
-    ) -> None:
-        # The date it gives, as the alert was posted ("Extend to Mon 2025-08-11 (allowed)");
-        # pressed later, it extends from the due date as it is then, and the reply says so.
-        label = f"Extend by {extension} (allowed)" if extension else "Extend (allowed)"
-        if to:
-            label = f"Extend to {to} (allowed)"
+    def __init__(self, guild_id: int, deadline_id: int, *, label: str = "Extend (allowed)") -> None:
+        # The date it gives as the alert was posted, and the law's reason and citation where
+        # they fit ("Extend to Mon 2025-08-11: unusual circumstances, Cal. Gov. Code §
+        # 7922.535(b)"); pressed later, it extends from the due date as it is then, and the
+        # reply says so.
         super().__init__(
             guild_id, deadline_id, label=render.cut(label, 80),
             style=discord.ButtonStyle.secondary,
@@ -261,9 +260,18 @@ class AllowedExtensionButton(
         )
         await reply(
             interaction,
-            content=f"\u23e9 #{extended.id} extended by the allowed extension: now due "
-            f"{render.due_line(extended)}",
+            content=render.cut(
+                f"\u23e9 #{extended.id} extended by the allowed extension"
+                f"{_basis(extended)}: now due {render.due_line(extended)}",
+                render.CONTENT_LIMIT,
+            ),
         )
+
+
+def _basis(deadline: Deadline) -> str:
+    """' (unusual circumstances, by written notice, Cal. Gov. Code § 7922.535(b))'."""
+    law_allows = stage_extension(deadline.preset, deadline.stage)
+    return f" ({law_allows.when}, {law_allows.citation})" if law_allows else ""
 
 
 class PageButton(

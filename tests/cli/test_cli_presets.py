@@ -75,7 +75,9 @@ def test_due_preset_json_has_every_stage_each_from_the_one_before() -> None:
         ("grant or deny", "2025-08-21", "business", "N.Y. Pub. Off. Law § 89(3)(a)", None,
          "the acknowledgment"),
     ]  # fmt: skip
-    assert "stage 1's due date" in data["stages"][1]["explanation"][1]
+    assert data["stages"][1]["explanation"][1] == (
+        "day 0: Thu 2025-07-24 (the due date of stage 1, acknowledge: nobody marked it done)"
+    )
     # South Carolina: determine in 10 business days, then produce within 30 calendar days
     # of the determination. From Mon 2025-09-01 (Labor Day, so not a day counted anyway):
     # Sep 2-5 (4), 8-12 (9), Mon 15 (10) -> Mon Sep 15; + 30 days -> Wed Oct 15.
