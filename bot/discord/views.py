@@ -32,13 +32,14 @@ class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         label: str,
         style: discord.ButtonStyle,
         emoji: str | None = None,
+        suffix: str = "",
     ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=style,
                 emoji=emoji,
-                custom_id=f"dd:{self.action}:{guild_id}:{deadline_id}",
+                custom_id=f"dd:{self.action}:{guild_id}:{deadline_id}{suffix}",
             )
         )
         self.guild_id = guild_id
@@ -62,17 +63,33 @@ class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         raise NotImplementedError
 
 
-class DoneButton(_DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline>\d+)"):
+class DoneButton(
+    _DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline>\d+)(?::s(?P<stage>\d+))?"
+):
+    """Mark done; on a records-law deadline with stages it names the stage it was posted
+    for (`:s0`), so pressed on an alert of a stage already over it marks nothing."""
+
     action = "done"
 
-    def __init__(self, guild_id: int, deadline_id: int) -> None:
+    def __init__(self, guild_id: int, deadline_id: int, stage: int | None = None) -> None:
         super().__init__(
-            guild_id, deadline_id, label="Mark done", style=discord.ButtonStyle.success
+            guild_id, deadline_id, label="Mark done", style=discord.ButtonStyle.success,
+            suffix="" if stage is None else f":s{stage}",
+        )  # fmt: skip
+        self.stage = stage
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> DoneButton:
+        stage = match["stage"]
+        return cls(
+            int(match["guild"]), int(match["deadline"]), None if stage is None else int(stage)
         )
 
     async def act(self, interaction: discord.Interaction) -> None:
         done = await desk_of(interaction).services.deadlines.done(
-            actor_of(interaction), self.guild_id, self.deadline_id
+            actor_of(interaction), self.guild_id, self.deadline_id, stage=self.stage
         )
         note = f"\u2705 #{done.id} marked done by {interaction.user.mention}"
         if done.status is Status.ACTIVE:  # a records-law stage done: the next one began
@@ -227,7 +244,9 @@ async def submit_extension(interaction: discord.Interaction) -> bool:
 
 def alert_view(deadline: Deadline) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(DoneButton(deadline.guild_id, deadline.id))
+    view.add_item(
+        DoneButton(deadline.guild_id, deadline.id, deadline.stage if deadline.staged else None)
+    )
     view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
     view.add_item(ExtendButton(deadline.guild_id, deadline.id))
     if deadline.allowed_extension:

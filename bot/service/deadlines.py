@@ -50,7 +50,7 @@ from bot.storage import Transaction
 from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
-from .stages import STAGE_GRACE, next_stage
+from .stages import STAGE_GRACE, next_stage, stage_name
 from .unit import Unit
 
 log = logging.getLogger(__name__)
@@ -261,9 +261,17 @@ class DeadlineUseCases:
         return Added(deadline, tuple(sorted(planned, key=lambda alert: alert.send_at)))
 
     async def done(
-        self, actor: Actor, guild_id: int, deadline_id: int, *, note: str | None = None
+        self,
+        actor: Actor,
+        guild_id: int,
+        deadline_id: int,
+        *,
+        note: str | None = None,
+        stage: int | None = None,
     ) -> Deadline:
-        return await self._close(actor, guild_id, deadline_id, Status.DONE, note)
+        """Mark it done; a records-law deadline's current stage, which starts the next one.
+        `stage`: the stage meant (an alert's button); refused if the deadline is past it."""
+        return await self._close(actor, guild_id, deadline_id, Status.DONE, note, stage=stage)
 
     async def delete(self, actor: Actor, guild_id: int, deadline_id: int) -> Deadline:
         """Soft delete: the deadline is cancelled, kept with its history."""
@@ -481,13 +489,26 @@ class DeadlineUseCases:
     # -- internals --------------------------------------------------------------------
 
     async def _close(
-        self, actor: Actor, guild_id: int, deadline_id: int, status: Status, note: str | None
+        self,
+        actor: Actor,
+        guild_id: int,
+        deadline_id: int,
+        status: Status,
+        note: str | None,
+        *,
+        stage: int | None = None,
     ) -> Deadline:
         note = check_notes(note, what="note")
         now = self._unit.now()
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            if stage is not None and old.stage != stage:
+                raise ValidationError(
+                    f"this alert was for stage {stage + 1} of #{old.id}, which is over: it is "
+                    f"now in {stage_name(old) or 'its last stage'}; nothing was marked done",
+                    example=f"/deadline status deadline:{old.id}",
+                )
             if status is Status.DONE and old.stages_left > 0:
                 moved = await self._next_stage(tx, old, settings, actor.user_id, note, now)
                 if moved is not None:
@@ -525,6 +546,9 @@ class DeadlineUseCases:
         due date, each to its next stage counted from that due date (a history entry by the
         bot says so); returns how many moved."""
         now = self._unit.now()
+        async with self._unit.read() as reader:  # most minutes: nothing, and no write lock
+            if not await reader.lapsed_stages(due_before=now - STAGE_GRACE, limit=1):
+                return 0
         async with self._unit.transaction() as tx:
             lapsed = await tx.lapsed_stages(due_before=now - STAGE_GRACE, limit=limit)
             moved = 0

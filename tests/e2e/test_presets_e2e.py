@@ -150,3 +150,32 @@ async def test_calc_with_a_preset_and_refusals(newsroom: Newsroom) -> None:
     assert "leave out `counting`" in response["data"]["content"]
     response = await newsroom.command("add", {"link": "https://example.org"})
     assert "pick a preset" in response["data"]["content"]
+
+
+async def test_mark_done_on_an_alert_of_a_stage_already_over_marks_nothing(
+    newsroom: Newsroom,
+) -> None:
+    await newsroom.command("add", {"text": "Jail contracts", "from": "2025-07-17", "preset": "ny"})
+    # The 3-day reminder of stage 1 (Mon Jul 21, 09:00 New York), with its Mark done button.
+    await newsroom.move_to(dt.datetime(2025, 7, 21, 13, 0, tzinfo=dt.UTC))
+    alert = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.general}/messages")[-1]
+    buttons = [c for row in alert.json["components"] for c in row["components"]]
+    (done,) = [b["custom_id"] for b in buttons if b["custom_id"].startswith("dd:done:")]
+    assert done.endswith(":s0")  # posted for stage 1
+    # Stage 1 is marked done by command; then someone presses the old alert's button.
+    await newsroom.command("done", {"deadline": 1})
+    assert (await newsroom.deadline(1)).stage == 1
+    reply = await newsroom.press(done, alert.response["id"])
+    assert "this alert was for stage 1 of #1, which is over" in reply["data"]["content"]
+    assert "nothing was marked done" in reply["data"]["content"]
+    deadline = await newsroom.deadline(1)
+    assert (deadline.status.value, deadline.stage) == ("active", 1)
+    # A fresh alert's button is for stage 2, and closes it: due today, Mon Aug 18 (20
+    # business days from Mon Jul 21: Jul 22-25 (4), Jul 28-Aug 1 (9), 4-8 (14), 11-15 (19)).
+    await newsroom.move_to(dt.datetime(2025, 8, 18, 13, 0, tzinfo=dt.UTC))
+    alert = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.general}/messages")[-1]
+    buttons = [c for row in alert.json["components"] for c in row["components"]]
+    (done,) = [b["custom_id"] for b in buttons if b["custom_id"].startswith("dd:done:")]
+    assert done.endswith(":s1")
+    reply = await newsroom.press(done, alert.response["id"])
+    assert (await newsroom.deadline(1)).status.value == "done"
