@@ -57,6 +57,10 @@ _ALIASES: Final = {
     "id": ("id",),  # the export's own numbers: a server's next ids are given anew
     "created_by": ("created by", "added by"),
     "created_at": ("created at", "added at"),
+    # The export's, not read: a paused row is refused by its status, and an imported row
+    # is a plain deadline, without a records-law stage.
+    "left": ("left",),
+    "stage": ("stage",),
 }
 _FIELD_OF: Final = {alias: field for field, names in _ALIASES.items() for alias in names}
 _SKIPPED_STATUSES: Final = ("done", "cancelled")
