@@ -394,6 +394,9 @@ def _presets(args: argparse.Namespace) -> int:
         print(f"{law.key:8} {law.label}{also}{sure}")
         print(f"         {law.law}; {law.citation}")
         print(f"         first deadline: {law.first_deadline()}")
+        for stage in law.later:
+            print(f"         then: {stage.period} from {stage.from_what} to {stage.requires} "
+                  f"({stage.citation})")  # fmt: skip
     return 0
 
 

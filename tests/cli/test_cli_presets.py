@@ -15,6 +15,10 @@ def test_presets_lists_every_law_with_its_first_deadline() -> None:
     assert "first deadline: 10 days to determine (roll rule)" in proc.stdout
     assert "first deadline: no fixed period" in proc.stdout  # Florida and eight more
     assert "[confidence: medium]" in proc.stdout
+    assert (
+        "then: 20 business days from the acknowledgment to grant or deny "
+        "(N.Y. Pub. Off. Law § 89(3)(a))"
+    ) in proc.stdout
 
 
 def test_presets_json() -> None:
