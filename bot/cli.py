@@ -327,7 +327,10 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _preset_json(result: Any) -> dict[str, Any]:
-    """What `due --json` adds for a records-law preset: the law, and its stages."""
+    """What `due --json` adds for a records-law preset: the law, and its stages (each later
+    one counted from the due date of the one before: the dates if nobody marks one done)."""
+    from bot.deadlines import zone
+
     law = result.law
     return {
         "preset": law.key,
@@ -343,9 +346,14 @@ def _preset_json(result: Any) -> dict[str, Any]:
                 "calendar": stage.due.calendar,
                 "citation": stage.citation,
                 "extended_due": stage.extended_due.isoformat() if stage.extended_due else None,
+                "counted_from": stage.counted_from,
+                "confidence": stage.confidence,
+                "due_at": stage.due.due_at.astimezone(zone(stage.due.timezone)).isoformat(),
+                "explanation": list(stage.due.explanation),
             }
             for stage in result.stages
         ],
+        "timezone": result.due.timezone,
     }
 
 
@@ -367,6 +375,8 @@ def _presets(args: argparse.Namespace) -> int:
                 "rule": law.first.rule if law.first else None,
                 "calendar": law.first.calendar if law.first else None,
                 "extension": law.extension.period if law.extension else None,
+                "stages": [_law_stage_json(law, stage) for stage in law.stages],
+                "timezone": law.timezone,
                 "confidence": law.confidence,
                 "aliases": list(law.aliases),
                 "sources": list(law.sources),
@@ -384,14 +394,29 @@ def _presets(args: argparse.Namespace) -> int:
         print(f"{law.key:8} {law.label}{also}{sure}")
         print(f"         {law.law}; {law.citation}")
         print(f"         first deadline: {law.first_deadline()}")
+        for stage in law.later:
+            print(f"         then: {stage.period} from {stage.from_what} to {stage.requires} "
+                  f"({stage.citation})")  # fmt: skip
     return 0
+
+
+def _law_stage_json(law: Any, stage: Any) -> dict[str, Any]:
+    return {
+        "name": stage.requires,
+        "period": stage.period,
+        "rule": stage.rule,
+        "counted_from": stage.from_what,
+        "citation": stage.citation,
+        "confidence": stage.confidence or law.confidence,
+    }
 
 
 def _presets_table(rows: Sequence[Any]) -> str:
     """The README's table of presets, from the data (so that it stays true)."""
     lines = [
-        "| key | jurisdiction | law | first deadline | rule (calendar) | extension | confidence |",
-        "|---|---|---|---|---|---|---|",
+        "| key | jurisdiction | law | first deadline | rule (calendar) | extension | then "
+        "(later stages) | confidence |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for law in rows:
         first = law.first
@@ -401,10 +426,13 @@ def _presets_table(rows: Sequence[Any]) -> str:
             deadline = f"{first.period} to {first.requires}, {first.citation}"
             rule = f"{first.rule} ({first.calendar})"
         extension = f"+{law.extension.period} ({law.extension.when})" if law.extension else "-"
-        if law.next_stage:
-            extension += f"; then: {law.next_stage} (not counted yet)"
+        later = "; ".join(
+            f"{stage.period} from {stage.from_what} to {stage.requires}, {stage.citation}"
+            + (f" (confidence: {stage.confidence})" if stage.confidence != "high" else "")
+            for stage in law.later
+        )
         cells = [f"`{law.key}`", law.jurisdiction, law.law, deadline, rule, extension,
-                 law.confidence]  # fmt: skip
+                 later or "-", law.confidence]  # fmt: skip
         lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
     return "\n".join(lines)
 

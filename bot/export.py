@@ -29,6 +29,7 @@ from typing import Final, Literal, NamedTuple
 import icalendar
 
 from bot.deadlines import format_day, zone
+from bot.deadlines.laws import preset_law
 from bot.models import (
     Deadline,
     DeadlineExport,
@@ -51,7 +52,7 @@ DEFAULT_NAME: Final = "Deadline Desk"
 # on its own schedule, every several hours).
 REFRESH: Final = dt.timedelta(hours=1)
 # Bump when the output changes for the same input, so cached feeds (ETags) are refreshed.
-OUTPUT_VERSION: Final = 2
+OUTPUT_VERSION: Final = 3  # 3: a paused deadline is TENTATIVE, "Paused:", without alarms
 
 CSV_COLUMNS: Final = (
     "id",
@@ -68,6 +69,8 @@ CSV_COLUMNS: Final = (
     "notes",
     "created_by",
     "created_at",
+    "left",  # a paused deadline's days (or time) left when its clock stopped
+    "stage",  # a records-law preset's stage: '1 of 2: acknowledge'
 )
 
 # RFC 5545 TEXT may not hold control characters other than HTAB (newlines are escaped).
@@ -353,11 +356,14 @@ def _event(deadline: Deadline, context: EventContext) -> icalendar.Event:
     cancelled = deadline.status is Status.CANCELLED or (
         context.closed_as_cancelled and deadline.status is Status.DONE
     )
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("x-deadline-desk-status", deadline.status.value)
+    # A paused deadline's date is not its due date (it moves when the clock restarts):
+    # TENTATIVE, "Paused:" in its title, and no alarm, as the bot sends none while paused.
+    paused = deadline.status is Status.ACTIVE and deadline.paused_at is not None
+    event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if paused else "CONFIRMED")
+    event.add("x-deadline-desk-status", "paused" if paused else deadline.status.value)
     # A deadline does not make anyone busy: keep it out of free/busy scheduling.
     event.add("transp", "TRANSPARENT")
-    if deadline.status is Status.ACTIVE:
+    if deadline.status is Status.ACTIVE and not paused:
         for days in sorted(set(settings.reminder_days), reverse=True):
             event.add_component(_alarm(deadline, settings, days))
     return event
@@ -434,6 +440,8 @@ def _alarm(deadline: Deadline, settings: GuildSettings, days: int) -> icalendar.
 
 
 def _summary(deadline: Deadline) -> str:
+    if deadline.status is Status.ACTIVE and deadline.paused_at is not None:
+        return f"Paused: {deadline.title}"
     if deadline.status is Status.DONE:
         return f"Done: {deadline.title}"
     if deadline.status is Status.CANCELLED:
@@ -450,6 +458,18 @@ def _description(deadline: Deadline, settings: GuildSettings) -> str:
         due = f"Due {format_day(deadline.due)}"
     lines = [
         f"{due} ({deadline.period}; {deadline.rule.value} rule, {deadline.calendar} holidays)",
+    ]
+    if deadline.status is Status.ACTIVE and deadline.paused_at is not None:
+        paused_on = deadline.paused_at.astimezone(deadline_zone(deadline, settings)).date()
+        lines.append(
+            f"PAUSED since {format_day(paused_on)} with {deadline.left_text()} left: the date "
+            "above is the one before the pause; it moves when the clock restarts (no "
+            "reminders until then)"
+        )
+    stage = _stage(deadline)
+    if stage:
+        lines.append(f"Records-law stage {stage}")
+    lines += [
         "How it was counted:",
         *(f"- {step}" for step in deadline.explanation),
     ]
@@ -505,7 +525,9 @@ def _row(deadline: Deadline, settings: GuildSettings) -> Sequence[str]:
     return (
         str(deadline.id),
         deadline.title,
-        deadline.status.value,
+        "paused"
+        if deadline.paused_at is not None and deadline.status is Status.ACTIVE
+        else deadline.status.value,
         deadline.start.isoformat(),
         deadline.rule.value,
         deadline.calendar,
@@ -517,7 +539,19 @@ def _row(deadline: Deadline, settings: GuildSettings) -> Sequence[str]:
         deadline.notes or "",
         f"<@{deadline.created_by}>",
         _utc(deadline.created_at),
+        deadline.left_text(),
+        _stage(deadline),
     )
+
+
+def _stage(deadline: Deadline) -> str:
+    """'1 of 2: acknowledge (N.Y. Pub. Off. Law § 89(3)(a))'; '' without stages."""
+    law = preset_law(deadline.preset)
+    if law is None or not deadline.staged or deadline.stage >= len(law.stages):
+        return ""
+    stage = law.stages[deadline.stage]
+    total = deadline.stage + 1 + deadline.stages_left
+    return f"{deadline.stage + 1} of {total}: {stage.requires} ({stage.citation})"
 
 
 def _utc(instant: dt.datetime) -> str:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from bot.deadlines import DEFAULT_CALENDAR, DEFAULT_TIMEZONE, Rule
-from bot.deadlines.tolling import DaysLeft
+from bot.deadlines.tolling import DaysLeft, time_text
 
 
 class Status(StrEnum):
@@ -116,6 +116,9 @@ class NewDeadline:
     link: str | None = None
     notes: str | None = None
     allowed_extension: str | None = None  # "15 days": what the law allows, not yet used
+    preset: str | None = None  # the records-law preset it was counted by ('ny')
+    stage: int = 0  # the preset's stage it is in (0: the first)
+    stages_left: int = 0  # the preset's stages after this one
 
     # What a new deadline is once stored, so planning can take either (bulk import plans
     # alerts before the ids exist).
@@ -158,6 +161,9 @@ class NewDeadline:
             link=self.link,
             notes=self.notes,
             allowed_extension=self.allowed_extension,
+            preset=self.preset,
+            stage=self.stage,
+            stages_left=self.stages_left,
         )
 
 
@@ -191,6 +197,17 @@ class Deadline:
     # paused, `due` and `due_at` are the dates as they stood at the pause.
     paused_at: dt.datetime | None = None
     paused_left: int | None = None
+    # A records-law preset's stages (migration 13): which preset, the stage it is in (0: the
+    # first; `due` is that stage's), and how many come after it. Marking it done moves it to
+    # the next; the last one done closes it.
+    preset: str | None = None
+    stage: int = 0
+    stages_left: int = 0
+
+    @property
+    def staged(self) -> bool:
+        """Counted by a preset with more than one stage."""
+        return self.preset is not None and self.stage + self.stages_left > 0
 
     @property
     def paused(self) -> bool:
@@ -201,6 +218,16 @@ class Deadline:
         if self.paused_at is None:
             return None
         return DaysLeft(self.paused_left or 0, self.rule is Rule.BUSINESS)
+
+    def left_text(self) -> str:
+        """What a paused deadline has left, in words: '7 business days', or for a timed one
+        paused on its due day the time to its hour ('3 h 00 min'); '' if not paused."""
+        left = self.days_left()
+        if left is None or self.paused_at is None:
+            return ""
+        if self.has_time and left.days == 0:
+            return time_text(self.due_at - self.paused_at)
+        return left.describe()
 
     def is_overdue(self, *, now: dt.datetime) -> bool:
         """Active and past due; a paused deadline never is (its clock is stopped)."""

@@ -1,4 +1,5 @@
-"""Periodic jobs on APScheduler: a safety re-scan every minute, each guild's daily digest, the
+"""Periodic jobs on APScheduler: a safety re-scan every minute (which also moves on the
+records-law stages nobody marked done), each guild's daily digest, the
 daily integrity check of the database (in the background, on a connection of its own), and,
 when retention is on, the daily clean-up of old closed deadlines.
 
@@ -57,9 +58,12 @@ class PeriodicJobs:
         clock: Clock | None = None,
         retention: Callable[[], Awaitable[object]] | None = None,
         retention_every: dt.timedelta = RETENTION_EVERY,
+        stages: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
-        """`retention`: the daily clean-up of old closed deadlines (None: keep them all)."""
+        """`retention`: the daily clean-up of old closed deadlines (None: keep them all);
+        `stages`: the minute's move of records-law stages nobody marked done."""
         self._store = store
+        self._stages = stages
         self._retention = retention
         self._retention_every = retention_every
         self._dispatcher = dispatcher
@@ -177,7 +181,13 @@ class PeriodicJobs:
             await asyncio.sleep(0)
 
     async def rescan(self) -> None:
-        """Wake the dispatcher (a safety net for clock jumps) and pick up digest changes."""
+        """Move on the records-law stages nobody marked done, wake the dispatcher (a safety
+        net for clock jumps) and pick up digest changes."""
+        if self._stages is not None:
+            try:
+                await self._stages()
+            except Exception:
+                log.exception("could not move on the lapsed records-law stages")
         self._dispatcher.wake()
         try:
             await self.refresh_digests()

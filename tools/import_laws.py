@@ -4,11 +4,13 @@ Run: python tools/import_laws.py ../shared/data/records-laws.json > bot/deadline
 
 The research gives each law's first deadline (days, unit, what it requires), extension,
 sources, confidence and a note. This adds what the bot needs to count it, each choice written
-into the file with its reason (`rule_basis`): the counting rule and holiday calendar, the
-first stage's own citation where it is known, the common names people type (aliases), and,
-where the research's "extension" is in fact the next stage of the law (New York, Alabama,
-Oregon: a second period counted from the acknowledgment), that stage as `next_stage` instead,
-so that the Extend button never offers a stage as an extension.
+into the file with its reason (`rule_basis`, `zone_basis`): the counting rule, holiday
+calendar and time zone, the first stage's own citation where it is known, the common names
+people type (aliases), and the law's later stages where the research's note supports one
+(`later_stages`: New York, Alabama, Oregon, South Carolina, Montana), each with its citation
+and confidence. Where the research's "extension" is in fact that next stage (New York,
+Alabama, Oregon: a second period counted from the acknowledgment), it is a stage, not an
+extension, so that the Extend button never offers a stage.
 """
 
 from __future__ import annotations
@@ -57,12 +59,122 @@ EXTENSION = {
     "md": ("Md. Code, Gen. Prov. § 4-203(d)", "only with the requester's consent"),
     "pa": ("65 P.S. § 67.902(b)", "interim response: up to 30 calendar days"),
 }
-# The research's "extension" that is the law's second stage, counted from the acknowledgment.
-NEXT_STAGE = {
-    "ny": "grant or deny within 20 business days of the acknowledgment",
-    "al": "substantive response within 15 business days after the acknowledgment",
-    "or": "complete the response within 10 business days after the acknowledgment",
+# The law's later stages, each counted from the day the one before it was done (the
+# acknowledgment, the determination), as the research's note on each describes it; only
+# these five have a stage the research supports with a fixed period. For New York, Alabama and
+# Oregon the research's "extension" is this stage (a second period counted from the
+# acknowledgment), so it is carried here and never offered as an extension.
+LATER_STAGES: dict[str, list[dict[str, Any]]] = {
+    "ny": [
+        {
+            "requires": "grant or deny",
+            "days": 20,
+            "unit": "business",
+            "citation": "N.Y. Pub. Off. Law § 89(3)(a)",
+            "confidence": "high",
+            "from_what": "the acknowledgment",
+            "note": "longer only with a written reason and a date certain",
+        }
+    ],
+    "al": [
+        {
+            "requires": "respond in substance",
+            "days": 15,
+            "unit": "business",
+            "citation": "Ala. Code § 36-12-44(a)(3)-(5)",
+            "confidence": "medium",
+            "from_what": "the acknowledgment",
+            "note": "extendable in 15-business-day increments; SB 270 (2024)",
+        }
+    ],
+    "or": [
+        {
+            "requires": "complete the response",
+            "days": 10,
+            "unit": "business",
+            "citation": "ORS 192.329",
+            "confidence": "high",
+            "from_what": "the acknowledgment",
+            "note": "or give a written estimated completion date",
+        }
+    ],
+    "sc": [
+        {
+            "requires": "produce",
+            "days": 30,
+            "unit": "calendar",
+            "citation": "S.C. Code § 30-4-30(C)",
+            "confidence": "high",
+            "from_what": "the determination",
+            "note": "35 days for records more than 24 months old",
+        }
+    ],
+    "mt": [
+        {
+            "requires": "fulfil",
+            "days": 90,
+            "unit": "calendar",
+            "citation": "Mont. Code Ann. § 2-6-1006(2)-(3)",
+            "confidence": "medium",
+            "from_what": "the acknowledgment",
+            "note": "executive branch only; a single readily available record within 5 business "
+            "days of the acknowledgment; up to 6 months with written notice",
+        }
+    ],
 }
+FIRST_CITATION_MORE = {"or": "ORS 192.324(2)", "sc": "S.C. Code § 30-4-30(C)"}
+
+# The zone a state's deadlines end in: its capital's (where its agencies mostly sit). Where
+# a state spans two zones, an agency in the other one ends its day an hour apart: said in
+# `zone_basis`. Federal FOIA has none: agencies are in every zone, so the server's is used.
+TIMEZONES = {
+    "al": "America/Chicago", "ak": "America/Juneau", "az": "America/Phoenix",
+    "ar": "America/Chicago", "ca": "America/Los_Angeles", "co": "America/Denver",
+    "ct": "America/New_York", "de": "America/New_York", "dc": "America/New_York",
+    "fl": "America/New_York", "ga": "America/New_York", "hi": "Pacific/Honolulu",
+    "id": "America/Boise", "il": "America/Chicago", "in": "America/Indiana/Indianapolis",
+    "ia": "America/Chicago", "ks": "America/Chicago", "ky": "America/New_York",
+    "la": "America/Chicago", "me": "America/New_York", "md": "America/New_York",
+    "ma": "America/New_York", "mi": "America/Detroit", "mn": "America/Chicago",
+    "ms": "America/Chicago", "mo": "America/Chicago", "mt": "America/Denver",
+    "ne": "America/Chicago", "nv": "America/Los_Angeles", "nh": "America/New_York",
+    "nj": "America/New_York", "nm": "America/Denver", "ny": "America/New_York",
+    "nc": "America/New_York", "nd": "America/Chicago", "oh": "America/New_York",
+    "ok": "America/Chicago", "or": "America/Los_Angeles", "pa": "America/New_York",
+    "ri": "America/New_York", "sc": "America/New_York", "sd": "America/Chicago",
+    "tn": "America/Chicago", "tx": "America/Chicago", "ut": "America/Denver",
+    "vt": "America/New_York", "va": "America/New_York", "wa": "America/Los_Angeles",
+    "wv": "America/New_York", "wi": "America/Chicago", "wy": "America/Denver",
+}  # fmt: skip
+TWO_ZONES = {"ak", "fl", "id", "in", "ks", "ky", "mi", "ne", "nd", "or", "sd", "tn", "tx"}
+
+
+def zone_basis(key: str) -> str:
+    if key == FEDERAL:
+        return "federal agencies are in every zone: the server's time zone"
+    basis = f"the state capital's time zone ({TIMEZONES[key]})"
+    if key in TWO_ZONES:
+        basis += "; the state spans two zones: an agency in the other ends its day an hour apart"
+    return basis
+
+
+def stage_rule(key: str, unit: str) -> tuple[str, str]:
+    """The engine's counting rule for a period of `unit`, and why."""
+    if unit == "business":
+        basis = (
+            "'excepting Saturdays, Sundays, and legal public holidays': US federal holidays skipped"
+            if key == FEDERAL
+            else f"business days: weekends, US federal and {key.upper()} state holidays skipped"
+        )
+        return "business", basis
+    if key in ROLL_RULES:
+        return "roll", ROLL_RULES[key]
+    return "calendar", (
+        "calendar days, no roll rule in the research: a last day on a weekend is not "
+        "moved (the earliest day the law may mean)"
+    )
+
+
 ROLL_RULES = {"ca": "Cal. Civ. Proc. Code §§ 12, 12a"}
 
 
@@ -86,22 +198,7 @@ def convert(law: dict[str, Any]) -> dict[str, Any]:
     first = None
     if law["days"] is not None:
         unit = law["unit"]
-        if unit == "business":
-            rule = "business"
-            basis = (
-                "'excepting Saturdays, Sundays, and legal public holidays': US federal "
-                "holidays skipped"
-                if key == FEDERAL
-                else f"business days: weekends, US federal and {key.upper()} state holidays skipped"
-            )
-        elif key in ROLL_RULES:
-            rule, basis = "roll", ROLL_RULES[key]
-        else:
-            rule = "calendar"
-            basis = (
-                "calendar days, no roll rule in the research: a last day on a weekend is not "
-                "moved (the earliest day the law may mean)"
-            )
+        rule, basis = stage_rule(key, unit)
         first = {
             "requires": law["counts"],
             "days": law["days"],
@@ -109,14 +206,18 @@ def convert(law: dict[str, Any]) -> dict[str, Any]:
             "rule": rule,
             "calendar": calendar,
             "rule_basis": basis,
-            "citation": FIRST_CITATION.get(key, law["citation"]),
+            "citation": FIRST_CITATION.get(key) or FIRST_CITATION_MORE.get(key, law["citation"]),
         }
-    extension = next_stage = None
+    extension = None
+    later = []
+    if first is not None:
+        for stage in LATER_STAGES.get(key, []):
+            rule, basis = stage_rule(key, stage["unit"])
+            later.append({**stage, "rule": rule, "calendar": calendar, "rule_basis": basis})
+    stage_periods = {(s["days"], s["unit"]) for s in later}
     if law["extension_days"] is not None and first is not None:
         counted = {"days": law["extension_days"], "unit": law["extension_unit"]}
-        if key in NEXT_STAGE:
-            next_stage = {**counted, "what": NEXT_STAGE[key], "citation": law["citation"]}
-        else:
+        if (counted["days"], counted["unit"]) not in stage_periods:
             citation, when = EXTENSION.get(key, (law["citation"], "as the law allows"))
             extension = {**counted, "when": when, "citation": citation}
     aliases = ALIASES.get(key, [])
@@ -133,7 +234,9 @@ def convert(law: dict[str, Any]) -> dict[str, Any]:
         "citation": law["citation"],
         "first": first,
         "extension": extension,
-        "next_stage": next_stage,
+        "later_stages": later,
+        "timezone": TIMEZONES.get(key),
+        "zone_basis": zone_basis(key),
         "confidence": law["confidence"],
         "note": law["note"],
         "sources": [s.strip() for s in law["source"].split(" ; ") if s.strip()],

@@ -103,6 +103,8 @@ class Stage:
     citation: str
     extended_due: dt.date | None = None
     extension: str | None = None  # '14 days': the period the Extend button adds
+    counted_from: str = "receipt"  # 'the acknowledgment': what a later stage counts from
+    confidence: str = "high"
 
 
 def zone(name: str) -> ZoneInfo:

@@ -1,4 +1,5 @@
-"""The records laws the bot knows: their first deadline, extension, sources and names.
+"""The records laws the bot knows: their stages (the first deadline, and the later ones where
+the law sets them), extension, time zone, sources and names.
 
 The facts live in `laws.json` (carried from the research by tools/import_laws.py, with the
 sources), read on first use only: a `due` without a preset never opens it. Pure data and
@@ -22,15 +23,20 @@ _UNIT_WORDS = {"business": "business days", "calendar": "days"}
 
 @dataclass(frozen=True, slots=True)
 class LawStage:
-    """A period a law sets: `days` of `unit` ('business' or 'calendar') to do `requires`."""
+    """A period a law sets: `days` of `unit` ('business' or 'calendar') to do `requires`,
+    counted from `from_what` (the first stage from receipt, a later one from the day the
+    stage before it was done)."""
 
-    requires: str  # acknowledge / determine / produce
+    requires: str  # acknowledge / determine / produce / grant or deny
     days: int
     unit: str
     rule: str  # the engine's counting rule for it
     calendar: str  # US, or US-XX
     rule_basis: str  # why that rule (the statute, or the choice made)
     citation: str
+    from_what: str = "receipt"
+    confidence: str = ""  # a later stage's own; '' for the first (the law's)
+    note: str = ""
 
     @property
     def period(self) -> str:
@@ -61,11 +67,18 @@ class Law:
     aliases: tuple[str, ...]
     citation: str
     first: LawStage | None  # None: the law sets no fixed period
-    extension: Extension | None
-    next_stage: str | None  # the law's next stage, not counted yet
+    extension: Extension | None  # of the first stage
+    later: tuple[LawStage, ...]  # the stages after the first, in order
     confidence: str  # high, medium, low
     note: str
     sources: tuple[str, ...]
+    timezone: str | None = None  # where its deadlines end; None: the server's (federal)
+    zone_basis: str = ""
+
+    @property
+    def stages(self) -> tuple[LawStage, ...]:
+        """Every stage, the first one first; () if the law sets no fixed period."""
+        return () if self.first is None else (self.first, *self.later)
 
     @property
     def label(self) -> str:
@@ -85,7 +98,6 @@ class Law:
 def _law(raw: dict[str, Any]) -> Law:
     first = raw["first"]
     extension = raw["extension"]
-    next_stage = raw["next_stage"]
     return Law(
         key=raw["key"],
         jurisdiction=raw["jurisdiction"],
@@ -95,10 +107,12 @@ def _law(raw: dict[str, Any]) -> Law:
         citation=raw["citation"],
         first=LawStage(**first) if first else None,
         extension=Extension(**extension) if extension else None,
-        next_stage=next_stage["what"] if next_stage else None,
+        later=tuple(LawStage(**stage) for stage in raw["later_stages"]),
         confidence=raw["confidence"],
         note=raw["note"],
         sources=tuple(raw["sources"]),
+        timezone=raw["timezone"],
+        zone_basis=raw["zone_basis"],
     )
 
 
@@ -142,6 +156,24 @@ def find_law(name: str) -> Law:
         raise UnknownPresetError(f"{name.strip()[:20]!r} names more than one law: {which}",
                                  example=" or ".join(shared))  # fmt: skip
     raise UnknownPresetError(f"no records-law preset {name.strip()[:40]!r}")
+
+
+def preset_law(key: str | None) -> Law | None:
+    """The law a deadline's stored preset key names; None for none, or a key no longer known
+    (the data changed since it was stored)."""
+    if key is None:
+        return None
+    try:
+        return find_law(key)
+    except UnknownPresetError:
+        return None
+
+
+def stage_extension(key: str | None, stage: int) -> Extension | None:
+    """The extension the law of a deadline's preset allows in its stage `stage` (only the
+    first stage has one); None without."""
+    law = preset_law(key)
+    return law.extension if law is not None and stage == 0 else None
 
 
 def search_laws(text: str, *, limit: int = 25) -> list[Law]:

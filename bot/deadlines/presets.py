@@ -2,8 +2,9 @@
 calendar it says, with an explanation citing it; and `calculate`, which picks a preset from
 the phrase itself when the phrase names a law and no period.
 
-Pure: no clock. Stages after the first and tolling are not counted yet (issue 17); the data
-keeps `next_stage` for them.
+Pure: no clock. A law with later stages (New York: acknowledge in 5 business days, then
+grant or deny within 20 business days of the acknowledgment) has each counted by
+`count_stage`: from the day the one before was marked done, or from its due date.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .calendars import DEFAULT_CALENDAR, format_day
 from .counting import (
     DEFAULT_TIMEZONE,
     Computation,
+    DueDate,
     Rule,
     Stage,
     calculate_phrase,
@@ -88,19 +90,67 @@ def _title_only(text: str) -> str | None:
 def compute_preset(
     law: Law, *, title: str | None, start: dt.date, tz: str = DEFAULT_TIMEZONE
 ) -> Computation:
-    """The law's first deadline counted from `start` (the day the agency received the
-    request), its explanation citing the law. Raises NoFixedPeriodError if it sets none."""
-    stage = law.first
-    if stage is None:
+    """The law's stages counted from `start` (the day the agency received the request): the
+    first from `start`, each later one from the due date of the one before (the date it
+    counts from if nobody marks that one done); the first stage's explanation cites the law.
+    In the law's own time zone (a state's), else `tz`. Raises NoFixedPeriodError if the law
+    sets no fixed period."""
+    if law.first is None:
         raise NoFixedPeriodError(
             f"{law.possessive()} sets no fixed period; track a date you agree with the agency"
         )
+    tz = law.timezone or tz
+    stages: list[Stage] = []
+    day0 = start
+    for index in range(len(law.stages)):
+        due = count_stage(law, index, start=day0, tz=tz)
+        stages.append(_stage(law, index, due, tz=tz))
+        day0 = due.due
+    first = stages[0]
+    steps = list(first.due.explanation)
+    for index, later in enumerate(stages[1:], start=1):
+        stage = law.stages[index]
+        steps.append(
+            f"then stage {index + 1} of {len(stages)}: {stage.period} from {stage.from_what} "
+            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} if "
+            f"counted from the due date above, or from the day stage {index} is marked done"
+        )
+    if law.confidence != "high":
+        steps.append(f"confidence in this preset: {law.confidence}; check the statute")
+    due = dataclasses.replace(first.due, explanation=tuple(steps))
+    stages[0] = dataclasses.replace(first, due=due)
+    return Computation(
+        title=title or f"{law.jurisdiction} {law.short} request",
+        period=f"{law.first.period} ({law.short})",
+        due=due,
+        allowed=first.extension,
+        law=law,
+        stages=tuple(stages),
+    )
+
+
+def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = False) -> DueDate:
+    """Stage `index` (0: the first) of `law` counted from `start` (receipt for the first; for
+    a later one the day the stage before was done, or, `done` False, its due date), under
+    the stage's rule and calendar, in `tz`; its explanation cites the law and says why."""
+    stage = law.stages[index]
+    if index == 0:
+        note = "the day the request was received"
+    elif done:
+        note = f"the day stage {index} ({law.stages[index - 1].requires}) was marked done"
+    else:
+        note = (
+            f"the due date of stage {index}, {law.stages[index - 1].requires}: nobody "
+            "marked it done"
+        )
     due = compute_due(
         start, parse_phrase(stage.period).spec, rule=stage.rule, calendar=stage.calendar,
-        tz=tz, note="the day the request was received",
+        tz=tz, note=note,
     )  # fmt: skip
     raw = start + dt.timedelta(days=stage.days)
-    summary = f"{stage.citation}: {stage.period} from receipt to {stage.requires}"
+    summary = f"{stage.citation}: {stage.period} from {stage.from_what} to {stage.requires}"
+    if len(law.stages) > 1:
+        summary = f"stage {index + 1} of {len(law.stages)}, " + summary
     if stage.rule == "roll" and due.due != raw:
         summary += (
             f"; last day {format_day(raw)} rolled to {format_day(due.due)} ({stage.rule_basis})"
@@ -110,8 +160,11 @@ def compute_preset(
     else:
         summary += f" ({stage.rule_basis})"
     steps = [summary, *due.explanation]
-    extended = None
-    if law.extension is not None:
+    if stage.note:
+        steps.append(f"the law also says: {stage.note}")
+    if law.timezone is not None:
+        steps.append(f"time zone: {law.zone_basis}")
+    if index == 0 and law.extension is not None:
         ext = law.extension
         extended = compute_due(
             due.due, parse_phrase(ext.period).spec, rule=stage.rule, calendar=stage.calendar,
@@ -121,23 +174,26 @@ def compute_preset(
             f"extension allowed ({ext.when}, {ext.citation}): {ext.period} more, to "
             f"{format_day(extended.due)}"
         )
-    if law.next_stage is not None:
-        steps.append(f"then: {law.next_stage} (not counted here yet)")
-    if law.confidence != "high":
-        steps.append(f"confidence in this preset: {law.confidence}; check the statute")
-    due = dataclasses.replace(due, explanation=tuple(steps))
-    first = Stage(
+    if stage.confidence and stage.confidence != "high":
+        steps.append(f"confidence in this stage: {stage.confidence}; check the statute")
+    return dataclasses.replace(due, explanation=tuple(steps))
+
+
+def _stage(law: Law, index: int, due: DueDate, *, tz: str) -> Stage:
+    stage = law.stages[index]
+    extension = law.extension if index == 0 else None
+    extended = None
+    if extension is not None:
+        extended = compute_due(
+            due.due, parse_phrase(extension.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the due date",
+        ).due  # fmt: skip
+    return Stage(
         name=stage.requires,
         due=due,
         citation=stage.citation,
-        extended_due=extended.due if extended else None,
-        extension=law.extension.period if law.extension else None,
-    )
-    return Computation(
-        title=title or f"{law.jurisdiction} {law.short} request",
-        period=f"{stage.period} ({law.short})",
-        due=due,
-        allowed=first.extension,
-        law=law,
-        stages=(first,),
+        extended_due=extended,
+        extension=extension.period if extension else None,
+        counted_from=stage.from_what,
+        confidence=stage.confidence or law.confidence,
     )

@@ -87,3 +87,48 @@ def resumed_due(
         has_time=at is not None,
         explanation=tuple(steps),
     )
+
+
+def time_text(left: dt.timedelta) -> str:
+    """'3 h 05 min': the time a timed deadline paused on its due day had left."""
+    minutes = max(0, int(left.total_seconds()) // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def resumed_due_timed(
+    left: dt.timedelta,
+    resumed_at: dt.datetime,
+    *,
+    rule: Rule | str,
+    calendar: str,
+    tz: str,
+) -> DueDate:
+    """The due instant of a timed deadline paused on its due day (no whole day left, only
+    `left`, the time to its hour) when the clock restarts at `resumed_at`: that time again,
+    from then. Under the roll, court and business rules a day that is not a business day
+    rolls to the next one at the same hour, as the due day itself would have."""
+    rule = Rule.parse(rule)
+    zoneinfo = zone(tz)
+    cal = holiday_calendar(calendar, closures=rule is Rule.COURT)
+    restart = resumed_at.astimezone(zoneinfo)
+    local = (restart + left).astimezone(zoneinfo).replace(microsecond=0)
+    steps = [
+        f"day 0: {format_day(restart.date())} (the clock restarted at {restart:%H:%M})",
+        f"{time_text(left)} were left on the due day -> {local:%H:%M} on "
+        f"{format_day(local.date())}",
+    ]
+    day = local.date()
+    if rule is not Rule.CALENDAR:
+        day = _roll(day, cal, rule, steps)
+    due_local = dt.datetime.combine(day, local.time(), tzinfo=zoneinfo)
+    steps.append(f"due at {due_local:%H:%M} {zoneinfo.key} on {format_day(day)}")
+    return DueDate(
+        start=restart.date(),
+        rule=rule,
+        calendar=cal.name,
+        due=day,
+        due_at=due_local.astimezone(dt.UTC),
+        timezone=zoneinfo.key,
+        has_time=True,
+        explanation=tuple(steps),
+    )

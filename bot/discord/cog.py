@@ -225,9 +225,7 @@ class DeadlineCog(commands.Cog):
         done = await self.services.deadlines.done(
             actor_of(interaction), guild_id_of(interaction), deadline, note=note
         )
-        await reply(
-            interaction, content=f"\u2705 #{done.id} {render.clean(done.title, 200)} is done."
-        )
+        await reply(interaction, content=render.done_text(done))
 
     @deadline.command(name="extend", description="Move a deadline: by a period or to a date")
     @app_commands.describe(
@@ -330,12 +328,10 @@ class DeadlineCog(commands.Cog):
         paused = await self.services.deadlines.pause(
             actor_of(interaction), guild_id_of(interaction), deadline, reason=reason
         )
-        left = paused.days_left()
-        assert left is not None
         await reply(
             interaction,
             content=f"\u23f8\ufe0f #{paused.id} {render.clean(paused.title, 200)} is paused with "
-            f"{left.describe()} left: no alerts until `/deadline resume deadline:{paused.id}`.",
+            f"{paused.left_text()} left: no alerts until `/deadline resume deadline:{paused.id}`.",
         )
 
     @deadline.command(

@@ -16,6 +16,8 @@ import discord
 from bot.deadlines import Computation, format_day
 from bot.deadlines.counting import extended_due
 from bot.deadlines.finding import Found
+from bot.deadlines.laws import preset_law, stage_extension
+from bot.deadlines.presets import count_stage
 from bot.models import (
     AlertKind,
     BoardScope,
@@ -33,6 +35,7 @@ from bot.models import (
 from bot.notices import AlertNotice
 from bot.service import UserError, feed_url
 from bot.service.checks import check_link
+from bot.service.stages import STAGE_GRACE
 
 # An alert as stored, or as just planned for a new deadline (the reply to add).
 AnyAlert = StoredAlert | PlannedAlert
@@ -43,6 +46,7 @@ DESCRIPTION_LIMIT = 4096
 CONTENT_LIMIT = 2000
 TOTAL_LIMIT = 6000
 FIELDS_LIMIT = 25
+BUTTON_LABEL_LIMIT = 80
 
 COLOR_OK = discord.Colour.blurple()
 COLOR_SOON = discord.Colour.gold()
@@ -153,12 +157,108 @@ def allowed_due(deadline: Deadline) -> dt.date | None:
 
 
 def allowed_text(deadline: Deadline) -> str:
-    """'14 calendar days: to Mon 2025-08-11'; '' without an allowed extension."""
+    """'14 calendar days: to Mon 2025-08-11 (unusual circumstances, by written notice, Cal.
+    Gov. Code § 7922.535(b))'; '' without an allowed extension."""
     if not deadline.allowed_extension:
         return ""
     text = clean(deadline.allowed_extension, 100)
     day = allowed_due(deadline)
-    return f"{text}: to {format_day(day)}" if day is not None else text
+    text = f"{text}: to {format_day(day)}" if day is not None else text
+    law_allows = stage_extension(deadline.preset, deadline.stage)
+    if law_allows is not None:
+        text += f" ({law_allows.when}, {law_allows.citation})"
+    return text
+
+
+def allowed_label(deadline: Deadline) -> str:
+    """The allowed extension's button label, at most 80 characters (Discord's limit): 'Extend
+    to Mon 2025-08-11: unusual circumstances, Cal. Gov. Code § 7922.535(b)', shorter where
+    that does not fit (the citation kept before the reason), 'Extend (allowed)' at least."""
+    day = allowed_due(deadline)
+    to = f"Extend to {format_day(day)}" if day is not None else "Extend"
+    law_allows = stage_extension(deadline.preset, deadline.stage)
+    candidates = []
+    if law_allows is not None:
+        reason = law_allows.when.split(",")[0].strip()
+        if law_allows.when != "as the law allows":  # the data's word for no reason given
+            candidates += [
+                f"{to}: {law_allows.when}, {law_allows.citation}",
+                f"{to}: {reason}, {law_allows.citation}",
+            ]
+        candidates.append(f"{to}: {law_allows.citation}")
+    candidates.append(f"{to} (allowed)")
+    for label in candidates:
+        if len(label) <= BUTTON_LABEL_LIMIT:
+            return label
+    return "Extend (allowed)"
+
+
+def stages_text(deadline: Deadline) -> str:
+    """A staged deadline's chain: the stages behind it, the current one and its due date,
+    and each one still to come with the date it gets if the one before is marked done on
+    its due date (or nobody marks it); '' for a deadline without stages."""
+    law = preset_law(deadline.preset)
+    if law is None or not deadline.staged or deadline.stage >= len(law.stages):
+        return ""
+    total = deadline.stage + 1 + deadline.stages_left
+    lines = []
+    for index, stage in enumerate(law.stages[:total]):
+        what = f"{index + 1}. {stage.requires}: {stage.period} from {stage.from_what}"
+        if index < deadline.stage:
+            lines.append(f"\u2714\ufe0f {what} (done or moved on: see History)")
+        elif index == deadline.stage:
+            state_word = "current" if deadline.status is Status.ACTIVE else deadline.status.value
+            lines.append(f"\u27a1\ufe0f **{what}, due {format_day(deadline.due)}** ({state_word}; "
+                         f"{stage.citation})")  # fmt: skip
+    if deadline.status is Status.ACTIVE and deadline.stages_left:
+        day0 = deadline.due
+        for index in range(deadline.stage + 1, total):
+            stage = law.stages[index]
+            due = count_stage(law, index, start=day0, tz=deadline.timezone or "UTC").due
+            lines.append(
+                f"\u23ed\ufe0f {index + 1}. {stage.requires}: {stage.period} from "
+                f"{stage.from_what} ({stage.citation}), counted from the day stage {index} is "
+                f"marked done: by {format_day(due)} if that is its due date, or nobody marks it"
+            )
+            day0 = due
+        lines.append(
+            f"Not marked done {span(STAGE_GRACE)} after its due date, a stage moves on by "
+            "itself, counted from that due date (History says so)."
+        )
+    return cut("\n".join(lines), FIELD_LIMIT)
+
+
+def done_text(deadline: Deadline) -> str:
+    """The reply to done: closed, or, for a staged deadline, moved to its next stage."""
+    title = clean(deadline.title, 200)
+    if deadline.status is Status.ACTIVE and deadline.staged:
+        return cut(
+            f"\u2705 #{deadline.id} {title}: stage {deadline.stage} done. {now_in_text(deadline)}",
+            CONTENT_LIMIT,
+        )
+    return f"\u2705 #{deadline.id} {title} is done."
+
+
+def now_in_text(deadline: Deadline) -> str:
+    """'Now in stage 2 of 2: grant or deny (citation), **Due ...**': where a staged deadline
+    went when its stage was marked done."""
+    line = stage_line(deadline)
+    return f"Now in {line[:1].lower()}{line[1:]}, {due_line(deadline)}"
+
+
+def stage_line(deadline: Deadline) -> str:
+    """'Stage 1 of 2: acknowledge (N.Y. Pub. Off. Law § 89(3)(a)); then: grant or deny' for
+    an alert; '' for a deadline without stages."""
+    law = preset_law(deadline.preset)
+    if law is None or not deadline.staged or deadline.stage >= len(law.stages):
+        return ""
+    stage = law.stages[deadline.stage]
+    total = deadline.stage + 1 + deadline.stages_left
+    line = f"Stage {deadline.stage + 1} of {total}: {stage.requires} ({stage.citation})"
+    if deadline.stages_left and deadline.stage + 1 < len(law.stages):
+        following = law.stages[deadline.stage + 1]
+        line += f"; then: {following.requires}, {following.period} from {following.from_what}"
+    return line
 
 
 def state(deadline: Deadline) -> str:
@@ -170,10 +270,9 @@ def state(deadline: Deadline) -> str:
 
 def paused_text(deadline: Deadline) -> str:
     """'paused since <date>, 7 business days left' for a paused deadline; else ''."""
-    left = deadline.days_left()
-    if deadline.paused_at is None or left is None:
+    if deadline.paused_at is None:
         return ""
-    return f"paused since {stamp(deadline.paused_at, 'f')}, {left.describe()} left"
+    return f"paused since {stamp(deadline.paused_at, 'f')}, {deadline.left_text()} left"
 
 
 def deadline_embed(
@@ -204,11 +303,15 @@ def deadline_embed(
         name="Counting",
         value=cut(
             f"{clean(deadline.period)} from {format_day(deadline.start)}; "
-            f"{deadline.rule.value} rule, {deadline.calendar} holidays",
+            f"{deadline.rule.value} rule, {deadline.calendar} holidays"
+            + (f"; days end in {deadline.timezone}" if deadline.timezone else ""),
             FIELD_LIMIT,
         ),
         inline=False,
     )
+    stages = stages_text(deadline)
+    if stages:
+        embed.add_field(name="Stages", value=stages, inline=False)
     embed.add_field(name="How it was counted", value=explanation_text(deadline.explanation) or "-")
     if next_alerts:
         embed.add_field(name="Next alerts", value=alerts_text(next_alerts), inline=False)
@@ -379,6 +482,10 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
         )
     if deadline.allowed_extension:
         embed.add_field(name="Extension allowed", value=allowed_text(deadline), inline=False)
+    if deadline.staged:
+        line = stage_line(deadline)
+        if line:
+            embed.add_field(name="Stage", value=cut(line, FIELD_LIMIT), inline=False)
     if deadline.link:
         embed.add_field(name="Link", value=link_text(deadline.link), inline=False)
     # The reference is the alert's own key, where it survives (a nonce is not kept in the

@@ -8,8 +8,8 @@ from typing import Any
 
 import discord
 
-from bot.deadlines import format_day
-from bot.models import Deadline, ListFilter
+from bot.deadlines.laws import stage_extension
+from bot.models import Deadline, ListFilter, Status
 from bot.service import ValidationError
 
 from . import render
@@ -32,13 +32,14 @@ class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         label: str,
         style: discord.ButtonStyle,
         emoji: str | None = None,
+        suffix: str = "",
     ) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=style,
                 emoji=emoji,
-                custom_id=f"dd:{self.action}:{guild_id}:{deadline_id}",
+                custom_id=f"dd:{self.action}:{guild_id}:{deadline_id}{suffix}",
             )
         )
         self.guild_id = guild_id
@@ -62,21 +63,41 @@ class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         raise NotImplementedError
 
 
-class DoneButton(_DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline>\d+)"):
+class DoneButton(
+    _DeadlineButton, template=r"dd:done:(?P<guild>\d+):(?P<deadline>\d+)(?::s(?P<stage>\d+))?"
+):
+    """Mark done; on a records-law deadline with stages it names the stage it was posted
+    for (`:s0`), so pressed on an alert of a stage already over it marks nothing."""
+
     action = "done"
 
-    def __init__(self, guild_id: int, deadline_id: int) -> None:
+    def __init__(self, guild_id: int, deadline_id: int, stage: int | None = None) -> None:
         super().__init__(
-            guild_id, deadline_id, label="Mark done", style=discord.ButtonStyle.success
+            guild_id, deadline_id, label="Mark done", style=discord.ButtonStyle.success,
+            suffix="" if stage is None else f":s{stage}",
+        )  # fmt: skip
+        self.stage = stage
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> DoneButton:
+        stage = match["stage"]
+        return cls(
+            int(match["guild"]), int(match["deadline"]), None if stage is None else int(stage)
         )
 
     async def act(self, interaction: discord.Interaction) -> None:
         done = await desk_of(interaction).services.deadlines.done(
-            actor_of(interaction), self.guild_id, self.deadline_id
+            actor_of(interaction), self.guild_id, self.deadline_id, stage=self.stage
         )
-        await _close_alert(
-            interaction, f"\u2705 #{done.id} marked done by {interaction.user.mention}"
-        )
+        note = f"\u2705 #{done.id} marked done by {interaction.user.mention}"
+        if done.status is Status.ACTIVE:  # a records-law stage done: the next one began
+            note = (
+                f"\u2705 #{done.id} stage {done.stage} marked done by "
+                f"{interaction.user.mention}. {render.now_in_text(done)}"
+            )
+        await _close_alert(interaction, note)
 
 
 class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<deadline>\d+)"):
@@ -223,14 +244,14 @@ async def submit_extension(interaction: discord.Interaction) -> bool:
 
 def alert_view(deadline: Deadline) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(DoneButton(deadline.guild_id, deadline.id))
+    view.add_item(
+        DoneButton(deadline.guild_id, deadline.id, deadline.stage if deadline.staged else None)
+    )
     view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
     view.add_item(ExtendButton(deadline.guild_id, deadline.id))
     if deadline.allowed_extension:
-        day = render.allowed_due(deadline)
         view.add_item(AllowedExtensionButton(
-            deadline.guild_id, deadline.id, deadline.allowed_extension,
-            to=format_day(day) if day is not None else "",
+            deadline.guild_id, deadline.id, label=render.allowed_label(deadline)
         ))  # fmt: skip
     return view
 
@@ -242,14 +263,11 @@ class AllowedExtensionButton(
 
     action = "allowed"
 
-    def __init__(
-        self, guild_id: int, deadline_id: int, extension: str = "", *, to: str = ""
-    ) -> None:
-        # The date it gives, as the alert was posted ("Extend to Mon 2025-08-11 (allowed)");
-        # pressed later, it extends from the due date as it is then, and the reply says so.
-        label = f"Extend by {extension} (allowed)" if extension else "Extend (allowed)"
-        if to:
-            label = f"Extend to {to} (allowed)"
+    def __init__(self, guild_id: int, deadline_id: int, *, label: str = "Extend (allowed)") -> None:
+        # The date it gives as the alert was posted, and the law's reason and citation where
+        # they fit ("Extend to Mon 2025-08-11: unusual circumstances, Cal. Gov. Code §
+        # 7922.535(b)"); pressed later, it extends from the due date as it is then, and the
+        # reply says so.
         super().__init__(
             guild_id, deadline_id, label=render.cut(label, 80),
             style=discord.ButtonStyle.secondary,
@@ -261,9 +279,18 @@ class AllowedExtensionButton(
         )
         await reply(
             interaction,
-            content=f"\u23e9 #{extended.id} extended by the allowed extension: now due "
-            f"{render.due_line(extended)}",
+            content=render.cut(
+                f"\u23e9 #{extended.id} extended by the allowed extension"
+                f"{_basis(extended)}: now due {render.due_line(extended)}",
+                render.CONTENT_LIMIT,
+            ),
         )
+
+
+def _basis(deadline: Deadline) -> str:
+    """' (unusual circumstances, by written notice, Cal. Gov. Code § 7922.535(b))'."""
+    law_allows = stage_extension(deadline.preset, deadline.stage)
+    return f" ({law_allows.when}, {law_allows.citation})" if law_allows else ""
 
 
 class PageButton(

@@ -28,7 +28,8 @@ from bot.deadlines import (
     zone,
 )
 from bot.deadlines.finding import Found, find_deadlines
-from bot.deadlines.tolling import days_left, resumed_due
+from bot.deadlines.laws import stage_extension
+from bot.deadlines.tolling import days_left, resumed_due, resumed_due_timed
 from bot.models import (
     Deadline,
     DeadlineStatus,
@@ -49,6 +50,7 @@ from bot.storage import Transaction
 from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
+from .stages import STAGE_GRACE, next_stage, stage_name
 from .unit import Unit
 
 log = logging.getLogger(__name__)
@@ -223,6 +225,11 @@ class DeadlineUseCases:
                 link=link,
                 notes=notes,
                 allowed_extension=result.allowed,
+                # A state's preset ends its days in the state's zone: so do its later counts
+                # (extend, resume, the next stage) and its alerts.
+                timezone=due.timezone if result.law and result.law.timezone else None,
+                preset=result.law.key if result.law else None,
+                stages_left=max(0, len(result.stages) - 1),
             )
             twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
             if twin is not None:
@@ -254,9 +261,17 @@ class DeadlineUseCases:
         return Added(deadline, tuple(sorted(planned, key=lambda alert: alert.send_at)))
 
     async def done(
-        self, actor: Actor, guild_id: int, deadline_id: int, *, note: str | None = None
+        self,
+        actor: Actor,
+        guild_id: int,
+        deadline_id: int,
+        *,
+        note: str | None = None,
+        stage: int | None = None,
     ) -> Deadline:
-        return await self._close(actor, guild_id, deadline_id, Status.DONE, note)
+        """Mark it done; a records-law deadline's current stage, which starts the next one.
+        `stage`: the stage meant (an alert's button); refused if the deadline is past it."""
+        return await self._close(actor, guild_id, deadline_id, Status.DONE, note, stage=stage)
 
     async def delete(self, actor: Actor, guild_id: int, deadline_id: int) -> Deadline:
         """Soft delete: the deadline is cancelled, kept with its history."""
@@ -287,7 +302,9 @@ class DeadlineUseCases:
                         example=f"/deadline extend deadline:{old.id} by:14 days",
                     )
                 change = parse_phrase(old.allowed_extension).spec
-                reason = reason or "the extension allowed"
+                law_allows = stage_extension(old.preset, old.stage)
+                basis = f"{law_allows.when}, {law_allows.citation}" if law_allows else None
+                reason = reason or basis or "the extension allowed"
             if change is None:
                 raise ValidationError("say how far to extend", example="by:14 days")
             tz = deadline_zone(old, settings)
@@ -413,7 +430,7 @@ class DeadlineUseCases:
             left = days_left(old.due, now.astimezone(tz).date(), rule=old.rule,
                              calendar=old.calendar)  # fmt: skip
             new = dataclasses.replace(old, paused_at=now, paused_left=left.days)
-            detail = f"{left.describe()} left (was due {format_day(old.due)})"
+            detail = f"{new.left_text()} left (was due {format_day(old.due)})"
             if reason:
                 detail += f": {reason}"
             return await self._save(tx, new, settings, actor.user_id, "paused", detail, now)
@@ -436,7 +453,16 @@ class DeadlineUseCases:
             tz = deadline_zone(old, settings)
             today = now.astimezone(tz).date()
             at = old.due_at.astimezone(tz).time() if old.has_time else None
-            due = resumed_due(left, today, rule=old.rule, calendar=old.calendar, tz=tz.key, at=at)
+            if old.has_time and left.days == 0:
+                # Paused on its due day: what was left is hours, given back from now.
+                due = resumed_due_timed(
+                    old.due_at - old.paused_at, now, rule=old.rule, calendar=old.calendar,
+                    tz=tz.key,
+                )  # fmt: skip
+            else:
+                due = resumed_due(
+                    left, today, rule=old.rule, calendar=old.calendar, tz=tz.key, at=at
+                )
             paused_on = old.paused_at.astimezone(tz).date()
             new = dataclasses.replace(
                 old,
@@ -444,16 +470,17 @@ class DeadlineUseCases:
                 due_at=due.due_at,
                 explanation=(
                     *old.explanation,
-                    f"paused {format_day(paused_on)} with {left.describe()} left; "
+                    f"paused {format_day(paused_on)} with {old.left_text()} left; "
                     f"resumed {format_day(today)}:",
                     *due.explanation[1:],
                 ),
                 paused_at=None,
                 paused_left=None,
             )
+            hour = f" {due.due_at.astimezone(tz):%H:%M}" if old.has_time else ""
             detail = (
-                f"paused since {format_day(paused_on)}, {left.describe()} left: "
-                f"due {format_day(due.due)} (was {format_day(old.due)})"
+                f"paused since {format_day(paused_on)}, {old.left_text()} left: "
+                f"due {format_day(due.due)}{hour} (was {format_day(old.due)})"
             )
             if reason:
                 detail += f" ({reason})"
@@ -462,23 +489,89 @@ class DeadlineUseCases:
     # -- internals --------------------------------------------------------------------
 
     async def _close(
-        self, actor: Actor, guild_id: int, deadline_id: int, status: Status, note: str | None
+        self,
+        actor: Actor,
+        guild_id: int,
+        deadline_id: int,
+        status: Status,
+        note: str | None,
+        *,
+        stage: int | None = None,
     ) -> Deadline:
         note = check_notes(note, what="note")
         now = self._unit.now()
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
             old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            if stage is not None and old.stage != stage:
+                raise ValidationError(
+                    f"this alert was for stage {stage + 1} of #{old.id}, which is over: it is "
+                    f"now in {stage_name(old) or 'its last stage'}; nothing was marked done",
+                    example=f"/deadline status deadline:{old.id}",
+                )
+            if status is Status.DONE and old.stages_left > 0:
+                moved = await self._next_stage(tx, old, settings, actor.user_id, note, now)
+                if moved is not None:
+                    return moved
             new = dataclasses.replace(old, status=status, paused_at=None, paused_left=None)
             action = "done" if status is Status.DONE else "deleted"
             return await self._save(tx, new, settings, actor.user_id, action, note or "", now)
+
+    async def _next_stage(
+        self,
+        tx: Transaction,
+        old: Deadline,
+        settings: GuildSettings,
+        actor_id: int | None,
+        note: str | None,
+        now: dt.datetime,
+    ) -> Deadline | None:
+        """A staged deadline's stage done (`actor_id`), or lapsed (None: the bot): moved to
+        the next stage, counted from today or from the lapsed stage's due date; None if it
+        has no next stage after all (then it closes)."""
+        tz = deadline_zone(old, settings)
+        done = actor_id is not None
+        on = now.astimezone(tz).date() if done else old.due
+        moved = next_stage(old, on=on, done=done, tz=tz.key)
+        if moved is None:
+            return None
+        new, detail = moved
+        if note:
+            detail += f" ({note})"
+        action = "stage done" if done else "stage lapsed"
+        return await self._save(tx, new, settings, actor_id, action, detail, now)
+
+    async def advance_lapsed(self, *, limit: int = 100) -> int:
+        """Move on the deadlines whose stage nobody marked done within `STAGE_GRACE` of its
+        due date, each to its next stage counted from that due date (a history entry by the
+        bot says so); returns how many moved."""
+        now = self._unit.now()
+        async with self._unit.read() as reader:  # most minutes: nothing, and no write lock
+            if not await reader.lapsed_stages(due_before=now - STAGE_GRACE, limit=1):
+                return 0
+        async with self._unit.transaction() as tx:
+            lapsed = await tx.lapsed_stages(due_before=now - STAGE_GRACE, limit=limit)
+            moved = 0
+            for old in lapsed:
+                settings = await self._unit.settings(tx, old.guild_id)
+                if await self._next_stage(tx, old, settings, None, None, now) is not None:
+                    moved += 1
+                    continue
+                # Its law has no next stage now (the data changed): it stays in this stage,
+                # overdue, said in its history, and is not looked at again.
+                await self._save(
+                    tx, dataclasses.replace(old, stages_left=0), settings, None, "stage kept",
+                    "its law as the bot knows it now has no later stage: this one stays",
+                    now, replan=False,
+                )  # fmt: skip
+        return moved
 
     async def _save(
         self,
         tx: Transaction,
         deadline: Deadline,
         settings: GuildSettings,
-        actor_id: int,
+        actor_id: int | None,
         action: str,
         detail: str,
         now: dt.datetime,
@@ -633,6 +726,6 @@ def _list_filter(show: ListFilter | str) -> ListFilter:
 
 
 def _entry(
-    deadline: Deadline, actor_id: int, action: str, detail: str, now: dt.datetime
+    deadline: Deadline, actor_id: int | None, action: str, detail: str, now: dt.datetime
 ) -> HistoryEntry:
     return HistoryEntry(deadline.guild_id, deadline.id, now, actor_id, action, detail)

@@ -57,6 +57,10 @@ _ALIASES: Final = {
     "id": ("id",),  # the export's own numbers: a server's next ids are given anew
     "created_by": ("created by", "added by"),
     "created_at": ("created at", "added at"),
+    # The export's, not read: a paused row is refused by its status, and an imported row
+    # is a plain deadline, without a records-law stage.
+    "left": ("left",),
+    "stage": ("stage",),
 }
 _FIELD_OF: Final = {alias: field for field, names in _ALIASES.items() for alias in names}
 _SKIPPED_STATUSES: Final = ("done", "cancelled")
@@ -290,6 +294,12 @@ class _RowReader:
             status = self._cell(record, "status").lower()
             if status in _SKIPPED_STATUSES:
                 return None
+            if status == "paused":
+                raise CellError(
+                    "a paused deadline's due date is the one before its pause, not its due "
+                    "date: resume it and export again, or write its due date and status active",
+                    example="active",
+                )
             if status not in ("", "active"):
                 raise CellError(
                     f"{status[:20]!r} is not a status; rows that are done or cancelled are skipped",

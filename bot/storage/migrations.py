@@ -361,6 +361,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deadlines ADD COLUMN paused_left INTEGER
         CHECK (paused_left IS NULL OR paused_left >= 0);
     """,
+    # 13: records-law stages: the preset a deadline was counted by, the stage it is in and
+    # how many follow. The minute's re-scan finds the stages nobody marked done through an
+    # index of only the active deadlines with a stage still to come.
+    """
+    ALTER TABLE deadlines ADD COLUMN preset TEXT;
+    ALTER TABLE deadlines ADD COLUMN stage INTEGER NOT NULL DEFAULT 0 CHECK (stage >= 0);
+    ALTER TABLE deadlines ADD COLUMN stages_left INTEGER NOT NULL DEFAULT 0
+        CHECK (stages_left >= 0);
+    CREATE INDEX deadlines_staged ON deadlines (due_at)
+        WHERE stages_left > 0 AND status = 'active';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

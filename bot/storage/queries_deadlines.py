@@ -361,6 +361,18 @@ class DeadlineQueries(Queries):
         )
         return [_deadline(row) for row in rows]
 
+    async def lapsed_stages(self, *, due_before: dt.datetime, limit: int = 100) -> list[Deadline]:
+        """Active, unpaused deadlines of any guild with a records-law stage still to come
+        whose current stage was due before `due_before`, the earliest first: the stages
+        nobody marked done. Through the deadlines_staged index (migration 13)."""
+        rows = await self._all(
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines INDEXED BY deadlines_staged "
+            "WHERE stages_left > 0 AND status = 'active' AND due_at < ? AND paused_at IS NULL "
+            "ORDER BY due_at LIMIT ?",
+            (ts(due_before), limit),
+        )
+        return [_deadline(row) for row in rows]
+
     async def guild_deadlines(
         self, guild_id: int, *, statuses: Sequence[Status] = tuple(Status)
     ) -> list[Deadline]:

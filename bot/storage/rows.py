@@ -54,7 +54,7 @@ _DEADLINE_COLUMNS = (
     "guild_id, id, channel_id, title, start_on, rule, calendar, period, due_on, due_at, "
     "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
     "status, snoozed_until, revision, created_at, updated_at, allowed_extension, "
-    "paused_at, paused_left"
+    "paused_at, paused_left, preset, stage, stages_left"
 )
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
@@ -125,6 +125,9 @@ def _deadline_row(d: Deadline | NewDeadline, deadline_id: int) -> tuple[Any, ...
         d.allowed_extension,
         None if d.paused_at is None else ts(d.paused_at),
         d.paused_left,
+        d.preset,
+        d.stage,
+        d.stages_left,
     )
 
 
@@ -145,7 +148,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         guild_id, deadline_id, channel_id, title, start_on, rule, calendar, period, due_on,
         due_at, has_time, explanation, timezone, mention_kind, mention_id, link, notes,
         created_by, status, snoozed_until, revision, created_at, updated_at, allowed_extension,
-        paused_at, paused_left,
+        paused_at, paused_left, preset, stage, stages_left,
     ) = tuple(row)[at : at + _DEADLINE_WIDTH]  # fmt: skip
     return Deadline(
         guild_id=guild_id,
@@ -173,6 +176,9 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         allowed_extension=allowed_extension,
         paused_at=_opt_ts(paused_at),
         paused_left=paused_left,
+        preset=preset,
+        stage=stage,
+        stages_left=stages_left,
     )
 
 

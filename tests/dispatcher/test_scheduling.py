@@ -182,3 +182,27 @@ async def test_the_integrity_check_is_scheduled_a_day_after_the_last_one(
             job = jobs.scheduler.get_job(INTEGRITY_JOB)
             assert job is not None
             assert job.next_run_time == checked + dt.timedelta(days=1)
+
+
+async def test_the_minute_rescan_moves_on_a_records_law_stage_nobody_marked_done(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    notifier = RecordingNotifier()
+    async with Dispatcher(store, notifier, clock=clock) as dispatcher:
+        services = Services.over(store, clock=clock)
+        # NY FOIL received Thu 2025-07-17: acknowledge by Thu Jul 24 (end of day, New York).
+        added = await services.deadlines.add(
+            Actor(5), 1, channel_id=3, text="", preset="ny", start=dt.date(2025, 7, 17)
+        )
+        async with PeriodicJobs(
+            store, dispatcher, clock=clock, stages=services.deadlines.advance_lapsed
+        ) as jobs:
+            clock.set(dt.datetime(2025, 7, 26, 12, 0, tzinfo=dt.UTC))  # within the grace
+            await jobs.rescan()
+            assert (await services.deadlines.status(1, added.deadline.id)).deadline.stage == 0
+            clock.set(dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.UTC))  # 2 days after its due
+            await jobs.rescan()
+        status = await services.deadlines.status(1, added.deadline.id)
+        assert (status.deadline.stage, status.deadline.due) == (1, dt.date(2025, 8, 21))
+        lapsed = [h for h in status.history if h.action == "stage lapsed"]
+        assert [h.actor_id for h in lapsed] == [None]  # once, by the bot

@@ -363,6 +363,7 @@ def test_the_stored_key_follows_every_field_of_the_deadline_and_the_context() ->
         "allowed_extension": "15 days",
         "paused_at": NOW,
         "paused_left": 7,
+        "preset": "ny",
     }
     for item in (
         deadline(**zoned),
@@ -508,6 +509,8 @@ def test_csv_row_values() -> None:
         "notes": "sent to all 58 sheriffs",
         "created_by": "<@222222222222222222>",
         "created_at": "2025-07-17T12:00:00Z",
+        "left": "",
+        "stage": "",
     }
     values = dict(zip(header, second, strict=True))
     assert values["due_at"] == "2025-08-15T21:00:00Z"

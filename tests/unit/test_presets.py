@@ -76,7 +76,8 @@ def test_first_deadline_as_worked_out_by_hand(
     assert result.due.due == due
     assert result.law is not None
     assert result.law.key == key
-    (stage,) = result.stages
+    stage = result.stages[0]
+    assert len(result.stages) == len(result.law.stages)
     assert stage.due.due == due
     assert stage.extended_due == extended
     assert (result.allowed is not None) == (extended is not None)

@@ -186,3 +186,10 @@ def test_progress_is_told_every_ten_thousand_rows() -> None:
 def test_a_file_that_is_no_sheet_is_one_error(data: bytes, says: str) -> None:
     with pytest.raises(CellError, match=says):
         read_sheet(data, CONTEXT)
+
+
+def test_a_paused_row_of_an_export_is_refused_not_imported_on_its_old_date() -> None:
+    # An export shows a paused deadline on the date before its pause: imported as active,
+    # it would be due on a date that is not its due date.
+    [problem] = problems("title,due,status\nA,2025-08-15,paused\n")
+    assert problem.startswith("row 2, status: a paused deadline's due date is the one before")

@@ -1,0 +1,77 @@
+"""Records-law stages: a deadline moved to its law's next stage (pure: no clock, no I/O).
+
+A preset with stages (New York: acknowledge in 5 business days, then grant or deny within 20
+business days of the acknowledgment) is one deadline whose due date is its current stage's.
+Marked done, it moves to the next stage, counted from the day it was marked; if nobody marks
+it, the bot moves it `STAGE_GRACE` after its due date, counted from that due date. Either way
+the move is a history entry that says which stage, from which day, and why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Final
+
+from bot.deadlines import format_day
+from bot.deadlines.laws import Law, preset_law
+from bot.deadlines.presets import count_stage
+from bot.models import Deadline
+
+# How long a stage nobody marked done stays current past its due date (overdue, with its
+# overdue alerts) before the bot moves the deadline on: time to mark a late acknowledgment
+# done, so that the next stage counts from the day it came, as the law counts it.
+STAGE_GRACE: Final = dt.timedelta(days=2)
+
+
+def stage_name(deadline: Deadline, law: Law | None = None) -> str:
+    """'stage 1 of 2 (acknowledge)'; '' for a deadline without stages."""
+    law = law or preset_law(deadline.preset)
+    if law is None or not deadline.staged or deadline.stage >= len(law.stages):
+        return ""
+    total = deadline.stage + 1 + deadline.stages_left
+    return f"stage {deadline.stage + 1} of {total} ({law.stages[deadline.stage].requires})"
+
+
+def next_stage(
+    deadline: Deadline, *, on: dt.date, done: bool, tz: str
+) -> tuple[Deadline, str] | None:
+    """`deadline` moved to its law's next stage, counted from `on` (the day its stage was
+    marked done, or, `done` False, the stage's due date) in its zone `tz`, and the history
+    entry's words; None if it has no next stage (or its law, as the bot knows it now, has
+    none)."""
+    law = preset_law(deadline.preset)
+    index = deadline.stage + 1
+    if law is None or deadline.stages_left == 0 or index >= len(law.stages):
+        return None
+    due = count_stage(law, index, start=on, tz=tz, done=done)
+    stage = law.stages[index]
+    left = len(law.stages) - index - 1
+    moved = dataclasses.replace(
+        deadline,
+        start=on,
+        rule=due.rule,
+        calendar=due.calendar,
+        period=f"{stage.period} ({law.short}, stage {index + 1})",
+        due=due.due,
+        due_at=due.due_at,
+        has_time=False,
+        explanation=due.explanation,
+        stage=index,
+        stages_left=left,
+        allowed_extension=None,  # the extension a law allows is its first stage's
+        snoozed_until=None,
+        paused_at=None,
+        paused_left=None,
+    )
+    was = stage_name(deadline, law)
+    now_in = stage_name(moved, law)
+    if done:
+        how = f"{was} done on {format_day(on)}"
+    else:
+        how = f"{was} was due {format_day(on)} and nobody marked it done"
+    detail = (
+        f"{how}: now {now_in}, due {format_day(due.due)}: {stage.period} from "
+        f"{format_day(on)} ({stage.citation})"
+    )
+    return moved, detail
