@@ -170,7 +170,13 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
         days = options.retention_days
         retention = (lambda: services.retention.purge_closed(days=days)) if days > 0 else None
         jobs = await stack.enter_async_context(
-            PeriodicJobs(store, dispatcher, clock=clock, retention=retention)
+            PeriodicJobs(
+                store,
+                dispatcher,
+                clock=clock,
+                retention=retention,
+                repeats=services.repeats.advance,
+            )
         )
         services.changes.subscribe(jobs.changed)
         await stack.enter_async_context(boards)

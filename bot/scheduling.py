@@ -57,9 +57,13 @@ class PeriodicJobs:
         clock: Clock | None = None,
         retention: Callable[[], Awaitable[object]] | None = None,
         retention_every: dt.timedelta = RETENTION_EVERY,
+        repeats: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
-        """`retention`: the daily clean-up of old closed deadlines (None: keep them all)."""
+        """`retention`: the daily clean-up of old closed deadlines (None: keep them all).
+        `repeats`: moves on the repeats overdue past their grace (at start, then each
+        minute's re-scan)."""
         self._store = store
+        self._repeats = repeats
         self._retention = retention
         self._retention_every = retention_every
         self._dispatcher = dispatcher
@@ -101,6 +105,7 @@ class PeriodicJobs:
                 next_run_time=dt.datetime.now(dt.UTC) + RETENTION_FIRST_AFTER,
                 misfire_grace_time=MISFIRE_GRACE_SECONDS,
             )
+        await self.advance_repeats()  # catch-up after downtime: the same rule as each minute
         await self.refresh_digests()
         await self.send_missed_digests()
 
@@ -176,8 +181,19 @@ class PeriodicJobs:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)
 
+    async def advance_repeats(self) -> None:
+        """Repeats overdue past the grace move on; a failure is logged, tried next minute."""
+        if self._repeats is None:
+            return
+        try:
+            await self._repeats()
+        except Exception:
+            log.exception("could not move on the repeating deadlines")
+
     async def rescan(self) -> None:
-        """Wake the dispatcher (a safety net for clock jumps) and pick up digest changes."""
+        """Wake the dispatcher (a safety net for clock jumps), move on the repeats overdue
+        past their grace, and pick up digest changes."""
+        await self.advance_repeats()
         self._dispatcher.wake()
         try:
             await self.refresh_digests()

@@ -19,6 +19,7 @@ from .deadlines import MAX_ACTIVE_PER_GUILD, PAGE_SIZE, UNSET, Added, DeadlineUs
 from .errors import LimitError, NotAllowed, NotFoundError, UserError, ValidationError
 from .feeds import FEED_PREFIX, FEED_SUFFIX, FeedUseCases, feed_token_hash, feed_url
 from .imports import ImportUseCases
+from .repeats import RepeatUseCases
 from .retention import RetentionUseCases
 from .runtime import RuntimeUseCases
 from .settings import SettingsUseCases
@@ -37,6 +38,7 @@ class Services:
     imports: ImportUseCases
     runtime: RuntimeUseCases
     retention: RetentionUseCases
+    repeats: RepeatUseCases
 
     @classmethod
     def over(
@@ -57,6 +59,7 @@ class Services:
             imports=ImportUseCases(unit),
             runtime=RuntimeUseCases(unit),
             retention=RetentionUseCases(unit),
+            repeats=RepeatUseCases(unit, max_active=MAX_ACTIVE_PER_GUILD),
         )
 
     @property

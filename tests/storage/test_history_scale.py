@@ -202,6 +202,10 @@ async def test_the_migration_counts_what_is_there(db_path: Path) -> None:
             DROP INDEX deadlines_closed;
             ALTER TABLE deadlines DROP COLUMN paused_at;
             ALTER TABLE deadlines DROP COLUMN paused_left;
+            DROP INDEX deadlines_repeating;
+            ALTER TABLE deadlines DROP COLUMN recurrence;
+            ALTER TABLE deadlines DROP COLUMN occurrence_on;
+            ALTER TABLE deadlines DROP COLUMN next_id;
             """
         )
         raw.execute("PRAGMA user_version = 9")  # as migration 9 left it: 10 and on run again
