@@ -513,6 +513,7 @@ def test_csv_row_values() -> None:
         "notes": "sent to all 58 sheriffs",
         "created_by": "<@222222222222222222>",
         "created_at": "2025-07-17T12:00:00Z",
+        "repeats": "",
     }
     values = dict(zip(header, second, strict=True))
     assert values["due_at"] == "2025-08-15T21:00:00Z"
