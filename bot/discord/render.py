@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.deadlines import Computation, DueDate, format_day
+from bot.deadlines import Computation, DueDate, format_day, occurrences
 from bot.deadlines.counting import extended_due
 from bot.deadlines.finding import Found
 from bot.models import (
@@ -316,6 +316,19 @@ def calc_embed(result: Computation) -> discord.Embed:
         inline=False,
     )
     embed.add_field(name="How it was counted", value=explanation_text(due.explanation))
+    if result.recurrence is not None:
+        recurrence = result.recurrence
+        upcoming = occurrences(recurrence, recurrence.start, count=3, rule=due.rule,
+                               calendar=due.calendar, tz=due.timezone)  # fmt: skip
+        embed.add_field(
+            name="Repeats",
+            value=cut(
+                f"{clean(recurrence.words, 200)} (`RRULE:{recurrence.rrule}`)\nNext: "
+                + ", ".join(format_day(occurrence.due) for _, occurrence in upcoming),
+                FIELD_LIMIT,
+            ),
+            inline=False,
+        )
     embed.set_footer(text="Nothing was saved. To track it: /deadline add")
     return fit(embed)
 
