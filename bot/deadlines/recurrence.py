@@ -89,6 +89,8 @@ _FORM_PATTERNS = tuple(
 _COUNT_LIMIT = re.compile(rf"^(?P<body>.*?)\s*,?\s+(?:for\s+)?{_N}\s+(?:times|occurrences)$")
 _UNTIL_LIMIT = re.compile(r"^(?P<body>.*?)\s*,?\s+(?:until|through|till)\s+(?P<until>[^,;]+?)$")
 _TRIM = " \t,:;|-\"'`.!?("
+# Every form holds one of these words.
+_REPEAT_WORD = re.compile(r"\b(?:every|each|weekly|monthly|quarterly|annually)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,8 @@ def read_recurrence(cleaned: str, *, start: dt.date) -> ReadRecurrence | None:
     """The repeat at the end of `cleaned` (normalized text), with day 0 `start`; None if
     the phrase does not end in one of the forms read here. Raises PhraseError when it does
     but something about it is wrong (a 32nd, a June 31, a title that also says when)."""
+    if _REPEAT_WORD.search(cleaned) is None:  # most phrases: one search, nothing more
+        return None
     lowered = "".join(ch if len(low := ch.lower()) != 1 else low for ch in cleaned)
     lowered = lowered.rstrip(" .")
     body, count, until_text = lowered, None, None
