@@ -180,6 +180,7 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
                 clock=clock,
                 retention=retention,
                 stages=services.deadlines.advance_lapsed,
+                repeats=services.repeats.advance,
             )
         )
         services.changes.subscribe(jobs.changed)

@@ -312,6 +312,8 @@ def _due(args: argparse.Namespace) -> int:
         }
         if result.law is not None:
             payload |= _preset_json(result)
+        if result.recurrence is not None:
+            payload |= _recurrence_json(result)
         print(json.dumps(payload, ensure_ascii=False))
         return 0
     if result.title:
@@ -323,7 +325,30 @@ def _due(args: argparse.Namespace) -> int:
     print(f"Due: {format_day(due.due)}{when}  ({result.period}; {due.rule} rule, {due.calendar})")
     for step in due.explanation:
         print(f"  - {step}")
+    if result.recurrence is not None:
+        print(f"Repeats: {result.recurrence.words} (RRULE:{result.recurrence.rrule})")
+        print("Next: " + ", ".join(format_day(dt.date.fromisoformat(day))
+                                   for day in _recurrence_json(result)["next"]))  # fmt: skip
     return 0
+
+
+def _recurrence_json(result: Any) -> dict[str, Any]:
+    """What `due --json` adds for a repeat: the rule in words and as RRULE, and the next
+    three due dates (the first is `due`)."""
+    from bot.deadlines import occurrences
+
+    recurrence = result.recurrence
+    due = result.due
+    upcoming = occurrences(recurrence, recurrence.start, count=3, rule=due.rule,
+                           calendar=due.calendar, tz=due.timezone)  # fmt: skip
+    return {
+        "recurrence": {
+            "words": recurrence.words,
+            "rrule": recurrence.rrule,
+            "dtstart": recurrence.start.isoformat(),
+        },
+        "next": [occurrence.due.isoformat() for _, occurrence in upcoming],
+    }
 
 
 def _preset_json(result: Any) -> dict[str, Any]:

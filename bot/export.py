@@ -28,7 +28,7 @@ from typing import Final, Literal, NamedTuple
 
 import icalendar
 
-from bot.deadlines import format_day, zone
+from bot.deadlines import format_day, occurrences, zone
 from bot.deadlines.laws import preset_law
 from bot.models import (
     Deadline,
@@ -52,7 +52,9 @@ DEFAULT_NAME: Final = "Deadline Desk"
 # on its own schedule, every several hours).
 REFRESH: Final = dt.timedelta(hours=1)
 # Bump when the output changes for the same input, so cached feeds (ETags) are refreshed.
-OUTPUT_VERSION: Final = 3  # 3: a paused deadline is TENTATIVE, "Paused:", without alarms
+# 3: a paused deadline is TENTATIVE, "Paused:", without alarms; a repeat's RRULE; CSV columns
+# left, stage and repeats
+OUTPUT_VERSION: Final = 3
 
 CSV_COLUMNS: Final = (
     "id",
@@ -71,7 +73,12 @@ CSV_COLUMNS: Final = (
     "created_at",
     "left",  # a paused deadline's days (or time) left when its clock stopped
     "stage",  # a records-law preset's stage: '1 of 2: acknowledge'
+    "repeats",
 )
+# A repeat's event carries its RRULE; the dates its counting rule moves (a Sunday 10th due
+# Monday the 11th, the current occurrence extended) are an EXDATE of the rule's date and an
+# RDATE of the due date, for this many occurrences ahead (the feed moves on with the series).
+SERIES_MOVED_AHEAD: Final = 24
 
 # RFC 5545 TEXT may not hold control characters other than HTAB (newlines are escaped).
 _ICS_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -168,7 +175,9 @@ def stored_key(deadline: Deadline, context: EventContext) -> str:
     them). A file and a feed share the key of every deadline but a done one.
     """
     prefix = _key_prefix(context, context.closed_as_cancelled and deadline.status is Status.DONE)
-    data = prefix + repr((deadline, _zone_facts(deadline, context))).encode("utf-8")
+    # A series' EXDATE and RDATE come from the holiday calendar too (a holidays update).
+    facts = (_zone_facts(deadline, context), _series_dates(deadline, context))
+    data = prefix + repr((deadline, facts)).encode("utf-8")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -340,7 +349,10 @@ def _event(deadline: Deadline, context: EventContext) -> icalendar.Event:
     event.add("last-modified", changed_at)
     # Both only grow, so the sum does: calendars take an event only with a higher SEQUENCE.
     event.add("sequence", deadline.revision + context.alarms_version)
-    if deadline.has_time:
+    series = _series_dates(deadline, context)
+    if series:
+        _add_series(event, deadline, series)
+    elif deadline.has_time:
         event.add("dtstart", deadline.due_at.astimezone(dt.UTC))
     else:
         event.add("dtstart", deadline.due)
@@ -419,6 +431,45 @@ def _idna(host: str) -> str:
         return urllib.parse.quote(host, safe=_URI_SAFE)
 
 
+def _series_dates(deadline: Deadline, context: EventContext) -> tuple[tuple[dt.date, dt.date], ...]:
+    """For a repeat's current occurrence (active, not paused), its rule's dates ahead and
+    their due dates, from the occurrence's own date (the event's DTSTART); else ()."""
+    recurrence, nominal = deadline.recurrence, deadline.occurrence_on
+    if (
+        recurrence is None or nominal is None or not deadline.repeating
+        or deadline.status is not Status.ACTIVE or deadline.paused_at is not None
+    ):  # fmt: skip
+        return ()
+    found = occurrences(
+        recurrence, nominal, count=SERIES_MOVED_AHEAD, rule=deadline.rule,
+        calendar=deadline.calendar, tz=deadline.timezone or context.timezone,
+    )  # fmt: skip
+    # The current occurrence is due when the deadline says (it may have been extended).
+    return ((nominal, deadline.due), *((day, due.due) for day, due in found[1:]))
+
+
+def _add_series(
+    event: icalendar.Event, deadline: Deadline, series: tuple[tuple[dt.date, dt.date], ...]
+) -> None:
+    """One all-day event for the series from the current occurrence on: DTSTART its rule's
+    date, the RRULE (a COUNT less the occurrences before this one), and each date the
+    counting moves as an EXDATE of the rule's date and an RDATE of its due date."""
+    recurrence = deadline.recurrence
+    assert recurrence is not None
+    start = series[0][0]
+    event.add("dtstart", start)
+    event.add("dtend", start + dt.timedelta(days=1))
+    rule = icalendar.vRecur.from_ical(recurrence.rrule)
+    if "COUNT" in rule:
+        before = recurrence.dates_after(None, limit=int(rule["COUNT"][0]))
+        rule["COUNT"] = [len(before) - before.index(start)] if start in before else [1]
+    event.add("rrule", rule)
+    moved = [(day, due) for day, due in series if day != due]
+    if moved:
+        event.add("exdate", [day for day, _ in moved])
+        event.add("rdate", [due for _, due in moved])
+
+
 def _alarm(deadline: Deadline, settings: GuildSettings, days: int) -> icalendar.Alarm:
     """A display alarm at the alert time `days` before the due date, relative to the start."""
     if deadline.has_time:
@@ -473,6 +524,12 @@ def _description(deadline: Deadline, settings: GuildSettings) -> str:
         "How it was counted:",
         *(f"- {step}" for step in deadline.explanation),
     ]
+    if deadline.recurrence is not None:
+        rule = f"{deadline.recurrence.words} (RRULE:{deadline.recurrence.rrule})"
+        if deadline.next_id is None:
+            lines.append(f"Repeats: {rule}")
+        else:
+            lines.append(f"An occurrence of {rule}; the series goes on as #{deadline.next_id}")
     if deadline.link:
         lines.append(f"Link: {deadline.link}")
     if deadline.notes:
@@ -541,6 +598,7 @@ def _row(deadline: Deadline, settings: GuildSettings) -> Sequence[str]:
         _utc(deadline.created_at),
         deadline.left_text(),
         _stage(deadline),
+        _repeats(deadline),
     )
 
 
@@ -552,6 +610,13 @@ def _stage(deadline: Deadline) -> str:
     stage = law.stages[deadline.stage]
     total = deadline.stage + 1 + deadline.stages_left
     return f"{deadline.stage + 1} of {total}: {stage.requires} ({stage.citation})"
+
+
+def _repeats(deadline: Deadline) -> str:
+    """The rule of a repeat's occurrence: 'every month on the 10th (RRULE:...)'."""
+    if deadline.recurrence is None:
+        return ""
+    return f"{deadline.recurrence.words} (RRULE:{deadline.recurrence.rrule})"
 
 
 def _utc(instant: dt.datetime) -> str:

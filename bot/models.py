@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
-from bot.deadlines import DEFAULT_CALENDAR, DEFAULT_TIMEZONE, Rule
+from bot.deadlines import DEFAULT_CALENDAR, DEFAULT_TIMEZONE, DueDate, Recurrence, Rule
 from bot.deadlines.tolling import DaysLeft, time_text
 
 
@@ -60,6 +60,9 @@ class GuildDefaults:
     counting: Rule = Rule.CALENDAR
     # What "COB", "close of business" and "EOD" in a phrase mean.
     close_of_business: dt.time = dt.time(17, 0)
+    # How long a repeating deadline's occurrence may be overdue before the next one becomes
+    # current (the overdue one stays, listed as missed).
+    repeat_grace_days: int = 1
 
 
 # GuildDefaults is the one declaration of these values: GuildSettings and the config's
@@ -119,6 +122,8 @@ class NewDeadline:
     preset: str | None = None  # the records-law preset it was counted by ('ny')
     stage: int = 0  # the preset's stage it is in (0: the first)
     stages_left: int = 0  # the preset's stages after this one
+    recurrence: Recurrence | None = None  # a repeat: this is its occurrence of `occurrence_on`
+    occurrence_on: dt.date | None = None
 
     # What a new deadline is once stored, so planning can take either (bulk import plans
     # alerts before the ids exist).
@@ -164,6 +169,8 @@ class NewDeadline:
             preset=self.preset,
             stage=self.stage,
             stages_left=self.stages_left,
+            recurrence=self.recurrence,
+            occurrence_on=self.occurrence_on,
         )
 
 
@@ -208,6 +215,23 @@ class Deadline:
     def staged(self) -> bool:
         """Counted by a preset with more than one stage."""
         return self.preset is not None and self.stage + self.stages_left > 0
+
+    # A repeating deadline is one row per occurrence: `recurrence` and the rule's date this
+    # one is (`occurrence_on`, before counting: a Sunday 10th due Monday the 11th is the
+    # 10th's). When the series moves on (done, or missed past the grace) the next occurrence
+    # is a new deadline, `next_id`; the current occurrence is the one without a next.
+    recurrence: Recurrence | None = None
+    occurrence_on: dt.date | None = None
+    next_id: int | None = None
+
+    @property
+    def repeating(self) -> bool:
+        """The current occurrence of a repeat (the series goes on from it)."""
+        return self.recurrence is not None and self.next_id is None
+
+    def missed(self, *, now: dt.datetime) -> bool:
+        """An overdue occurrence the series has moved on from."""
+        return self.next_id is not None and self.is_overdue(now=now)
 
     @property
     def paused(self) -> bool:
@@ -289,6 +313,8 @@ class DeadlineStatus:
     deadline: Deadline
     next_alerts: tuple[StoredAlert, ...]
     history: tuple[HistoryEntry, ...]
+    # A repeat's current occurrence: its due date and the next ones (three in all).
+    upcoming: tuple[DueDate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,11 +59,15 @@ class PeriodicJobs:
         retention: Callable[[], Awaitable[object]] | None = None,
         retention_every: dt.timedelta = RETENTION_EVERY,
         stages: Callable[[], Awaitable[object]] | None = None,
+        repeats: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         """`retention`: the daily clean-up of old closed deadlines (None: keep them all);
-        `stages`: the minute's move of records-law stages nobody marked done."""
+        `stages`: the minute's move of records-law stages nobody marked done; `repeats`:
+        moves on the repeats overdue past their grace (at start, then each minute's
+        re-scan)."""
         self._store = store
         self._stages = stages
+        self._repeats = repeats
         self._retention = retention
         self._retention_every = retention_every
         self._dispatcher = dispatcher
@@ -105,6 +109,7 @@ class PeriodicJobs:
                 next_run_time=dt.datetime.now(dt.UTC) + RETENTION_FIRST_AFTER,
                 misfire_grace_time=MISFIRE_GRACE_SECONDS,
             )
+        await self.advance_repeats()  # catch-up after downtime: the same rule as each minute
         await self.refresh_digests()
         await self.send_missed_digests()
 
@@ -180,14 +185,25 @@ class PeriodicJobs:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)
 
+    async def advance_repeats(self) -> None:
+        """Repeats overdue past the grace move on; a failure is logged, tried next minute."""
+        if self._repeats is None:
+            return
+        try:
+            await self._repeats()
+        except Exception:
+            log.exception("could not move on the repeating deadlines")
+
     async def rescan(self) -> None:
-        """Move on the records-law stages nobody marked done, wake the dispatcher (a safety
-        net for clock jumps) and pick up digest changes."""
+        """Move on the records-law stages nobody marked done and the repeats overdue past
+        their grace, wake the dispatcher (a safety net for clock jumps) and pick up digest
+        changes."""
         if self._stages is not None:
             try:
                 await self._stages()
             except Exception:
                 log.exception("could not move on the lapsed records-law stages")
+        await self.advance_repeats()
         self._dispatcher.wake()
         try:
             await self.refresh_digests()

@@ -37,6 +37,7 @@ MAX_CLIENT_TIMEOUT: Final = 3600.0
 MAX_CONNECTIONS: Final = 100_000
 MAX_RETENTION_DAYS: Final = 36_500
 
+MAX_REPEAT_GRACE_DAYS: Final = 366
 _GUILD: Final = GuildDefaults()  # the [defaults] section's defaults
 
 # Shown after every message about a key that carries no example of its own.
@@ -201,6 +202,10 @@ class DefaultsSection(BaseModel):
         Rule, BeforeValidator(lambda v: Rule.parse(v) if isinstance(v, str | Rule) else v)
     ] = _GUILD.counting
     close_of_business: Annotated[dt.time, BeforeValidator(time_of_day)] = _GUILD.close_of_business
+    # Days a repeating deadline's occurrence may be overdue before the next becomes current.
+    repeat_grace_days: Annotated[
+        int, BeforeValidator(_a_number), Field(ge=0, le=MAX_REPEAT_GRACE_DAYS)
+    ] = _GUILD.repeat_grace_days
 
 
 class LoggingSection(BaseModel):

@@ -12,6 +12,8 @@ from .counting import (
     Stage,
     compute_due,
     iana_zone,
+    occurrence_due,
+    occurrences,
     parse_start_date,
     zone,
     zone_names,
@@ -40,6 +42,7 @@ from .parsing import (
     parse_phrase,
 )
 from .presets import calculate, compute_preset
+from .recurrence import Recurrence
 
 __all__ = [
     "DEFAULT_CALENDAR",
@@ -57,6 +60,7 @@ __all__ = [
     "Period",
     "PeriodLengthError",
     "PhraseError",
+    "Recurrence",
     "RelativeDay",
     "Rule",
     "Stage",
@@ -73,6 +77,8 @@ __all__ = [
     "format_day",
     "holiday_calendar",
     "iana_zone",
+    "occurrence_due",
+    "occurrences",
     "parse_phrase",
     "parse_start_date",
     "zone",

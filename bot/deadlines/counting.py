@@ -25,6 +25,7 @@ from .errors import (
 )
 from .parsing import (
     DEFAULT_CLOSE_OF_BUSINESS,
+    MAX_PHRASE_LENGTH,
     AbsoluteDue,
     Counting,
     ParsedPhrase,
@@ -36,6 +37,7 @@ from .parsing import (
     normalize,
     parse_phrase,
 )
+from .recurrence import Recurrence, occurrence_day, read_recurrence
 
 if TYPE_CHECKING:  # laws.json and its types are loaded only when a preset is used
     from .laws import Law
@@ -91,6 +93,7 @@ class Computation:
     allowed: str | None = None  # the extension the phrase allows ("15 days"), not counted
     law: Law | None = None  # the records-law preset counted, if any
     stages: tuple[Stage, ...] = ()  # a preset's stages, the first one's due being `due`
+    recurrence: Recurrence | None = None  # a repeat: `due` is its first date, counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,14 @@ def calculate_phrase(
     rule = Rule.parse(rule)
     holiday_calendar(calendar)  # validate before parsing, so the error names the real problem
     zone(tz)
+    if isinstance(text, str) and len(text) <= MAX_PHRASE_LENGTH:
+        repeat = read_recurrence(normalize(text), start=start)
+        if repeat is not None:
+            recurrence = repeat.recurrence
+            due = occurrence_due(
+                recurrence, recurrence.start, rule=rule, calendar=calendar, tz=tz, day0=start
+            )
+            return Computation(repeat.title, recurrence.words, due, recurrence=recurrence)
     parsed = parse_phrase(text, close_of_business=close_of_business)
     start_note = "start date"
     if parsed.start is not None:
@@ -180,6 +191,56 @@ def calculate_phrase(
     if isinstance(parsed.spec, Period) and parsed.spec.allowed:
         allowed = " + ".join(term.describe() for term in parsed.spec.allowed)
     return Computation(parsed.title, parsed.spec_text, due, allowed)
+
+
+def occurrence_due(
+    recurrence: Recurrence,
+    nominal: dt.date,
+    *,
+    rule: Rule | str,
+    calendar: str = DEFAULT_CALENDAR,
+    tz: str = DEFAULT_TIMEZONE,
+    day0: dt.date | None = None,
+) -> DueDate:
+    """The due date of the repeat's date `nominal`, counted under `rule` (a date on a
+    weekend or holiday rolls to the next business day unless the rule is calendar), due by
+    the end of that day in `tz`. `day0`: the start the first date was found from."""
+    rule = Rule.parse(rule)
+    zoneinfo = zone(tz)
+    cal = holiday_calendar(calendar, closures=rule is Rule.COURT)
+    _check_range(nominal, "due date")
+    due, steps = occurrence_day(recurrence, nominal, rule=rule.value, calendar=calendar)
+    _check_range(due, "due date")
+    if day0 is not None:
+        steps.insert(0, f"day 0: {format_day(day0)} (start date); the first date on or after it")
+    local = dt.datetime.combine(due, END_OF_DAY, tzinfo=zoneinfo)
+    steps.append(f"due by the end of {format_day(due)} ({zoneinfo.key})")
+    return DueDate(
+        start=day0 or nominal,
+        rule=rule,
+        calendar=cal.name,
+        due=due,
+        due_at=local.astimezone(dt.UTC),
+        timezone=zoneinfo.key,
+        has_time=False,
+        explanation=tuple(steps),
+    )
+
+
+def occurrences(
+    recurrence: Recurrence,
+    nominal: dt.date,
+    *,
+    count: int,
+    rule: Rule | str,
+    calendar: str = DEFAULT_CALENDAR,
+    tz: str = DEFAULT_TIMEZONE,
+) -> list[tuple[dt.date, DueDate]]:
+    """The occurrence of `nominal` and up to `count - 1` after it: (date, due) pairs."""
+    dates = [nominal, *recurrence.dates_after(nominal, limit=count - 1)]
+    return [
+        (day, occurrence_due(recurrence, day, rule=rule, calendar=calendar, tz=tz)) for day in dates
+    ]
 
 
 def day_zero(day: PartialDate | RelativeDay, *, near: dt.date) -> dt.date:

@@ -208,9 +208,11 @@ class _Phrase:
         )
         if repeating is not None:
             raise PhraseError(
-                f"{repeating!r} makes it repeat, and repeating deadlines are not supported "
-                "yet: track the next one",
-                example="Status call, in 2 weeks",
+                f"{repeating!r} makes it repeat in a way not read here: a repeat is one of "
+                "'every month on the 10th', 'every Tuesday', 'every 2 weeks', 'quarterly', "
+                "'every year on June 30', 'last business day of every month', 'first Monday "
+                "of each month' (with '/deadline add'), or track the next one",
+                example="Jail population report, every month on the 10th",
             )
         guards.check_times(self.toks, self.cleaned)
         found = find_expressions(self.toks)

@@ -227,6 +227,22 @@ class DeadlineCog(commands.Cog):
         )
         await reply(interaction, content=render.done_text(done))
 
+    @deadline.command(
+        name="stop-repeating",
+        description="End a repeat: the current occurrence stays, no more follow",
+    )
+    @app_commands.describe(deadline="The repeating deadline's number", note="e.g. 'report dropped'")
+    async def stop_repeating(
+        self,
+        interaction: discord.Interaction,
+        deadline: DeadlineNumber,
+        note: app_commands.Range[str, 0, 1000] | None = None,
+    ) -> None:
+        stopped = await self.services.deadlines.stop_repeating(
+            actor_of(interaction), guild_id_of(interaction), deadline, note=note
+        )
+        await reply(interaction, embed=render.deadline_embed(stopped, now=self.clock.now()))
+
     @deadline.command(name="extend", description="Move a deadline: by a period or to a date")
     @app_commands.describe(
         deadline="The deadline's number",
@@ -253,7 +269,8 @@ class DeadlineCog(commands.Cog):
         )
 
     @deadline.command(
-        name="edit", description="Change a deadline's title, notes, link, channel or mention"
+        name="edit",
+        description="Change a deadline's title, notes, link, channel, mention or repeat",
     )
     @app_commands.describe(
         deadline="The deadline's number",
@@ -262,6 +279,7 @@ class DeadlineCog(commands.Cog):
         link="New link",
         channel="New alert channel",
         mention="New role or member to ping",
+        repeat="A new repeat, e.g. 'every month on the 15th' (due date moves to its next date)",
     )
     async def edit(
         self,
@@ -272,6 +290,7 @@ class DeadlineCog(commands.Cog):
         link: str | None = None,
         channel: discord.TextChannel | None = None,
         mention: Mentionable | None = None,
+        repeat: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         edited = await self.services.deadlines.edit(
             actor_of(interaction),
@@ -283,6 +302,7 @@ class DeadlineCog(commands.Cog):
             channel_id=channel.id if channel else None,
             # An option left out leaves the mention as it is.
             mention=mention_of(mention) if mention is not None else UNSET,
+            repeat=repeat,
         )
         changed = channel is not None or mention is not None
         lacking = bot_lacks_in(interaction, edited.channel_id, edited.mention) if changed else []

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.deadlines import Computation, format_day
+from bot.deadlines import Computation, DueDate, format_day, occurrences
 from bot.deadlines.counting import extended_due
 from bot.deadlines.finding import Found
 from bot.deadlines.laws import preset_law, stage_extension
@@ -229,14 +229,21 @@ def stages_text(deadline: Deadline) -> str:
 
 
 def done_text(deadline: Deadline) -> str:
-    """The reply to done: closed, or, for a staged deadline, moved to its next stage."""
+    """The reply to done: closed; for a staged deadline, moved to its next stage; for a
+    repeat, the occurrence that is current now."""
     title = clean(deadline.title, 200)
     if deadline.status is Status.ACTIVE and deadline.staged:
         return cut(
             f"\u2705 #{deadline.id} {title}: stage {deadline.stage} done. {now_in_text(deadline)}",
             CONTENT_LIMIT,
         )
-    return f"\u2705 #{deadline.id} {title} is done."
+    text = f"\u2705 #{deadline.id} {title} is done."
+    if deadline.recurrence is not None and deadline.next_id is not None:
+        text += (f" Next occurrence: #{deadline.next_id} "
+                 f"(`/deadline status deadline:{deadline.next_id}`).")  # fmt: skip
+    elif deadline.recurrence is not None:
+        text += " That was its last occurrence."
+    return text
 
 
 def now_in_text(deadline: Deadline) -> str:
@@ -281,8 +288,10 @@ def deadline_embed(
     now: dt.datetime,
     next_alerts: Sequence[AnyAlert] = (),
     history: Sequence[HistoryEntry] = (),
+    upcoming: Sequence[DueDate] = (),
 ) -> discord.Embed:
-    """Everything about one deadline (the reply to add and to status)."""
+    """Everything about one deadline (the reply to add and to status); `upcoming`: a
+    repeat's next due dates."""
     overdue = deadline.is_overdue(now=now)
     colour = COLOR_DONE if deadline.status is not Status.ACTIVE else COLOR_OK
     if overdue:
@@ -313,6 +322,9 @@ def deadline_embed(
     if stages:
         embed.add_field(name="Stages", value=stages, inline=False)
     embed.add_field(name="How it was counted", value=explanation_text(deadline.explanation) or "-")
+    repeat = repeat_text(deadline, upcoming, now=now)
+    if repeat:
+        embed.add_field(name="Repeats", value=cut(repeat, FIELD_LIMIT), inline=False)
     if next_alerts:
         embed.add_field(name="Next alerts", value=alerts_text(next_alerts), inline=False)
     if deadline.allowed_extension:
@@ -333,6 +345,22 @@ def deadline_embed(
         embed.add_field(name="History", value=history_text(history), inline=False)
     embed.set_footer(text=f"Deadline #{deadline.id} \u00b7 /deadline status deadline:{deadline.id}")
     return fit(embed)
+
+
+def repeat_text(deadline: Deadline, upcoming: Sequence[DueDate], *, now: dt.datetime) -> str:
+    """A repeat's rule (words and RRULE) and its next due dates; for a past occurrence, the
+    one that followed it. Empty for a deadline that does not repeat."""
+    if deadline.recurrence is None:
+        return ""
+    rule = f"{clean(deadline.recurrence.words, 200)} (`RRULE:{deadline.recurrence.rrule}`)"
+    if deadline.next_id is not None:
+        missed = "**missed**; " if deadline.missed(now=now) else ""
+        return f"{missed}an occurrence of {rule}; the series goes on as #{deadline.next_id}"
+    lines = [rule]
+    if upcoming:
+        lines.append("Next: " + ", ".join(format_day(due.due) for due in upcoming))
+    lines.append(f"`/deadline stop-repeating deadline:{deadline.id}` ends it")
+    return "\n".join(lines)
 
 
 def alerts_text(alerts: Sequence[AnyAlert], limit: int = 8) -> str:
@@ -387,6 +415,19 @@ def calc_embed(result: Computation) -> discord.Embed:
         inline=False,
     )
     embed.add_field(name="How it was counted", value=explanation_text(due.explanation))
+    if result.recurrence is not None:
+        recurrence = result.recurrence
+        upcoming = occurrences(recurrence, recurrence.start, count=3, rule=due.rule,
+                               calendar=due.calendar, tz=due.timezone)  # fmt: skip
+        embed.add_field(
+            name="Repeats",
+            value=cut(
+                f"{clean(recurrence.words, 200)} (`RRULE:{recurrence.rrule}`)\nNext: "
+                + ", ".join(format_day(occurrence.due) for _, occurrence in upcoming),
+                FIELD_LIMIT,
+            ),
+            inline=False,
+        )
     embed.set_footer(text="Nothing was saved. To track it: /deadline add")
     return fit(embed)
 
@@ -406,8 +447,11 @@ def list_embed(page: Page, *, now: dt.datetime, show: str) -> discord.Embed:
             marker = f"*{deadline.status.value}* "
         elif deadline.paused_at is not None:
             marker = "\u23f8\ufe0f *paused* "
+        if deadline.missed(now=now):
+            marker = f"\U0001f6a8 **MISSED** (next: #{deadline.next_id}) "
+        repeats = " \U0001f501" if deadline.repeating else ""
         lines.append(
-            f"{marker}**#{deadline.id}** {clean(deadline.title, 120)} \u2014 "
+            f"{marker}**#{deadline.id}** {clean(deadline.title, 120)}{repeats} \u2014 "
             f"{format_day(deadline.due)} ({stamp(deadline.due_at, 'R')})"
         )
     embed = discord.Embed(
@@ -421,8 +465,9 @@ def list_embed(page: Page, *, now: dt.datetime, show: str) -> discord.Embed:
 
 def status_embed(status: DeadlineStatus, *, now: dt.datetime) -> discord.Embed:
     return deadline_embed(
-        status.deadline, now=now, next_alerts=status.next_alerts, history=status.history
-    )
+        status.deadline, now=now, next_alerts=status.next_alerts, history=status.history,
+        upcoming=status.upcoming,
+    )  # fmt: skip
 
 
 _KIND_TITLES = {

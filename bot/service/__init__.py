@@ -20,6 +20,7 @@ from .errors import LimitError, NotAllowed, NotFoundError, UserError, Validation
 from .feeds import FEED_PREFIX, FEED_SUFFIX, FeedUseCases, feed_token_hash, feed_url
 from .imports import ImportUseCases
 from .rendering import Renderer
+from .repeats import RepeatUseCases
 from .retention import RetentionUseCases
 from .runtime import RuntimeUseCases
 from .settings import SettingsUseCases
@@ -38,6 +39,7 @@ class Services:
     imports: ImportUseCases
     runtime: RuntimeUseCases
     retention: RetentionUseCases
+    repeats: RepeatUseCases
 
     @classmethod
     def over(
@@ -59,6 +61,7 @@ class Services:
             imports=ImportUseCases(unit),
             runtime=RuntimeUseCases(unit),
             retention=RetentionUseCases(unit),
+            repeats=RepeatUseCases(unit, max_active=MAX_ACTIVE_PER_GUILD),
         )
 
     @property

@@ -1,5 +1,5 @@
 """Deadline use cases: calc, list, status, search, add, done, delete, extend, edit, snooze,
-pause and resume.
+pause, resume and stop-repeating.
 
 Each checks its input, runs in one transaction (a permission check included: the actor's
 rights in the deadline's own alert channel), replans the deadline's alerts inside it, and
@@ -50,6 +50,7 @@ from bot.storage import Transaction
 from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
+from .repeats import next_occurrence, rule_changes, upcoming
 from .stages import STAGE_GRACE, next_stage, stage_name
 from .unit import Unit
 
@@ -159,7 +160,9 @@ class DeadlineUseCases:
             deadline = await _get(tx, guild_id, deadline_id)
             alerts = await tx.pending_alerts(guild_id, deadline_id)
             history = await tx.history(guild_id, deadline_id)
-        return DeadlineStatus(deadline, tuple(alerts), tuple(history))
+            settings = await self._unit.settings(tx, guild_id) if deadline.repeating else None
+        dues = upcoming(deadline, settings) if settings is not None else ()
+        return DeadlineStatus(deadline, tuple(alerts), tuple(history), upcoming=dues)
 
     async def search(self, guild_id: int, text: str, *, limit: int = 25) -> list[Deadline]:
         async with self._unit.read() as tx:
@@ -230,6 +233,8 @@ class DeadlineUseCases:
                 timezone=due.timezone if result.law and result.law.timezone else None,
                 preset=result.law.key if result.law else None,
                 stages_left=max(0, len(result.stages) - 1),
+                recurrence=result.recurrence,
+                occurrence_on=result.recurrence.start if result.recurrence else None,
             )
             twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
             if twin is not None:
@@ -252,6 +257,8 @@ class DeadlineUseCases:
             detail = f"due {format_day(due.due)} ({result.period}; {due.rule} rule)"
             if result.stages:
                 detail += f", {result.stages[0].citation}"
+            if result.recurrence:
+                detail += f", repeats: RRULE:{result.recurrence.rrule}"
             await tx.add_history(_entry(deadline, actor.user_id, "created", detail, now))
         log.info(
             "deadline created guild=%s deadline=%s due=%s rule=%s",
@@ -353,7 +360,11 @@ class DeadlineUseCases:
         link: str | None = None,
         channel_id: int | None = None,
         mention: Mention | _Unset | None = UNSET,
+        repeat: str | None = None,
     ) -> Deadline:
+        """Change what a deadline says; `repeat` (a repeat's phrase, 'every month on the
+        15th') changes the rule of a repeating deadline's current occurrence, or makes a
+        deadline repeat, and moves its due date to the new rule's first date from today."""
         changes: dict[str, Any] = {}
         if title is not None:
             changes["title"] = check_title(" ".join(title.split()))
@@ -365,24 +376,60 @@ class DeadlineUseCases:
             changes["channel_id"] = channel_id
         if not isinstance(mention, _Unset):
             changes["mention"] = mention
-        if not changes:
+        if repeat is not None:
+            repeat = clean(repeat)
+        if not changes and not repeat:
             raise ValidationError(
                 "nothing to change", example="/deadline edit deadline:12 title:Bondi letter reply"
             )
         now = self._unit.now()
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
-            old = await _modifiable(tx, actor, guild_id, deadline_id, settings)
+            old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=bool(repeat))
+            detail = ", ".join(sorted(changes))
+            if repeat:
+                if old.next_id is not None:
+                    raise ValidationError(
+                        f"#{old.id} is a past occurrence; its series goes on as #{old.next_id}",
+                        example=f"/deadline edit deadline:{old.next_id} repeat:{repeat[:40]}",
+                    )
+                changes |= rule_changes(old, repeat, settings, now=now)
+                detail = ", ".join(filter(None, [detail, f"repeat: {changes['period']}, due "
+                                                 f"{format_day(changes['due'])} (was "
+                                                 f"{format_day(old.due)})"]))  # fmt: skip
             new = dataclasses.replace(old, **changes)
             if "channel_id" in changes or "mention" in changes:
                 check_recipients(
                     actor, guild_id, new.channel_id, new.mention, picked="channel_id" in changes
                 )
-            detail = ", ".join(sorted(changes))
             # Title, notes, link, channel and mention leave the schedule alone: the alerts,
             # a pending retry included, stay exactly as they are (they are rendered afresh).
+            # A new repeat moves the due date, so the alerts are planned again.
             return await self._save(
-                tx, new, settings, actor.user_id, "edited", detail, now, replan=False
+                tx, new, settings, actor.user_id, "edited", detail, now, replan=bool(repeat)
+            )
+
+    async def stop_repeating(
+        self, actor: Actor, guild_id: int, deadline_id: int, *, note: str | None = None
+    ) -> Deadline:
+        """End a repeat: its current occurrence stays, as a one-off deadline; no more follow."""
+        note = check_notes(note, what="note")
+        now = self._unit.now()
+        async with self._unit.transaction() as tx:
+            settings = await self._unit.settings(tx, guild_id)
+            old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=True)
+            if not old.repeating or old.recurrence is None:
+                later = f"; its series goes on as #{old.next_id}" if old.next_id else ""
+                raise ValidationError(
+                    f"#{old.id} does not repeat{later}",
+                    example=f"/deadline stop-repeating deadline:{old.next_id or old.id}",
+                )
+            new = dataclasses.replace(old, recurrence=None, occurrence_on=None)
+            detail = f"was {old.recurrence.words}; this occurrence stays, due {format_day(old.due)}"
+            if note:
+                detail += f" ({note})"
+            return await self._save(
+                tx, new, settings, actor.user_id, "stopped repeating", detail, now, replan=False
             )
 
     async def snooze(
@@ -515,7 +562,33 @@ class DeadlineUseCases:
                     return moved
             new = dataclasses.replace(old, status=status, paused_at=None, paused_left=None)
             action = "done" if status is Status.DONE else "deleted"
-            return await self._save(tx, new, settings, actor.user_id, action, note or "", now)
+            detail = note or ""
+            if status is Status.DONE and old.repeating:
+                new, detail = await self._done_occurrence(tx, new, settings, actor, now, detail)
+            return await self._save(tx, new, settings, actor.user_id, action, detail, now)
+
+    async def _done_occurrence(
+        self,
+        tx: Transaction,
+        done: Deadline,
+        settings: GuildSettings,
+        actor: Actor,
+        now: dt.datetime,
+        detail: str,
+    ) -> tuple[Deadline, str]:
+        """A repeat's current occurrence marked done: the next one is stored (its number
+        recorded on this one), or the series ends."""
+        following = await next_occurrence(
+            tx, done, settings, now=now, actor_id=actor.user_id, because=f"#{done.id} done",
+            max_active=MAX_ACTIVE_PER_GUILD,
+        )  # fmt: skip
+        if following is None:
+            said = "the last occurrence: the series ends"
+        else:
+            said = f"next occurrence: #{following.id}, due {format_day(following.due)}"
+            done = dataclasses.replace(done, next_id=following.id)
+            self._unit.changed(following.guild_id, following.id)
+        return done, "; ".join(filter(None, [detail, said]))
 
     async def _next_stage(
         self,

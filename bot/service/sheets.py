@@ -401,6 +401,12 @@ class _RowReader:
                     example=exc.readings[0],
                 ) from None
             self._computed[key] = result
+        if result.recurrence is not None:  # an import stores one-offs: never half a repeat
+            raise CellError(
+                f"{phrase[:60]!r} repeats ({result.recurrence.words}); add a repeating "
+                "deadline with /deadline add, or give this occurrence's date",
+                example="/deadline add text:Jail population report, every month on the 10th",
+            )
         if title is None:
             if not result.title:
                 raise CellError(

@@ -372,6 +372,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deadlines_staged ON deadlines (due_at)
         WHERE stages_left > 0 AND status = 'active';
     """,
+    # 14: repeating deadlines (issue 18): one row per occurrence. `recurrence` is the repeat
+    # (JSON: the RRULE, its first date, its words), `occurrence_on` the rule's date this row
+    # is, `next_id` the occurrence that followed once the series moved on. The minute's job
+    # finds current occurrences overdue past the grace through the partial index.
+    """
+    ALTER TABLE deadlines ADD COLUMN recurrence TEXT
+        CHECK (recurrence IS NULL OR length(recurrence) <= 1000);
+    ALTER TABLE deadlines ADD COLUMN occurrence_on TEXT;
+    ALTER TABLE deadlines ADD COLUMN next_id INTEGER;
+    CREATE INDEX deadlines_repeating ON deadlines (due_at)
+        WHERE recurrence IS NOT NULL AND next_id IS NULL AND status = 'active';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

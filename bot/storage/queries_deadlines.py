@@ -229,6 +229,17 @@ class DeadlineQueries(Queries):
         if cursor.rowcount != 1:
             raise StorageError(f"deadline #{deadline.id} of guild {deadline.guild_id} not found")
 
+    async def overdue_repeating(self, *, due_before: dt.datetime, limit: int) -> list[Deadline]:
+        """Current occurrences of repeats (every guild's) due before `due_before` and not
+        paused, soonest first: through the deadlines_repeating index (migration 14)."""
+        async with self._conn.execute(
+            f"SELECT {_DEADLINE_COLUMNS} FROM deadlines INDEXED BY deadlines_repeating "
+            "WHERE recurrence IS NOT NULL AND next_id IS NULL AND status = 'active' "
+            "AND due_at < ? AND paused_at IS NULL ORDER BY due_at LIMIT ?",
+            (ts(due_before), limit),
+        ) as cursor:
+            return [_deadline(row) for row in await cursor.fetchall()]
+
     async def count_deadlines(self, guild_id: int, status: Status) -> int:
         """Read from the counts the triggers keep (migration 10): one row."""
         row = await self._one(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from bot.deadlines import Rule
+from bot.deadlines import Recurrence, Rule
 from bot.models import (
     AlertKind,
     Board,
@@ -54,7 +54,7 @@ _DEADLINE_COLUMNS = (
     "guild_id, id, channel_id, title, start_on, rule, calendar, period, due_on, due_at, "
     "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
     "status, snoozed_until, revision, created_at, updated_at, allowed_extension, "
-    "paused_at, paused_left, preset, stage, stages_left"
+    "paused_at, paused_left, preset, stage, stages_left, recurrence, occurrence_on, next_id"
 )
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
@@ -128,7 +128,35 @@ def _deadline_row(d: Deadline | NewDeadline, deadline_id: int) -> tuple[Any, ...
         d.preset,
         d.stage,
         d.stages_left,
+        recurrence_json(d.recurrence),
+        None if d.occurrence_on is None else d.occurrence_on.isoformat(),
+        d.next_id if isinstance(d, Deadline) else None,
     )
+
+
+def recurrence_json(recurrence: Recurrence | None) -> str | None:
+    """A repeat as stored: its rule, first date and words (and the business flag)."""
+    if recurrence is None:
+        return None
+    value: dict[str, Any] = {
+        "rrule": recurrence.rule,
+        "start": recurrence.start.isoformat(),
+        "words": recurrence.words,
+    }
+    if recurrence.business:
+        value["business"] = True
+    return json.dumps(value, ensure_ascii=False)
+
+
+@lru_cache(maxsize=1024)
+def _recurrence(stored: str | None) -> Recurrence | None:
+    if stored is None:
+        return None
+    value = json.loads(stored)
+    return Recurrence(
+        value["rrule"], dt.date.fromisoformat(value["start"]), value["words"],
+        bool(value.get("business")),
+    )  # fmt: skip
 
 
 # Stored text -> enum member; a dict lookup is ~15x cheaper than calling the Enum class.
@@ -148,7 +176,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         guild_id, deadline_id, channel_id, title, start_on, rule, calendar, period, due_on,
         due_at, has_time, explanation, timezone, mention_kind, mention_id, link, notes,
         created_by, status, snoozed_until, revision, created_at, updated_at, allowed_extension,
-        paused_at, paused_left, preset, stage, stages_left,
+        paused_at, paused_left, preset, stage, stages_left, recurrence, occurrence_on, next_id,
     ) = tuple(row)[at : at + _DEADLINE_WIDTH]  # fmt: skip
     return Deadline(
         guild_id=guild_id,
@@ -179,6 +207,9 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         preset=preset,
         stage=stage,
         stages_left=stages_left,
+        recurrence=_recurrence(recurrence),
+        occurrence_on=None if occurrence_on is None else dt.date.fromisoformat(occurrence_on),
+        next_id=next_id,
     )
 
 

@@ -82,7 +82,7 @@ def test_due_defaults_to_today() -> None:
         (["due"], "the following arguments are required"),
         (["due", "Records, 30 days or 45 days"], "Records, 45 days"),  # both readings named
         (["due", "thirty (20) days"], "different numbers"),
-        (["due", "Status call, every 2 weeks"], "repeat"),
+        (["due", "Status call, every 10 days"], "repeat"),
         (["find", "no/such/file.txt"], "cannot read"),
         (["find", "-", "--date", "July 17"], "is not a date"),
     ],
@@ -205,3 +205,27 @@ def test_usage_errors_are_one_line_too(args: list[str], needle: str) -> None:
     assert proc.stderr.startswith("error: ")
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert needle in proc.stderr
+
+
+def test_due_json_of_a_repeat_has_its_rule_and_the_next_three_dates() -> None:
+    proc = run_cli(
+        "due", "Jail population report, every month on the 10th", "--from", "2025-07-17",
+        "--rule", "roll", "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert payload["title"] == "Jail population report"
+    assert payload["due"] == "2025-08-11"  # Sunday the 10th, rolled
+    assert payload["recurrence"] == {
+        "words": "every month on the 10th",
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=10",
+        "dtstart": "2025-08-10",
+    }
+    assert payload["next"] == ["2025-08-11", "2025-09-10", "2025-10-10"]
+    assert payload["next"][0] == payload["due"]
+
+
+def test_due_of_a_repeat_that_is_not_read_is_refused() -> None:
+    proc = run_cli("due", "Check-in, every 10 days", "--from", "2025-07-17")
+    assert proc.returncode != 0
+    assert "every month on the 10th" in proc.stderr  # the forms that are read

@@ -71,6 +71,7 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "defaults.calendar = US",
         "defaults.counting = calendar",
         "defaults.close_of_business = 17:00",
+        "defaults.repeat_grace_days = 1",
         "logging.level = INFO",
         "logging.format = text",
         "web.enabled = false",

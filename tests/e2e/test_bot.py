@@ -52,7 +52,7 @@ async def test_commands_are_synced_with_their_names(newsroom: Newsroom) -> None:
     subcommands = {option["name"]: option for option in deadline["options"]}
     assert set(subcommands) == {
         "add", "calc", "list", "status", "done", "extend", "edit", "snooze", "delete", "settings",
-        "export", "import", "board", "board-remove", "pause", "resume",
+        "export", "import", "board", "board-remove", "pause", "resume", "stop-repeating",
     }  # fmt: skip
     settings = {option["name"] for option in subcommands["settings"]["options"]}
     assert settings == {

@@ -177,6 +177,7 @@ EXTRA_OPTIONS: dict[str, dict[str, Any]] = {
     "snooze": {"until": "3 days"},
     "pause": {"reason": "hijacked"},
     "resume": {},
+    "stop-repeating": {},
     "delete": {},
 }
 
@@ -327,6 +328,7 @@ MUTATING = {
     "snooze": {"deadline": "1", "until": "3 days"},
     "pause": {"deadline": "1", "reason": "hijacked"},
     "resume": {"deadline": "1"},
+    "stop-repeating": {"deadline": "1", "note": "hijacked"},
     "delete": {"deadline": "1"},
 }
 

@@ -266,3 +266,15 @@ async def test_the_bulk_insert_counts_nothing_beyond_the_guild_or_the_batch(
         assert "SEARCH" in plan or "LIMIT" in sql.upper(), (sql, plan)
     big.close()
     assert (await services.deadlines.page(GUILD)).total == 1
+
+
+async def test_a_repeating_phrase_is_refused_not_imported_as_its_first_date(
+    services: Services,
+) -> None:
+    data = sheet("title,text,channel", "Jail report,every month on the 10th,<#10>")
+    with pytest.raises(SheetProblems) as caught:
+        await services.imports.import_sheet(GUILD, data, actor=None)
+    (problem,) = caught.value.problems
+    assert problem.startswith("row 2, text:")
+    assert "repeats (every month on the 10th)" in problem
+    assert (await services.deadlines.page(GUILD, show="all")).total == 0

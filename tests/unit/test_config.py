@@ -44,6 +44,7 @@ DEFAULT_SETTINGS = {
     "defaults.calendar": "US",
     "defaults.counting": "calendar",
     "defaults.close_of_business": "17:00",
+    "defaults.repeat_grace_days": "1",
     "logging.level": "INFO",
     "logging.format": "text",
     "web.enabled": "false",

@@ -13,7 +13,7 @@ import icalendar
 import ics
 import pytest
 
-from bot.deadlines import Rule
+from bot.deadlines import Recurrence, Rule
 from bot.export import (
     CSV_COLUMNS,
     EventCache,
@@ -351,6 +351,8 @@ def _other(value: object) -> object:
         return Mention(MentionKind.USER, value.id)
     if isinstance(value, dt.time):
         return value.replace(minute=(value.minute + 1) % 60)
+    if isinstance(value, Recurrence):  # the rule is part of the event's key
+        return dataclasses.replace(value, rule=value.rule + ";COUNT=3")
     raise AssertionError(f"no other value for {value!r}")
 
 
@@ -364,6 +366,9 @@ def test_the_stored_key_follows_every_field_of_the_deadline_and_the_context() ->
         "paused_at": NOW,
         "paused_left": 7,
         "preset": "ny",
+        "recurrence": Recurrence("FREQ=MONTHLY;BYMONTHDAY=15", dt.date(2025, 8, 15), "monthly"),
+        "occurrence_on": dt.date(2025, 8, 15),
+        "next_id": 40,
     }
     for item in (
         deadline(**zoned),
@@ -511,6 +516,7 @@ def test_csv_row_values() -> None:
         "created_at": "2025-07-17T12:00:00Z",
         "left": "",
         "stage": "",
+        "repeats": "",
     }
     values = dict(zip(header, second, strict=True))
     assert values["due_at"] == "2025-08-15T21:00:00Z"

@@ -60,7 +60,7 @@ def test_a_timed_paused_deadline_says_the_time_it_has_left() -> None:
 def test_csv_says_paused_and_the_days_left() -> None:
     table = rows(csv_table([deadline(paused_at=PAUSED_AT, paused_left=14), deadline(2)], NEW_YORK))
     header, first, second = table
-    assert header[-2:] == ["left", "stage"]
+    assert header[-3:] == ["left", "stage", "repeats"]
     one = dict(zip(header, first, strict=True))
     two = dict(zip(header, second, strict=True))
     assert (one["status"], one["left"]) == ("paused", "14 calendar days")

@@ -170,3 +170,18 @@ def test_a_role_that_is_both_mention_and_escalation_is_pinged_once() -> None:
     assert allowed["users"] == []
     both = alert_mentions(notice()).to_dict()  # role 42 and escalation role 77: both, once
     assert sorted(both["roles"]) == [42, 77]
+
+
+def test_calc_of_a_repeat_shows_its_rule_and_the_next_dates() -> None:
+    import datetime as _dt
+
+    from bot.deadlines import calculate as _calculate
+    from bot.discord.render import calc_embed as _calc_embed
+
+    result = _calculate("Jail report, every month on the 10th", start=_dt.date(2025, 7, 17),
+                        rule="roll")  # fmt: skip
+    fields = {f.name: f.value for f in _calc_embed(result).fields}
+    assert fields["Repeats"] == (
+        "every month on the 10th (`RRULE:FREQ=MONTHLY;BYMONTHDAY=10`)\n"
+        "Next: Mon 2025-08-11, Wed 2025-09-10, Fri 2025-10-10"
+    )

@@ -1,0 +1,201 @@
+"""Repeating deadlines in the core (issue 18): the phrases read, the dates the rule gives,
+each date counted under the deadline's rule, and what is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.rrule import rrulestr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.deadlines import DeadlineError, PhraseError, calculate, occurrences, parse_phrase
+
+DAY0 = dt.date(2025, 7, 17)  # a Thursday
+NY = "America/New_York"
+
+
+def dues(text: str, n: int = 4, *, rule: str = "calendar", start: dt.date = DAY0) -> list[str]:
+    result = calculate(text, start=start, rule=rule, tz=NY)
+    assert result.recurrence is not None
+    found = occurrences(result.recurrence, result.recurrence.start, count=n, rule=rule, tz=NY)
+    assert found[0][1].due == result.due.due  # the first occurrence is the phrase's due
+    return [f"{due.due:%a %Y-%m-%d}" for _, due in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "rrule", "first"),
+    [
+        ("Jail population report, every month on the 10th", "Jail population report",
+         "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("monthly on the 10th", None, "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Council agenda, every Tuesday", "Council agenda", "FREQ=WEEKLY;BYDAY=TU", "2025-07-22"),
+        ("weekly", None, "FREQ=WEEKLY;BYDAY=TH", "2025-07-24"),
+        ("Status call, every 2 weeks", "Status call", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+         "2025-07-31"),
+        ("every 3 months", None, "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=17", "2025-10-17"),
+        ("Campaign finance, quarterly", "Campaign finance",
+         "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=17", "2025-10-17"),
+        ("quarterly on the 15th", None, "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15", "2025-08-15"),
+        ("Budget, every year on June 30", "Budget", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=30",
+         "2026-06-30"),
+        ("annually", None, "FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=17", "2026-07-17"),
+        ("Close, last business day of every month", "Close",
+         "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "2025-07-31"),
+        ("first Monday of each month", None, "FREQ=MONTHLY;BYDAY=+1MO", "2025-08-04"),
+        ("every month on the 10th until 2026-12-31", None,
+         "FREQ=MONTHLY;BYMONTHDAY=10;UNTIL=20261231", "2025-08-10"),
+        ("every month on the 10th for 6 times", None, "FREQ=MONTHLY;BYMONTHDAY=10;COUNT=6",
+         "2025-08-10"),
+    ],
+)  # fmt: skip
+def test_the_issue_phrases_read_as_a_rule(
+    text: str, title: str | None, rrule: str, first: str
+) -> None:
+    result = calculate(text, start=DAY0, tz=NY)
+    assert result.recurrence is not None
+    assert (result.title, result.recurrence.rrule) == (title, rrule)
+    assert result.recurrence.start.isoformat() == first
+    assert result.period == result.recurrence.words
+
+
+def test_roll_moves_a_10th_on_a_sunday_to_monday_the_11th() -> None:
+    text = "Jail population report, every month on the 10th"
+    assert dues(text, 3, rule="calendar") == ["Sun 2025-08-10", "Wed 2025-09-10", "Fri 2025-10-10"]
+    assert dues(text, 3, rule="roll") == ["Mon 2025-08-11", "Wed 2025-09-10", "Fri 2025-10-10"]
+    explained = calculate(text, start=DAY0, rule="roll", tz=NY).due.explanation
+    assert any("rolled to Mon 2025-08-11" in step for step in explained)
+
+
+def test_a_holiday_under_roll_moves_the_occurrence_to_the_next_business_day() -> None:
+    # Sep 1 2025 is Labor Day, Jan 1 2026 New Year's Day (the 3rd is a Saturday: Jan 5).
+    assert dues("every month on the 1st", 6, rule="roll", start=dt.date(2025, 8, 2)) == [
+        "Tue 2025-09-02", "Wed 2025-10-01", "Mon 2025-11-03", "Mon 2025-12-01",
+        "Fri 2026-01-02", "Mon 2026-02-02",
+    ]  # fmt: skip
+    assert dues("first Monday of each month", 2, rule="roll", start=dt.date(2025, 8, 5)) == [
+        "Tue 2025-09-02", "Mon 2025-10-06",
+    ]  # fmt: skip
+    # Under the calendar rule the date is the date, holiday or not.
+    assert dues("first Monday of each month", 1, start=dt.date(2025, 8, 5)) == ["Mon 2025-09-01"]
+
+
+def test_the_last_business_day_steps_back_over_a_holiday() -> None:
+    # May 31 2027 is Memorial Day (a Monday): the last business day of May is Friday the 28th.
+    got = dues("last business day of every month", 3, start=dt.date(2027, 4, 1))
+    assert got == ["Fri 2027-04-30", "Fri 2027-05-28", "Wed 2027-06-30"]
+
+
+def test_the_31st_falls_on_the_last_day_of_a_short_month() -> None:
+    got = dues("every month on the 31st", 6, start=dt.date(2025, 12, 1))
+    assert got == ["Wed 2025-12-31", "Sat 2026-01-31", "Sat 2026-02-28", "Tue 2026-03-31",
+                   "Thu 2026-04-30", "Sun 2026-05-31"]  # fmt: skip
+    # From day 0 on a 31st, as "1 month" counts.
+    assert dues("monthly", 3, start=dt.date(2026, 1, 31)) == [
+        "Sat 2026-02-28", "Tue 2026-03-31", "Thu 2026-04-30",
+    ]  # fmt: skip
+    assert dues("every 3 months", 3, start=dt.date(2025, 11, 30)) == [
+        "Sat 2026-02-28", "Sat 2026-05-30", "Sun 2026-08-30",
+    ]  # fmt: skip
+
+
+def test_leap_years() -> None:
+    assert dues("every year on Feb 29", 5, start=dt.date(2025, 3, 1)) == [
+        "Sat 2026-02-28", "Sun 2027-02-28", "Tue 2028-02-29", "Wed 2029-02-28", "Thu 2030-02-28",
+    ]  # fmt: skip
+    assert dues("annually", 4, start=dt.date(2024, 2, 29)) == [
+        "Fri 2025-02-28", "Sat 2026-02-28", "Sun 2027-02-28", "Tue 2028-02-29",
+    ]  # fmt: skip
+    assert dues("every month on the 30th", 3, start=dt.date(2028, 1, 31)) == [
+        "Tue 2028-02-29", "Thu 2028-03-30", "Sun 2028-04-30",
+    ]  # fmt: skip
+
+
+def test_each_occurrence_is_due_at_the_end_of_its_local_day_across_a_dst_change() -> None:
+    result = calculate("every Saturday", start=dt.date(2025, 10, 25), tz=NY)
+    assert result.recurrence is not None
+    pairs = occurrences(result.recurrence, result.recurrence.start, count=3, rule="calendar",
+                        tz=NY)  # fmt: skip
+    local = [due.due_at.astimezone(ZoneInfo(NY)) for _, due in pairs]
+    assert [t.strftime("%Y-%m-%d %H:%M:%S") for t in local] == [
+        "2025-10-25 23:59:59", "2025-11-01 23:59:59", "2025-11-08 23:59:59",
+    ]  # fmt: skip
+    # The UTC instant moves with the clocks (EDT, EDT, EST): one hour later after Nov 2.
+    assert [due.due_at.hour for _, due in pairs] == [3, 3, 4]
+
+
+def test_count_and_until_end_the_series() -> None:
+    assert dues("every month on the 10th for 2 times", 5) == ["Sun 2025-08-10", "Wed 2025-09-10"]
+    assert dues("every Tuesday until 2025-08-05", 9) == [
+        "Tue 2025-07-22", "Tue 2025-07-29", "Tue 2025-08-05",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("every month on the 32nd", "32nd"),
+        ("every month on the 10st", "10st"),
+        ("every year on June 31", "no day 31"),
+        ("every month on the 10th until Dec 31", "year"),
+        ("every month on the 10th until 2025-01-01", "before its first date"),
+        ("every month on the 10th for 0 times", "0 times"),
+        ("every 0 weeks", "every 0 weeks"),
+        ("Report, 30 days, every month", "30 days"),
+        ("Report by Friday, every Tuesday", "by Friday"),
+        ("the first of every month", "after the repeat"),
+        ("by the 15th of each month", "15th"),
+        ("every 10 days", "repeat"),  # not a form read: refused by the reader as before
+        ("each Friday by noon", "repeat"),
+        ("every two weeks on Monday", "repeat"),
+        ("monthly report", "repeat"),
+        ("twice a month", "repeat"),
+        ("the 2nd and 4th Tuesday of every month", "repeat"),
+    ],
+)
+def test_what_is_not_clearly_a_repeat_is_refused(text: str, says: str) -> None:
+    with pytest.raises(DeadlineError, match=says):
+        calculate(text, start=DAY0, tz=NY)
+
+
+def test_the_one_off_reader_still_refuses_repeats() -> None:
+    """Extend, snooze and messages read one-off deadlines only."""
+    with pytest.raises(PhraseError, match="repeat"):
+        parse_phrase("every month on the 10th")
+
+
+FORMS = st.sampled_from([
+    "every month on the 10th", "every month on the 31st", "every month on the 29th",
+    "every Tuesday", "weekly", "every 2 weeks", "every 3 months", "quarterly",
+    "every year on Feb 29", "annually", "last business day of every month",
+    "first Monday of each month", "the last Friday of every month", "monthly",
+])  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    form=FORMS,
+    start=st.dates(dt.date(2000, 1, 1), dt.date(2150, 12, 31)),
+    rule=st.sampled_from(["calendar", "roll"]),
+)
+def test_the_dates_follow_the_rrule_and_never_go_back(form: str, start: dt.date, rule: str) -> None:
+    result = calculate(form, start=start, rule=rule, tz=NY)
+    recurrence = result.recurrence
+    assert recurrence is not None
+    pairs = occurrences(recurrence, recurrence.start, count=8, rule=rule, tz=NY)
+    nominal = [day for day, _ in pairs]
+    # A second reading of the RRULE (as a calendar would) gives the same dates.
+    again = rrulestr(
+        f"RRULE:{recurrence.rrule}", dtstart=dt.datetime.combine(nominal[0], dt.time())
+    )
+    assert [d.date() for d in again[:8]] == nominal  # type: ignore[index]
+    assert nominal[0] >= start
+    assert nominal == sorted(set(nominal))
+    for day, due in pairs:
+        if recurrence.business:
+            assert day - dt.timedelta(days=7) < due.due <= day
+        else:
+            assert day <= due.due <= day + dt.timedelta(days=7)
+        assert (rule == "calendar" and not recurrence.business) or due.due.weekday() < 5
