@@ -361,6 +361,81 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deadlines ADD COLUMN paused_left INTEGER
         CHECK (paused_left IS NULL OR paused_left >= 0);
     """,
+    # 15 (the 13th here until issue 18's migrations 13 and 14 are merged before it): a
+    # personal copy of a deadline's alerts by direct message. `dm_copies` says who asked for
+    # copies of which deadline; each copy is an alert row of its own (`dm_user_id` set), so
+    # it is claimed, sent, retried and recorded exactly as the channel alert is, once. The
+    # table is rebuilt because its UNIQUE key must now tell copies apart (SQLite cannot
+    # change a table's constraint in place); copies are kept in step with the channel
+    # alerts by triggers, so no write path (planning, replanning, the overdue series, an
+    # import) can forget them: a channel alert planned gets a copy for everyone who asked,
+    # and a pending one removed takes its pending copies with it.
+    """
+    CREATE TABLE alerts_v15 (
+        id              INTEGER PRIMARY KEY,
+        guild_id        INTEGER NOT NULL,
+        deadline_id     INTEGER NOT NULL,
+        kind            TEXT    NOT NULL
+                        CHECK (kind = 'reminder' OR kind = 'hour_before'
+                               OR kind = 'due_today' OR kind = 'overdue'),
+        send_at         INTEGER NOT NULL,
+        seq             INTEGER NOT NULL DEFAULT 0,
+        escalate        INTEGER NOT NULL DEFAULT 0,
+        days_before     INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        claimed_at      INTEGER,
+        sent_at         INTEGER,
+        failed_at       INTEGER,
+        error           TEXT,
+        message_id      INTEGER,
+        attempted_at    INTEGER,
+        dm_user_id      INTEGER,  -- NULL: the deadline's channel; else a DM copy to this user
+        FOREIGN KEY (guild_id, deadline_id) REFERENCES deadlines (guild_id, id)
+            ON DELETE CASCADE
+    );
+    INSERT INTO alerts_v15 (id, guild_id, deadline_id, kind, send_at, seq, escalate,
+            days_before, next_attempt_at, attempts, claimed_at, sent_at, failed_at, error,
+            message_id, attempted_at)
+        SELECT id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
+            next_attempt_at, attempts, claimed_at, sent_at, failed_at, error, message_id,
+            attempted_at
+        FROM alerts;
+    DROP TABLE alerts;
+    ALTER TABLE alerts_v15 RENAME TO alerts;
+    CREATE UNIQUE INDEX alerts_key
+        ON alerts (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0));
+    CREATE INDEX alerts_pending ON alerts (next_attempt_at)
+        WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_at IS NULL;
+    CREATE INDEX alerts_claimed ON alerts (id)
+        WHERE claimed_at IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL;
+
+    CREATE TABLE dm_copies (
+        guild_id    INTEGER NOT NULL,
+        deadline_id INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, deadline_id, user_id),
+        FOREIGN KEY (guild_id, deadline_id) REFERENCES deadlines (guild_id, id)
+            ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE TRIGGER alert_copied AFTER INSERT ON alerts WHEN NEW.dm_user_id IS NULL BEGIN
+        INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
+                next_attempt_at, dm_user_id)
+            SELECT NEW.guild_id, NEW.deadline_id, NEW.kind, NEW.send_at, NEW.seq, NEW.escalate,
+                NEW.days_before, NEW.next_attempt_at, c.user_id
+            FROM dm_copies AS c
+            WHERE c.guild_id = NEW.guild_id AND c.deadline_id = NEW.deadline_id
+            ON CONFLICT DO NOTHING;
+    END;
+    CREATE TRIGGER alert_uncopied AFTER DELETE ON alerts
+        WHEN OLD.dm_user_id IS NULL AND OLD.sent_at IS NULL AND OLD.failed_at IS NULL BEGIN
+        DELETE FROM alerts
+            WHERE guild_id = OLD.guild_id AND deadline_id = OLD.deadline_id
+                AND kind = OLD.kind AND send_at = OLD.send_at AND dm_user_id IS NOT NULL
+                AND sent_at IS NULL AND failed_at IS NULL;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
