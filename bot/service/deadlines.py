@@ -637,7 +637,8 @@ async def _copies_follow_channel(
     if stopped:
         detail = (
             f"the alert channel changed: {stopped} member{'s' if stopped != 1 else ''} "
-            "no longer get DM copies until they ask again (DM me too)"
+            f"no longer get{'' if stopped != 1 else 's'} DM copies until they ask again "
+            "(DM me too)"
         )
         await tx.add_history(
             HistoryEntry(deadline.guild_id, deadline.id, now, actor.user_id, "DM copies stopped",
