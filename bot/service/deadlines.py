@@ -257,7 +257,7 @@ class DeadlineUseCases:
                     example="/deadline done deadline:12",
                 )
             deadline = stored
-            if dm:  # before its alerts: each gets its copy as it is planned (migration 15)
+            if dm:  # before its alerts: each gets its copy as it is planned
                 await tx.add_dm_copies(guild_id, deadline.id, actor.user_id, now=now)
             planned = plan_alerts(deadline, settings, now=now)
             await tx.add_alerts(deadline, planned)  # a new deadline has none to replace

@@ -52,11 +52,33 @@ class AlertQueries(Queries):
         await self.add_alerts(deadline, planned)
 
     async def add_alerts(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
-        """Add planned alerts (one already planned is left as it is)."""
+        """Add planned alerts (one already planned is left as it is), each with its DM copy
+        for every member who asked for copies."""
         if planned:
             await self._conn.executemany(
                 _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
             )
+            await self._copy_for_dms([(deadline.guild_id, deadline.id)])
+
+    async def _copy_for_dms(self, deadlines: Iterable[tuple[int, int]]) -> None:
+        """Give each pending channel alert of these (guild, deadline)s its DM copy for every
+        member who asked for copies, if it is due since they asked and has none yet: every
+        method that plans alerts ends here, so none can forget the copies. One index probe
+        into `dm_copies` for a deadline nobody asked copies of."""
+        await self._conn.executemany(
+            """
+            INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
+                next_attempt_at, dm_user_id)
+            SELECT a.guild_id, a.deadline_id, a.kind, a.send_at, a.seq, a.escalate,
+                a.days_before, a.send_at, c.user_id
+            FROM dm_copies AS c
+            JOIN alerts AS a ON a.guild_id = c.guild_id AND a.deadline_id = c.deadline_id
+            WHERE c.guild_id = ? AND c.deadline_id = ? AND a.dm_user_id IS NULL
+                AND a.sent_at IS NULL AND a.failed_at IS NULL AND a.send_at >= c.created_at
+            ON CONFLICT (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0)) DO NOTHING
+            """,
+            list(dict.fromkeys(deadlines)),
+        )
 
     async def count_pending_alerts(self) -> int:
         """Unsent alerts of all guilds (metrics, benchmarks)."""
@@ -76,7 +98,7 @@ class AlertQueries(Queries):
     ) -> list[StoredAlert]:
         """Unsent alerts due before `before` (waiting for a retry, or claimed) of one
         deadline, or of the whole guild; oldest first. Channel alerts only: their DM copies
-        follow them (kept or removed with them by the triggers of migration 15)."""
+        follow them (a replan keeps or removes both alike)."""
         one = "AND deadline_id = ?" if deadline_id is not None else ""
         rows = await self._all(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? {one} AND {_PENDING} "
@@ -172,9 +194,9 @@ class AlertQueries(Queries):
     async def add_dm_copies(
         self, guild_id: int, deadline_id: int, user_id: int, *, now: dt.datetime
     ) -> bool:
-        """The member gets a DM copy of each of the deadline's alerts from `now` on; False if
-        they already did. The channel alerts planned already get their copies here; those
-        planned later get theirs from the trigger (migration 15)."""
+        """The member gets a DM copy of each of the deadline's alerts due from `now` on;
+        False if they already did. The alerts planned already get their copies here; those
+        planned later get theirs as they are planned (_copy_for_dms)."""
         cursor = await self._conn.execute(
             "INSERT INTO dm_copies (guild_id, deadline_id, user_id, created_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -182,17 +204,7 @@ class AlertQueries(Queries):
         )
         if cursor.rowcount == 0:
             return False
-        await self._conn.execute(
-            f"""
-            INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
-                next_attempt_at, dm_user_id)
-            SELECT guild_id, deadline_id, kind, send_at, seq, escalate, days_before, send_at, ?
-            FROM alerts WHERE guild_id = ? AND deadline_id = ? AND {_PENDING} AND {_CHANNEL}
-                AND send_at >= ?
-            ON CONFLICT (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0)) DO NOTHING
-            """,
-            (user_id, guild_id, deadline_id, ts(now)),
-        )
+        await self._copy_for_dms([(guild_id, deadline_id)])
         return True
 
     async def remove_dm_copies(self, guild_id: int, deadline_id: int, user_id: int) -> bool:
@@ -300,3 +312,5 @@ class AlertQueries(Queries):
                 for guild, deadline, alert in rows
             ],
         )
+        if rows:
+            await self._copy_for_dms((guild, deadline) for guild, deadline, _ in rows)
