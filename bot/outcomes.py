@@ -126,8 +126,8 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
                 )
         if any(alert.kind is AlertKind.OVERDUE for alert in group.alerts):
             # The overdue series is planned one alert at a time: the next one after now (the
-            # channel's alert, whose DM copies the trigger adds; a DM group plans the same
-            # one, a no-op when the channel's group did it first).
+            # channel's alert, which the storage copies for DMs as it plans it; a DM group
+            # plans the same one, a no-op when the channel's group did it first).
             after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
             nxt = next_overdue(group.deadline, group.settings, after=after)
             following.append((guild_id, group.deadline.id, nxt))

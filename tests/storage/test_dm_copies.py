@@ -1,5 +1,5 @@
 """DM copies in storage (issue 18.5, migration 15): each copy is an alert row of its own, kept
-in step with the channel's alerts by triggers, on a real SQLite file."""
+in step with the channel's alerts by the planning methods, on a real SQLite file."""
 
 from __future__ import annotations
 
