@@ -108,8 +108,9 @@ class Dispatcher(Sending):
         self._buffer: dict[int, tuple[StoredAlert, Deadline, GuildSettings]] = {}
         # (POSIX seconds, id): floats compare several times faster than datetimes.
         self._heap: list[tuple[float, int]] = []
-        # Groups taken off the heap ahead of their instant, by deadline, ready to hand over.
-        self._prepared: dict[tuple[int, int], Group] = {}
+        # Groups taken off the heap ahead of their instant, by deadline and destination
+        # (0: its channel; else the user its DM copies go to), ready to hand over.
+        self._prepared: dict[tuple[int, int, int], Group] = {}
         self._changed: set[tuple[int, int | None]] = set()
         # Per channel: a message to read its history from, for alerts attempted after a time
         # (see Sending._last_message_before).
@@ -262,7 +263,7 @@ class Dispatcher(Sending):
                 del self._buffer[alert_id]  # its heap entry is skipped when popped
                 self._to_release.append(alert_id)
         for key, group in list(self._prepared.items()):
-            if key in changed or (key[0], None) in changed:
+            if key[:2] in changed or (key[0], None) in changed:
                 del self._prepared[key]
                 self._to_release.extend(group.ids)
 
@@ -316,9 +317,10 @@ class Dispatcher(Sending):
         """Group the buffered alerts due by `until` by deadline, with their notices.
 
         Several due alerts of one deadline (missed while the bot was down) become one group
-        and one notice, built for the group's hand-over time (`until` at most).
+        and one notice, built for the group's hand-over time (`until` at most); its DM copies
+        to each member are a group of their own.
         """
-        touched: dict[tuple[int, int], Group] = {}
+        touched: dict[tuple[int, int, int], Group] = {}
         until_s = until.timestamp()
         popped = 0
         while self._heap and self._heap[0][0] <= until_s and popped != limit:
@@ -328,7 +330,8 @@ class Dispatcher(Sending):
             if entry is None:
                 continue  # dropped because its deadline changed
             alert, deadline, settings = entry
-            key = (deadline.guild_id, deadline.id)
+            # A DM copy never joins the channel's alerts: it is a message of its own.
+            key = (deadline.guild_id, deadline.id, alert.dm_user_id or 0)
             group = self._prepared.get(key)
             if group is None:
                 group = self._prepared[key] = Group(deadline, settings, [], now)

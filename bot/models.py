@@ -294,6 +294,27 @@ class StoredAlert:
     # Since when a message for it may be in its channel though none was recorded (a crash
     # or stop mid-send, or a retried send): checked for before it is sent again.
     attempted_at: dt.datetime | None = None
+    # A personal copy of the deadline's alert, by direct message to this user (issue 18);
+    # None: the alert posted in the deadline's channel.
+    dm_user_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DmCopies:
+    """One member's direct-message copies of a deadline's alerts, as `status` tells them:
+    whether they get them, and what became of the latest copy (sent, or refused)."""
+
+    on: bool
+    last_sent_at: dt.datetime | None = None
+    last_failed_at: dt.datetime | None = None
+    last_error: str | None = None
+
+    @property
+    def failed_last(self) -> bool:
+        """Did the latest copy fail (rather than go out)?"""
+        return self.last_failed_at is not None and (
+            self.last_sent_at is None or self.last_failed_at > self.last_sent_at
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +334,8 @@ class DeadlineStatus:
     deadline: Deadline
     next_alerts: tuple[StoredAlert, ...]
     history: tuple[HistoryEntry, ...]
+    # The DM copies of the member who asked (None: they have none, and never had).
+    dm: DmCopies | None = None
     # A repeat's current occurrence: its due date and the next ones (three in all).
     upcoming: tuple[DueDate, ...] = ()
 

@@ -27,6 +27,11 @@ class PermanentSendError(SendError):
     """Retrying will not help: the channel is gone or the bot may not post there."""
 
 
+class RecipientRefused(PermanentSendError):
+    """Discord refused a direct message to the user (50007: DMs closed to the bot, or no
+    server shared with it): that copy fails, and is never posted anywhere else."""
+
+
 class HistoryUnavailable(SendError):
     """The channel's messages cannot be read through (no Read Message History there, or too
     many posted since): whether an earlier copy of an alert is there is not known."""
@@ -51,6 +56,9 @@ class AlertNotice:
     mention: Mention | None
     escalation_role_id: int | None = None
     fallback: bool = False  # posted in the default channel because the deadline's failed
+    # A DM copy (issue 18): sent to this user alone, pinging nobody; `channel_id` stays the
+    # deadline's channel, which the copy names.
+    dm_user_id: int | None = None
 
     @property
     def late_by(self) -> dt.timedelta:
@@ -89,10 +97,12 @@ class Notifier(Protocol):
         *,
         since: dt.datetime,
         after: int | None = None,
+        dm_user_id: int | None = None,
     ) -> dict[str, int]:
         """Of `refs` (alert nonces), those the bot's own messages in the channel show, with
         their message ids: read from message `after` on if given, else from `since`. Used
         before sending again an alert whose earlier send may have gone through unrecorded.
+        With `dm_user_id`, the channel read is the bot's DM channel with that user.
         Raise HistoryUnavailable when the channel cannot be read through,
         Transient/PermanentSendError as `send_alert` does."""
         ...
@@ -137,9 +147,13 @@ def build_notice(
     *,
     now: dt.datetime,
 ) -> AlertNotice:
-    """Pure: the one notice for a deadline's due alerts (the latest and most urgent wins)."""
+    """Pure: the one notice for a deadline's due alerts (the latest and most urgent wins).
+    DM copies (all of `alerts` are, or none) ping nobody: they go to their one reader."""
     latest = max(alerts, key=notice_rank)
-    escalate = latest.kind is AlertKind.OVERDUE and latest.seq >= settings.escalate_after
+    dm = latest.dm_user_id
+    escalate = (
+        dm is None and latest.kind is AlertKind.OVERDUE and latest.seq >= settings.escalate_after
+    )
     return AlertNotice(
         alert_id=latest.id,
         nonce=alert_nonce(latest.id),
@@ -152,6 +166,7 @@ def build_notice(
         collapsed=len(alerts),
         planned_at=latest.send_at,
         now=now,
-        mention=deadline.mention,
+        mention=deadline.mention if dm is None else None,
         escalation_role_id=settings.escalation_role_id if escalate else None,
+        dm_user_id=dm,
     )

@@ -41,6 +41,19 @@ class Group:
     def ids(self) -> list[int]:
         return [alert.id for alert in self.alerts]
 
+    @property
+    def dm_user_id(self) -> int | None:
+        """Whose DM copies these are (a group is all copies to one user, or all channel
+        alerts: never both); None for the channel's alerts."""
+        return self.alerts[0].dm_user_id if self.alerts else None
+
+    @property
+    def lane(self) -> int:
+        """Where it goes, for one send at a time per destination: the channel's id, or for
+        DM copies the user's id negated (ids are positive, so the two never meet)."""
+        dm = self.dm_user_id
+        return self.deadline.channel_id if dm is None else -dm
+
 
 @dataclass(slots=True)
 class Outcome:
@@ -88,9 +101,12 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
             rows.released += group.ids
             continue
         found = outcome.found
+        # A member's DM copies stay out of the deadline's history, which everyone who runs
+        # `status` reads: whose DMs are closed is theirs to know (status tells them alone).
+        told = history if group.dm_user_id is None else []
         if found:
             sent += [(guild_id, i, outcome.at, message_id) for i, message_id in found.items()]
-            history.append(found_history(group, outcome))
+            told.append(found_history(group, outcome))
         rest = [i for i in group.ids if i not in found]
         if not rest:
             pass  # all of it was posted before
@@ -100,16 +116,18 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
             continue
         elif outcome.message_id is not None:
             sent += [(guild_id, i, outcome.at, outcome.message_id) for i in rest]
-            history.append(alert_history(group, outcome, "alert sent", skip=found))
+            told.append(alert_history(group, outcome, "alert sent", skip=found))
         else:
             failed += [(guild_id, i, outcome.at, outcome.error or "") for i in rest]
-            history.append(alert_history(group, outcome, "alert failed", skip=found))
+            told.append(alert_history(group, outcome, "alert failed", skip=found))
             if outcome.fallback_message_id is not None:
-                history.append(
+                told.append(
                     alert_history(group, outcome, "alert sent to the default channel", skip=found)
                 )
         if any(alert.kind is AlertKind.OVERDUE for alert in group.alerts):
-            # The overdue series is planned one alert at a time: the next one after now.
+            # The overdue series is planned one alert at a time: the next one after now (the
+            # channel's alert, which the storage copies for DMs as it plans it; a DM group
+            # plans the same one, a no-op when the channel's group did it first).
             after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
             nxt = next_overdue(group.deadline, group.settings, after=after)
             following.append((guild_id, group.deadline.id, nxt))
@@ -119,8 +137,8 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
 def observe(observer: DispatchObserver, batch: Sequence[Outcome]) -> None:
     """Tell the metrics what became of each group."""
     for outcome in batch:
-        if outcome.skipped or outcome.released:
-            continue
+        if outcome.skipped or outcome.released or outcome.group.dm_user_id is not None:
+            continue  # (DM copies are not the channel alerts the metrics count)
         rest = [a for a in outcome.group.alerts if a.id not in outcome.found]
         if not rest:
             continue  # posted by an earlier run, and counted there if it got that far

@@ -77,7 +77,7 @@ class Sending:
             group = await self._queue.get()
             if group is None:
                 return
-            channel = group.deadline.channel_id
+            channel = group.lane  # the channel, or the user DM copies go to
             if channel in self._sending:
                 # One send at a time per channel: a hung or rate-limited channel holds one
                 # sender, never all of them; its other alerts wait their turn behind it.
@@ -227,6 +227,13 @@ class Sending:
         try:
             message_id = await self._watched(self._notifier.send_alert(notice))
         except PermanentSendError as exc:
+            if notice.dm_user_id is not None:
+                # A refused DM copy (closed DMs) fails alone: never posted in a channel.
+                log.info(
+                    "DM copy %s guild=%s deadline=%s user=%s failed: %s",
+                    notice.alert_id, deadline.guild_id, deadline.id, notice.dm_user_id, exc,
+                )  # fmt: skip
+                return Outcome(group, self._clock.now(), error=str(exc), found=found, note=note)
             log.warning(
                 "alert %s guild=%s deadline=%s channel=%s failed: %s",
                 notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,
@@ -260,11 +267,22 @@ class Sending:
         attempted = min(alert.attempted_at for alert in earlier if alert.attempted_at)
         refs = {alert_nonce(alert.id, fallback=fallback): alert for alert in earlier}
         deadline = group.deadline
-        after = await self._last_message_before(deadline.guild_id, channel_id, attempted)
+        dm = group.dm_user_id
+        # A DM channel is read from the time (the anchors are the alert channels' messages).
+        after = (
+            await self._last_message_before(deadline.guild_id, channel_id, attempted)
+            if dm is None
+            else None
+        )
         try:
             posted = await self._watched(
                 self._notifier.find_posted(
-                    deadline.guild_id, channel_id, refs, since=attempted - CLOCK_SKEW, after=after
+                    deadline.guild_id,
+                    channel_id,
+                    refs,
+                    since=attempted - CLOCK_SKEW,
+                    after=after,
+                    dm_user_id=dm,
                 )
             )
         except HistoryUnavailable as exc:

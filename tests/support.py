@@ -106,7 +106,7 @@ class RecordingNotifier:
         self.notices.append(notice)
         message_id = self.new_message_id()
         at = self.clock() if self.clock else notice.now
-        self.posted.append((notice.channel_id, at, notice.nonce, message_id))
+        self.posted.append((lane_of(notice), at, notice.nonce, message_id))
         lost = self.lose_answer(notice)
         if lost is not None:
             raise lost
@@ -124,7 +124,9 @@ class RecordingNotifier:
         *,
         since: dt.datetime,
         after: int | None = None,
+        dm_user_id: int | None = None,
     ) -> dict[str, int]:
+        channel_id = channel_id if dm_user_id is None else -dm_user_id
         self.history_reads.append((channel_id, frozenset(refs), since, after))
         if self.history_error is not None:
             raise self.history_error
@@ -153,6 +155,12 @@ class RecordingNotifier:
         return [n for n in self.notices if n.guild_id == guild_id and n.deadline.id == deadline_id]
 
 
+def lane_of(notice: AlertNotice) -> int:
+    """Where the recording notifier files a post: its channel, or for a DM copy the user's
+    id negated (as `Group.lane`)."""
+    return notice.channel_id if notice.dm_user_id is None else -notice.dm_user_id
+
+
 def fail_channel(
     channel_id: int, *, permanent: bool, times: int | None = None
 ) -> Callable[[AlertNotice], Exception | None]:
@@ -160,7 +168,7 @@ def fail_channel(
     remaining = [times]
 
     def policy(notice: AlertNotice) -> Exception | None:
-        if notice.channel_id != channel_id:
+        if lane_of(notice) != channel_id:
             return None
         if remaining[0] is not None:
             if remaining[0] <= 0:

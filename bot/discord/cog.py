@@ -117,6 +117,7 @@ class DeadlineCog(commands.Cog):
         mention="A role or member to ping in alerts",
         link="A link to the letter or request",
         notes="Anything worth remembering",
+        dm="Also send you a direct-message copy of each alert (only you)",
     )
     async def add(
         self,
@@ -129,6 +130,7 @@ class DeadlineCog(commands.Cog):
         link: str | None = None,
         notes: app_commands.Range[str, 0, 1000] | None = None,
         preset: Preset | None = None,
+        dm: bool = False,
     ) -> None:
         async def add(asker: discord.Interaction, phrase: str) -> Added:
             return await self.services.deadlines.add(
@@ -143,6 +145,7 @@ class DeadlineCog(commands.Cog):
                 link=link,
                 notes=notes,
                 preset=preset,
+                dm=dm,
             )
 
         async def added_embed(asker: discord.Interaction, phrase: str) -> discord.Embed:
@@ -164,6 +167,8 @@ class DeadlineCog(commands.Cog):
         lacking = bot_lacks_in(interaction, added.deadline.channel_id, added.deadline.mention)
         if lacking:
             said.append(render.cannot_post_text(added.deadline.channel_id, lacking))
+        if added.dm:
+            said.append(render.dm_copies_text(added.deadline, on=True))
         await reply(interaction, content="\n".join(said) or None, embed=embed)
 
     @deadline.command(name="calc", description="Work out a due date without saving anything")
@@ -211,8 +216,14 @@ class DeadlineCog(commands.Cog):
     @deadline.command(name="status", description="Everything about one deadline")
     @app_commands.describe(deadline="The deadline's number, e.g. 12")
     async def status(self, interaction: discord.Interaction, deadline: DeadlineNumber) -> None:
-        result = await self.services.deadlines.status(guild_id_of(interaction), deadline)
+        result = await self.services.deadlines.status(
+            guild_id_of(interaction), deadline, viewer_id=interaction.user.id
+        )
         await reply(interaction, embed=render.status_embed(result, now=self.clock.now()))
+        # The asker's own DM copies (a refused one says their DMs are closed): theirs alone.
+        mine = render.dm_status_text(result.deadline, result.dm) if result.dm else None
+        if mine:
+            await reply(interaction, content=mine, ephemeral=True)
 
     @deadline.command(name="done", description="Mark a deadline done: its alerts stop")
     @app_commands.describe(deadline="The deadline's number", note="e.g. 'county replied'")
@@ -280,6 +291,7 @@ class DeadlineCog(commands.Cog):
         channel="New alert channel",
         mention="New role or member to ping",
         repeat="A new repeat, e.g. 'every month on the 15th' (due date moves to its next date)",
+        dm="Your own direct-message copy of each alert: on or off (only yours)",
     )
     async def edit(
         self,
@@ -291,6 +303,7 @@ class DeadlineCog(commands.Cog):
         channel: discord.TextChannel | None = None,
         mention: Mentionable | None = None,
         repeat: app_commands.Range[str, 1, 200] | None = None,
+        dm: bool | None = None,
     ) -> None:
         edited = await self.services.deadlines.edit(
             actor_of(interaction),
@@ -303,13 +316,20 @@ class DeadlineCog(commands.Cog):
             # An option left out leaves the mention as it is.
             mention=mention_of(mention) if mention is not None else UNSET,
             repeat=repeat,
+            dm=dm,
         )
         changed = channel is not None or mention is not None
         lacking = bot_lacks_in(interaction, edited.channel_id, edited.mention) if changed else []
+        said = [render.cannot_post_text(edited.channel_id, lacking)] if lacking else []
+        if dm is not None:
+            said.append(render.dm_copies_text(edited, on=dm))
+        others = any(x is not None for x in (title, notes, link, channel, mention))
         await reply(
             interaction,
-            content=render.cannot_post_text(edited.channel_id, lacking) if lacking else None,
+            content="\n".join(said) or None,
             embed=render.deadline_embed(edited, now=self.clock.now()),
+            # Only the member's own copies changed: no need to tell the channel.
+            ephemeral=not others,
         )
 
     @deadline.command(name="snooze", description="No alerts for a deadline until a date")

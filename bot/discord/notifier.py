@@ -14,10 +14,16 @@ import aiohttp
 import discord
 
 from bot.models import Deadline, MentionKind
-from bot.notices import AlertNotice, HistoryUnavailable, PermanentSendError, TransientSendError
+from bot.notices import (
+    AlertNotice,
+    HistoryUnavailable,
+    PermanentSendError,
+    RecipientRefused,
+    TransientSendError,
+)
 
 from . import render
-from .views import alert_view
+from .views import alert_view, dm_copy_view
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +84,15 @@ def alert_mentions(notice: AlertNotice) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, users=users, roles=roles, replied_user=False)
 
 
+# Discord's "Cannot send messages to this user": the user's DMs are closed to the bot (their
+# privacy settings, or a block), or they share no server with it.
+CANNOT_DM = 50007
+
+
 def classify(exc: BaseException) -> TransientSendError | PermanentSendError | None:
     """Which kind of send failure `exc` is; None if it is not a send failure at all."""
+    if isinstance(exc, discord.Forbidden) and exc.code == CANNOT_DM:
+        return RecipientRefused(f"{CANNOT_DM} {exc.text or 'Cannot send messages to this user'}")
     if isinstance(exc, discord.Forbidden | discord.NotFound):
         return PermanentSendError(f"{exc.status} {exc.text or type(exc).__name__}")
     if isinstance(exc, discord.RateLimited):
@@ -109,8 +122,11 @@ class DiscordNotifier:
         self._client = client
         self._scans: dict[int, _Scan] = {}
         self._pace = pace or Pace()
+        self._dm_channels: dict[int, int] = {}  # user id -> the bot's DM channel with them
 
     async def send_alert(self, notice: AlertNotice) -> int:
+        if notice.dm_user_id is not None:
+            return await self._send_dm_copy(notice, notice.dm_user_id)
         content, embed = render.alert_message(notice)
         channel = self._client.get_partial_messageable(notice.channel_id, guild_id=notice.guild_id)
         await self._pace.wait()
@@ -128,6 +144,34 @@ class DiscordNotifier:
             raise (classify(exc) or exc) from exc
         return message.id
 
+    async def _send_dm_copy(self, notice: AlertNotice, user_id: int) -> int:
+        """A DM copy: to its one reader, pinging nobody, with a button to stop the copies.
+        A refusal (closed DMs: 50007) is a RecipientRefused, never retried elsewhere."""
+        content, embed = render.alert_message(notice)
+        try:
+            channel = await self._dm_channel(user_id)
+            await self._pace.wait()
+            message = await channel.send(
+                content=content,
+                embed=embed,
+                view=dm_copy_view(notice.deadline),
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=notice.nonce,
+            )
+        except Exception as exc:
+            raise (classify(exc) or exc) from exc
+        return message.id
+
+    async def _dm_channel(self, user_id: int) -> discord.PartialMessageable:
+        """The bot's DM channel with the user: opened once (POST /users/@me/channels), then
+        known by its id."""
+        channel_id = self._dm_channels.get(user_id)
+        if channel_id is None:
+            await self._pace.wait()
+            opened = await self._client.create_dm(discord.Object(user_id))
+            channel_id = self._dm_channels[user_id] = opened.id
+        return self._client.get_partial_messageable(channel_id)
+
     async def find_posted(
         self,
         guild_id: int,
@@ -136,6 +180,7 @@ class DiscordNotifier:
         *,
         since: dt.datetime,
         after: int | None = None,
+        dm_user_id: int | None = None,
     ) -> dict[str, int]:
         """Read the channel from message `after` (or from `since`) on for the bot's own
         alert messages showing one of `refs` (see `render.alert_ref`).
@@ -144,9 +189,18 @@ class DiscordNotifier:
         Message History) rather than an error, so the bot's permissions in the channel are
         checked first: unknown or missing, the check is reported as impossible. What was
         read is kept for a while per channel, so that the many checks of a catch-up after a
-        crash read each message once.
+        crash read each message once. A DM channel (`dm_user_id`) has no permissions to
+        check: the bot may always read its own conversation.
         """
-        channel = await self._readable(guild_id, channel_id)
+        channel: discord.abc.Messageable
+        if dm_user_id is None:
+            channel = await self._readable(guild_id, channel_id)
+        else:
+            try:
+                channel = await self._dm_channel(dm_user_id)
+            except Exception as exc:
+                raise (classify(exc) or exc) from exc
+            channel_id = channel.id
         me = self._client.user
         assert me is not None  # logged in before the dispatcher starts
         start = after if after is not None else discord.utils.time_snowflake(since)

@@ -80,6 +80,7 @@ def actor_of(interaction: discord.Interaction) -> Actor:
             send_messages=permissions.view_channel and permissions.send_messages,
             mention_everyone=permissions.mention_everyone,
             pin_messages=permissions.pin_messages,
+            view_channel=permissions.view_channel,
         )
 
     return Actor(

@@ -23,6 +23,7 @@ from bot.models import (
     BoardScope,
     Deadline,
     DeadlineStatus,
+    DmCopies,
     FeedAccess,
     GuildSettings,
     HistoryEntry,
@@ -470,6 +471,49 @@ def status_embed(status: DeadlineStatus, *, now: dt.datetime) -> discord.Embed:
     )  # fmt: skip
 
 
+def dm_copies_text(deadline: Deadline, *, on: bool, changed: bool = True) -> str:
+    """What the member who turned their DM copies on or off is told (only them)."""
+    title = f"#{deadline.id} {clean(deadline.title, 200)}"
+    if on:
+        already = "You already get" if not changed else "You will get"
+        return (
+            f"\U0001f4ec {already} a DM copy of each alert of {title}, as well as the alert in "
+            f"<#{deadline.channel_id}>. If your DMs are closed to the bot, the copy fails and "
+            f"`/deadline status deadline:{deadline.id}` tells you. Stop: the Stop DMs button "
+            f"on a copy, or `/deadline edit deadline:{deadline.id} dm:False`."
+        )
+    if not changed:
+        return f"You get no DM copies of {title}; nothing to stop."
+    return f"\U0001f4ed No more DM copies of {title} for you (the channel's alerts go on)."
+
+
+def dm_status_text(deadline: Deadline, dm: DmCopies) -> str | None:
+    """A member's own DM copies of a deadline, for `status` (told to them alone); None when
+    there is nothing to tell."""
+    if dm.failed_last and dm.last_failed_at is not None:
+        error = dm.last_error or ""
+        why = (
+            "you have DMs closed to the bot (Discord refused the message)"
+            if error.startswith("50007")
+            else f"Discord refused it ({cut(error, 200)})"
+        )
+        text = (
+            f"\u26a0\ufe0f DM copy to you failed {stamp(dm.last_failed_at, 'R')}: {why}. "
+            f"The alert in <#{deadline.channel_id}> still went out."
+        )
+        if dm.on:
+            text += (
+                " To get the copies, allow direct messages from this server's members "
+                "(Privacy Settings); or stop them: "
+                f"`/deadline edit deadline:{deadline.id} dm:False`."
+            )
+        return text
+    if not dm.on:
+        return None
+    last = f"; the last one went out {stamp(dm.last_sent_at, 'R')}" if dm.last_sent_at else ""
+    return f"\U0001f4ec You get a DM copy of each alert of #{deadline.id}{last}."
+
+
 _KIND_TITLES = {
     AlertKind.REMINDER: "\u23f0 Reminder",
     AlertKind.HOUR_BEFORE: "\u23f0 Due in one hour",
@@ -523,6 +567,15 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
         embed.add_field(
             name="Posted here instead",
             value=f"The bot could not post in <#{deadline.channel_id}>; check its permissions.",
+            inline=False,
+        )
+    if notice.dm_user_id is not None:
+        embed.add_field(
+            name="Your copy",
+            value=(
+                f"of the alert in <#{deadline.channel_id}>, sent to you because you asked. "
+                "Stop DMs below stops your copies of this deadline."
+            ),
             inline=False,
         )
     if deadline.allowed_extension:

@@ -253,7 +253,73 @@ def alert_view(deadline: Deadline) -> discord.ui.View:
         view.add_item(AllowedExtensionButton(
             deadline.guild_id, deadline.id, label=render.allowed_label(deadline)
         ))  # fmt: skip
+    view.add_item(DmMeTooButton(deadline.guild_id, deadline.id))
     return view
+
+
+def dm_copy_view(deadline: Deadline) -> discord.ui.View:
+    """A DM copy's one button: stop the copies (the others act on the deadline, which the
+    member does from its channel)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(StopDmButton(deadline.guild_id, deadline.id))
+    return view
+
+
+class DmMeTooButton(_DeadlineButton, template=r"dd:dm:(?P<guild>\d+):(?P<deadline>\d+)"):
+    """On an alert: whoever presses it gets a DM copy of the deadline's next alerts. The id
+    holds no user: the copies are always the presser's own."""
+
+    action = "dm"
+
+    def __init__(self, guild_id: int, deadline_id: int) -> None:
+        super().__init__(
+            guild_id, deadline_id, label="DM me too", style=discord.ButtonStyle.secondary
+        )
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        deadline, changed = await desk_of(interaction).services.deadlines.dm_copies(
+            actor_of(interaction), self.guild_id, self.deadline_id, on=True
+        )
+        await reply(interaction, content=render.dm_copies_text(deadline, on=True, changed=changed),
+                    ephemeral=True)  # fmt: skip
+
+
+class StopDmButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dd:undm:(?P<guild>\d+):(?P<deadline>\d+)",
+):
+    """On a DM copy: stop the presser's copies of that deadline. Pressed in a DM, so no
+    server to check the id against; it only ever removes the presser's own copies."""
+
+    def __init__(self, guild_id: int, deadline_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Stop DMs",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"dd:undm:{guild_id}:{deadline_id}",
+            )
+        )
+        self.guild_id = guild_id
+        self.deadline_id = deadline_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StopDmButton:
+        return cls(int(match["guild"]), int(match["deadline"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            deadline, changed = await desk_of(interaction).services.deadlines.dm_copies(
+                actor_of(interaction), self.guild_id, self.deadline_id, on=False
+            )
+            await reply(
+                interaction,
+                content=render.dm_copies_text(deadline, on=False, changed=changed),
+                ephemeral=True,
+            )
+        except Exception as error:
+            await report_error(interaction, error)
 
 
 class AllowedExtensionButton(
@@ -392,4 +458,5 @@ class DeleteButton(
 
 DYNAMIC_ITEMS = (
     DoneButton, SnoozeButton, ExtendButton, AllowedExtensionButton, PageButton, DeleteButton,
+    DmMeTooButton, StopDmButton,
 )  # fmt: skip

@@ -30,11 +30,12 @@ class ChannelRights:
     send_messages: bool = False  # View Channel and Send Messages
     mention_everyone: bool = False  # "Mention @everyone, @here and All Roles"
     pin_messages: bool = False
+    view_channel: bool = False  # sees the channel (and so its alerts)
 
 
 NO_RIGHTS = ChannelRights()
 #: A plain member where nothing else is known: may post, as Discord's @everyone may by default.
-MEMBER_RIGHTS = ChannelRights(send_messages=True)
+MEMBER_RIGHTS = ChannelRights(send_messages=True, view_channel=True)
 
 
 def _member_rights(channel_id: int) -> ChannelRights:
@@ -71,6 +72,7 @@ class Actor:
             send_messages=send_messages,
             mention_everyone=mention_everyone,
             pin_messages=manage_messages if pin_messages is None else pin_messages,
+            view_channel=True,
         )
         return cls(user_id, role_ids, manage_guild, lambda channel_id: same, mentionable_roles)
 
@@ -100,6 +102,12 @@ def may_mention(actor: Actor, mention: Mention, channel_id: int) -> bool:
     if mention.kind is MentionKind.USER:
         return True
     return mention.id in actor.mentionable_roles or actor.in_channel(channel_id).mention_everyone
+
+
+def may_read_alerts(actor: Actor, channel_id: int) -> bool:
+    """A DM copy of a deadline's alerts only for a member who can see its alert channel:
+    a copy must not show anyone what the channel hides from them."""
+    return actor.in_channel(channel_id).view_channel
 
 
 def may_change_settings(actor: Actor) -> bool:

@@ -47,7 +47,7 @@ from bot.models import (
 from bot.planning import deadline_zone, local_instant, plan_alerts, replan_alerts
 from bot.storage import Transaction
 
-from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in
+from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in, may_read_alerts
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
 from .repeats import next_occurrence, rule_changes, upcoming
@@ -88,6 +88,7 @@ class Added:
     deadline: Deadline
     alerts: tuple[PlannedAlert | StoredAlert, ...]
     existing: bool = False
+    dm: bool = False  # the member gets DM copies of its alerts (`dm:true`)
 
 
 class DeadlineUseCases:
@@ -155,14 +156,23 @@ class DeadlineUseCases:
             overdue_ids=frozenset(d.id for d in rows if d.is_overdue(now=now)),
         )
 
-    async def status(self, guild_id: int, deadline_id: int) -> DeadlineStatus:
+    async def status(
+        self, guild_id: int, deadline_id: int, *, viewer_id: int | None = None
+    ) -> DeadlineStatus:
+        """Everything about a deadline; with `viewer_id`, that member's own DM copies too
+        (whether they get them, and whether the last one was refused)."""
         async with self._unit.read() as tx:
             deadline = await _get(tx, guild_id, deadline_id)
             alerts = await tx.pending_alerts(guild_id, deadline_id)
             history = await tx.history(guild_id, deadline_id)
             settings = await self._unit.settings(tx, guild_id) if deadline.repeating else None
+            dm = (
+                await tx.dm_copies_of(guild_id, deadline_id, viewer_id)
+                if viewer_id is not None
+                else None
+            )
         dues = upcoming(deadline, settings) if settings is not None else ()
-        return DeadlineStatus(deadline, tuple(alerts), tuple(history), upcoming=dues)
+        return DeadlineStatus(deadline, tuple(alerts), tuple(history), dm, upcoming=dues)
 
     async def search(self, guild_id: int, text: str, *, limit: int = 25) -> list[Deadline]:
         async with self._unit.read() as tx:
@@ -191,11 +201,13 @@ class DeadlineUseCases:
         notes: str | None = None,
         title: str | None = None,
         preset: str | None = None,
+        dm: bool = False,
     ) -> Added:
         """Track a deadline. Alerts go to `channel_id`, else the server's alert channel, else
         `here_channel_id` (where the command was typed). `title`, if given, is the title
         (the phrase `text` then only says when). With `preset`, the due date is a records
-        law's first deadline, and the extension it allows is kept for the Extend button."""
+        law's first deadline, and the extension it allows is kept for the Extend button.
+        With `dm`, the member also gets a DM copy of each alert."""
         link = check_link(link)
         notes = check_notes(notes)
         now = self._unit.now()
@@ -205,6 +217,8 @@ class DeadlineUseCases:
             if target is None:
                 raise ValidationError("pick a channel for the alerts", example="channel:#deadlines")
             check_recipients(actor, guild_id, target, mention, picked=channel_id is not None)
+            if dm:
+                _check_may_read(actor, target)
             result = self._compute(
                 clean(text), settings, start=start, counting=counting, preset=preset
             )
@@ -238,9 +252,12 @@ class DeadlineUseCases:
             )
             twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
             if twin is not None:
+                if dm:  # (a no-op when the first add asked for them too)
+                    await tx.add_dm_copies(guild_id, twin.id, actor.user_id, now=now)
+                    self._unit.changed(guild_id, twin.id)
                 pending = await tx.pending_alerts(guild_id, twin.id)
                 log.info("deadline add repeated guild=%s deadline=%s", guild_id, twin.id)
-                return Added(twin, tuple(pending), existing=True)
+                return Added(twin, tuple(pending), existing=True, dm=dm)
             stored = await tx.insert_deadline_within(
                 new,
                 max_active=MAX_ACTIVE_PER_GUILD,
@@ -252,6 +269,8 @@ class DeadlineUseCases:
                     example="/deadline done deadline:12",
                 )
             deadline = stored
+            if dm:  # before its alerts: each gets its copy as it is planned
+                await tx.add_dm_copies(guild_id, deadline.id, actor.user_id, now=now)
             planned = plan_alerts(deadline, settings, now=now)
             await tx.add_alerts(deadline, planned)  # a new deadline has none to replace
             detail = f"due {format_day(due.due)} ({result.period}; {due.rule} rule)"
@@ -265,7 +284,7 @@ class DeadlineUseCases:
             guild_id, deadline.id, deadline.due, deadline.rule.value,
         )  # fmt: skip
         self._unit.changed(guild_id, deadline.id)
-        return Added(deadline, tuple(sorted(planned, key=lambda alert: alert.send_at)))
+        return Added(deadline, tuple(sorted(planned, key=lambda alert: alert.send_at)), dm=dm)
 
     async def done(
         self,
@@ -361,10 +380,14 @@ class DeadlineUseCases:
         channel_id: int | None = None,
         mention: Mention | _Unset | None = UNSET,
         repeat: str | None = None,
+        dm: bool | None = None,
     ) -> Deadline:
-        """Change what a deadline says; `repeat` (a repeat's phrase, 'every month on the
-        15th') changes the rule of a repeating deadline's current occurrence, or makes a
-        deadline repeat, and moves its due date to the new rule's first date from today."""
+        """Change what a deadline says or where its alerts go (those who may modify it);
+        `repeat` (a repeat's phrase, 'every month on the 15th') changes the rule of a
+        repeating deadline's current occurrence, or makes a deadline repeat, and moves its due
+        date to the new rule's first date from today; with `dm`, turn the member's own DM
+        copies of its alerts on or off (anyone who can see its channel: it changes nothing
+        for anyone else)."""
         changes: dict[str, Any] = {}
         if title is not None:
             changes["title"] = check_title(" ".join(title.split()))
@@ -378,36 +401,46 @@ class DeadlineUseCases:
             changes["mention"] = mention
         if repeat is not None:
             repeat = clean(repeat)
-        if not changes and not repeat:
+        if not changes and not repeat and dm is None:
             raise ValidationError(
                 "nothing to change", example="/deadline edit deadline:12 title:Bondi letter reply"
             )
         now = self._unit.now()
         async with self._unit.transaction() as tx:
             settings = await self._unit.settings(tx, guild_id)
-            old = await _modifiable(tx, actor, guild_id, deadline_id, settings, active=bool(repeat))
-            detail = ", ".join(sorted(changes))
-            if repeat:
-                if old.next_id is not None:
-                    raise ValidationError(
-                        f"#{old.id} is a past occurrence; its series goes on as #{old.next_id}",
-                        example=f"/deadline edit deadline:{old.next_id} repeat:{repeat[:40]}",
-                    )
-                changes |= rule_changes(old, repeat, settings, now=now)
-                detail = ", ".join(filter(None, [detail, f"repeat: {changes['period']}, due "
-                                                 f"{format_day(changes['due'])} (was "
-                                                 f"{format_day(old.due)})"]))  # fmt: skip
-            new = dataclasses.replace(old, **changes)
-            if "channel_id" in changes or "mention" in changes:
-                check_recipients(
-                    actor, guild_id, new.channel_id, new.mention, picked="channel_id" in changes
+            if not changes and not repeat:
+                deadline = await _get(tx, guild_id, deadline_id)
+            else:
+                old = await _modifiable(
+                    tx, actor, guild_id, deadline_id, settings, active=bool(repeat)
                 )
-            # Title, notes, link, channel and mention leave the schedule alone: the alerts,
-            # a pending retry included, stay exactly as they are (they are rendered afresh).
-            # A new repeat moves the due date, so the alerts are planned again.
-            return await self._save(
-                tx, new, settings, actor.user_id, "edited", detail, now, replan=bool(repeat)
-            )
+                detail = ", ".join(sorted(changes))
+                if repeat:
+                    if old.next_id is not None:
+                        raise ValidationError(
+                            f"#{old.id} is a past occurrence; its series goes on as #{old.next_id}",
+                            example=f"/deadline edit deadline:{old.next_id} repeat:{repeat[:40]}",
+                        )
+                    changes |= rule_changes(old, repeat, settings, now=now)
+                    detail = ", ".join(filter(None, [detail, f"repeat: {changes['period']}, due "
+                                                     f"{format_day(changes['due'])} (was "
+                                                     f"{format_day(old.due)})"]))  # fmt: skip
+                new = dataclasses.replace(old, **changes)
+                if "channel_id" in changes or "mention" in changes:
+                    check_recipients(
+                        actor, guild_id, new.channel_id, new.mention, picked="channel_id" in changes
+                    )
+                # Title, notes, link, channel and mention leave the schedule alone: the alerts,
+                # a pending retry included, stay exactly as they are (they are rendered afresh).
+                # A new repeat moves the due date, so the alerts are planned again.
+                deadline = await self._save(
+                    tx, new, settings, actor.user_id, "edited", detail, now, replan=bool(repeat)
+                )
+                if new.channel_id != old.channel_id:
+                    await _copies_follow_channel(tx, actor, deadline, now)
+            if dm is not None:
+                await self._set_dm(tx, actor, deadline, on=dm, now=now)
+            return deadline
 
     async def stop_repeating(
         self, actor: Actor, guild_id: int, deadline_id: int, *, note: str | None = None
@@ -431,6 +464,40 @@ class DeadlineUseCases:
             return await self._save(
                 tx, new, settings, actor.user_id, "stopped repeating", detail, now, replan=False
             )
+
+    async def dm_copies(
+        self, actor: Actor, guild_id: int, deadline_id: int, *, on: bool
+    ) -> tuple[Deadline, bool]:
+        """Turn the member's own DM copies of a deadline's alerts on or off (the "DM me too"
+        and "Stop DMs" buttons); returns the deadline and whether anything changed (False:
+        they already had them, or had none). Only ever the acting member's copies."""
+        now = self._unit.now()
+        async with self._unit.transaction() as tx:
+            deadline = await _get(tx, guild_id, deadline_id)
+            changed = await self._set_dm(tx, actor, deadline, on=on, now=now)
+        return deadline, changed
+
+    async def _set_dm(
+        self, tx: Transaction, actor: Actor, deadline: Deadline, *, on: bool, now: dt.datetime
+    ) -> bool:
+        if on:
+            if deadline.status is not Status.ACTIVE:
+                raise ValidationError(
+                    f"#{deadline.id} is {deadline.status.value}: it sends no more alerts to copy",
+                    example="/deadline list show:active",
+                )
+            _check_may_read(actor, deadline.channel_id)
+            changed = await tx.add_dm_copies(deadline.guild_id, deadline.id, actor.user_id, now=now)
+        else:
+            changed = await tx.remove_dm_copies(deadline.guild_id, deadline.id, actor.user_id)
+        log.info(
+            "dm copies %s guild=%s deadline=%s user=%s changed=%s",
+            "on" if on else "off", deadline.guild_id, deadline.id, actor.user_id, changed,
+        )  # fmt: skip
+        # Inside the transaction, as in _save: the dispatcher drops what it holds of the
+        # deadline and claims afresh (new copies, or none for a member who turned them off).
+        self._unit.changed(deadline.guild_id, deadline.id)
+        return changed
 
     async def snooze(
         self, actor: Actor, guild_id: int, deadline_id: int, *, until: When
@@ -713,6 +780,38 @@ def _not_paused(deadline: Deadline) -> None:
             f"#{deadline.id} is paused: its clock is stopped; resume it first",
             example=f"/deadline resume deadline:{deadline.id}",
         )
+
+
+def _check_may_read(actor: Actor, channel_id: int) -> None:
+    if not may_read_alerts(actor, channel_id):
+        raise NotAllowed(
+            f"you cannot see <#{channel_id}>, where its alerts go, so you cannot get copies "
+            "of them by DM",
+            example="dm:true on a deadline whose alert channel you can see",
+        )
+
+
+async def _copies_follow_channel(
+    tx: Transaction, actor: Actor, deadline: Deadline, now: dt.datetime
+) -> None:
+    """The alerts moved to another channel: DM copies stop for everyone but the editor who
+    can see it (whether the others can is not known here, and a copy must not show anyone
+    what the channel hides from them); the history says so, and they may ask again."""
+    stopped = 0
+    for user_id in await tx.dm_copy_users(deadline.guild_id, deadline.id):
+        if user_id == actor.user_id and may_read_alerts(actor, deadline.channel_id):
+            continue
+        stopped += await tx.remove_dm_copies(deadline.guild_id, deadline.id, user_id)
+    if stopped:
+        detail = (
+            f"the alert channel changed: {stopped} member{'s' if stopped != 1 else ''} "
+            f"no longer get{'' if stopped != 1 else 's'} DM copies until they ask again "
+            "(DM me too)"
+        )
+        await tx.add_history(
+            HistoryEntry(deadline.guild_id, deadline.id, now, actor.user_id, "DM copies stopped",
+                         detail)
+        )  # fmt: skip
 
 
 def check_recipients(

@@ -82,6 +82,10 @@ async def next_occurrence(
             example="/deadline list show:overdue",
         )
     await tx.add_alerts(stored, plan_alerts(stored, settings, now=now))
+    # Whoever asked for DM copies of the series' alerts keeps them: the next occurrence is a
+    # deadline of its own, so its copies are asked for again in their names.
+    for user_id in await tx.dm_copy_users(occurrence.guild_id, occurrence.id):
+        await tx.add_dm_copies(stored.guild_id, stored.id, user_id, now=now)
     await tx.add_history(
         HistoryEntry(
             stored.guild_id, stored.id, now, actor_id, "created",

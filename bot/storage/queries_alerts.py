@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from bot.models import Deadline, PlannedAlert, StoredAlert
+from bot.models import Deadline, DmCopies, PlannedAlert, StoredAlert
 
 from .queries_base import Queries
 from .rows import (
@@ -26,6 +26,8 @@ _CLAIM_COLUMNS = (
     + ", ".join(f"d.{c.strip()}" for c in _DEADLINE_COLUMNS.split(","))
 )
 _PENDING = "sent_at IS NULL AND failed_at IS NULL"
+# The deadline's own alerts, posted in its channel; not the members' DM copies of them.
+_CHANNEL = "dm_user_id IS NULL"
 
 
 class AlertQueries(Queries):
@@ -50,11 +52,33 @@ class AlertQueries(Queries):
         await self.add_alerts(deadline, planned)
 
     async def add_alerts(self, deadline: Deadline, planned: Sequence[PlannedAlert]) -> None:
-        """Add planned alerts (one already planned is left as it is)."""
+        """Add planned alerts (one already planned is left as it is), each with its DM copy
+        for every member who asked for copies."""
         if planned:
             await self._conn.executemany(
                 _INSERT_ALERT, [_alert_params(deadline.guild_id, deadline.id, a) for a in planned]
             )
+            await self._copy_for_dms([(deadline.guild_id, deadline.id)])
+
+    async def _copy_for_dms(self, deadlines: Iterable[tuple[int, int]]) -> None:
+        """Give each pending channel alert of these (guild, deadline)s its DM copy for every
+        member who asked for copies, if it is due since they asked and has none yet: every
+        method that plans alerts ends here, so none can forget the copies. One index probe
+        into `dm_copies` for a deadline nobody asked copies of."""
+        await self._conn.executemany(
+            """
+            INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
+                next_attempt_at, dm_user_id)
+            SELECT a.guild_id, a.deadline_id, a.kind, a.send_at, a.seq, a.escalate,
+                a.days_before, a.send_at, c.user_id
+            FROM dm_copies AS c
+            JOIN alerts AS a ON a.guild_id = c.guild_id AND a.deadline_id = c.deadline_id
+            WHERE c.guild_id = ? AND c.deadline_id = ? AND a.dm_user_id IS NULL
+                AND a.sent_at IS NULL AND a.failed_at IS NULL AND a.send_at >= c.created_at
+            ON CONFLICT (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0)) DO NOTHING
+            """,
+            list(dict.fromkeys(deadlines)),
+        )
 
     async def count_pending_alerts(self) -> int:
         """Unsent alerts of all guilds (metrics, benchmarks)."""
@@ -64,7 +88,7 @@ class AlertQueries(Queries):
     async def pending_alerts(self, guild_id: int, deadline_id: int) -> list[StoredAlert]:
         rows = await self._all(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? AND deadline_id = ? "
-            f"AND {_PENDING} ORDER BY send_at, id",
+            f"AND {_PENDING} AND {_CHANNEL} ORDER BY send_at, id",
             (guild_id, deadline_id),
         )
         return [_alert(row) for row in rows]
@@ -73,10 +97,12 @@ class AlertQueries(Queries):
         self, guild_id: int, *, before: dt.datetime, deadline_id: int | None = None
     ) -> list[StoredAlert]:
         """Unsent alerts due before `before` (waiting for a retry, or claimed) of one
-        deadline, or of the whole guild; oldest first."""
+        deadline, or of the whole guild; oldest first. Channel alerts only: their DM copies
+        follow them (a replan keeps or removes both alike)."""
         one = "AND deadline_id = ?" if deadline_id is not None else ""
         rows = await self._all(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE guild_id = ? {one} AND {_PENDING} "
+            f"AND {_CHANNEL} "
             "AND send_at < ? ORDER BY send_at, id",
             (guild_id, *([deadline_id] if deadline_id is not None else []), ts(before)),
         )
@@ -157,11 +183,81 @@ class AlertQueries(Queries):
             """
             SELECT MAX(a.message_id) FROM deadlines AS d
             JOIN alerts AS a ON a.guild_id = d.guild_id AND a.deadline_id = d.id
-            WHERE d.guild_id = ? AND d.channel_id = ? AND a.sent_at < ?
+            WHERE d.guild_id = ? AND d.channel_id = ? AND a.sent_at < ? AND a.dm_user_id IS NULL
             """,
             (guild_id, channel_id, ts(before)),
         )
         return int(row[0]) if row and row[0] is not None else None
+
+    # -- DM copies (issue 18) ---------------------------------------------------------------
+
+    async def add_dm_copies(
+        self, guild_id: int, deadline_id: int, user_id: int, *, now: dt.datetime
+    ) -> bool:
+        """The member gets a DM copy of each of the deadline's alerts due from `now` on;
+        False if they already did. The alerts planned already get their copies here; those
+        planned later get theirs as they are planned (_copy_for_dms)."""
+        cursor = await self._conn.execute(
+            "INSERT INTO dm_copies (guild_id, deadline_id, user_id, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, deadline_id, user_id, ts(now)),
+        )
+        if cursor.rowcount == 0:
+            return False
+        await self._copy_for_dms([(guild_id, deadline_id)])
+        return True
+
+    async def remove_dm_copies(self, guild_id: int, deadline_id: int, user_id: int) -> bool:
+        """The member gets no more DM copies of the deadline's alerts (their unsent copies
+        go; those sent or refused stay as history); False if they had none."""
+        cursor = await self._conn.execute(
+            "DELETE FROM dm_copies WHERE guild_id = ? AND deadline_id = ? AND user_id = ?",
+            (guild_id, deadline_id, user_id),
+        )
+        await self._conn.execute(
+            f"DELETE FROM alerts WHERE guild_id = ? AND deadline_id = ? AND dm_user_id = ? "
+            f"AND {_PENDING}",
+            (guild_id, deadline_id, user_id),
+        )
+        return cursor.rowcount > 0
+
+    async def dm_copies_of(self, guild_id: int, deadline_id: int, user_id: int) -> DmCopies | None:
+        """The member's DM copies of the deadline: on or not, and the latest copy's fate;
+        None if they never had any."""
+        on = await self._one(
+            "SELECT 1 FROM dm_copies WHERE guild_id = ? AND deadline_id = ? AND user_id = ?",
+            (guild_id, deadline_id, user_id),
+        )
+        row = await self._one(
+            "SELECT MAX(sent_at), MAX(failed_at) FROM alerts "
+            "WHERE guild_id = ? AND deadline_id = ? AND dm_user_id = ?",
+            (guild_id, deadline_id, user_id),
+        )
+        sent_at, failed_at = (row[0], row[1]) if row else (None, None)
+        if on is None and sent_at is None and failed_at is None:
+            return None
+        error = None
+        if failed_at is not None:
+            failed = await self._one(
+                "SELECT error FROM alerts WHERE guild_id = ? AND deadline_id = ? "
+                "AND dm_user_id = ? AND failed_at = ? ORDER BY id DESC LIMIT 1",
+                (guild_id, deadline_id, user_id, failed_at),
+            )
+            error = failed[0] if failed else None
+        return DmCopies(
+            on=on is not None,
+            last_sent_at=_opt_ts(sent_at),
+            last_failed_at=_opt_ts(failed_at),
+            last_error=error,
+        )
+
+    async def dm_copy_users(self, guild_id: int, deadline_id: int) -> list[int]:
+        """Who gets DM copies of the deadline's alerts."""
+        rows = await self._all(
+            "SELECT user_id FROM dm_copies WHERE guild_id = ? AND deadline_id = ? ORDER BY user_id",
+            (guild_id, deadline_id),
+        )
+        return [int(row[0]) for row in rows]
 
     # The dispatcher records results in batches across guilds: each row names its guild.
 
@@ -209,10 +305,12 @@ class AlertQueries(Queries):
             SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
                 SELECT 1 FROM deadlines WHERE guild_id = ? AND id = ? AND status = 'active'
                 AND paused_at IS NULL)
-            ON CONFLICT (guild_id, deadline_id, kind, send_at) DO NOTHING
+            ON CONFLICT (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0)) DO NOTHING
             """,
             [
                 (*_alert_params(guild, deadline, alert), guild, deadline)
                 for guild, deadline, alert in rows
             ],
         )
+        if rows:
+            await self._copy_for_dms((guild, deadline) for guild, deadline, _ in rows)

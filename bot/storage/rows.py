@@ -59,7 +59,7 @@ _DEADLINE_COLUMNS = (
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
     "id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before, next_attempt_at, "
-    "attempts, sent_at, failed_at, error, attempted_at"
+    "attempts, sent_at, failed_at, error, attempted_at, dm_user_id"
 )
 _DEADLINE_WIDTH = len(_COLUMN_NAMES)
 _ALERT_WIDTH = len(_ALERT_COLUMNS.split(","))
@@ -69,7 +69,7 @@ _INSERT_ALERT = """
     INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
         next_attempt_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (guild_id, deadline_id, kind, send_at) DO NOTHING
+    ON CONFLICT (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0)) DO NOTHING
 """
 
 
@@ -255,7 +255,7 @@ def _alert(row: Sequence[Any], at: int = 0) -> StoredAlert:
     """An alert from `row[at:]`, which holds _ALERT_COLUMNS in order (see _deadline)."""
     (
         alert_id, guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
-        next_attempt_at, attempts, sent_at, failed_at, error, attempted_at,
+        next_attempt_at, attempts, sent_at, failed_at, error, attempted_at, dm_user_id,
     ) = tuple(row)[at : at + _ALERT_WIDTH]  # fmt: skip
     return StoredAlert(
         id=alert_id,
@@ -272,6 +272,7 @@ def _alert(row: Sequence[Any], at: int = 0) -> StoredAlert:
         failed_at=_opt_ts(failed_at),
         error=error,
         attempted_at=_opt_ts(attempted_at),
+        dm_user_id=dm_user_id,
     )
 
 

@@ -61,7 +61,7 @@ async def test_commands_are_synced_with_their_names(newsroom: Newsroom) -> None:
     }  # fmt: skip
     add_options = [option["name"] for option in subcommands["add"]["options"]]
     assert add_options == [
-        "text", "from", "counting", "channel", "mention", "link", "notes", "preset",
+        "text", "from", "counting", "channel", "mention", "link", "notes", "preset", "dm",
     ]  # fmt: skip
 
 
@@ -144,7 +144,7 @@ async def test_overdue_alert_is_posted_with_buttons_and_only_its_mention(
     buttons = [c for row in body["components"] for c in row["components"]]
     assert [b["custom_id"] for b in buttons] == [
         f"dd:done:{newsroom.guild.id}:1", f"dd:snooze:{newsroom.guild.id}:1",
-        f"dd:extend:{newsroom.guild.id}:1",
+        f"dd:extend:{newsroom.guild.id}:1", f"dd:dm:{newsroom.guild.id}:1",
     ]  # fmt: skip
     assert "Late" in {field["name"] for field in body["embeds"][0]["fields"]}
 

@@ -522,3 +522,34 @@ async def test_command_registration_refuses_what_discord_refuses(
         int(app), [{"name": "Track deadline", "type": 3}]
     )
     assert [c["name"] for c in accepted] == ["Track deadline"]
+
+
+async def test_a_dm_is_opened_as_discord_opens_it_and_refused_as_discord_refuses(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    # POST /users/@me/channels answers a DM channel (type 1) with its one recipient.
+    opened = await bot.create_dm(discord.Object(int(newsroom.alice.id)))
+    assert isinstance(opened, discord.DMChannel)
+    ((request,),) = [fake.requests_to("POST", r"/users/@me/channels")]
+    assert str(request.json["recipient_id"]) == newsroom.alice.id
+    assert request.response["type"] == 1
+    assert [u["id"] for u in request.response["recipients"]] == [newsroom.alice.id]
+    # A DM channel has no guild permissions: the bot's roles in the server do not matter.
+    for role in newsroom.guild.roles.values():
+        role.permissions &= ~SEND_MESSAGES
+    sent = await opened.send("copy", allowed_mentions=NO_PINGS)
+    assert [m["id"] for m in fake.messages_in(opened.id)] == [str(sent.id)]
+
+    # DMs from server members turned off: 403 50007, nothing posted.
+    newsroom.alice.accepts_dms = False
+    with pytest.raises(discord.Forbidden) as caught:
+        await opened.send("copy again")
+    assert (caught.value.status, caught.value.code) == (403, 50007)
+    assert caught.value.text == "Cannot send messages to this user"
+    # A user who shares no server with the bot: the channel opens, the message is refused.
+    stranger = fake.add_user("stranger")
+    lonely = await bot.create_dm(discord.Object(int(stranger.id)))
+    with pytest.raises(discord.Forbidden) as caught:
+        await lonely.send("hello")
+    assert caught.value.code == 50007
+    assert fake.messages_in(lonely.id) == []

@@ -27,6 +27,7 @@ from .limits import autocomplete_errors, callback_type_errors, message_errors, m
 from .ratelimits import RateLimits
 from .records import FaultRule, RecordedRequest, UploadedFile
 from .world import (
+    DM,
     FLAG_EPHEMERAL,
     FLAG_LOADING,
     JSON,
@@ -640,6 +641,9 @@ class RestApi:
             return error(404, "Unknown Channel", 10003)
         if denied := self._bot_may(channel_id, SEND_MESSAGES):  # Create Message: Send Messages
             return denied
+        channel = self.world.channels[channel_id]
+        if channel.type == DM and self.world.refuses_dm(channel):
+            return error(403, "Cannot send messages to this user", 50007)
         body = req.json if isinstance(req.json, dict) else {}
         # The form first: a body Discord refuses is refused whatever its nonce.
         if problem := _validate_new(body, req.files, creating=True):

@@ -95,6 +95,8 @@ class FakeUser:
     username: str
     bot: bool = False
     global_name: str | None = None
+    #: "Allow direct messages from server members": off, the bot's DMs are refused (50007).
+    accepts_dms: bool = True
 
     def payload(self) -> JSON:
         return {
@@ -506,6 +508,18 @@ class World:
         channel = FakeChannel(self.snowflakes.next(), "", type=DM, recipient_id=user.id)
         self.channels[channel.id] = channel
         return channel
+
+    def refuses_dm(self, channel: FakeChannel) -> bool:
+        """Would Discord refuse the bot's message in this DM channel (50007 "Cannot send
+        messages to this user")? When the user has DMs from server members off, or shares
+        no server with the bot (a bot may only DM its servers' members)."""
+        user = self.users.get(channel.recipient_id or "")
+        if user is None or not user.accepts_dms or user.bot:
+            return True
+        return not any(
+            user.id in guild.members and self.bot.id in guild.members
+            for guild in self.guilds.values()
+        )
 
     def member_payload(self, guild: FakeGuild, user_id: str) -> JSON:
         member = guild.members.get(user_id) or FakeMember(user_id)

@@ -5,6 +5,7 @@ after downtime, status's next dates, edit of the rule, stop-repeating."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -220,3 +221,31 @@ async def test_each_occurrence_alerts_at_the_local_alert_time_across_a_dst_chang
     # The due instants: the end of each local day.
     assert second.deadline.due_at == local(2025, 11, 1, 23, 59, 59)
     assert third.deadline.due_at == local(2025, 11, 8, 23, 59, 59)
+
+
+async def test_dm_copies_follow_the_series_to_its_next_occurrence(
+    services: Services, clock: FakeClock, store: SqliteStore
+) -> None:
+    first = await add(services, dm=True)
+    colleague = Actor.everywhere(USER + 1)
+    await services.deadlines.dm_copies(colleague, GUILD, first.id, on=True)
+    clock.set(local(2025, 8, 9, 12, 0))
+    done = await services.deadlines.done(CREATOR, GUILD, first.id)
+    assert done.next_id is not None
+    for member in (USER, USER + 1):
+        copies = await services.deadlines.status(GUILD, done.next_id, viewer_id=member)
+        assert copies.dm is not None
+        assert copies.dm.on
+    async with services.unit.read() as tx:
+        users = await tx.dm_copy_users(GUILD, done.next_id)
+    assert users == [USER, USER + 1]
+    with sqlite3.connect(store.path) as raw:  # the copies are alert rows of their own
+        rows = raw.execute(
+            "SELECT ifnull(dm_user_id, 0), kind, send_at FROM alerts WHERE guild_id = ? "
+            "AND deadline_id = ? AND sent_at IS NULL ORDER BY send_at",
+            (GUILD, done.next_id),
+        ).fetchall()
+    channel = [(kind, at) for user, kind, at in rows if user == 0]
+    assert channel
+    for member in users:  # one copy of each of the occurrence's alerts, for each of them
+        assert [(kind, at) for user, kind, at in rows if user == member] == channel

@@ -202,6 +202,9 @@ async def test_the_migration_counts_what_is_there(db_path: Path) -> None:
             DROP INDEX deadlines_closed;
             ALTER TABLE deadlines DROP COLUMN paused_at;
             ALTER TABLE deadlines DROP COLUMN paused_left;
+            DROP TABLE dm_copies;
+            DROP INDEX alerts_key;
+            ALTER TABLE alerts DROP COLUMN dm_user_id;
             DROP INDEX deadlines_staged;
             ALTER TABLE deadlines DROP COLUMN preset;
             ALTER TABLE deadlines DROP COLUMN stage;

@@ -115,7 +115,7 @@ RESERVED = (
     | {"extend", "extends", "extending", "extension", "extensions"}
     | {word for seq in (*guards._EARLIEST_BEFORE, *guards._EARLIEST_AFTER) for word in seq}
     | guards._HYPOTHETICAL | guards._HABITUAL | guards._WAS_TO | guards._IRREGULAR_PAST
-    | guards._WHICHEVER | {"failed", "neglected"}
+    | guards._WHICHEVER | {"whichever", "failed", "neglected"}
     | set(reading._ORDINALS)
 )  # fmt: skip
 
