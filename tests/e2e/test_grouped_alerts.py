@@ -110,3 +110,24 @@ async def test_a_button_on_a_grouped_message_closes_only_its_row(newsroom: Newsr
     status = [(await newsroom.services.deadlines.status(int(guild), d)).deadline for d in (1, 2, 3)]
     assert [d.status.value for d in status] == ["active", "done", "done"]
     assert status[0].snoozed_until is not None
+
+
+async def test_the_longest_alerts_still_fit_what_discord_accepts(newsroom: Newsroom) -> None:
+    """Seven deadlines with the longest titles (full of markdown to escape) and links the bot
+    takes, a mention each: the fake refuses any body over Discord's limits (and the test
+    fails on a refusal), so every message posted is one Discord would take."""
+    title = ("*_`|~" * 40)[:200]
+    for n in range(7):
+        link = f"https://example.org/{n}/" + "a" * 470
+        await add(newsroom, f"{title[: 200 - 3]} {n}", link=link, mention=newsroom.editors)
+    after = len(newsroom.fake.requests)
+    await newsroom.move_to(SEVEN_DAYS_BEFORE)
+
+    posts = newsroom.fake.requests_to("POST", rf"/channels/{newsroom.alerts}/messages", after=after)
+    assert all(p.ok for p in posts), [p.status for p in posts]
+    assert sorted(d for p in posts for d in rows_of(p.json)) == list(range(1, 8))
+    for post in posts:
+        body = post.json
+        assert len(body["content"]) <= 2000
+        assert len(body["components"]) <= 5
+        assert len(rows_of(body)) == len(body["embeds"])
