@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -49,7 +50,9 @@ class Pace:
     """At most `burst` requests at once and `rate` a second on average (a GCRA: each request
     reserves the next slot, so waiters go in order and none is starved).
 
-    In any interval of one second at most ``burst + rate`` requests start."""
+    In any interval of one second at most ``burst + rate`` requests start: the slots keep to
+    it, and each start is checked against the last ones actually made, so that waiters woken
+    late together (the event loop held up for a moment) do not all go at once."""
 
     def __init__(
         self,
@@ -57,11 +60,15 @@ class Pace:
         burst: int = POST_BURST,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = 1.0 / rate
         self._burst = burst
         self._clock = clock
+        self._sleep = sleep
         self._next = -float("inf")  # when the next request is due if it came in a steady flow
+        # When the latest requests started: no more than this many in any one second.
+        self._started: deque[float] = deque(maxlen=burst + int(rate))
 
     def reserve(self) -> float:
         """Take the next slot; returns how long to wait before using it (0: now)."""
@@ -73,7 +80,14 @@ class Pace:
     async def wait(self) -> None:
         delay = self.reserve()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
+        started = self._started
+        while True:
+            now = self._clock()
+            if len(started) < (started.maxlen or 0) or now - started[0] >= 1.0:
+                break
+            await self._sleep(started[0] + 1.0 - now)
+        started.append(now)
 
 
 def alert_mentions(*notices: AlertNotice) -> discord.AllowedMentions:
