@@ -7,7 +7,12 @@ same second in --channels channels (default 200, in 20 servers), on top of --dea
 background deadlines. Prints how long the burst took to post (due -> last alert message at the
 fake), lateness percentiles, messages posted, and the 429s the fake gave (global / per channel).
 
-Run: python bench/burst.py [--alerts 1700] [--channels 200] [--deadlines 10000] [--no-limits]
+Each run is made with the alerts of one instant in one channel grouped (`alerts_per_message`
+5, the default) and with one message per alert (1), alternately, --runs times each, a fresh
+bot and database each time; the summary gives the medians and their ratio.
+
+Run: python bench/burst.py [--alerts 1700] [--channels 200] [--deadlines 10000] [--runs 3]
+     [--per-message 5,1] [--no-limits]
 """
 
 from __future__ import annotations
@@ -61,6 +66,19 @@ async def build(
                 await tx.insert_deadlines(batch[start : start + 20_000])
 
 
+@dataclasses.dataclass
+class Run:
+    per_message: int
+    posted: int
+    wanted: int
+    took_s: float  # due -> the last alert posted
+    messages: int
+    p50_s: float
+    p99_s: float
+    limited: int
+    hits: dict[str, int]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=1700)
@@ -70,7 +88,42 @@ async def main() -> None:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--no-limits", action="store_true", help="the fake without rate limits")
     parser.add_argument("--log-level", default="ERROR", help="the bot's (stderr)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each setting")
+    parser.add_argument(
+        "--per-message", default="5,1", help="alerts_per_message settings to compare"
+    )
     args = parser.parse_args()
+    settings = [int(part) for part in args.per_message.split(",")]
+    runs: list[Run] = []
+    for n in range(args.runs):
+        for per_message in settings:  # alternately, so the machine's load falls on both
+            run = await one_run(args, per_message)
+            runs.append(run)
+            print(
+                f"run {n + 1} alerts_per_message={per_message}: {run.posted}/{run.wanted} "
+                f"alerts posted in {run.took_s:.1f} s in {run.messages} messages; lateness p50 "
+                f"{run.p50_s:.1f} s, p99 {run.p99_s:.1f} s; 429s: {run.limited} {run.hits}",
+                flush=True,
+            )
+    medians = {}
+    for per_message in settings:
+        mine = [r for r in runs if r.per_message == per_message]
+        medians[per_message] = statistics.median(r.took_s for r in mine)
+        print(
+            f"alerts_per_message={per_message}: median {medians[per_message]:.1f} s "
+            f"(runs {', '.join(f'{r.took_s:.1f}' for r in mine)}), messages "
+            f"{statistics.median(r.messages for r in mine):.0f}, every alert posted: "
+            f"{all(r.posted == r.wanted for r in mine)}, 429s: {sum(r.limited for r in mine)}"
+        )
+    if len(settings) == 2 and medians[settings[0]] > 0:
+        first, second = settings
+        print(
+            f"ratio: alerts_per_message={second} takes {medians[second] / medians[first]:.1f}x "
+            f"as long as alerts_per_message={first}"
+        )
+
+
+async def one_run(args: argparse.Namespace, per_message: int) -> Run:
     loop = asyncio.get_running_loop()
     wall_offset = time.time() - loop.time()
     limits = None if args.no_limits else RateLimits()
@@ -91,6 +144,7 @@ async def main() -> None:
             config.write_text(
                 f'[discord]\napi_base_url = "{fake.api_base_url}"\n'
                 f'gateway_url = "{fake.gateway_url}"\n'
+                f"alerts_per_message = {per_message}\n"
                 f'[database]\npath = "{database}"\n[logging]\nlevel = "{args.log_level}"\n',
                 encoding="utf-8",
             )
@@ -132,16 +186,20 @@ async def main() -> None:
                 1 for r in fake.requests if r.ok and r.matches("POST", r"/channels/\d+/messages")
             )
             limited = sum(1 for r in fake.requests if r.status == 429)
-            hits = limits.hits if limits else {}
-            print(
-                f"burst: {len(posted)}/{len(wanted)} alerts due at one instant in "
-                f"{len(channels)} channels posted in {max(lateness) / 1000:.1f} s "
-                f"({'with' if limits else 'without'} Discord's limits) in {messages} "
-                f"messages; lateness p50 {statistics.median(lateness) / 1000:.1f} s, p99 "
-                f"{pct(lateness, 0.99) / 1000:.1f} s; 429s: {limited} {hits}"
-            )
+            hits = dict(limits.hits) if limits else {}
             bot.terminate()
             await asyncio.wait_for(bot.wait(), timeout=30)
+    return Run(
+        per_message=per_message,
+        posted=len(posted),
+        wanted=len(wanted),
+        took_s=max(lateness) / 1000,
+        messages=messages,
+        p50_s=statistics.median(lateness) / 1000,
+        p99_s=pct(lateness, 0.99) / 1000,
+        limited=limited,
+        hits=hits,
+    )
 
 
 def _refs(body: dict[str, object], wanted: dict[str, dt.datetime]) -> list[str]:

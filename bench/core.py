@@ -49,6 +49,14 @@ class TimingNotifier:
             self.event.set()
         return len(self.received)
 
+    async def send_alerts(self, notices: Sequence[AlertNotice], *, nonce: str) -> int:
+        for notice in notices:
+            message_id = await self.send_alert(notice)
+        return message_id
+
+    def fits(self, notices: Sequence[AlertNotice]) -> bool:
+        return True
+
     async def send_digest(self, *args: object, **kwargs: object) -> int:
         return 0
 

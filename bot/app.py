@@ -45,6 +45,7 @@ from bot.dispatcher import Dispatcher
 from bot.health import HEARTBEAT_SECONDS, GatewayLink, HeartbeatKeeper
 from bot.metrics import Metrics
 from bot.models import GuildDefaults
+from bot.notices import MAX_PER_MESSAGE
 from bot.operations import OperationError, instance_lock, lock_path
 from bot.scheduling import PeriodicJobs
 from bot.service import Renderer, Services
@@ -71,6 +72,8 @@ class DeskOptions:
     heartbeat_seconds: float = HEARTBEAT_SECONDS
     # Days closed deadlines are kept (0: forever); see bot.service.retention.
     retention_days: int = 0
+    # Deadlines an alert message carries when due at one instant in one channel (1: each alone).
+    alerts_per_message: int = MAX_PER_MESSAGE
 
     @classmethod
     def from_config(cls, config: Config) -> DeskOptions:
@@ -80,6 +83,7 @@ class DeskOptions:
             sync_guild_ids=tuple(config.discord.sync_guild_ids),
             web=config.web,
             retention_days=config.retention.closed_days,
+            alerts_per_message=config.discord.alerts_per_message,
         )
 
 
@@ -167,7 +171,12 @@ async def open_desk(options: DeskOptions, *, token: str) -> AsyncIterator[Desk]:
         await bot.login(token)
 
         dispatcher = Dispatcher(
-            store, DiscordNotifier(bot), clock=clock, defaults=options.defaults, observer=metrics
+            store,
+            DiscordNotifier(bot),
+            clock=clock,
+            defaults=options.defaults,
+            observer=metrics,
+            per_message=options.alerts_per_message,
         )
         await stack.enter_async_context(dispatcher)
         services.changes.subscribe(dispatcher.changed)

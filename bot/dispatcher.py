@@ -31,11 +31,12 @@ from bot.models import (
     StoredAlert,
 )
 from bot.notices import (
+    MAX_PER_MESSAGE,
     DispatchObserver,
     Notifier,
     build_notice,
 )
-from bot.outcomes import Group, Outcome, observe, outcome_rows
+from bot.outcomes import Batch, Group, Outcome, observe, outcome_rows
 from bot.sending import SEND_TIMEOUT_SECONDS, SENDER_TURN_SECONDS, Sending
 from bot.storage import SqliteStore
 
@@ -84,6 +85,7 @@ class Dispatcher(Sending):
         retry_max: dt.timedelta = dt.timedelta(minutes=15),
         observer: DispatchObserver | None = None,
         send_timeout: float = SEND_TIMEOUT_SECONDS,
+        per_message: int = MAX_PER_MESSAGE,
     ) -> None:
         self._store = store
         self._observer = observer
@@ -98,12 +100,15 @@ class Dispatcher(Sending):
         self._retry_max = retry_max
         self._wake = asyncio.Event()
         self._send_timeout = send_timeout
+        # Deadlines a message may carry: the alerts of one instant in one channel go out
+        # together (see Sending._send_batch); 1 sends each deadline's alerts alone.
+        self._per_message = max(1, min(per_message, MAX_PER_MESSAGE))
         # Senders in a send, since when; and those the watchdog cancelled for taking too long.
         self._send_started: dict[asyncio.Task[None], float] = {}
         self._timed_out: set[asyncio.Task[None]] = set()
         # Channels with a send under way, and the groups waiting behind it (see _sender).
         self._sending: set[int] = set()
-        self._waiting: dict[int, deque[Group]] = {}
+        self._waiting: dict[int, deque[Batch]] = {}
         # Claimed alerts not yet due: by id, and a heap of (time, id) to pop them in order.
         self._buffer: dict[int, tuple[StoredAlert, Deadline, GuildSettings]] = {}
         # (POSIX seconds, id): floats compare several times faster than datetimes.
@@ -118,7 +123,7 @@ class Dispatcher(Sending):
         self._to_release: list[int] = []  # claims of alerts no sender started on
         self._to_release_attempted: list[int] = []  # and of alerts a send was cut short for
         # None in a queue tells its consumer to stop.
-        self._queue: asyncio.Queue[Group | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[Batch | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._watch: asyncio.Task[None] | None = None
@@ -204,12 +209,12 @@ class Dispatcher(Sending):
         self._heap.clear()
         self._prepared.clear()
         while not self._queue.empty():
-            group = self._queue.get_nowait()
-            if group is not None:
-                unsent.extend(group.ids)
+            batch = self._queue.get_nowait()
+            if batch is not None:
+                unsent.extend(batch.ids)
         for backlog in self._waiting.values():
-            for group in backlog:
-                unsent.extend(group.ids)
+            for batch in backlog:
+                unsent.extend(batch.ids)
         self._waiting.clear()
         attempted, self._to_release_attempted = self._to_release_attempted, []
         if unsent or attempted:
@@ -290,14 +295,26 @@ class Dispatcher(Sending):
         return len(claimed) >= room and len(self._buffer) < self._max_buffered
 
     def _dispatch_due(self, now: dt.datetime) -> int:
-        """Hand every alert due by `now` to the senders, one group per deadline."""
+        """Hand every alert due by `now` to the senders, one group per deadline, in one
+        batch per channel and instant (sent in as few messages as Discord allows)."""
         self._prepare(now, now=now)
         self._drop_changed()  # nothing changed since it was claimed goes out
         due = [key for key, group in self._prepared.items() if group.due_at <= now]
+        batches: dict[tuple[int, dt.datetime, int], Batch] = {}
         for key in due:
             group = self._prepared.pop(key)
             group.handed_at = self._change_seq
-            self._queue.put_nowait(group)
+            # A channel's deadlines of one instant share a batch; a DM copy is a batch (and
+            # a message) of its own, never joined to another deadline's.
+            alone = group.deadline.id if group.dm_user_id is not None else 0
+            target = (group.lane, group.due_at, alone)
+            batch = batches.get(target)
+            if batch is None:
+                batches[target] = Batch([group])
+            else:
+                batch.groups.append(group)
+        for batch in batches.values():
+            self._queue.put_nowait(batch)
         if due:
             self._in_flight += len(due)
             self._recorded.clear()

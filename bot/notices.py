@@ -8,7 +8,8 @@ Pure: no storage, no Discord, no event loop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +31,11 @@ class PermanentSendError(SendError):
 class RecipientRefused(PermanentSendError):
     """Discord refused a direct message to the user (50007: DMs closed to the bot, or no
     server shared with it): that copy fails, and is never posted anywhere else."""
+
+
+class InvalidMessage(PermanentSendError):
+    """Discord refused the message itself (400: its body), not the channel: the same alerts
+    may still go out in other messages."""
 
 
 class HistoryUnavailable(SendError):
@@ -89,6 +95,17 @@ class Notifier(Protocol):
         The message shows the notice's nonce as its reference (see `find_posted`)."""
         ...
 
+    async def send_alerts(self, notices: Sequence[AlertNotice], *, nonce: str) -> int:
+        """Post the notices (several deadlines' alerts, one channel) as one message with
+        `nonce`; return its id. Each deadline's part shows its notice's nonce as its
+        reference, as `send_alert` does. Raise as `send_alert` does (InvalidMessage when the
+        message itself was refused)."""
+        ...
+
+    def fits(self, notices: Sequence[AlertNotice]) -> bool:
+        """Whether the notices fit in one message (the platform's limits)."""
+        ...
+
     async def find_posted(
         self,
         guild_id: int,
@@ -131,8 +148,21 @@ class DispatchObserver(Protocol):
     def alert_retried(self, kind: str, count: int = 1) -> None: ...
 
 
+# One message carries at most this many deadlines' alerts: Discord allows 5 action rows a
+# message (developers/components/reference.mdx), and each deadline has a row of buttons.
+MAX_PER_MESSAGE = 5
+
+
 def alert_nonce(alert_id: int, *, fallback: bool = False) -> str:
     return f"dd{'f' if fallback else 'a'}{alert_id}"
+
+
+def group_nonce(alert_ids: Iterable[int]) -> str:
+    """The nonce of one message carrying several deadlines' alerts: it stands for exactly
+    those alerts (Discord returns the earlier message for a repeated nonce, so a message of
+    other alerts must never share it). 19 characters; Discord allows 25."""
+    key = ",".join(str(i) for i in sorted(set(alert_ids)))
+    return "ddg" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
 def notice_rank(alert: StoredAlert) -> tuple[bool, dt.datetime, int]:

@@ -1,9 +1,12 @@
 """What the dispatcher writes once alerts have been tried: pure, so every case is tested.
 
 A `Group` is the alerts of one deadline handed to a sender together (missed ones collapse
-into one message); its `Outcome` says what happened. `outcome_rows` turns a batch of outcomes
-into the rows one transaction writes: sent, failed, put off for a retry, dropped (the deadline
-changed meanwhile), the next overdue alert of each series, and the history entries.
+into one notice); its `Outcome` says what happened. A `Batch` is the groups of one target
+channel due at one instant, handed over together: they go out in as few messages as
+Discord's limits allow, and each group still gets its own Outcome. `outcome_rows` turns a
+batch of outcomes into the rows one transaction writes: sent, failed, put off for a retry,
+dropped (the deadline changed meanwhile), the next overdue alert of each series, and the
+history entries.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Group:
     due_at: dt.datetime  # when to hand it over
     notice: AlertNotice | None = None  # built ahead, for `due_at`
     handed_at: int = 0  # the dispatcher's change count when it went to a sender
+    # What the check for earlier copies found (alert id -> message) and its note, once made.
+    earlier: tuple[dict[int, int], str | None] | None = None
 
     @property
     def ids(self) -> list[int]:
@@ -53,6 +58,28 @@ class Group:
         DM copies the user's id negated (ids are positive, so the two never meet)."""
         dm = self.dm_user_id
         return self.deadline.channel_id if dm is None else -dm
+
+    @property
+    def channel_id(self) -> int:
+        """The deadline's alert channel (a DM copy's too: where its deadline is)."""
+        return self.deadline.channel_id
+
+
+@dataclass(slots=True)
+class Batch:
+    """The groups of one destination due at one instant, handed to a sender together: the
+    channel's alerts of several deadlines, or one deadline's DM copies to one member (a DM
+    copy always goes alone)."""
+
+    groups: list[Group]
+
+    @property
+    def ids(self) -> list[int]:
+        return [alert_id for group in self.groups for alert_id in group.ids]
+
+    @property
+    def lane(self) -> int:
+        return self.groups[0].lane
 
 
 @dataclass(slots=True)

@@ -19,14 +19,16 @@ from bot.models import Status
 from bot.notices import (
     AlertNotice,
     HistoryUnavailable,
+    InvalidMessage,
     Notifier,
     PermanentSendError,
     TransientSendError,
     alert_nonce,
     build_notice,
+    group_nonce,
     notice_rank,
 )
-from bot.outcomes import Group, Outcome
+from bot.outcomes import Batch, Group, Outcome
 from bot.storage import SqliteStore
 
 log = logging.getLogger("bot.dispatcher")  # one logger for the whole dispatcher
@@ -51,7 +53,7 @@ class Sending:
     # Set by Dispatcher.__init__.
     _clock: Clock
     _notifier: Notifier
-    _queue: asyncio.Queue[Group | None]
+    _queue: asyncio.Queue[Batch | None]
     _outcomes: asyncio.Queue[Outcome | None]
     _stopping: bool
     _store: SqliteStore
@@ -61,8 +63,9 @@ class Sending:
     _retry_base: dt.timedelta
     _retry_max: dt.timedelta
     _send_timeout: float
+    _per_message: int
     _sending: set[int]
-    _waiting: dict[int, deque[Group]]
+    _waiting: dict[int, deque[Batch]]
     _send_started: dict[asyncio.Task[None], float]
     _timed_out: set[asyncio.Task[None]]
     _last_change: dict[tuple[int, int | None], int]
@@ -74,50 +77,91 @@ class Sending:
 
     async def _sender(self) -> None:
         while True:
-            group = await self._queue.get()
-            if group is None:
+            batch = await self._queue.get()
+            if batch is None:
                 return
-            channel = group.lane  # the channel, or the user DM copies go to
+            channel = batch.lane  # the channel, or the user DM copies go to
             if channel in self._sending:
                 # One send at a time per channel: a hung or rate-limited channel holds one
                 # sender, never all of them; its other alerts wait their turn behind it.
-                self._waiting.setdefault(channel, deque()).append(group)
+                self._waiting.setdefault(channel, deque()).append(batch)
                 continue
             self._sending.add(channel)
             try:
-                next_group: Group | None = group
-                while next_group is not None:
-                    await self._take_turns()
-                    if self._stopping:
-                        # Leave it, and the channel's others, for stop() to release.
-                        self._queue.put_nowait(next_group)
+                next_batch: Batch | None = batch
+                while next_batch is not None:
+                    if not await self._send_batch(next_batch):
+                        # Stopping: leave the channel's others for stop() to release.
                         for waiting in self._waiting.pop(channel, ()):
                             self._queue.put_nowait(waiting)
                         return
-                    try:
-                        outcome = await self._delivered(next_group)
-                    except asyncio.CancelledError:
-                        # Stopped mid-send (stop() gave up waiting): its claim is released
-                        # with the rest, as attempted; the next start sends it again after
-                        # checking the channel for it.
-                        self._to_release_attempted.extend(next_group.ids)
-                        for waiting in self._waiting.pop(channel, ()):
-                            self._to_release.extend(waiting.ids)
-                        raise
-                    self._outcomes.put_nowait(outcome)
                     backlog = self._waiting.get(channel)
-                    next_group = backlog.popleft() if backlog else None
+                    next_batch = backlog.popleft() if backlog else None
                     if backlog is not None and not backlog:
                         del self._waiting[channel]
+            except asyncio.CancelledError:
+                for waiting in self._waiting.pop(channel, ()):
+                    self._to_release.extend(waiting.ids)
+                raise
             finally:
                 self._sending.discard(channel)
 
-    async def _delivered(self, group: Group) -> Outcome:
+    async def _send_batch(self, batch: Batch) -> bool:
+        """Deliver a batch (one channel, one instant) in as few messages as Discord allows,
+        one Outcome per group. False if the dispatcher is stopping: what no send started on
+        is put back in the queue, for stop() to release."""
+        rest = deque(batch.groups)
+        taken: list[Group] = []  # the groups of the message under way, until their outcome
         try:
-            return await self._deliver(group)
+            while rest:
+                await self._take_turns()
+                if self._stopping:
+                    self._queue.put_nowait(Batch(list(rest)))
+                    return False
+                await self._delivered(rest, taken)
+        except asyncio.CancelledError:
+            # Stopped mid-send (stop() gave up waiting): the message under way may have
+            # gone out, so its claims are released as attempted; the next start checks the
+            # channel for it before sending again. The rest was never sent.
+            self._to_release_attempted.extend(i for group in taken for i in group.ids)
+            self._to_release.extend(i for group in rest for i in group.ids)
+            raise
+        return True
+
+    def _emit(self, outcome: Outcome, taken: list[Group]) -> None:
+        taken.remove(outcome.group)
+        self._outcomes.put_nowait(outcome)
+
+    async def _delivered(self, rest: deque[Group], taken: list[Group]) -> None:
+        """Deliver the next message of a batch; every group it took gets an outcome, whatever
+        happens (no answer in time, or a bug: retried later)."""
+        try:
+            await self._deliver(rest, taken)
+        except asyncio.CancelledError:
+            sender = asyncio.current_task()
+            if sender not in self._timed_out:
+                raise  # stop(), not the watchdog
+            self._timed_out.discard(sender)
+            assert sender is not None
+            sender.uncancel()
+            # No answer (a hung connection, or a long rate limit discord.py sleeps through):
+            # free the sender and try again later (the nonce, and the check for an earlier
+            # copy, keep it from being posted twice).
+            for group in list(taken):
+                deadline = group.deadline
+                log.warning(
+                    "alert %s guild=%s deadline=%s channel=%s: no answer within %.0f s; "
+                    "will retry",
+                    group.ids, deadline.guild_id, deadline.id, group.channel_id,
+                    self._send_timeout,
+                )  # fmt: skip
+                self._emit(
+                    self._retry(group, f"no answer within {self._send_timeout:.0f} s"), taken
+                )
         except Exception as exc:  # a bug, not a send error: log it, retry later
-            log.exception("unexpected error delivering alerts %s", group.ids)
-            return self._retry(group, f"internal error: {exc!r}")
+            log.exception("unexpected error delivering alerts %s", [g.ids for g in taken])
+            for group in list(taken):
+                self._emit(self._retry(group, f"internal error: {exc!r}"), taken)
 
     async def _watchdog(self) -> None:
         """Cancel a send that has had no answer for the send timeout (its sender turns that
@@ -158,8 +202,9 @@ class Sending:
         latest = max(self._last_change.get(key, 0), self._last_change.get((key[0], None), 0))
         return latest > group.handed_at
 
-    async def _deliver(self, group: Group) -> Outcome:
-        now = self._clock.now()
+    def _unsendable(self, group: Group, now: dt.datetime) -> Outcome | None:
+        """The outcome of a group that is not to be posted (changed since it was handed
+        over, or no longer active), else None."""
         deadline = group.deadline
         if self._changed_since(group):
             # Not sent: its claim is released and the alert, if the change kept it, is
@@ -171,30 +216,130 @@ class Sending:
             or (deadline.snoozed_until is not None and deadline.snoozed_until > now)
         ):
             return Outcome(group, now, skipped=True)
+        return None
+
+    async def _deliver(self, rest: deque[Group], taken: list[Group]) -> None:
+        """Take the next message's groups from `rest` and post it.
+
+        The groups after the first join its message while they are of the same batch, up to
+        `per_message` deadlines and within Discord's limits (the notifier's `fits`). One with
+        an earlier copy found (posted by a send that was not recorded) goes alone, as one
+        whose deadline changed does (not at all).
+        """
+        group = rest.popleft()
+        taken.append(group)
+        unsendable = self._unsendable(group, self._clock.now())
+        if unsendable is not None:
+            self._emit(unsendable, taken)
+            return
+        found, _ = await self._checked(group)
+        if found or self._per_message == 1 or not rest or group.dm_user_id is not None:
+            await self._post_alone(group, taken)
+            return
+        now = self._clock.now()
+        together = [group]
+        notices = [self._notice(group, now)]
+        while rest and len(together) < self._per_message:
+            companion = rest.popleft()
+            if companion.lane != group.lane or companion.dm_user_id is not None:
+                rest.appendleft(companion)  # never in another destination's message
+                break
+            taken.append(companion)
+            unsendable = self._unsendable(companion, self._clock.now())
+            if unsendable is not None:
+                self._emit(unsendable, taken)
+                continue
+            found, _ = await self._checked(companion)
+            notice = self._notice(companion, now)
+            if found or not self._notifier.fits([*notices, notice]):
+                taken.remove(companion)  # it goes in the next message
+                rest.appendleft(companion)
+                break
+            together.append(companion)
+            notices.append(notice)
+        await self._post_together(together, notices, taken)
+
+    async def _checked(self, group: Group) -> tuple[dict[int, int], str | None]:
+        """The group's earlier copies in its channel (see _earlier_copies), looked for once."""
+        if group.earlier is None:
+            group.earlier = await self._earlier_copies(group, group.channel_id)
+        return group.earlier
+
+    def _notice(self, group: Group, now: dt.datetime) -> AlertNotice:
+        """The group's notice: the one built ahead if still fresh, else one built now."""
+        notice = group.notice
+        if notice is None or now - notice.now > NOTICE_FRESH:
+            notice = group.notice = build_notice(
+                group.alerts, group.deadline, group.settings, now=now
+            )
+        return notice
+
+    async def _post_alone(self, group: Group, taken: list[Group]) -> None:
         try:
-            return await self._post(group)
-        except asyncio.CancelledError:
-            sender = asyncio.current_task()
-            if sender not in self._timed_out:
-                raise  # stop(), not the watchdog
-            self._timed_out.discard(sender)
-            assert sender is not None
-            sender.uncancel()
-            # No answer (a hung connection, or a long rate limit discord.py sleeps through):
-            # free the sender and try again later (the nonce, and the check for an earlier
-            # copy, keep it from being posted twice).
-            log.warning(
-                "alert %s guild=%s deadline=%s channel=%s: no answer within %.0f s; will retry",
-                group.ids, deadline.guild_id, deadline.id, deadline.channel_id,
-                self._send_timeout,
-            )  # fmt: skip
-            return self._retry(group, f"no answer within {self._send_timeout:.0f} s")
+            outcome = await self._post(group)
         except TransientSendError as exc:
+            deadline = group.deadline
             log.warning(
                 "alerts %s guild=%s deadline=%s channel=%s: %s; will retry",
-                group.ids, deadline.guild_id, deadline.id, deadline.channel_id, exc,
+                group.ids, deadline.guild_id, deadline.id, group.channel_id, exc,
             )  # fmt: skip
-            return self._retry(group, str(exc))
+            outcome = self._retry(group, str(exc))
+        self._emit(outcome, taken)
+
+    async def _post_together(
+        self, groups: list[Group], notices: list[AlertNotice], taken: list[Group]
+    ) -> None:
+        """Post several deadlines' notices as one message; each group's outcome follows from
+        its answer. A permanent refusal (the channel) sends each to the default channel
+        alone; a refusal of the message itself (400) sends each alone here; no answer or a
+        transient error retries each."""
+        now = self._clock.now()
+        for group, notice in list(zip(groups, notices, strict=True)):
+            # Right before the request: a deadline changed since the hand-over stays out.
+            if self._changed_since(group):
+                self._emit(Outcome(group, now, released=True), taken)
+                groups.remove(group)
+                notices.remove(notice)
+        if len(groups) <= 1:
+            for group in groups:
+                await self._post_alone(group, taken)
+            return
+        ids = [alert_id for group in groups for alert_id in group.ids]
+        channel = groups[0].channel_id
+        try:
+            message_id = await self._watched(
+                self._notifier.send_alerts(notices, nonce=group_nonce(ids))
+            )
+        except InvalidMessage as exc:
+            log.warning(
+                "alerts %s channel=%s: refused as one message (%s); sending each alone",
+                ids, channel, exc,
+            )  # fmt: skip
+            for group in groups:
+                await self._post_alone(group, taken)
+            return
+        except PermanentSendError as exc:
+            log.warning("alerts %s channel=%s failed: %s", ids, channel, exc)
+            for group, notice in zip(groups, notices, strict=True):
+                outcome = await self._fallback(group, notice, str(exc))
+                outcome.note = group.earlier[1] if group.earlier else None
+                self._emit(outcome, taken)
+            return
+        except TransientSendError as exc:
+            log.warning("alerts %s channel=%s: %s; will retry", ids, channel, exc)
+            for group in groups:
+                self._emit(self._retry(group, str(exc)), taken)
+            return
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "alerts sent together guild=%s channel=%s deadlines=%s alerts=%s message=%s",
+                groups[0].deadline.guild_id, channel, [g.deadline.id for g in groups], ids,
+                message_id,
+            )  # fmt: skip
+        at = self._clock.now()
+        for group in groups:
+            note = group.earlier[1] if group.earlier else None
+            self._emit(Outcome(group, at, message_id=message_id, note=note), taken)
 
     async def _watched(self, call: Awaitable[T]) -> T:
         """Await one request to Discord under the watchdog (see _watchdog): with no answer
@@ -210,9 +355,9 @@ class Sending:
             del self._send_started[sender]
 
     async def _post(self, group: Group) -> Outcome:
-        """Post the group's notice, unless an earlier, unrecorded send already did."""
+        """Post the group's notice alone, unless an earlier, unrecorded send already did."""
         deadline = group.deadline
-        found, note = await self._earlier_copies(group, deadline.channel_id)
+        found, note = await self._checked(group)
         now = self._clock.now()
         rest = [alert for alert in group.alerts if alert.id not in found]
         if not rest:

@@ -96,20 +96,40 @@ class RecordingNotifier:
         self.history_reads: list[tuple[int, frozenset[str], dt.datetime, int | None]] = []
         self.history_error: Exception | None = None  # raised by find_posted
         self.clock: Callable[[], dt.datetime] | None = None  # when posts happen (else now)
+        # Every message posted: (its nonce, its id, the notices it carries).
+        self.messages: list[tuple[str, int, list[AlertNotice]]] = []
+        self.per_message = 5  # how many notices `fits` takes in one message
         self._ids = itertools.count(1000)
 
     async def send_alert(self, notice: AlertNotice) -> int:
-        self.attempts.append(notice)
-        error = self.fail(notice)
-        if error is not None:
-            raise error
-        self.notices.append(notice)
+        return await self._post([notice], notice.nonce)
+
+    async def send_alerts(self, notices: Sequence[AlertNotice], *, nonce: str) -> int:
+        assert 1 < len(notices) <= self.per_message, notices
+        assert len({lane_of(n) for n in notices}) == 1, "one message is in one channel"
+        assert all(n.dm_user_id is None for n in notices), "a DM copy goes alone"
+        return await self._post(list(notices), nonce)
+
+    def fits(self, notices: Sequence[AlertNotice]) -> bool:
+        return len(notices) <= self.per_message
+
+    async def _post(self, notices: list[AlertNotice], nonce: str) -> int:
+        """One message: refused if `fail` refuses any of its notices."""
+        self.attempts.extend(notices)
+        for notice in notices:
+            error = self.fail(notice)
+            if error is not None:
+                raise error
+        self.notices.extend(notices)
         message_id = self.new_message_id()
-        at = self.clock() if self.clock else notice.now
-        self.posted.append((lane_of(notice), at, notice.nonce, message_id))
-        lost = self.lose_answer(notice)
-        if lost is not None:
-            raise lost
+        self.messages.append((nonce, message_id, notices))
+        for notice in notices:  # each shows its own ref
+            at = self.clock() if self.clock else notice.now
+            self.posted.append((lane_of(notice), at, notice.nonce, message_id))
+        for notice in notices:
+            lost = self.lose_answer(notice)
+            if lost is not None:
+                raise lost
         return message_id
 
     def new_message_id(self) -> int:

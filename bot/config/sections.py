@@ -26,6 +26,7 @@ from pydantic_settings import NoDecode
 from bot.config_sources import shorten, time_of_day
 from bot.deadlines import Rule, holiday_calendar, iana_zone
 from bot.models import GuildDefaults
+from bot.notices import MAX_PER_MESSAGE
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["text", "json"]
@@ -46,6 +47,7 @@ EXAMPLES: Final[Mapping[str, str]] = {
     "discord.api_base_url": "https://discord.com/api/v10",
     "discord.gateway_url": "wss://gateway.discord.gg",
     "discord.sync_guild_ids": "[123456789012345678]",
+    "discord.alerts_per_message": "5, or 1 for a message per deadline",
     "database.path": "data/deadlines.sqlite3",
     "defaults.timezone": _GUILD.timezone,
     "defaults.alert_time": "09:00",
@@ -69,6 +71,7 @@ PROBLEMS: Final[Mapping[str, str]] = {
     "discord.api_base_url": f"must start with http:// or https:// {_OR_EMPTY}",
     "discord.gateway_url": f"must start with ws:// or wss:// {_OR_EMPTY}",
     "discord.sync_guild_ids": "guild ids are positive numbers",
+    "discord.alerts_per_message": f"must be a whole number from 1 to {MAX_PER_MESSAGE}",
     "defaults.reminder_days": f"each reminder is 1 to {MAX_REMINDER_DAYS} days before the due date",
     "web.host": "must be a host name or IP address to listen on",
     "web.port": "must be a port number from 1 to 65535 (0: any free one)",
@@ -172,6 +175,11 @@ class DiscordSection(BaseModel):
         BeforeValidator(_int_list),
         AfterValidator(lambda ids: list(dict.fromkeys(ids))),
     ] = []
+    # Deadlines one alert message may carry when their alerts come due at the same instant
+    # in the same channel (a line, an embed and a row of buttons each); 1: one message each.
+    alerts_per_message: Annotated[
+        int, BeforeValidator(_a_number), Field(ge=1, le=MAX_PER_MESSAGE)
+    ] = MAX_PER_MESSAGE
 
 
 class DatabaseSection(BaseModel):

@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -17,13 +18,14 @@ from bot.models import Deadline, MentionKind
 from bot.notices import (
     AlertNotice,
     HistoryUnavailable,
+    InvalidMessage,
     PermanentSendError,
     RecipientRefused,
     TransientSendError,
 )
 
 from . import render
-from .views import alert_view, dm_copy_view
+from .views import alert_view, alerts_view, dm_copy_view
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +43,17 @@ READY_WAIT_SECONDS = 10.0
 # Alert and digest posts keep under it themselves: at most 5 at once and 40 a second after,
 # so that any one second sees at most 45 of them, leaving room for the bot's other requests.
 POST_RATE, POST_BURST = 40.0, 5
+# A message has at most 5 action rows (developers/components/reference.mdx), one a deadline.
+MAX_ROWS = 5
 
 
 class Pace:
     """At most `burst` requests at once and `rate` a second on average (a GCRA: each request
     reserves the next slot, so waiters go in order and none is starved).
 
-    In any interval of one second at most ``burst + rate`` requests start."""
+    In any interval of one second at most ``burst + rate`` requests start: the slots keep to
+    it, and each start is checked against the last ones actually made, so that waiters woken
+    late together (the event loop held up for a moment) do not all go at once."""
 
     def __init__(
         self,
@@ -55,11 +61,15 @@ class Pace:
         burst: int = POST_BURST,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = 1.0 / rate
         self._burst = burst
         self._clock = clock
+        self._sleep = sleep
         self._next = -float("inf")  # when the next request is due if it came in a steady flow
+        # When the latest requests started: no more than this many in any one second.
+        self._started: deque[float] = deque(maxlen=burst + int(rate))
 
     def reserve(self) -> float:
         """Take the next slot; returns how long to wait before using it (0: now)."""
@@ -71,17 +81,27 @@ class Pace:
     async def wait(self) -> None:
         delay = self.reserve()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
+        started = self._started
+        while True:
+            now = self._clock()
+            if len(started) < (started.maxlen or 0) or now - started[0] >= 1.0:
+                break
+            await self._sleep(started[0] + 1.0 - now)
+        started.append(now)
 
 
-def alert_mentions(notice: AlertNotice) -> discord.AllowedMentions:
-    """Exactly the deadline's own mention, and the escalation role when escalating: never
+def alert_mentions(*notices: AlertNotice) -> discord.AllowedMentions:
+    """Exactly the deadlines' own mentions, and the escalation role when escalating: never
     @everyone, @here, or anyone named in a title or notes."""
-    users: list[discord.abc.Snowflake] = []
-    roles: list[discord.abc.Snowflake] = []
-    for ping in notice.pings:  # each once: Discord refuses a repeated id
-        (users if ping.kind is MentionKind.USER else roles).append(discord.Object(ping.id))
-    return discord.AllowedMentions(everyone=False, users=users, roles=roles, replied_user=False)
+    users: dict[int, discord.abc.Snowflake] = {}
+    roles: dict[int, discord.abc.Snowflake] = {}
+    for notice in notices:
+        for ping in notice.pings:  # each once: Discord refuses a repeated id
+            (users if ping.kind is MentionKind.USER else roles)[ping.id] = discord.Object(ping.id)
+    return discord.AllowedMentions(
+        everyone=False, users=list(users.values()), roles=list(roles.values()), replied_user=False
+    )
 
 
 # Discord's "Cannot send messages to this user": the user's DMs are closed to the bot (their
@@ -100,6 +120,8 @@ def classify(exc: BaseException) -> TransientSendError | PermanentSendError | No
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429 or exc.status >= 500:
             return TransientSendError(f"{exc.status} {exc.text or 'Discord server error'}")
+        if exc.status == 400:  # the message itself (its body), not the channel
+            return InvalidMessage(f"{exc.status} {exc.text}")
         return PermanentSendError(f"{exc.status} {exc.text}")
     if isinstance(exc, aiohttp.ClientError | TimeoutError | ConnectionError):
         return TransientSendError(f"network error: {type(exc).__name__}")
@@ -162,6 +184,32 @@ class DiscordNotifier:
             raise (classify(exc) or exc) from exc
         return message.id
 
+    def fits(self, notices: Sequence[AlertNotice]) -> bool:
+        return len(notices) <= MAX_ROWS and render.alert_messages(notices) is not None
+
+    async def send_alerts(self, notices: Sequence[AlertNotice], *, nonce: str) -> int:
+        """One message for several deadlines of one channel: a content line, an embed and a
+        row of buttons each (see `render.alert_messages`)."""
+        rendered = render.alert_messages(notices)
+        if rendered is None or len(notices) > MAX_ROWS:
+            raise InvalidMessage(f"{len(notices)} alerts do not fit in one message")
+        content, embeds = rendered
+        first = notices[0]
+        channel = self._client.get_partial_messageable(first.channel_id, guild_id=first.guild_id)
+        await self._pace.wait()
+        try:
+            message = await channel.send(
+                content=content,
+                embeds=embeds,
+                view=alerts_view([notice.deadline for notice in notices]),
+                allowed_mentions=alert_mentions(*notices),
+                # Stands for exactly these alerts (see notices.group_nonce).
+                nonce=nonce,
+            )
+        except Exception as exc:
+            raise (classify(exc) or exc) from exc
+        return message.id
+
     async def _dm_channel(self, user_id: int) -> discord.PartialMessageable:
         """The bot's DM channel with the user: opened once (POST /users/@me/channels), then
         known by its id."""
@@ -183,7 +231,8 @@ class DiscordNotifier:
         dm_user_id: int | None = None,
     ) -> dict[str, int]:
         """Read the channel from message `after` (or from `since`) on for the bot's own
-        alert messages showing one of `refs` (see `render.alert_ref`).
+        alert messages showing one of `refs` (see `render.alert_refs`: a message of several
+        deadlines shows one an embed, and each is recorded).
 
         Discord answers a history request it may not fully answer with no messages (no Read
         Message History) rather than an error, so the bot's permissions in the channel are
@@ -217,11 +266,12 @@ class DiscordNotifier:
                         break
                     scan.read += 1
                     scan.last = message.id
-                    ref = render.alert_ref(message.embeds) if message.author.id == me.id else None
-                    if ref is not None:
+                    if message.author.id != me.id:
+                        continue
+                    for ref in render.alert_refs(message.embeds):
                         scan.refs[ref] = message.id
-                        if wanted <= scan.refs.keys():
-                            break
+                    if wanted <= scan.refs.keys():
+                        break
         except Exception as exc:
             raise (classify(exc) or exc) from exc
         found = {ref: scan.refs[ref] for ref in wanted if ref in scan.refs}

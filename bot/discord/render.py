@@ -46,6 +46,7 @@ FIELD_LIMIT = 1024
 DESCRIPTION_LIMIT = 4096
 CONTENT_LIMIT = 2000
 TOTAL_LIMIT = 6000
+EMBEDS_LIMIT = 10
 FIELDS_LIMIT = 25
 BUTTON_LABEL_LIMIT = 80
 
@@ -535,15 +536,47 @@ def alert_headline(notice: AlertNotice) -> str:
     return f"OVERDUE by {span(overdue_by)}"
 
 
-def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
-    """The content line (with the only mentions the alert may make) and the embed."""
-    deadline = notice.deadline
-    headline = alert_headline(notice)
+def alert_line(notice: AlertNotice) -> str:
+    """The content line of one deadline's alert: its mentions (the only ones it may make),
+    the headline and the deadline."""
     parts = [
         f"<{'@&' if ping.kind is MentionKind.ROLE else '@'}{ping.id}>" for ping in notice.pings
     ]
-    parts.append(f"{headline}: **#{deadline.id} {clean(deadline.title, 200)}**")
-    content = cut(" ".join(parts), CONTENT_LIMIT)
+    parts.append(
+        f"{alert_headline(notice)}: **#{notice.deadline.id} {clean(notice.deadline.title, 200)}**"
+    )
+    return " ".join(parts)
+
+
+def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
+    """The content line (with the only mentions the alert may make) and the embed."""
+    return cut(alert_line(notice), CONTENT_LIMIT), alert_embed(notice)
+
+
+# Room kept in each embed of a message of several deadlines for the note a button adds to
+# it ("marked done by ..."; see views._close_alert), so the edit stays within 6,000.
+NOTE_ROOM = 160
+
+
+def alert_messages(notices: Sequence[AlertNotice]) -> tuple[str, list[discord.Embed]] | None:
+    """One message for several deadlines' alerts: a content line and an embed each, in
+    order; None if they do not fit in one message (2,000 characters of content, 10 embeds,
+    6,000 characters over all embeds, with room for a button's note in each)."""
+    content = "\n".join(alert_line(notice) for notice in notices)
+    embeds = [alert_embed(notice) for notice in notices]
+    if (
+        len(content) > CONTENT_LIMIT
+        or len(embeds) > EMBEDS_LIMIT
+        or sum(len(embed) + NOTE_ROOM for embed in embeds) > TOTAL_LIMIT
+    ):
+        return None
+    return content, embeds
+
+
+def alert_embed(notice: AlertNotice) -> discord.Embed:
+    """The embed of one deadline's alert; its footer shows the alert's reference."""
+    deadline = notice.deadline
+    headline = alert_headline(notice)
     colour = COLOR_OVERDUE if notice.kind is AlertKind.OVERDUE else COLOR_SOON
     embed = discord.Embed(
         title=cut(f"{_KIND_TITLES[notice.kind]}: {heading(deadline)}", TITLE_LIMIT),
@@ -591,7 +624,7 @@ def alert_message(notice: AlertNotice) -> tuple[str, discord.Embed]:
     embed.set_footer(
         text=f"Deadline #{deadline.id} \u00b7 {deadline.rule.value} rule \u00b7 ref {notice.nonce}"
     )
-    return content, fit(embed)
+    return fit(embed)
 
 
 def found_text(found: Sequence[Found]) -> str:
@@ -616,13 +649,15 @@ def which_reading_text(message: str, readings: Sequence[str]) -> str:
 _ALERT_REF = re.compile(r"\bref (dd[af]\d{1,20})\Z")
 
 
-def alert_ref(embeds: Sequence[discord.Embed]) -> str | None:
-    """The reference (`ref dda12`) an alert message's footer shows, if it is one."""
-    for embed in embeds[:1]:
+def alert_refs(embeds: Sequence[discord.Embed]) -> list[str]:
+    """The references (`ref dda12`) an alert message's footers show: one an embed, as many
+    as the deadlines it carries (none if it is not an alert message)."""
+    refs = []
+    for embed in embeds[:EMBEDS_LIMIT]:
         found = _ALERT_REF.search(embed.footer.text or "")
         if found:
-            return found[1]
-    return None
+            refs.append(found[1])
+    return refs
 
 
 def digest_embed(

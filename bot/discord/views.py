@@ -4,6 +4,7 @@ custom id, so they keep working after a restart."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -97,7 +98,7 @@ class DoneButton(
                 f"\u2705 #{done.id} stage {done.stage} marked done by "
                 f"{interaction.user.mention}. {render.now_in_text(done)}"
             )
-        await _close_alert(interaction, note)
+        await _close_alert(interaction, done.id, note)
 
 
 class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<deadline>\d+)"):
@@ -115,6 +116,7 @@ class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<dead
         assert snoozed.snoozed_until is not None
         await _close_alert(
             interaction,
+            snoozed.id,
             f"\U0001f4a4 #{snoozed.id} snoozed by {interaction.user.mention} until "
             f"{render.stamp(snoozed.snoozed_until, 'f')}",
         )
@@ -133,16 +135,83 @@ class ExtendButton(_DeadlineButton, template=r"dd:extend:(?P<guild>\d+):(?P<dead
         await interaction.response.send_modal(ExtendModal(deadline, interaction.user.id))
 
 
-async def _close_alert(interaction: discord.Interaction, note: str) -> None:
-    """Answer a button on an alert: the alert keeps its text, loses its buttons, gains a note."""
+async def _close_alert(interaction: discord.Interaction, deadline_id: int, note: str) -> None:
+    """Answer a button on an alert: the alert keeps its text, loses its buttons, gains a note.
+    On a message of several deadlines only this deadline's row of buttons goes, and the note
+    is added to its embed."""
     message = interaction.message
     if message is None:
         await reply(interaction, content=note)
         return
-    content = render.cut(f"{message.content}\n{note}", render.CONTENT_LIMIT)
+    if len(message.embeds) <= 1:
+        content = render.cut(f"{message.content}\n{note}", render.CONTENT_LIMIT)
+        await interaction.response.edit_message(
+            content=content, view=None, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return
+    view = discord.ui.View(timeout=None)
+    kept = [buttons for deadline, buttons in _button_rows(message) if deadline != deadline_id]
+    for row, buttons in enumerate(kept):
+        for button in buttons:
+            item = _rebuilt(button)
+            if item is not None:
+                item.row = row
+                view.add_item(item)
+    embeds = [_with_note(embed, deadline_id, note) for embed in message.embeds]
     await interaction.response.edit_message(
-        content=content, view=None, allowed_mentions=discord.AllowedMentions.none()
+        embeds=embeds,
+        view=view if view.children else None,
+        allowed_mentions=discord.AllowedMentions.none(),
     )
+
+
+_BUTTON_ID = re.compile(r"dd:[a-z]+:\d+:(?P<deadline>\d+)(?::s\d+)?")
+_FOOTER_DEADLINE = re.compile(r"Deadline #(\d+) ")
+
+
+def _button_rows(message: discord.Message) -> list[tuple[int | None, list[discord.Button]]]:
+    """The message's rows of buttons, each with the deadline its buttons are about."""
+    rows: list[tuple[int | None, list[discord.Button]]] = []
+    for component in message.components:
+        if not isinstance(component, discord.ActionRow):
+            continue
+        buttons = [c for c in component.children if isinstance(c, discord.Button)]
+        deadline = None
+        for button in buttons:
+            found = _BUTTON_ID.fullmatch(button.custom_id or "")
+            if found:
+                deadline = int(found["deadline"])
+        rows.append((deadline, buttons))
+    return rows
+
+
+def _rebuilt(button: discord.Button) -> _DeadlineButton | None:
+    """The button as one of ours again (so it keeps working), with its label as posted."""
+    for cls in (DoneButton, SnoozeButton, ExtendButton, AllowedExtensionButton, DmMeTooButton):
+        found = cls.__discord_ui_compiled_template__.fullmatch(button.custom_id or "")
+        if found:
+            guild_id, deadline_id = int(found["guild"]), int(found["deadline"])
+            stage = found.groupdict().get("stage")
+            # Mark done keeps the stage it was posted for (`:s0`), as posted.
+            item = (
+                DoneButton(guild_id, deadline_id, int(stage))
+                if cls is DoneButton and stage is not None
+                else cls(guild_id, deadline_id)
+            )
+            item.item.label = button.label
+            return item
+    return None
+
+
+def _with_note(embed: discord.Embed, deadline_id: int, note: str) -> discord.Embed:
+    """The deadline's embed (by its footer) with the note after its description."""
+    found = _FOOTER_DEADLINE.match(embed.footer.text or "")
+    if found is None or int(found[1]) != deadline_id:
+        return embed
+    embed.description = render.cut(
+        f"{embed.description or ''}\n{note}".strip(), render.DESCRIPTION_LIMIT
+    )
+    return embed
 
 
 EXTEND_FORM = re.compile(r"dd:extend-modal:(?P<guild>\d+):(?P<deadline>\d+):(?P<user>\d+)")
@@ -243,18 +312,33 @@ async def submit_extension(interaction: discord.Interaction) -> bool:
 
 
 def alert_view(deadline: Deadline) -> discord.ui.View:
+    """The buttons of one deadline's alert."""
+    return alerts_view([deadline])
+
+
+def alerts_view(deadlines: Sequence[Deadline]) -> discord.ui.View:
+    """The buttons of an alert message: one row a deadline (Discord allows 5 rows)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(
-        DoneButton(deadline.guild_id, deadline.id, deadline.stage if deadline.staged else None)
-    )
-    view.add_item(SnoozeButton(deadline.guild_id, deadline.id))
-    view.add_item(ExtendButton(deadline.guild_id, deadline.id))
+    for row, deadline in enumerate(deadlines):
+        for item in _alert_buttons(deadline):
+            item.row = row
+            view.add_item(item)
+    return view
+
+
+def _alert_buttons(deadline: Deadline) -> list[_DeadlineButton]:
+    """One deadline's row of an alert message: at most 5 buttons, as Discord allows."""
+    buttons: list[_DeadlineButton] = [
+        DoneButton(deadline.guild_id, deadline.id, deadline.stage if deadline.staged else None),
+        SnoozeButton(deadline.guild_id, deadline.id),
+        ExtendButton(deadline.guild_id, deadline.id),
+    ]
     if deadline.allowed_extension:
-        view.add_item(AllowedExtensionButton(
+        buttons.append(AllowedExtensionButton(
             deadline.guild_id, deadline.id, label=render.allowed_label(deadline)
         ))  # fmt: skip
-    view.add_item(DmMeTooButton(deadline.guild_id, deadline.id))
-    return view
+    buttons.append(DmMeTooButton(deadline.guild_id, deadline.id))
+    return buttons
 
 
 def dm_copy_view(deadline: Deadline) -> discord.ui.View:

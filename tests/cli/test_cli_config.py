@@ -64,6 +64,7 @@ def test_prints_every_effective_setting_with_the_token_masked(tmp_path: Path) ->
         "discord.api_base_url = (not set)",
         "discord.gateway_url = (not set)",
         "discord.sync_guild_ids = (none)",
+        "discord.alerts_per_message = 5",
         "database.path = data/deadlines.sqlite3",
         "defaults.timezone = America/New_York",
         "defaults.alert_time = 09:00",

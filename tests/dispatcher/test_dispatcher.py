@@ -381,8 +381,10 @@ async def test_senders_share_one_turn_so_the_loop_runs_between_turns(
         created_at=clock.now(),
     )  # fmt: skip
     alert = PlannedAlert(AlertKind.REMINDER, due, days_before=31)
+    # One channel each: alerts of one instant in one channel would go out as one message.
+    spread = [dataclasses.replace(template, channel_id=1000 + n) for n in range(200)]
     async with store.transaction() as tx:
-        await tx.insert_deadlines([(template, [alert])] * 200)
+        await tx.insert_deadlines([(new, [alert]) for new in spread])
     loop = asyncio.get_running_loop()
 
     def count_iteration() -> None:

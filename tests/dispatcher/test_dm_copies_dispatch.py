@@ -196,3 +196,31 @@ async def test_turning_copies_off_stops_the_ones_already_claimed(
         clock.set(REMINDER_AT)
         await dispatcher.settle()
     assert [lane_of(n) for n in notifier.notices] == [CHANNEL]
+
+
+async def test_grouped_channel_alerts_leave_each_dm_copy_a_message_of_its_own(
+    services: Services, store: SqliteStore, clock: FakeClock, db_path: Path
+) -> None:
+    # Three deadlines of one channel due at one instant, each copied to the same member: one
+    # channel message carries all three; the member gets three messages, one a deadline.
+    ids = []
+    for n in range(3):
+        added = await services.deadlines.add(
+            ADMIN, GUILD, channel_id=CHANNEL, text=f"Letter {n}, 30 days",
+            start=dt.date(2025, 7, 17), dm=True,
+        )  # fmt: skip
+        ids.append(added.deadline.id)
+    notifier = RecordingNotifier()
+    await run_until(store, notifier, clock, REMINDER_AT)
+
+    channel = [m for m in notifier.messages if lane_of(m[2][0]) == CHANNEL]
+    copies = [m for m in notifier.messages if lane_of(m[2][0]) == -USER]
+    assert len(channel) == 1
+    assert sorted(n.deadline.id for n in channel[0][2]) == ids
+    assert channel[0][0].startswith("ddg")  # the group's nonce
+    assert sorted(len(notices) for _, _, notices in copies) == [1, 1, 1]
+    assert sorted(notices[0].deadline.id for _, _, notices in copies) == ids
+    assert all(notices[0].dm_user_id == USER for _, _, notices in copies)
+    # Every alert, channel and copy, recorded sent once, with the message that shows it.
+    rows = alert_rows(db_path)
+    assert all(sent for _, kind, _, sent, _, _ in rows if kind == "reminder")

@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 
 import discord
+import pytest
 from fakediscord import FakeDiscord, RateLimits, running_client
 from newsroom import open_newsroom
 
@@ -26,9 +27,16 @@ PER_CHANNEL = 5  # within a channel's bucket: the global limit is what this is a
 SEVEN_DAYS_BEFORE = dt.datetime(2025, 8, 9, 13, 0, tzinfo=dt.UTC)  # of a 30-day deadline
 
 
-async def test_sixty_alerts_at_one_instant_keep_under_the_global_limit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("per_message", [5, 1])
+async def test_sixty_alerts_at_one_instant_keep_under_the_global_limit(
+    tmp_path: Path, per_message: int
+) -> None:
+    """Five alerts at one instant in each of 12 channels: one message a channel (the five
+    deadlines together), or with `alerts_per_message = 1` one message an alert, paced."""
     limits = RateLimits()
-    async with open_newsroom(tmp_path, channels=["general", "alerts", *CHANNELS]) as room:
+    async with open_newsroom(
+        tmp_path, channels=["general", "alerts", *CHANNELS], alerts_per_message=per_message
+    ) as room:
         for name in CHANNELS:
             for n in range(PER_CHANNEL):
                 channel = room.channel(name)
@@ -43,13 +51,14 @@ async def test_sixty_alerts_at_one_instant_keep_under_the_global_limit(tmp_path:
 
         posts = room.fake.requests_to("POST", r"/channels/\d+/messages", after=began)
         sent = [r for r in posts if r.ok]
-        assert len(sent) == len(CHANNELS) * PER_CHANNEL
+        assert len(sent) == len(CHANNELS) * PER_CHANNEL // per_message
         assert limits.hits == {"global": 0, "user": 0}
         assert [r for r in posts if r.status == 429] == []
         nonces = [r.json["nonce"] for r in sent]
-        assert len(set(nonces)) == len(nonces)  # each alert once
-        span = sent[-1].time - sent[0].time
-        assert span >= 1.0  # 60 posts at 5 at once and 40 a second: ~1.4 s, not at once
+        assert len(set(nonces)) == len(nonces)  # each message once
+        if per_message == 1:
+            span = sent[-1].time - sent[0].time
+            assert span >= 1.0  # 60 posts at 5 at once and 40 a second: ~1.4 s, not at once
         database = room.database
     with sqlite3.connect(database) as conn:
         recorded = dict(
@@ -57,9 +66,14 @@ async def test_sixty_alerts_at_one_instant_keep_under_the_global_limit(tmp_path:
                 "SELECT 'dda' || id, message_id FROM alerts WHERE sent_at IS NOT NULL"
             ).fetchall()
         )
-    assert {nonce: int(r.response["id"]) for nonce, r in zip(nonces, sent, strict=True)} == {
-        nonce: recorded[nonce] for nonce in nonces
+    # Every alert recorded with the message whose embed shows its ref, each alert once.
+    shown = {
+        embed["footer"]["text"].rsplit(" ref ", 1)[1]: int(r.response["id"])
+        for r in sent
+        for embed in r.json["embeds"]
     }
+    assert len(shown) == len(CHANNELS) * PER_CHANNEL
+    assert shown == recorded
 
 
 async def test_the_notifier_paces_its_posts_under_the_global_limit() -> None:

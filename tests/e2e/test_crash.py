@@ -35,7 +35,9 @@ from bot.discord.notifier import POST_RATE
 NEW_YORK = ZoneInfo("America/New_York")
 EPHEMERAL = 64
 CYCLES = 20
-ALERT_NONCE = re.compile(r"dd[af]\d+")
+# One deadline's alert (dda, or ddf in the default channel), or several deadlines' (ddg).
+ALERT_NONCE = re.compile(r"dd[af]\d+|ddg[0-9a-f]{16}")
+FOOTER = re.compile(r"Deadline #(\d+) \u00b7 .* \u00b7 ref (dd[af]\d+)")
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -50,14 +52,24 @@ def integrity(database: Path) -> list[str]:
         return [row[0] for row in conn.execute("PRAGMA integrity_check")]
 
 
-def deadline_of(message: dict[str, Any]) -> int | None:
-    """The deadline an alert message is about (from its Mark done button); None if not one."""
-    for row in message.get("components") or []:
-        for component in row.get("components") or []:
-            found = re.fullmatch(r"dd:done:\d+:(\d+)", component.get("custom_id", ""))
-            if found:
-                return int(found[1])
-    return None
+def deadlines_of(message: dict[str, Any]) -> list[int]:
+    """The deadlines an alert message is about (from its Mark done buttons, a row each)."""
+    return [
+        int(found[1])
+        for row in message.get("components") or []
+        for component in row.get("components") or []
+        if (found := re.fullmatch(r"dd:done:\d+:(\d+)", component.get("custom_id", "")))
+    ]
+
+
+def alerts_shown(message: dict[str, Any]) -> list[tuple[int, str, str]]:
+    """(deadline, embed title, ref) of every alert a message shows (one embed each)."""
+    shown = []
+    for embed in message.get("embeds") or []:
+        found = FOOTER.fullmatch((embed.get("footer") or {}).get("text", ""))
+        if found:
+            shown.append((int(found[1]), embed.get("title", ""), found[2]))
+    return shown
 
 
 @dataclass
@@ -222,12 +234,14 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged_and_posts_not
         missing = {i: t for i, t in acknowledged.items() if stored.get(i) != t}
         assert not missing, f"acknowledged but lost: {missing}"
 
-        # Every alert that came due is delivered: one OVERDUE message per deadline.
+        # Every alert that came due is delivered: one OVERDUE alert per deadline (messages
+        # of one instant carry up to five deadlines' alerts, an embed each).
         async def delivered() -> set[int]:
             return {
                 d
                 for m in fake.messages_in(crashes.alerts)
-                if (d := deadline_of(m)) is not None and "OVERDUE" in m["content"]
+                for d, title, _ in alerts_shown(m)
+                if "OVERDUE" in title
             }
 
         # The catch-up posts one message per deadline, paced under Discord's global limit
@@ -258,13 +272,19 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged_and_posts_not
     assert "Traceback" not in final_log.read_text()
     assert integrity(crashes.database) == ["ok"]
 
-    # Nothing posted twice: at most one message per alert nonce, one OVERDUE per deadline.
-    messages = [m for m in fake.messages_in(crashes.alerts) if deadline_of(m) is not None]
+    # Nothing posted twice: at most one message per nonce, each alert's ref shown once, one
+    # OVERDUE alert per deadline.
+    messages = [m for m in fake.messages_in(crashes.alerts) if deadlines_of(m)]
     nonces = Counter(m.get("nonce") for m in messages)
     assert all(nonce and ALERT_NONCE.fullmatch(nonce) for nonce in nonces), nonces
     assert [n for n, count in nonces.items() if count > 1] == []
-    per_deadline = Counter(deadline_of(m) for m in messages if "OVERDUE" in m["content"])
+    refs = Counter(ref for m in messages for _, _, ref in alerts_shown(m))
+    assert [r for r, count in refs.items() if count > 1] == []
+    per_deadline = Counter(
+        d for m in messages for d, title, _ in alerts_shown(m) if "OVERDUE" in title
+    )
     assert [d for d, count in per_deadline.items() if count > 1] == []
+    grouped = sum(1 for m in messages if len(alerts_shown(m)) > 1)
     # How often a killed bot had posted an alert without recording it: the next run found
     # it in the channel (`found`), or sent it again with the same nonce (dropped, within
     # Discord's window; this fake forgets nonces at once, so a resend here is a repeat).
@@ -280,8 +300,9 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged_and_posts_not
     print(
         f"\ncrash test: {CYCLES} kills ({kills_during_startup} during start-up), "
         f"{len(crashes.added)} adds sent, {len(acknowledged)} acknowledged, {len(stored)} "
-        f"stored, {len(messages)} alert messages, {len(posts)} posts, {found} found already "
-        f"posted after a kill, {len(resends)} resent nonces"
+        f"stored, {len(messages)} alert messages ({grouped} of several deadlines, "
+        f"{sum(refs.values())} alerts), {len(posts)} posts, {found} found already posted "
+        f"after a kill, {len(resends)} resent nonces"
     )
 
 
@@ -370,14 +391,14 @@ async def test_clock_jumping_forward_a_day_and_back_an_hour_posts_each_alert_at_
                 )  # fmt: skip
                 await handle.response(timeout=10)
             await desk.dispatcher.settle()
-            assert [deadline_of(m) for m in fake.messages_in(alerts)] == [1]
+            assert [deadlines_of(m) for m in fake.messages_in(alerts)] == [[1]]
 
             async def step(at: dt.datetime) -> list[int]:
                 """Set the clock; the deadlines alerted (sorted) by the messages this caused."""
                 before = len(fake.messages_in(alerts))
                 clock.set(at)
                 await desk.dispatcher.settle()
-                return sorted(d for m in fake.messages_in(alerts)[before:] if (d := deadline_of(m)))
+                return sorted(d for m in fake.messages_in(alerts)[before:] for d in deadlines_of(m))
 
             day_later = START + dt.timedelta(days=1)  # Fri 08:00: Thu's reminder was missed
             assert await step(day_later) == [2]
@@ -391,6 +412,10 @@ async def test_clock_jumping_forward_a_day_and_back_an_hour_posts_each_alert_at_
             assert await step(nine + dt.timedelta(days=1)) == [1, 2]  # Sat: both overdue
             assert await step(nine + dt.timedelta(days=1, hours=-1)) == []
             assert await step(nine + dt.timedelta(days=1)) == []
-            messages = [m for m in fake.messages_in(alerts) if deadline_of(m)]
+            messages = [m for m in fake.messages_in(alerts) if deadlines_of(m)]
             nonces = Counter(m["nonce"] for m in messages)
-            assert len(nonces) == len(messages) == 6
+            assert len(nonces) == len(messages)
+            # Six alerts, each shown once; those of one instant (Fri and Sat 09:00) together.
+            refs = Counter(ref for m in messages for _, _, ref in alerts_shown(m))
+            assert len(refs) == sum(refs.values()) == 6
+            assert [len(alerts_shown(m)) for m in messages] == [1, 1, 2, 2]

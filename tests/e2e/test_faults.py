@@ -9,10 +9,12 @@ when the test moves the clock, so only discord.py's own sleeps (1 s, 3 s after a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import random
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -68,6 +70,16 @@ def deadline_of(message: dict[str, Any]) -> int:
             if found:
                 return int(found[1])
     raise AssertionError(f"not an alert message: {message}")
+
+
+def deadlines_of(message: dict[str, Any]) -> list[int]:
+    """The deadlines an alert message carries (one row of buttons each), in order."""
+    return [
+        int(found[1])
+        for row in message["components"]
+        for component in row["components"]
+        if (found := re.fullmatch(r"dd:done:\d+:(\d+)", component.get("custom_id", "")))
+    ]
 
 
 def assert_no_repeated_nonce(messages: list[dict[str, Any]]) -> None:
@@ -345,19 +357,26 @@ async def test_a_burst_of_200_alerts_in_20_channels_is_delivered_each_exactly_on
             clock.set(dt.datetime(2025, 7, 17, 13, 0, tzinfo=dt.UTC))
             await desk.dispatcher.settle()
             for _ in range(6):  # the flaky channel's alerts were put off; let the back-off pass
-                if sum(len(fake.messages_in(c)) for c in expected) == 200:
+                if sum(len(fake.messages_in(c)) for c in expected) == 40:
                     break
                 clock.set(clock.now() + PAST_ANY_BACKOFF)
                 await desk.dispatcher.settle()
 
+            carried: dict[int, int] = {}  # deadline -> the message that carries it
             for channel_id, deadline_ids in expected.items():
+                # Ten alerts of one instant in a channel: two messages of five deadlines.
                 messages = fake.messages_in(channel_id)
-                assert len(messages) == 10, channel_id
-                assert sorted(deadline_of(m) for m in messages) == sorted(deadline_ids)
-                assert all(m["content"].startswith("Reminder: 1 day left") for m in messages)
+                assert [len(deadlines_of(m)) for m in messages] == [5, 5], channel_id
+                assert sorted(d for m in messages for d in deadlines_of(m)) == sorted(deadline_ids)
+                for m in messages:
+                    lines = m["content"].split("\n")
+                    assert len(lines) == 5
+                    assert all(line.startswith("Reminder: 1 day left") for line in lines)
+                    carried.update((d, int(m["id"])) for d in deadlines_of(m))
             everything = [m for c in expected for m in fake.messages_in(c)]
             assert_no_repeated_nonce(everything)
-            assert len({m["nonce"] for m in everything}) == 200
+            assert len({m["nonce"] for m in everything}) == 40
+            assert len(carried) == 200
             # Each alert row is marked sent with the message that carries it.
             async with desk.store.transaction() as tx:
                 for deadline_id in random.sample(range(1, 201), 20):
@@ -365,3 +384,10 @@ async def test_a_burst_of_200_alerts_in_20_channels_is_delivered_each_exactly_on
                     sent = [a for a in alerts if a.sent_at is not None]
                     assert len(sent) == 1
                     assert sent[0].kind.value == "reminder"
+            with contextlib.closing(sqlite3.connect(tmp_path / "deadlines.sqlite3")) as conn:
+                recorded = dict(
+                    conn.execute(
+                        "SELECT deadline_id, message_id FROM alerts WHERE sent_at IS NOT NULL"
+                    ).fetchall()
+                )
+            assert recorded == carried

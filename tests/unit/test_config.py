@@ -37,6 +37,7 @@ DEFAULT_SETTINGS = {
     "discord.api_base_url": "(not set)",
     "discord.gateway_url": "(not set)",
     "discord.sync_guild_ids": "(none)",
+    "discord.alerts_per_message": "5",
     "database.path": "data/deadlines.sqlite3",
     "defaults.timezone": "America/New_York",
     "defaults.alert_time": "09:00",
@@ -687,3 +688,15 @@ def test_redacting_filter_on_any_handler() -> None:
     untouched = logging.LogRecord("x", logging.INFO, __file__, 1, "token=%s", (TOKEN,), None)
     TokenRedactingFilter("").filter(untouched)
     assert untouched.args == (TOKEN,)
+
+
+@pytest.mark.parametrize("value", ["0", "6", '"five"'])
+def test_alerts_per_message_is_one_to_five(tmp_path: Path, value: str) -> None:
+    message = config_error(write(tmp_path / "c.toml", f"[discord]\nalerts_per_message = {value}\n"))
+    assert message.startswith("discord.alerts_per_message: ")
+    assert "1 for a message per deadline" in message
+
+
+def test_alerts_per_message_one_turns_grouping_off(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / "c.toml", "[discord]\nalerts_per_message = 1\n"))
+    assert config.discord.alerts_per_message == 1

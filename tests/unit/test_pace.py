@@ -4,6 +4,8 @@ Discord's global 50 requests a second."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.discord.notifier import POST_BURST, POST_RATE, Pace
 
 
@@ -44,3 +46,35 @@ def test_a_quiet_spell_refills_the_burst() -> None:
     clock.now += 10
     assert starts(pace, clock, 5) == [clock.now] * 5
     assert pace.reserve() > 0
+
+
+def test_waiters_woken_late_together_still_keep_to_the_second() -> None:
+    """The event loop held up for 0.3 s in the middle of a burst: the waiters whose slots
+    passed meanwhile wake together; they must not all start at once (before, up to 52 posts
+    reached the fake within one second when the machine was loaded)."""
+    clock = Clock()
+    begun: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        wake = clock.now + delay
+        while clock.now < wake:  # the test's loop moves the clock
+            await asyncio.sleep(0)
+
+    pace = Pace(rate=40, burst=5, clock=clock, sleep=sleep)
+
+    async def post() -> None:
+        await pace.wait()
+        begun.append(clock.now)
+
+    async def run() -> None:
+        tasks = [asyncio.create_task(post()) for _ in range(200)]
+        while not all(task.done() for task in tasks):
+            await asyncio.sleep(0)
+            # 1 ms a loop iteration; one stall of 0.3 s at 100.6.
+            clock.now = round(clock.now + (0.3 if abs(clock.now - 100.6) < 5e-4 else 0.001), 6)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    assert len(begun) == 200
+    most = max(sum(1 for t in begun if start <= t < start + 1.0) for start in begun)
+    assert most <= POST_BURST + POST_RATE

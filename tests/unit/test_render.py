@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.deadlines import Rule
 from bot.discord import render
 from bot.discord.notifier import alert_mentions, classify
+from bot.discord.views import alerts_view
 from bot.models import (
     AlertKind,
     Deadline,
@@ -21,7 +22,7 @@ from bot.models import (
     MentionKind,
     StoredAlert,
 )
-from bot.notices import AlertNotice, PermanentSendError, TransientSendError
+from bot.notices import AlertNotice, InvalidMessage, PermanentSendError, TransientSendError
 from bot.service.actor import Actor, ChannelRights, may_change_settings, may_modify
 
 NOW = dt.datetime(2025, 8, 20, 13, 0, tzinfo=dt.UTC)
@@ -103,6 +104,10 @@ def test_send_errors_are_classified() -> None:
     assert isinstance(classify(discord.DiscordServerError(Response(503), "x")), TransientSendError)  # type: ignore[arg-type]
     assert isinstance(classify(TimeoutError()), TransientSendError)
     assert classify(ValueError("bug")) is None
+    # A 400 refuses the message, not the channel: a grouped message's alerts go alone.
+    refused = classify(discord.HTTPException(Response(400), "Invalid Form Body"))  # type: ignore[arg-type]
+    assert isinstance(refused, InvalidMessage)
+    assert not isinstance(classify(discord.Forbidden(Response(403), "no")), InvalidMessage)  # type: ignore[arg-type]
 
 
 def test_who_may_modify() -> None:
@@ -185,3 +190,88 @@ def test_calc_of_a_repeat_shows_its_rule_and_the_next_dates() -> None:
         "every month on the 10th (`RRULE:FREQ=MONTHLY;BYMONTHDAY=10`)\n"
         "Next: Mon 2025-08-11, Wed 2025-09-10, Fri 2025-10-10"
     )
+
+
+# -- several deadlines in one alert message (issue 16) ---------------------------------------
+
+
+def notices_of(count: int, **changes: object) -> list[AlertNotice]:
+    """`count` notices of one channel and instant, deadlines 12, 13, ..."""
+    return [
+        notice(
+            alert_id=100 + n,
+            nonce=f"dda{100 + n}",
+            deadline=dataclasses.replace(DEADLINE, id=12 + n, title=f"Request {n}"),
+            **changes,
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_message_of_several_deadlines_has_a_line_and_an_embed_each_with_its_own_ref() -> None:
+    notices = notices_of(3)
+    rendered = render.alert_messages(notices)
+    assert rendered is not None
+    content, embeds = rendered
+    lines = content.split("\n")
+    assert [line.split("**")[1] for line in lines] == [
+        "#12 Request 0", "#13 Request 1", "#14 Request 2",
+    ]  # fmt: skip
+    assert all(line.startswith("<@&42> <@&77> OVERDUE by") for line in lines)
+    assert render.alert_refs(embeds) == ["dda100", "dda101", "dda102"]
+    # Each embed is what the deadline's alert alone shows.
+    assert [e.to_dict() for e in embeds] == [render.alert_message(n)[1].to_dict() for n in notices]
+    # The mentions allowed are exactly the pings shown, each id once.
+    mentions = alert_mentions(*notices).to_dict()
+    assert mentions == {"parse": [], "users": [], "roles": [42, 77]}
+
+
+def test_a_message_of_several_deadlines_keeps_within_discords_limits() -> None:
+    assert render.alert_messages(notices_of(10)) is not None  # short ones: 10 embeds fit
+    assert render.alert_messages(notices_of(11)) is None  # Discord allows 10 embeds
+    long = dataclasses.replace(DEADLINE, title="t" * 200, link="https://example.org/" + "a" * 480)
+    big = [dataclasses.replace(n, deadline=dataclasses.replace(long, id=n.deadline.id))
+           for n in notices_of(6)]  # fmt: skip
+    five = render.alert_messages(big[:5])
+    assert five is not None
+    assert sum(len(e) for e in five[1]) + 5 * render.NOTE_ROOM <= render.TOTAL_LIMIT
+    assert len(five[0]) <= render.CONTENT_LIMIT
+    # Past 6,000 characters over the embeds (with room for a button's note in each): no.
+    assert render.alert_messages(big * 2) is None
+
+
+def test_alert_refs_ignores_embeds_that_are_not_alerts() -> None:
+    embeds = [
+        discord.Embed(title="x").set_footer(
+            text="Deadline #1 \u00b7 calendar rule \u00b7 ref dda5"
+        ),
+        discord.Embed(title="digest"),
+        discord.Embed(title="y").set_footer(text="Deadline #2 \u00b7 roll rule \u00b7 ref ddf9"),
+        discord.Embed(title="z").set_footer(text="ref dda7 and more"),
+    ]
+    assert render.alert_refs(embeds) == ["dda5", "ddf9"]
+    assert render.alert_refs([]) == []
+
+
+def test_the_buttons_of_several_deadlines_are_a_row_each_with_ids_that_never_repeat() -> None:
+    deadlines = [dataclasses.replace(DEADLINE, id=12 + n) for n in range(5)]
+    view = alerts_view(deadlines)
+    rows = [row["components"] for row in view.to_components()]
+    assert len(rows) == 5
+    assert [{b["custom_id"].rsplit(":", 1)[1] for b in row} for row in rows] == [
+        {str(d.id)} for d in deadlines
+    ]
+    ids = [b["custom_id"] for row in rows for b in row]
+    assert len(ids) == len(set(ids)) == 20  # Mark done, Snooze, Extend, DM me too
+
+
+def test_a_row_of_a_staged_deadline_with_an_allowed_extension_is_five_buttons() -> None:
+    staged = dataclasses.replace(
+        DEADLINE, id=12, preset="ny", stage=0, stages_left=1, allowed_extension="10 days"
+    )
+    view = alerts_view([staged, dataclasses.replace(DEADLINE, id=13)])
+    rows = [[b["custom_id"] for b in row["components"]] for row in view.to_components()]
+    assert rows[0] == [
+        "dd:done:1:12:s0", "dd:snooze:1:12", "dd:extend:1:12", "dd:allowed:1:12", "dd:dm:1:12",
+    ]  # fmt: skip
+    assert len(rows[1]) == 4  # Discord allows 5 a row: both fit
