@@ -15,7 +15,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from bot.clock import Clock
-from bot.models import Status
+from bot.models import AlertKind, Status
 from bot.notices import (
     AlertNotice,
     HistoryUnavailable,
@@ -215,6 +215,14 @@ class Sending:
             or deadline.paused_at is not None
             or (deadline.snoozed_until is not None and deadline.snoozed_until > now)
         ):
+            return Outcome(group, now, skipped=True)
+        if deadline.due_at > now and all(a.kind is AlertKind.OVERDUE for a in group.alerts):
+            # An overdue alert for a deadline that is not overdue (planned from a due time
+            # it no longer has): never post "OVERDUE", nor ping the escalation role, for it.
+            log.warning(
+                "dropped overdue alerts %s: deadline %s of guild %s is due %s, not overdue",
+                group.ids, deadline.id, deadline.guild_id, deadline.due_at.isoformat(),
+            )  # fmt: skip
             return Outcome(group, now, skipped=True)
         return None
 
