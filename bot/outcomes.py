@@ -98,6 +98,8 @@ class Outcome:
     # channel): alert id -> that message. The rest of the group, if any, is what was sent.
     found: dict[int, int] = field(default_factory=dict)
     note: str | None = None  # said in the history entry (e.g. why no check was possible)
+    # A DM copy refused because its member can no longer see the channel: their copies stop.
+    stop_copies: bool = False
 
 
 @dataclass(slots=True)
@@ -114,6 +116,8 @@ class OutcomeRows:
     # (guild, deadline, the due time it was planned from, alert): see plan_if_active.
     following: list[tuple[int, int, dt.datetime, PlannedAlert]] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    # (guild, deadline, user): a member whose DM copies of the deadline stop (Outcome.stop_copies)
+    stopped_copies: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
@@ -150,6 +154,8 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
         else:
             failed += [(guild_id, a, outcome.at, outcome.error or "") for a in rest]
             told.append(alert_history(group, outcome, "alert failed", skip=found))
+            if outcome.stop_copies and group.dm_user_id is not None:
+                rows.stopped_copies.append((guild_id, group.deadline.id, group.dm_user_id))
             if outcome.fallback_message_id is not None:
                 told.append(
                     alert_history(group, outcome, "alert sent to the default channel", skip=found)

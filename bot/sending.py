@@ -22,6 +22,7 @@ from bot.notices import (
     InvalidMessage,
     Notifier,
     PermanentSendError,
+    ReaderCannotSee,
     TransientSendError,
     alert_nonce,
     build_notice,
@@ -386,7 +387,13 @@ class Sending:
                     "DM copy %s guild=%s deadline=%s user=%s failed: %s",
                     notice.alert_id, deadline.guild_id, deadline.id, notice.dm_user_id, exc,
                 )  # fmt: skip
-                return Outcome(group, self._clock.now(), error=str(exc), found=found, note=note)
+                # One refused because its member can no longer see the channel stops their
+                # copies of the deadline (the failed copy stays, so `status` tells them why).
+                stop = isinstance(exc, ReaderCannotSee)
+                return Outcome(
+                    group, self._clock.now(), error=str(exc), found=found, note=note,
+                    stop_copies=stop,
+                )  # fmt: skip
             log.warning(
                 "alert %s guild=%s deadline=%s channel=%s failed: %s",
                 notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,
