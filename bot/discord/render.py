@@ -488,16 +488,24 @@ def dm_copies_text(deadline: Deadline, *, on: bool, changed: bool = True) -> str
     return f"\U0001f4ed No more DM copies of {title} for you (the channel's alerts go on)."
 
 
+# The start of a DM copy's error when its member could no longer see the alert channel.
+NO_ACCESS = "no access:"
+
+
 def dm_status_text(deadline: Deadline, dm: DmCopies) -> str | None:
     """A member's own DM copies of a deadline, for `status` (told to them alone); None when
     there is nothing to tell."""
     if dm.failed_last and dm.last_failed_at is not None:
         error = dm.last_error or ""
-        why = (
-            "you have DMs closed to the bot (Discord refused the message)"
-            if error.startswith("50007")
-            else f"Discord refused it ({cut(error, 200)})"
-        )
+        if error.startswith("50007"):
+            why = "you have DMs closed to the bot (Discord refused the message)"
+        elif error.startswith(NO_ACCESS):
+            why = (
+                f"you can no longer see <#{deadline.channel_id}> (or left the server), so "
+                "your copies of this deadline stopped"
+            )
+        else:
+            why = f"Discord refused it ({cut(error, 200)})"
         text = (
             f"\u26a0\ufe0f DM copy to you failed {stamp(dm.last_failed_at, 'R')}: {why}. "
             f"The alert in <#{deadline.channel_id}> still went out."

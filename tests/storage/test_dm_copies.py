@@ -103,7 +103,7 @@ async def test_turning_copies_off_removes_only_that_members_unsent_copies(
         deadline = await tx.get_deadline(GUILD, deadline_id)
         assert deadline is not None
         extra = PlannedAlert(AlertKind.OVERDUE, LATER + dt.timedelta(days=40), seq=2)
-        await tx.plan_if_active([(GUILD, deadline_id, extra)])
+        await tx.plan_if_active([(GUILD, deadline_id, deadline.due_at, extra)])
     latest = [dm for _, at, dm, _ in rows(db_path) if at == max(a for _, a, _, _ in rows(db_path))]
     assert latest == [None, OTHER]
 
