@@ -195,7 +195,7 @@ _WORDLIKE: Final = frozenset({"foil", "cora", "grama", "kora", "pia"})
 # request", "FOIA records request"), or the agency it went to ("FOIA to the FBI"). "FOIA'd",
 # "FOILed" say what was done, not the request to count: refused, as before presets existed.
 _REQUEST_AFTER: Final = r"(?:\s+records)?\s+requests?(?![\w'-])"
-_TO_AFTER: Final = r"\s+to(?![\w'-])"
+_TO_AFTER: Final = r"\s+to\s+(?:the\s+|(?-i:[A-Z]))"  # an agency: not "FOIA to be reformed"
 
 # A phrase about another proceeding than the request (an appeal, a denial, a lawsuit): the
 # law sets other periods for those, and the request's would be silently wrong.
@@ -211,10 +211,13 @@ _SAYS_NO_PERIOD: Final = re.compile(
     r"reasonabl[ey]|prompt(?:ly)?|as\s+soon\s+as)(?![\w-])",
     re.IGNORECASE,
 )
-# The phrase says when the request came in: that day is the start date, which the phrase
-# cannot set (the count would silently start from today).
+# The phrase says when the request came in ("received yesterday", "sent last Friday"): that
+# day is the start date, which the phrase cannot set (the count would silently start from
+# today). "FOIA request sent to the FBI" says no day: it reads.
 _RECEIVED: Final = re.compile(
-    r"(?<![\w-])(?:received|receipt|sent|submitted|filed|mailed|e-?mailed|delivered)(?![\w-])",
+    r"(?<![\w-])(?P<word>received|receipt|sent|submitted|filed|mailed|e-?mailed|delivered)"
+    r"(?:\s+[\w'.-]+){0,4}?\s+(?:yesterday|today|tonight|last|this|on|ago|earlier|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -360,7 +363,7 @@ def detect_law(text: str) -> Law | None:
     received = _RECEIVED.search(text)
     if received:
         raise PhraseError(
-            f"the phrase says when the request came in ({received.group(0)!r}); the count "
+            f"the phrase says when the request came in ({received.group('word')!r}); the count "
             "starts from the start date: give the day the agency received it there",
             example="CPRA request to LA County (start date 2025-07-16)",
         )

@@ -53,6 +53,7 @@ GA_DUE = dt.date(2025, 7, 22)
         ("FOIA request for the 2024 budget", "us-foia", FOIA_DUE),
         ("FOIA request to the FBI (case 2024-123)", "us-foia", FOIA_DUE),
         ("FOIA request #55 to the FBI", "us-foia", FOIA_DUE),
+        ("FOIA request sent to the FBI", "us-foia", FOIA_DUE),  # no day said
     ],
 )
 def test_a_request_under_a_law_is_counted_by_its_preset(
@@ -84,6 +85,7 @@ def test_a_request_under_a_law_is_counted_by_its_preset(
         "FOIA",
         "OPRA",
         "FOIA'd documents from DHS",
+        "FOIA to be reformed",
         # Item 2: another proceeding, with other periods.
         "FOIA lawsuit filing",
         "CPRA appeal",
@@ -147,6 +149,9 @@ def test_no_request_under_a_law_is_refused_as_before_presets(phrase: str) -> Non
         ("CPRA request received yesterday", "the phrase says when the request came in "
          "('received'); the count starts from the start date: give the day the agency "
          "received it there"),
+        ("FOIA request to the FBI sent last Friday", "the phrase says when the request came "
+         "in ('sent'); the count starts from the start date: give the day the "
+         "agency received it there"),
     ],
 )  # fmt: skip
 def test_plain_foia_for_a_state_or_city_is_refused_naming_the_law(
