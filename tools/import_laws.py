@@ -27,7 +27,7 @@ FEDERAL = "us-foia"
 # both keys, never guessed.
 ALIASES = {
     FEDERAL: ["foia", "federal foia"],
-    "ca": ["cpra", "california public records act"],
+    "ca": ["cpra", "california public records act", "cal pra", "calpra"],
     "ny": ["foil"],
     "nj": ["opra"],
     "pa": ["rtkl"],

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Final
 
 from .calendars import DEFAULT_CALENDAR, format_day
 from .counting import (
@@ -30,6 +31,17 @@ if TYPE_CHECKING:  # imported when first used: most phrases never need the laws
     from .laws import Law
 
 
+# Digits that do not say when: a year after "the", "for", "of" or FY ("the 2024 budget",
+# "FY2025"), a number after case, file, ref, tracking, control, no. or # ("case 2024-123",
+# "request no. FOIA-2024-00123", "#55"). Not a bare number ("request 3").
+_IDENTIFIERS: Final = re.compile(
+    r"(?<![\w-])(?:(?:the|for|of)\s+(?:19|20)\d\d(?:-\d\d(?:\d\d)?)?|fy\s?\d{2,4})(?![\w/-])"
+    r"|(?<![\w-])(?:(?:case|file|ref|reference|tracking|control)\s*(?:no\.|number|#)?|no\.|#)"
+    r"\s*:?\s*[a-z]{0,4}-?\d[\w-]*",
+    re.IGNORECASE,
+)
+
+
 def calculate(
     text: str,
     *,
@@ -44,9 +56,11 @@ def calculate(
     """Parse `text` and compute its due date (see `counting.calculate_phrase`); or, with
     `preset`, the first deadline of that law, `text` being the title (may be empty).
 
-    A phrase with no period of its own and no digit that names a law as a word
-    ('CPRA request to LA County') is counted by that law's preset. A phrase with a period of
-    its own ('FOIA to FBI, 20 business days') keeps it: the law is not guessed over it.
+    A phrase with no period of its own that is a request under a law
+    ('CPRA request to LA County', see `laws.detect_law`) is counted by that law's preset,
+    unless it holds a digit other than a year ('the 2024 budget') or a number ('case
+    2024-123', '#55'). A phrase with a period of its own ('FOIA to FBI, 20 business days')
+    keeps it: the law is not guessed over it.
     Raises only DeadlineError subclasses.
     """
     if preset is not None:
@@ -63,8 +77,9 @@ def calculate(
     except PhraseError:
         from .laws import detect_law
 
-        # A digit means the phrase tried to say when ("by Frbruary 3"): its error stands.
-        law = None if any(c.isdigit() for c in text) else detect_law(text)
+        # A digit means the phrase tried to say when ("by Frbruary 3"): its error stands;
+        # but not a year of the records asked for or a case number.
+        law = None if any(c.isdigit() for c in _IDENTIFIERS.sub(" ", text)) else detect_law(text)
         if law is None:
             raise
         return compute_preset(law, title=" ".join(text.split()) or None, start=start, tz=tz)

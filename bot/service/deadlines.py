@@ -38,7 +38,6 @@ from bot.models import (
     ListFilter,
     Mention,
     MentionKind,
-    NewDeadline,
     Page,
     PlannedAlert,
     Status,
@@ -51,7 +50,7 @@ from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in, may
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
 from .repeats import next_occurrence, rule_changes, upcoming
-from .stages import STAGE_GRACE, next_stage, stage_name
+from .stages import STAGE_GRACE, new_deadline, next_stage, stage_name
 from .unit import Unit
 
 log = logging.getLogger(__name__)
@@ -224,31 +223,16 @@ class DeadlineUseCases:
             )
             title = check_title(" ".join(title.split()) if title else result.title)
             due = result.due
-            new = NewDeadline(
+            new = new_deadline(
+                result,
                 guild_id=guild_id,
                 channel_id=target,
                 title=title,
-                start=due.start,
-                rule=due.rule,
-                calendar=due.calendar,
-                period=result.period,
-                due=due.due,
-                due_at=due.due_at,
-                has_time=due.has_time,
-                explanation=due.explanation,
                 created_by=actor.user_id,
                 created_at=now,
                 mention=mention,
                 link=link,
                 notes=notes,
-                allowed_extension=result.allowed,
-                # A state's preset ends its days in the state's zone: so do its later counts
-                # (extend, resume, the next stage) and its alerts.
-                timezone=due.timezone if result.law and result.law.timezone else None,
-                preset=result.law.key if result.law else None,
-                stages_left=max(0, len(result.stages) - 1),
-                recurrence=result.recurrence,
-                occurrence_on=result.recurrence.start if result.recurrence else None,
             )
             twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
             if twin is not None:

@@ -13,15 +13,61 @@ import dataclasses
 import datetime as dt
 from typing import Final
 
-from bot.deadlines import format_day
+from bot.deadlines import Computation, format_day
 from bot.deadlines.laws import Law, preset_law
 from bot.deadlines.presets import count_stage
-from bot.models import Deadline
+from bot.models import Deadline, Mention, NewDeadline
 
 # How long a stage nobody marked done stays current past its due date (overdue, with its
 # overdue alerts) before the bot moves the deadline on: time to mark a late acknowledgment
 # done, so that the next stage counts from the day it came, as the law counts it.
 STAGE_GRACE: Final = dt.timedelta(days=2)
+
+
+def new_deadline(
+    result: Computation,
+    *,
+    guild_id: int,
+    channel_id: int,
+    title: str,
+    created_by: int,
+    created_at: dt.datetime,
+    mention: Mention | None = None,
+    link: str | None = None,
+    notes: str | None = None,
+) -> NewDeadline:
+    """The deadline a computed phrase makes (`/deadline add` and the import alike): its due
+    date, and, counted by a records-law preset, the preset, its later stages and its zone, so
+    that done moves it to the next stage and extend, pause and resume count where the law
+    does."""
+    due = result.due
+    law = result.law
+    return NewDeadline(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        title=title,
+        start=due.start,
+        rule=due.rule,
+        calendar=due.calendar,
+        period=result.period,
+        due=due.due,
+        due_at=due.due_at,
+        has_time=due.has_time,
+        explanation=due.explanation,
+        created_by=created_by,
+        created_at=created_at,
+        mention=mention,
+        link=link,
+        notes=notes,
+        allowed_extension=result.allowed,
+        # A state's preset ends its days in the state's zone: so do its later counts
+        # (extend, resume, the next stage) and its alerts.
+        timezone=due.timezone if law and law.timezone else None,
+        preset=law.key if law else None,
+        stages_left=max(0, len(result.stages) - 1),
+        recurrence=result.recurrence,
+        occurrence_on=result.recurrence.start if result.recurrence else None,
+    )
 
 
 def stage_name(deadline: Deadline, law: Law | None = None) -> str:
