@@ -110,10 +110,15 @@ def compute_preset(
     steps = list(first.due.explanation)
     for index, later in enumerate(stages[1:], start=1):
         stage = law.stages[index]
+        if stage.from_due_date:
+            when = f"counted from the due date above, whenever stage {index} is done"
+        else:
+            when = (
+                f"if counted from the due date above, or from the day stage {index} is marked done"
+            )
         steps.append(
             f"then stage {index + 1} of {len(stages)}: {stage.period} from {stage.from_what} "
-            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} if "
-            f"counted from the due date above, or from the day stage {index} is marked done"
+            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} {when}"
         )
     if law.confidence != "high":
         steps.append(f"confidence in this preset: {law.confidence}; check the statute")
@@ -131,11 +136,17 @@ def compute_preset(
 
 def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = False) -> DueDate:
     """Stage `index` (0: the first) of `law` counted from `start` (receipt for the first; for
-    a later one the day the stage before was done, or, `done` False, its due date), under
-    the stage's rule and calendar, in `tz`; its explanation cites the law and says why."""
+    a later one the day the stage before was done, or, `done` False, its due date; a stage
+    that counts from the due date is given that date, done or not), under the stage's rule
+    and calendar, in `tz`; its explanation cites the law and says why."""
     stage = law.stages[index]
     if index == 0:
         note = "the day the request was received"
+    elif stage.from_due_date:
+        note = (
+            f"the due date of stage {index}, {law.stages[index - 1].requires}: "
+            f"{stage.citation} counts from it, whenever it was done"
+        )
     elif done:
         note = f"the day stage {index} ({law.stages[index - 1].requires}) was marked done"
     else:

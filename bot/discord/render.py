@@ -217,10 +217,19 @@ def stages_text(deadline: Deadline) -> str:
         for index in range(deadline.stage + 1, total):
             stage = law.stages[index]
             due = count_stage(law, index, start=day0, tz=deadline.timezone or "UTC").due
+            if stage.from_due_date:
+                when = (
+                    f"counted from stage {index}'s due date, whenever it is marked done: by "
+                    f"{format_day(due)}"
+                )
+            else:
+                when = (
+                    f"counted from the day stage {index} is marked done: by {format_day(due)} "
+                    "if that is its due date, or nobody marks it"
+                )
             lines.append(
                 f"\u23ed\ufe0f {index + 1}. {stage.requires}: {stage.period} from "
-                f"{stage.from_what} ({stage.citation}), counted from the day stage {index} is "
-                f"marked done: by {format_day(due)} if that is its due date, or nobody marks it"
+                f"{stage.from_what} ({stage.citation}), {when}"
             )
             day0 = due
         lines.append(
