@@ -111,7 +111,9 @@ def resumed_due_timed(
     zoneinfo = zone(tz)
     cal = holiday_calendar(calendar, closures=rule is Rule.COURT)
     restart = resumed_at.astimezone(zoneinfo)
-    local = (restart + left).astimezone(zoneinfo).replace(microsecond=0)
+    # Added in UTC: `left` is elapsed time, and an aware local datetime adds wall-clock time
+    # (across a DST change the due instant would move an hour).
+    local = (resumed_at.astimezone(dt.UTC) + left).astimezone(zoneinfo).replace(microsecond=0)
     steps = [
         f"day 0: {format_day(restart.date())} (the clock restarted at {restart:%H:%M})",
         f"{time_text(left)} were left on the due day -> {local:%H:%M} on "
