@@ -178,8 +178,8 @@ def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = F
     if index == 0 and law.extension is not None:
         ext = law.extension
         extended = compute_due(
-            due.due, parse_phrase(ext.period).spec, rule=stage.rule, calendar=stage.calendar,
-            tz=tz, note="the due date",
+            due.statutory_last_day, parse_phrase(ext.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the period's last day",
         )  # fmt: skip
         steps.append(
             f"extension allowed ({ext.when}, {ext.citation}): {ext.period} more, to "
@@ -195,9 +195,11 @@ def _stage(law: Law, index: int, due: DueDate, *, tz: str) -> Stage:
     extension = law.extension if index == 0 else None
     extended = None
     if extension is not None:
+        # From the period's own last day: the extension adds to the period (Cal. Gov. Code
+        # 7922.535(b) extends "the time limit prescribed"), and the roll comes once, after.
         extended = compute_due(
-            due.due, parse_phrase(extension.period).spec, rule=stage.rule,
-            calendar=stage.calendar, tz=tz, note="the due date",
+            due.statutory_last_day, parse_phrase(extension.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the period's last day",
         ).due  # fmt: skip
     return Stage(
         name=stage.requires,

@@ -150,12 +150,14 @@ def heading(deadline: Deadline) -> str:
 
 def allowed_due(deadline: Deadline) -> dt.date | None:
     """The date the extension the deadline's law (or phrase) allows would give, from its
-    current due date; None without one."""
+    current due date (under the roll and court rules its last day before the roll); None
+    without one."""
     if not deadline.allowed_extension:
         return None
     return extended_due(
-        deadline.due, deadline.allowed_extension, rule=deadline.rule, calendar=deadline.calendar
-    )
+        deadline.statutory_last_day, deadline.allowed_extension, rule=deadline.rule,
+        calendar=deadline.calendar,
+    )  # fmt: skip
 
 
 def allowed_text(deadline: Deadline) -> str:

@@ -58,6 +58,7 @@ def next_stage(
         period=f"{stage.period} ({law.short}, stage {index + 1})",
         due=due.due,
         due_at=due.due_at,
+        last_day=due.last_day,
         has_time=False,
         explanation=due.explanation,
         stage=index,
