@@ -334,6 +334,7 @@ class DeadlineUseCases:
                 reason = reason or basis or "the extension allowed"
             if change is None:
                 raise ValidationError("say how far to extend", example="by:14 days")
+            counted = ""
             tz = deadline_zone(old, settings)
             if isinstance(change, Period):
                 # Under the roll and court rules from the period's own last day, not the day
@@ -349,7 +350,7 @@ class DeadlineUseCases:
                 )  # fmt: skip
                 how = f"by {change.describe()}"
                 if last != old.due:
-                    how += (
+                    counted = (
                         f" from the period's last day {format_day(last)} (before the roll to "
                         f"{format_day(old.due)})"
                     )
@@ -369,7 +370,7 @@ class DeadlineUseCases:
                 due_at=due.due_at,
                 has_time=due.has_time,
                 last_day=due.last_day,
-                explanation=(*old.explanation, f"extended {how}:", *due.explanation[1:]),
+                explanation=(*old.explanation, f"extended {how}{counted}:", *due.explanation[1:]),
                 snoozed_until=None,
                 allowed_extension=None if allowed else old.allowed_extension,
             )
