@@ -25,7 +25,8 @@ _UNIT_WORDS = {"business": "business days", "calendar": "days"}
 class LawStage:
     """A period a law sets: `days` of `unit` ('business' or 'calendar') to do `requires`,
     counted from `from_what` (the first stage from receipt, a later one from the day the
-    stage before it was done)."""
+    stage before it was done, or, `counts_from` "due", from that stage's due date whenever
+    it was done: Oregon's ORS 192.329)."""
 
     requires: str  # acknowledge / determine / produce / grant or deny
     days: int
@@ -37,6 +38,12 @@ class LawStage:
     from_what: str = "receipt"
     confidence: str = ""  # a later stage's own; '' for the first (the law's)
     note: str = ""
+    counts_from: str = "done"  # a later stage: from the day the one before was done, or "due"
+
+    @property
+    def from_due_date(self) -> bool:
+        """Counted from the stage before's due date, whenever that one was done."""
+        return self.counts_from == "due"
 
     @property
     def period(self) -> str:

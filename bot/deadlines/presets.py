@@ -125,10 +125,15 @@ def compute_preset(
     steps = list(first.due.explanation)
     for index, later in enumerate(stages[1:], start=1):
         stage = law.stages[index]
+        if stage.from_due_date:
+            when = f"counted from the due date above, whenever stage {index} is done"
+        else:
+            when = (
+                f"if counted from the due date above, or from the day stage {index} is marked done"
+            )
         steps.append(
             f"then stage {index + 1} of {len(stages)}: {stage.period} from {stage.from_what} "
-            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} if "
-            f"counted from the due date above, or from the day stage {index} is marked done"
+            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} {when}"
         )
     if law.confidence != "high":
         steps.append(f"confidence in this preset: {law.confidence}; check the statute")
@@ -146,11 +151,17 @@ def compute_preset(
 
 def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = False) -> DueDate:
     """Stage `index` (0: the first) of `law` counted from `start` (receipt for the first; for
-    a later one the day the stage before was done, or, `done` False, its due date), under
-    the stage's rule and calendar, in `tz`; its explanation cites the law and says why."""
+    a later one the day the stage before was done, or, `done` False, its due date; a stage
+    that counts from the due date is given that date, done or not), under the stage's rule
+    and calendar, in `tz`; its explanation cites the law and says why."""
     stage = law.stages[index]
     if index == 0:
         note = "the day the request was received"
+    elif stage.from_due_date:
+        note = (
+            f"the due date of stage {index}, {law.stages[index - 1].requires}: "
+            f"{stage.citation} counts from it, whenever it was done"
+        )
     elif done:
         note = f"the day stage {index} ({law.stages[index - 1].requires}) was marked done"
     else:
@@ -182,8 +193,8 @@ def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = F
     if index == 0 and law.extension is not None:
         ext = law.extension
         extended = compute_due(
-            due.due, parse_phrase(ext.period).spec, rule=stage.rule, calendar=stage.calendar,
-            tz=tz, note="the due date",
+            due.statutory_last_day, parse_phrase(ext.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the period's last day",
         )  # fmt: skip
         steps.append(
             f"extension allowed ({ext.when}, {ext.citation}): {ext.period} more, to "
@@ -199,9 +210,11 @@ def _stage(law: Law, index: int, due: DueDate, *, tz: str) -> Stage:
     extension = law.extension if index == 0 else None
     extended = None
     if extension is not None:
+        # From the period's own last day: the extension adds to the period (Cal. Gov. Code
+        # 7922.535(b) extends "the time limit prescribed"), and the roll comes once, after.
         extended = compute_due(
-            due.due, parse_phrase(extension.period).spec, rule=stage.rule,
-            calendar=stage.calendar, tz=tz, note="the due date",
+            due.statutory_last_day, parse_phrase(extension.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the period's last day",
         ).due  # fmt: skip
     return Stage(
         name=stage.requires,

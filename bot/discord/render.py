@@ -150,12 +150,14 @@ def heading(deadline: Deadline) -> str:
 
 def allowed_due(deadline: Deadline) -> dt.date | None:
     """The date the extension the deadline's law (or phrase) allows would give, from its
-    current due date; None without one."""
+    current due date (under the roll and court rules its last day before the roll); None
+    without one."""
     if not deadline.allowed_extension:
         return None
     return extended_due(
-        deadline.due, deadline.allowed_extension, rule=deadline.rule, calendar=deadline.calendar
-    )
+        deadline.statutory_last_day, deadline.allowed_extension, rule=deadline.rule,
+        calendar=deadline.calendar,
+    )  # fmt: skip
 
 
 def allowed_text(deadline: Deadline) -> str:
@@ -217,10 +219,19 @@ def stages_text(deadline: Deadline) -> str:
         for index in range(deadline.stage + 1, total):
             stage = law.stages[index]
             due = count_stage(law, index, start=day0, tz=deadline.timezone or "UTC").due
+            if stage.from_due_date:
+                when = (
+                    f"counted from stage {index}'s due date, whenever it is marked done: by "
+                    f"{format_day(due)}"
+                )
+            else:
+                when = (
+                    f"counted from the day stage {index} is marked done: by {format_day(due)} "
+                    "if that is its due date, or nobody marks it"
+                )
             lines.append(
                 f"\u23ed\ufe0f {index + 1}. {stage.requires}: {stage.period} from "
-                f"{stage.from_what} ({stage.citation}), counted from the day stage {index} is "
-                f"marked done: by {format_day(due)} if that is its due date, or nobody marks it"
+                f"{stage.from_what} ({stage.citation}), {when}"
             )
             day0 = due
         lines.append(

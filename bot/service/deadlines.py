@@ -317,17 +317,26 @@ class DeadlineUseCases:
                 reason = reason or basis or "the extension allowed"
             if change is None:
                 raise ValidationError("say how far to extend", example="by:14 days")
+            counted = ""
             tz = deadline_zone(old, settings)
             if isinstance(change, Period):
+                # Under the roll and court rules from the period's own last day, not the day
+                # it rolled to: an extension adds to the period, and the roll comes once.
+                last = old.statutory_last_day
                 due = compute_due(
-                    old.due,
+                    last,
                     change,
                     rule=old.rule,
                     calendar=old.calendar,
                     tz=tz.key,
-                    note="current due date",
-                )
+                    note="current due date" if last == old.due else "the period's last day",
+                )  # fmt: skip
                 how = f"by {change.describe()}"
+                if last != old.due:
+                    counted = (
+                        f" from the period's last day {format_day(last)} (before the roll to "
+                        f"{format_day(old.due)})"
+                    )
             else:
                 due = compute_due(
                     now.astimezone(tz).date(),
@@ -343,7 +352,8 @@ class DeadlineUseCases:
                 due=due.due,
                 due_at=due.due_at,
                 has_time=due.has_time,
-                explanation=(*old.explanation, f"extended {how}:", *due.explanation[1:]),
+                last_day=due.last_day,
+                explanation=(*old.explanation, f"extended {how}{counted}:", *due.explanation[1:]),
                 snoozed_until=None,
                 allowed_extension=None if allowed else old.allowed_extension,
             )
@@ -406,6 +416,7 @@ class DeadlineUseCases:
                             example=f"/deadline edit deadline:{old.next_id} repeat:{repeat[:40]}",
                         )
                     changes |= rule_changes(old, repeat, settings, now=now)
+                    changes["last_day"] = None  # a repeat's due date is its own last day
                     detail = ", ".join(filter(None, [detail, f"repeat: {changes['period']}, due "
                                                      f"{format_day(changes['due'])} (was "
                                                      f"{format_day(old.due)})"]))  # fmt: skip
@@ -525,7 +536,9 @@ class DeadlineUseCases:
                     example=f"/deadline extend deadline:{old.id} by:10 days",
                 )
             tz = deadline_zone(old, settings)
-            left = days_left(old.due, now.astimezone(tz).date(), rule=old.rule,
+            # To the period's own last day: under the roll and court rules a roll past a
+            # weekend or holiday is not days of the period (it is applied again on resume).
+            left = days_left(old.statutory_last_day, now.astimezone(tz).date(), rule=old.rule,
                              calendar=old.calendar)  # fmt: skip
             new = dataclasses.replace(old, paused_at=now, paused_left=left.days)
             detail = f"{new.left_text()} left (was due {format_day(old.due)})"
@@ -566,6 +579,7 @@ class DeadlineUseCases:
                 old,
                 due=due.due,
                 due_at=due.due_at,
+                last_day=due.last_day,
                 explanation=(
                     *old.explanation,
                     f"paused {format_day(paused_on)} with {old.left_text()} left; "

@@ -446,6 +446,12 @@ MIGRATIONS: tuple[str, ...] = (
             ON DELETE CASCADE
     ) WITHOUT ROWID;
     """,
+    # 16: a roll or court rule's statutory last day, before the roll moved it to `due_on`
+    # (NULL: `due_on` is the last day). Pausing counts the days left to it, resuming and
+    # extending count from it, and the roll is applied once at the end.
+    """
+    ALTER TABLE deadlines ADD COLUMN last_day_on TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -136,7 +136,10 @@ async def test_migration_15_keeps_every_alert_and_tells_copies_apart(
         raw.executescript("\n".join(MIGRATIONS[:14]))
         raw.execute("PRAGMA user_version = 14")
         raw.execute("ATTACH ? AS new", (str(db_path),))
-        raw.execute("INSERT INTO deadlines SELECT * FROM new.deadlines")
+        old_columns = ", ".join(row[1] for row in raw.execute("PRAGMA table_info(deadlines)"))
+        raw.execute(
+            f"INSERT INTO deadlines ({old_columns}) SELECT {old_columns} FROM new.deadlines"
+        )
         raw.execute(
             "INSERT INTO alerts SELECT id, guild_id, deadline_id, kind, send_at, seq, escalate, "
             "days_before, next_attempt_at, attempts, claimed_at, sent_at, failed_at, error, "
