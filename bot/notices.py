@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.models import AlertKind, Deadline, GuildSettings, Mention, MentionKind, StoredAlert
@@ -44,6 +44,12 @@ class InvalidMessage(PermanentSendError):
     may still go out in other messages."""
 
 
+class Withdrawn(SendError):
+    """Not sent: the deadline changed while the post waited for its turn (the pace kept for
+    Discord's rate limits can last seconds in a burst). Its claim is released; what the
+    change kept is claimed afresh."""
+
+
 class HistoryUnavailable(SendError):
     """The channel's messages cannot be read through (no Read Message History there, or too
     many posted since): whether an earlier copy of an alert is there is not known."""
@@ -71,6 +77,9 @@ class AlertNotice:
     # A DM copy (issue 18): sent to this user alone, pinging nobody; `channel_id` stays the
     # deadline's channel, which the copy names.
     dm_user_id: int | None = None
+    # Asked by the notifier once its turn to post has come, right before the request: False
+    # if the deadline changed since the notice was handed over (then it raises Withdrawn).
+    still_wanted: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 
     @property
     def late_by(self) -> dt.timedelta:
@@ -97,7 +106,8 @@ class AlertNotice:
 
 class Notifier(Protocol):
     async def send_alert(self, notice: AlertNotice) -> int:
-        """Post the notice; return the message id. Raise Transient/PermanentSendError.
+        """Post the notice; return the message id. Raise Transient/PermanentSendError, or
+        Withdrawn when the notice's `still_wanted` says no once its turn to post has come.
         The message shows the notice's nonce as its reference (see `find_posted`)."""
         ...
 
@@ -157,6 +167,15 @@ class DispatchObserver(Protocol):
 # One message carries at most this many deadlines' alerts: Discord allows 5 action rows a
 # message (developers/components/reference.mdx), and each deadline has a row of buttons.
 MAX_PER_MESSAGE = 5
+
+
+def withdrawn(notices: Iterable[AlertNotice]) -> Withdrawn | None:
+    """What to raise instead of posting `notices`, once their turn has come: Withdrawn if one
+    of their deadlines changed since they were handed over, else None."""
+    for notice in notices:
+        if notice.still_wanted is not None and not notice.still_wanted():
+            return Withdrawn(f"deadline #{notice.deadline.id} changed while its alert waited")
+    return None
 
 
 def alert_nonce(alert_id: int, *, fallback: bool = False) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.clock import Clock
@@ -24,6 +24,7 @@ from bot.notices import (
     PermanentSendError,
     ReaderCannotSee,
     TransientSendError,
+    Withdrawn,
     alert_nonce,
     build_notice,
     group_nonce,
@@ -203,6 +204,11 @@ class Sending:
         latest = max(self._last_change.get(key, 0), self._last_change.get((key[0], None), 0))
         return latest > group.handed_at
 
+    def _wanted(self, group: Group) -> Callable[[], bool]:
+        """Asked by the notifier once the post's turn has come (after the pace): whether the
+        group's deadline is still as it was handed over."""
+        return lambda: not self._changed_since(group)
+
     def _unsendable(self, group: Group, now: dt.datetime) -> Outcome | None:
         """The outcome of a group that is not to be posted (changed since it was handed
         over, or no longer active), else None."""
@@ -315,10 +321,21 @@ class Sending:
             return
         ids = [alert_id for group in groups for alert_id in group.ids]
         channel = groups[0].channel_id
+        notices = [
+            dataclasses.replace(notice, still_wanted=self._wanted(group))
+            for group, notice in zip(groups, notices, strict=True)
+        ]
         try:
             message_id = await self._watched(
                 self._notifier.send_alerts(notices, nonce=group_nonce(ids))
             )
+        except Withdrawn as exc:
+            # One of them changed while the message waited its turn: none is sent; each is
+            # claimed afresh as its deadline now is (the unchanged ones in a moment).
+            log.info("alerts %s channel=%s: %s; not sent", ids, channel, exc)
+            for group in groups:
+                self._emit(Outcome(group, self._clock.now(), released=True), taken)
+            return
         except InvalidMessage as exc:
             log.warning(
                 "alerts %s channel=%s: refused as one message (%s); sending each alone",
@@ -378,8 +395,13 @@ class Sending:
         notice = group.notice
         if found or notice is None or now - notice.now > NOTICE_FRESH:
             notice = build_notice(rest, deadline, group.settings, now=now)
+        notice = dataclasses.replace(notice, still_wanted=self._wanted(group))
         try:
             message_id = await self._watched(self._notifier.send_alert(notice))
+        except Withdrawn as exc:
+            log.info("alerts %s guild=%s deadline=%s: %s; not sent", group.ids,
+                     deadline.guild_id, deadline.id, exc)  # fmt: skip
+            return Outcome(group, self._clock.now(), released=True)
         except PermanentSendError as exc:
             if notice.dm_user_id is not None:
                 # A refused DM copy (closed DMs) fails alone: never posted in a channel.

@@ -12,13 +12,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.deadlines import Rule
 from bot.models import Deadline, NewDeadline
-from bot.notices import AlertNotice, PermanentSendError, TransientSendError
+from bot.notices import AlertNotice, PermanentSendError, TransientSendError, withdrawn
 
 # Thu 2025-07-17 08:00 in New York: the morning the Bondi letter went out, an hour before the
 # default 09:00 alert time.
@@ -98,6 +98,9 @@ class RecordingNotifier:
         self.clock: Callable[[], dt.datetime] | None = None  # when posts happen (else now)
         # Every message posted: (its nonce, its id, the notices it carries).
         self.messages: list[tuple[str, int, list[AlertNotice]]] = []
+        # Awaited before each post, as the real notifier waits its turn (the pace); then, as
+        # it does, a notice whose deadline changed meanwhile is withdrawn (`still_wanted`).
+        self.turn: Callable[[], Awaitable[None]] | None = None
         self.per_message = 5  # how many notices `fits` takes in one message
         self._ids = itertools.count(1000)
 
@@ -115,6 +118,11 @@ class RecordingNotifier:
 
     async def _post(self, notices: list[AlertNotice], nonce: str) -> int:
         """One message: refused if `fail` refuses any of its notices."""
+        if self.turn is not None:
+            await self.turn()
+            gone = withdrawn(notices)
+            if gone is not None:
+                raise gone
         self.attempts.extend(notices)
         for notice in notices:
             error = self.fail(notice)

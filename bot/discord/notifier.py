@@ -23,6 +23,7 @@ from bot.notices import (
     ReaderCannotSee,
     RecipientRefused,
     TransientSendError,
+    withdrawn,
 )
 
 from . import render
@@ -155,6 +156,10 @@ class DiscordNotifier:
         content, embed = render.alert_message(notice)
         channel = self._client.get_partial_messageable(notice.channel_id, guild_id=notice.guild_id)
         await self._pace.wait()
+        # The turn can come seconds later in a burst: a deadline changed meanwhile (done,
+        # snoozed, moved) is not posted.
+        if (gone := withdrawn([notice])) is not None:
+            raise gone
         try:
             message = await channel.send(
                 content=content,
@@ -177,6 +182,8 @@ class DiscordNotifier:
             await self._check_reader(notice, user_id)
             channel = await self._dm_channel(user_id)
             await self._pace.wait()
+            if (gone := withdrawn([notice])) is not None:
+                raise gone
             message = await channel.send(
                 content=content,
                 embed=embed,
@@ -220,6 +227,8 @@ class DiscordNotifier:
         first = notices[0]
         channel = self._client.get_partial_messageable(first.channel_id, guild_id=first.guild_id)
         await self._pace.wait()
+        if (gone := withdrawn(notices)) is not None:
+            raise gone
         try:
             message = await channel.send(
                 content=content,

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import discord
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -294,3 +295,25 @@ def test_a_note_on_a_grouped_message_keeps_within_the_room_left_for_it() -> None
     assert _with_note(other, 5, note).description == "x"
     short = discord.Embed(description="y").set_footer(text="Deadline #5 \u00b7 ref dda9")
     assert _with_note(short, 5, "\u2705 #5 done").description == "y\n\u2705 #5 done"
+
+
+async def test_the_notifier_asks_once_its_turn_has_come_and_posts_nothing_withdrawn() -> None:
+    from bot.discord.notifier import DiscordNotifier, Pace
+    from bot.notices import Withdrawn
+
+    changed = False
+
+    async def turn(_: float) -> None:  # the pace's wait: the deadline changes meanwhile
+        nonlocal changed
+        changed = True
+
+    pace = Pace(rate=1.0, burst=1, clock=lambda: 0.0, sleep=turn)
+    pace.reserve()  # a post before this one: this one waits its turn
+    client = discord.Client(intents=discord.Intents.none())  # never logged in: no request
+    notifier = DiscordNotifier(client, pace=pace)
+    wanted = notice(still_wanted=lambda: not changed)
+    with pytest.raises(Withdrawn, match="#12 changed"):
+        await notifier.send_alert(wanted)
+    assert changed  # it asked after the wait, not before
+    with pytest.raises(Withdrawn):
+        await notifier.send_alerts([wanted, notice(alert_id=8)], nonce="ddg0")
