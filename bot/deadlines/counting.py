@@ -169,7 +169,7 @@ def calculate_phrase(
     holiday_calendar(calendar)  # validate before parsing, so the error names the real problem
     zone(tz)
     if isinstance(text, str) and len(text) <= MAX_PHRASE_LENGTH:
-        repeat = read_recurrence(normalize(text), start=start)
+        repeat = read_recurrence(normalize(text), start=start, rule=rule.value, calendar=calendar)
         if repeat is not None:
             recurrence = repeat.recurrence
             due = occurrence_due(
@@ -236,11 +236,17 @@ def occurrences(
     calendar: str = DEFAULT_CALENDAR,
     tz: str = DEFAULT_TIMEZONE,
 ) -> list[tuple[dt.date, DueDate]]:
-    """The occurrence of `nominal` and up to `count - 1` after it: (date, due) pairs."""
-    dates = [nominal, *recurrence.dates_after(nominal, limit=count - 1)]
-    return [
-        (day, occurrence_due(recurrence, day, rule=rule, calendar=calendar, tz=tz)) for day in dates
-    ]
+    """The occurrence of `nominal` and up to `count - 1` after it: (date, due) pairs. The
+    series ends where the supported years do (a date due after 2200 is not listed)."""
+    found = [(nominal, occurrence_due(recurrence, nominal, rule=rule, calendar=calendar, tz=tz))]
+    for day in recurrence.dates_after(nominal, limit=count - 1):
+        try:
+            found.append(
+                (day, occurrence_due(recurrence, day, rule=rule, calendar=calendar, tz=tz))
+            )
+        except DateOutOfRangeError:
+            break
+    return found
 
 
 def day_zero(day: PartialDate | RelativeDay, *, near: dt.date) -> dt.date:

@@ -31,9 +31,18 @@ from dateutil.rrule import rrule, rrulestr
 from .calendars import DEFAULT_CALENDAR, format_day, holiday_calendar
 from .errors import DateOutOfRangeError, PhraseError
 from .parsing import match_date
-from .reading import WEEKDAYS, find_expressions, is_significant, recurring_words, tokens
+from .reading import (
+    _ORDINAL_ALT,
+    WEEKDAYS,
+    find_expressions,
+    is_name_word,
+    is_significant,
+    recurring_words,
+    tokens,
+)
 
 MAX_COUNT = 500
+MIN_YEAR, MAX_YEAR = 1900, 2200  # as counting.py: the years a date may be in
 MAX_YEARS = 50  # how far `until` may be from the first date
 _EXAMPLE = "Jail population report, every month on the 10th"
 _RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -49,6 +58,7 @@ _MONTH_NAMES = {
     for number in range(1, 13)
     for name in (_calendar.month_name[number].lower(), _calendar.month_abbr[number].lower())
 } | {"sept": 9}
+_FULL_MONTHS = tuple(name.lower() for name in _calendar.month_name[1:])
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _MON = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{'|'.join(_NUMBERS)})"
@@ -126,8 +136,8 @@ class Recurrence:
         at = None if day is None else dt.datetime.combine(day, dt.time())
         while len(found) < limit:
             nxt = rule.after(at, inc=at is None) if at is not None else _first(rule)
-            if nxt is None:
-                break
+            if nxt is None or nxt.year > MAX_YEAR:
+                break  # the series ends where the supported years do
             found.append(nxt.date())
             at = nxt
         return found
@@ -163,10 +173,17 @@ class ReadRecurrence:
     text: str  # the repeat as written
 
 
-def read_recurrence(cleaned: str, *, start: dt.date) -> ReadRecurrence | None:
+def read_recurrence(
+    cleaned: str, *, start: dt.date, rule: str = "calendar", calendar: str = DEFAULT_CALENDAR
+) -> ReadRecurrence | None:
     """The repeat at the end of `cleaned` (normalized text), with day 0 `start`; None if
     the phrase does not end in one of the forms read here. Raises PhraseError when it does
-    but something about it is wrong (a 32nd, a June 31, a title that also says when)."""
+    but something about it is wrong (a 32nd, a June 31, a title that also says when), and
+    DateOutOfRangeError for a day 0 outside the supported years.
+
+    `rule` and `calendar` are the deadline's: the first date is the first whose due date
+    (rolled forward, or stepped back to the last business day) is day 0 or later, and
+    `until` keeps every date whose due date is on or before it."""
     if _REPEAT_WORD.search(cleaned) is None:  # most phrases: one search, nothing more
         return None
     lowered = "".join(ch if len(low := ch.lower()) != 1 else low for ch in cleaned)
@@ -181,20 +198,50 @@ def read_recurrence(cleaned: str, *, start: dt.date) -> ReadRecurrence | None:
         found = pattern.search(body)
         if found is None:
             continue
-        recurrence = _build(form, found, start=start)
-        recurrence = _limited(recurrence, count, until_text)
+        if is_name_word(cleaned, found.start()):
+            return None  # "Pitch to LA Weekly": a publication, not a repeat
+        if not MIN_YEAR <= start.year <= MAX_YEAR:
+            raise DateOutOfRangeError(f"the start date {start} is outside {MIN_YEAR}-{MAX_YEAR}")
         said = cleaned[found.start() : len(lowered)].strip(_TRIM)
         title = _title(cleaned[: found.start()], said)
+        recurrence, named = _build(form, found, start=start)
+        if named and (recurrence.business or rule != "calendar"):
+            recurrence = _first_due(recurrence, start, rule=rule, calendar=calendar)
+        recurrence = _limited(recurrence, count, until_text, calendar=calendar)
         return ReadRecurrence(title, recurrence, said)
     return None
+
+
+def _first_due(recurrence: Recurrence, start: dt.date, *, rule: str, calendar: str) -> Recurrence:
+    """The repeat from its first date whose due date is `start` or later: under roll a 10th
+    on a Sunday before a Monday day 0 is due that day; the last business day of a month can
+    fall before the rule's last weekday (and before day 0). Due dates never go back as the
+    rule's dates go on, so the first that is due on or after `start` is the one."""
+    plain = re.sub(r";INTERVAL=\d+", "", recurrence.rule)
+    # A date rolls forward, or steps back to its month's last business day, by days only.
+    search = _rule(plain, start - dt.timedelta(days=40))
+    for value in search:
+        nominal = value.date()
+        if occurrence_day(recurrence, nominal, rule=rule, calendar=calendar)[0] >= start:
+            return _recurrence(recurrence.rule, nominal, recurrence.words, recurrence.business)
+    raise AssertionError(recurrence)  # pragma: no cover: every rule here goes on
 
 
 def _number(text: str) -> int:
     return int(text) if text.isdigit() else _NUMBERS[text]
 
 
-def _build(form: str, found: re.Match[str], *, start: dt.date) -> Recurrence:
+def _build(form: str, found: re.Match[str], *, start: dt.date) -> tuple[Recurrence, bool]:
+    """The repeat, and whether it names its day (a 10th, a Tuesday, a June 30); without one
+    its dates count from day 0."""
     groups = found.groupdict()
+    named = bool(
+        form in ("last-business", "nth-weekday")
+        or groups.get("dom")
+        or groups.get("wd")
+        or groups.get("mon")
+        or groups.get("mon2")
+    )
     if form in ("month-day", "months", "quarter", "month"):
         interval = {"quarter": 3, "month-day": 1, "month": 1}.get(form) or _interval(
             groups["n"], 1, 24, "months"
@@ -210,7 +257,7 @@ def _build(form: str, found: re.Match[str], *, start: dt.date) -> Recurrence:
             words = f"{every} from day 0 (on the {_ordinal(day)})"
         if form == "quarter":
             words = words.replace("every 3 months", "quarterly (every 3 months)")
-        return _recurrence(_monthly(interval, day), first, words)
+        return _recurrence(_monthly(interval, day), first, words), named
     if form in ("weekday", "weeks", "week"):
         interval = 1 if form != "weeks" else _interval(groups["n"], 1, 52, "weeks")
         every = "every week" if interval == 1 else f"every {interval} weeks"
@@ -223,7 +270,7 @@ def _build(form: str, found: re.Match[str], *, start: dt.date) -> Recurrence:
             weekday = first.weekday()
             words = f"{every} from day 0 (on {_calendar.day_name[weekday]}s)"
         rule = f"FREQ=WEEKLY{_every(interval)};BYDAY={_RRULE_DAYS[weekday]}"
-        return _recurrence(rule, first, words)
+        return _recurrence(rule, first, words), named
     if form in ("year-day", "year"):
         if groups.get("mon") or groups.get("mon2"):
             month = _MONTH_NAMES[groups.get("mon") or groups["mon2"]]
@@ -239,27 +286,31 @@ def _build(form: str, found: re.Match[str], *, start: dt.date) -> Recurrence:
             first = start + relativedelta(years=1)
             month, day = start.month, start.day
             words = f"every year from day 0 (on {_calendar.month_abbr[month]} {day})"
-        return _recurrence(_yearly(month, day), first, words)
+        return _recurrence(_yearly(month, day), first, words), named
     if form == "last-business":
         rule = "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"
         first = _on_or_after(rule, start, 1)
-        return Recurrence(rule, first, "the last business day of every month", business=True)
+        return Recurrence(rule, first, "the last business day of every month", True), named
     assert form == "nth-weekday"
     nth, weekday = _NTH[groups["nth"]], WEEKDAYS[groups["wd"]]
     rule = f"FREQ=MONTHLY;BYDAY={nth:+d}{_RRULE_DAYS[weekday]}"
     words = f"the {_NTH_WORDS[nth]} {_calendar.day_name[weekday]} of every month"
-    return _recurrence(rule, _on_or_after(rule, start, 1), words)
+    return _recurrence(rule, _on_or_after(rule, start, 1), words), named
 
 
-def _recurrence(rule: str, first: dt.date, words: str) -> Recurrence:
-    recurrence = Recurrence(rule, first, words)
+def _recurrence(rule: str, first: dt.date, words: str, business: bool = False) -> Recurrence:
+    if first.year > MAX_YEAR:
+        raise DateOutOfRangeError(f"its first date {first} is outside {MIN_YEAR}-{MAX_YEAR}")
+    recurrence = Recurrence(rule, first, words, business)
     dates = recurrence.dates_after(None, limit=1)
     assert dates, rule
     assert dates[0] == first, (rule, first, dates)  # DTSTART is the first date
     return recurrence
 
 
-def _limited(recurrence: Recurrence, count: int | None, until_text: str | None) -> Recurrence:
+def _limited(
+    recurrence: Recurrence, count: int | None, until_text: str | None, *, calendar: str
+) -> Recurrence:
     if count is not None:
         if not 1 <= count <= MAX_COUNT:
             raise PhraseError(
@@ -286,9 +337,13 @@ def _limited(recurrence: Recurrence, count: int | None, until_text: str | None) 
         until = dt.date(partial.year, partial.month, partial.day)
     except ValueError:
         raise DateOutOfRangeError(f"'until {until_text}' is not a real date") from None
-    if until < recurrence.start:
+    last = _until_rule_date(recurrence, until, calendar=calendar)
+    if last < recurrence.start:
+        first = recurrence.start
+        if recurrence.business:
+            first = occurrence_day(recurrence, first, rule="calendar", calendar=calendar)[0]
         raise PhraseError(
-            f"it ends {format_day(until)}, before its first date {format_day(recurrence.start)}",
+            f"it ends {format_day(until)}, before its first date {format_day(first)}",
             example=f"{_EXAMPLE} until {recurrence.start.year + 1}-12-31",
         )
     if until > recurrence.start + relativedelta(years=MAX_YEARS):
@@ -297,11 +352,28 @@ def _limited(recurrence: Recurrence, count: int | None, until_text: str | None) 
             example=f"{_EXAMPLE} until {recurrence.start.year + 1}-12-31",
         )
     return Recurrence(
-        f"{recurrence.rule};UNTIL={until:%Y%m%d}",
+        f"{recurrence.rule};UNTIL={last:%Y%m%d}",
         recurrence.start,
         f"{recurrence.words} until {format_day(until)}",
         recurrence.business,
     )
+
+
+def _until_rule_date(recurrence: Recurrence, until: dt.date, *, calendar: str) -> dt.date:
+    """The RRULE's UNTIL for a series that ends `until`: that day, or for the last business
+    day the rule's last weekday of the month when its business day is on or before `until`
+    (May 2027: the rule's Mon May 31 is Memorial Day, the date is Fri May 28; until May 30
+    keeps it)."""
+    if not recurrence.business:
+        return until
+    month_end = _rule(recurrence.rule, dt.date(until.year, until.month, 1))
+    found = _first(month_end)
+    assert found is not None
+    nominal = found.date()
+    if nominal > until and occurrence_day(recurrence, nominal, rule="calendar",
+                                          calendar=calendar)[0] <= until:  # fmt: skip
+        return nominal
+    return until
 
 
 def _interval(text: str, low: int, high: int, unit: str) -> int:
@@ -384,15 +456,84 @@ def _title(before: str, said: str) -> str | None:
             "the 15th' or 'the first Monday of each month'",
             example=_EXAMPLE,
         )
+    if before[-1:].isspace() and before.rstrip()[-1:].isalnum():  # "bi weekly"
+        _check_word_before(title, lowered, said)
+    hint = ""
+    if more is None and (limit := _TITLE_LIMIT.search(lowered)) is not None:
+        more = title[limit.start() : limit.end()]
+        hint = (f"; a repeat starts from the start date, and its end goes after it, as in "
+                f"'{said} until 2026-12-31' or '{said} for 6 times'")  # fmt: skip
+    if more is None and (when := _TITLE_WHEN.search(lowered)) is not None:
+        more = title[when.start() : when.end()]
     if more is not None:
         raise PhraseError(
-            f"it repeats {said!r} but also says {more!r}: give one or the other",
+            f"it repeats {said!r} but also says {more!r}: give one or the other{hint}",
             example=_EXAMPLE,
         )
+    _check_word_before(title, lowered, said)  # "Report, third, every month"
     words = title.split()
     while words and words[-1].lower().strip(_TRIM) in ("due", "by", "on", "is", "deadline"):
         words.pop()
     return " ".join(words).strip(_TRIM) or None
+
+
+def _check_word_before(title: str, lowered: str, said: str) -> None:
+    """Refuse a word right before the repeat that changes what it means: "bi weekly" (every
+    2 weeks), "twice monthly", "first and third Tuesday", "second to last business day",
+    "the day before the last business day"."""
+    words = lowered.split()
+    if not words:
+        return
+    word = words[-1].strip(_TRIM)
+    if word in _CHANGES_MEANING or _ORDINAL_WORD.fullmatch(word) or re.fullmatch(r"\d+x", word):
+        raise PhraseError(
+            f"{title.split()[-1].strip(_TRIM)!r} before {said!r} changes what the repeat means, "
+            "and it is not read here: say it as one repeat, as in 'every 2 weeks' or 'the "
+            "first Tuesday of every month' (one deadline per repeat)",
+            example="Status call, every 2 weeks",
+        )
+
+
+_CHANGES_MEANING = frozenset({
+    "bi", "semi", "twice", "thrice", "times", "and", "or", "to", "before", "after", "other",
+    "alternate", "last", "final", "next", "penultimate", "plus", "&",
+})  # fmt: skip
+_ORDINAL_WORD = re.compile(rf"(?:{_ORDINAL_ALT}|\d{{1,2}}(?:st|nd|rd|th))")
+# Words in a title that say when a series starts or ends ("Starting September", "Through
+# December", "Until 2026", "Six times"): what the repeat's own limit says, so refused.
+_TITLE_LIMIT = re.compile(
+    rf"\b(?:until|till|til|thru)\b"
+    rf"|\b(?:through|ending|ends|starting|starts|beginning|begins|commencing|effective|from|"
+    rf"since|in|during|after|before|by|as\s+of)\s+"
+    rf"(?:(?:the\s+)?(?:end|start|beginning|middle)\s+of\s+)?"
+    rf"(?:(?:{_MON})\b\.?|\d{{4}}\b"
+    rf"|(?:next|this|the\s+coming)\s+(?:week|month|year|quarter|fall|spring|summer|winter|"
+    rf"season|term|session|{_WD})\b)"
+    rf"|\b(?:starting|beginning|commencing|effective)\s+(?:in|on|from|with|the|today|"
+    rf"tomorrow|now)\b"
+    rf"|\b(?:after|before|following|ahead\s+of|once|when|upon)\s+(?:the|a|an|each|every)\b"
+    rf"|\b(?:\d+|{'|'.join(_NUMBERS)}|a\s+few|several|once|twice|thrice)\s+(?:more\s+)?"
+    rf"(?:times|occurrences)\b"
+)
+# Words in a title that name the day ("on the tenth", "month-end", "Christmas", "Tuesdays"):
+# the series would run on day 0's date instead, so refused (digits are refused already).
+_TITLE_WHEN = re.compile(
+    rf"\b(?:the|on|by|due)\s+(?:{_ORDINAL_ALT})\b|\b(?:{_ORDINAL_ALT})\s*-?\s*of\b"
+    r"|\bmid-?\s?(?:month|year|week|quarter)\b"
+    r"|\b(?:month|year|quarter|week)(?:'s)?[-\s]?end\b"
+    r"|\b(?:end|start|beginning|middle|close|turn)[-\s]of[-\s](?:the[-\s])?"
+    r"(?:month|year|quarter|week)\b"
+    r"|\bbusiness\s+days?\b|\blast\s+day\b|\bweek(?:ends?|days?|nights?)\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b"
+    rf"|\b(?:{'|'.join(m for m in _FULL_MONTHS if m != 'may')})\b"
+    r"|\b(?:christmas|xmas|thanksgiving|new\s+year'?s?|independence\s+day|memorial\s+day|"
+    r"labou?r\s+day|election\s+day|primary\s+day|tax\s+day|veterans'?\s+day|juneteenth|"
+    r"easter|halloween|valentine'?s|mlk\s+day|martin\s+luther\s+king|presidents'?\s+day|"
+    r"columbus\s+day|indigenous\s+peoples'?\s+day|inauguration\s+day|flag\s+day|"
+    r"mother'?s\s+day|father'?s\s+day|black\s+friday|cyber\s+monday|good\s+friday|"
+    r"st\.?\s+patrick'?s|cinco\s+de\s+mayo|groundhog\s+day|boxing\s+day|hanukkah|"
+    r"passover|ramadan|kwanzaa|fourth\s+of\s+july|july\s+fourth)\b"
+)
 
 
 def occurrence_day(
