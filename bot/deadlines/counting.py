@@ -212,7 +212,9 @@ def occurrence_due(
     due, steps = occurrence_day(recurrence, nominal, rule=rule.value, calendar=calendar)
     _check_range(due, "due date")
     if day0 is not None:
-        steps.insert(0, f"day 0: {format_day(day0)} (start date); the first date on or after it")
+        steps.insert(
+            0, f"day 0: {format_day(day0)} (start date); the first occurrence due on or after it"
+        )
     local = dt.datetime.combine(due, END_OF_DAY, tzinfo=zoneinfo)
     steps.append(f"due by the end of {format_day(due)} ({zoneinfo.key})")
     return DueDate(

@@ -1031,7 +1031,7 @@ _WORD_BEFORE = re.compile(r"(?:^|\s)(\S+)\s+$")
 def is_name_word(cased: str, at: int) -> bool:
     """Is the repeat word at `at` in `cased` part of a name? A capital "Daily" anywhere ("Daily
     News pitch"); a capital Weekly, Monthly, Quarterly, Annually or Yearly right after a
-    capitalised word ("LA Weekly", "Texas Monthly", "Foreign Affairs Quarterly"); a capital
+    capitalised word or an article ("LA Weekly", "Texas Monthly", "the Monthly"); a capital
     "Every" or "Each" right after a word in lower case ("a piece for Every Month")."""
     word = re.match(r"[A-Za-z]+", cased[at:])
     if word is None or not cased[at].isupper():
@@ -1043,8 +1043,8 @@ def is_name_word(cased: str, at: int) -> bool:
     if before is None or not before.group(1)[-1].isalpha():
         return False  # the phrase's first word, or after a comma: "Jail report, Monthly"
     previous = before.group(1)
-    if text in _PERIODICALS:
-        return previous[0].isupper()
+    if text in _PERIODICALS:  # "the Monthly": a name too
+        return previous[0].isupper() or previous in ("the", "a", "an")
     return text in ("every", "each") and previous.islower()
 
 

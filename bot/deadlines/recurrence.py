@@ -8,10 +8,12 @@ deadline's rule (`roll`: a 10th on a Sunday is due Monday the 11th). Anything el
 repeats ("every 10 days", "twice a month", "each Friday by noon") stays refused by the
 reader, so nothing that is not clearly one of these forms is read as a repeat.
 
-Forms: `every month on the 10th`, `monthly on the 10th`, `every 3 months [on the 10th]`,
-`monthly`, `every Tuesday`, `weekly [on Tuesday]`, `every 2 weeks`, `quarterly [on the
-15th]`, `every year on June 30`, `annually [on June 30]`, `last business day of every
-month`, `first Monday of each month`; then optionally `until 2026-12-31` or `for 6 times`.
+Forms: `every month on the 10th` (`monthly on the 10th`, `the 10th of every month`, `every
+month by the 10th`), `every 3 months [on the 10th]`, `monthly`, `every Tuesday`, `weekly [on
+Tuesday]`, `every 2 weeks`, `every other week`, `quarterly [on the 15th]` (`every quarter`),
+`every year on June 30` (`annually`/`yearly on June 30`, `every June 30`), `annually`,
+`yearly`, `last business day of every month`, `first Monday of each month`; then optionally
+`until 2026-12-31` (`until Dec. 31, 2026`) or `for 6 times`.
 Without a named day the dates count from day 0 (`quarterly` from Jul 17: Oct 17, Jan 17...).
 A day past the 28th falls on the last day of a shorter month (the 31st: Apr 30, Feb 28),
 as `1 month` counts; the rule says so with BYSETPOS, so calendars show the same dates.
@@ -64,7 +66,7 @@ _MON = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{'|'.join(_NUMBERS)})"
 _EVERY = r"(?:every|each)"
 _DOM = r"(?:the\s+)?(?P<dom>\d{1,2})(?P<suffix>st|nd|rd|th)"
-_ON_DOM = rf"\s*,?\s+on\s+{_DOM}"
+_ON_DOM = rf"\s*,?\s+(?:on|by|due(?:\s+(?:on|by))?)\s+{_DOM}"
 _ON_WD = rf"\s*,?\s+on\s+(?P<wd>{_WD})s?\.?"
 _MONTH_DAY = (
     rf"(?:(?P<mon>{_MON})\.?\s+(?P<mday>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -78,20 +80,23 @@ _FORMS: tuple[tuple[str, str], ...] = (
     (
         "nth-weekday",
         rf"(?:on\s+)?(?:the\s+)?(?P<nth>{'|'.join(_NTH)})\s+(?P<wd>{_WD})"
-        rf"{_OF_MONTH}",
+        rf"\.?{_OF_MONTH}",
     ),
+    ("month-day", rf"(?:the\s+)?(?P<dom>\d{{1,2}})(?P<suffix>st|nd|rd|th){_OF_MONTH}"),
     ("month-day", rf"{_EVERY}\s+month{_ON_DOM}"),
     ("month-day", rf"monthly{_ON_DOM}"),
     ("months", rf"{_EVERY}\s+{_N}\s+months(?:{_ON_DOM})?"),
-    ("quarter", rf"quarterly(?:{_ON_DOM})?"),
+    ("quarter", rf"(?:quarterly|{_EVERY}\s+quarter)(?:{_ON_DOM})?"),
     ("month", rf"{_EVERY}\s+month|monthly"),
     ("weekday", rf"{_EVERY}\s+(?P<wd>{_WD})\.?"),
     ("weekday", rf"weekly{_ON_WD}"),
     ("weeks", rf"{_EVERY}\s+{_N}\s+weeks"),
+    ("other-week", rf"{_EVERY}\s+other\s+week"),
     ("week", rf"{_EVERY}\s+week|weekly"),
     ("year-day", rf"{_EVERY}\s+year\s*,?\s+on\s+{_MONTH_DAY}"),
-    ("year-day", rf"annually\s*,?\s+on\s+{_MONTH_DAY}"),
-    ("year", rf"{_EVERY}\s+year|annually"),
+    ("year-day", rf"(?:annually|yearly)\s*,?\s+on\s+{_MONTH_DAY}"),
+    ("year-day", rf"{_EVERY}\s+{_MONTH_DAY}"),
+    ("year", rf"{_EVERY}\s+year|annually|yearly"),
 )
 
 
@@ -103,13 +108,18 @@ def _patterns() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str
         (form, re.compile(rf"(?:^|(?<=[\s,;:(]))(?:{pattern})$")) for form, pattern in _FORMS
     )
     count = re.compile(rf"^(?P<body>.*?)\s*,?\s+(?:for\s+)?{_N}\s+(?:times|occurrences)$")
-    until = re.compile(r"^(?P<body>.*?)\s*,?\s+(?:until|through|till)\s+(?P<until>[^,;]+?)$")
+    until = re.compile(
+        r"^(?P<body>.*?)\s*,?\s+(?P<word>until|through|till)\s+"
+        r"(?P<until>[^,;]+?(?:,\s*\d{4})?)$"  # "until Dec. 31, 2026": AP style
+    )
     return forms, count, until
 
 
 _TRIM = " \t,:;|-\"'`.!?("
 # Every form holds one of these words.
-_REPEAT_WORD = re.compile(r"\b(?:every|each|weekly|monthly|quarterly|annually)\b", re.IGNORECASE)
+_REPEAT_WORD = re.compile(
+    r"\b(?:every|each|weekly|monthly|quarterly|annually|yearly)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,19 +197,19 @@ def read_recurrence(
     if _REPEAT_WORD.search(cleaned) is None:  # most phrases: one search, nothing more
         return None
     lowered = "".join(ch if len(low := ch.lower()) != 1 else low for ch in cleaned)
-    lowered = lowered.rstrip(" .")
-    body, count, until_text = lowered, None, None
+    lowered = lowered.rstrip(" .;")
+    body, count, until_text, until_word = lowered, None, None, "until"
     forms, count_limit, until_limit = _patterns()
     if (match := count_limit.match(lowered)) is not None:
         body, count = match["body"], _number(match["n"])
     elif (match := until_limit.match(lowered)) is not None:
-        body, until_text = match["body"], match["until"]
+        body, until_text, until_word = match["body"], match["until"], match["word"]
     for form, pattern in forms:
         found = pattern.search(body)
         if found is None:
             continue
-        if is_name_word(cleaned, found.start()):
-            return None  # "Pitch to LA Weekly": a publication, not a repeat
+        if is_name_word(cleaned, found.start()) or _DETERMINER.search(body[: found.start()]):
+            return None  # "Pitch to LA Weekly", "Reply to the monthly": a name or a noun
         if not MIN_YEAR <= start.year <= MAX_YEAR:
             raise DateOutOfRangeError(f"the start date {start} is outside {MIN_YEAR}-{MAX_YEAR}")
         said = cleaned[found.start() : len(lowered)].strip(_TRIM)
@@ -207,7 +217,7 @@ def read_recurrence(
         recurrence, named = _build(form, found, start=start)
         if named and (recurrence.business or rule != "calendar"):
             recurrence = _first_due(recurrence, start, rule=rule, calendar=calendar)
-        recurrence = _limited(recurrence, count, until_text, calendar=calendar)
+        recurrence = _limited(recurrence, count, until_text, until_word, calendar=calendar)
         return ReadRecurrence(title, recurrence, said)
     return None
 
@@ -258,8 +268,10 @@ def _build(form: str, found: re.Match[str], *, start: dt.date) -> tuple[Recurren
         if form == "quarter":
             words = words.replace("every 3 months", "quarterly (every 3 months)")
         return _recurrence(_monthly(interval, day), first, words), named
-    if form in ("weekday", "weeks", "week"):
-        interval = 1 if form != "weeks" else _interval(groups["n"], 1, 52, "weeks")
+    if form in ("weekday", "weeks", "other-week", "week"):
+        interval = {"weeks": 0, "other-week": 2}.get(form, 1) or _interval(
+            groups["n"], 1, 52, "weeks"
+        )
         every = "every week" if interval == 1 else f"every {interval} weeks"
         if groups.get("wd"):
             weekday = WEEKDAYS[groups["wd"]]
@@ -309,7 +321,12 @@ def _recurrence(rule: str, first: dt.date, words: str, business: bool = False) -
 
 
 def _limited(
-    recurrence: Recurrence, count: int | None, until_text: str | None, *, calendar: str
+    recurrence: Recurrence,
+    count: int | None,
+    until_text: str | None,
+    until_word: str = "until",
+    *,
+    calendar: str,
 ) -> Recurrence:
     if count is not None:
         if not 1 <= count <= MAX_COUNT:
@@ -328,7 +345,7 @@ def _limited(
     found = match_date(until_text, 0)
     if found is None or found[1] != len(until_text) or found[0].year is None:
         raise PhraseError(
-            f"'until {until_text}': give the last date with its year",
+            f"'{until_word} {until_text}': give the last date with its year",
             example=f"{_EXAMPLE} until 2026-12-31",
         )
     partial = found[0]
@@ -336,7 +353,7 @@ def _limited(
     try:
         until = dt.date(partial.year, partial.month, partial.day)
     except ValueError:
-        raise DateOutOfRangeError(f"'until {until_text}' is not a real date") from None
+        raise DateOutOfRangeError(f"'{until_word} {until_text}' is not a real date") from None
     last = _until_rule_date(recurrence, until, calendar=calendar)
     if last < recurrence.start:
         first = recurrence.start
@@ -348,7 +365,7 @@ def _limited(
         )
     if until > recurrence.start + relativedelta(years=MAX_YEARS):
         raise PhraseError(
-            f"'until {until_text}' is more than {MAX_YEARS} years away",
+            f"'{until_word} {until_text}' is more than {MAX_YEARS} years away",
             example=f"{_EXAMPLE} until {recurrence.start.year + 1}-12-31",
         )
     return Recurrence(
@@ -442,7 +459,7 @@ def _title(before: str, said: str) -> str | None:
         first = toks[found[0].first]
         more = title[first.start : toks[found[0].last - 1].end]
     if more is None:
-        # "the 15th of each month", "the first of every month": a day named through the
+        # "the fifteenth of each month", "the first of every month": a day named through the
         # repeat, not read here (say "every month on the 15th").
         more = next(
             (title[t.start : t.end] for i, t in enumerate(toks)
@@ -472,7 +489,9 @@ def _title(before: str, said: str) -> str | None:
         )
     _check_word_before(title, lowered, said)  # "Report, third, every month"
     words = title.split()
-    while words and words[-1].lower().strip(_TRIM) in ("due", "by", "on", "is", "deadline"):
+    while words and words[-1].lower().strip(_TRIM) in (
+        "due", "by", "on", "is", "deadline", "once",
+    ):  # fmt: skip
         words.pop()
     return " ".join(words).strip(_TRIM) or None
 
@@ -494,6 +513,8 @@ def _check_word_before(title: str, lowered: str, said: str) -> None:
         )
 
 
+# A determiner right before the form makes its first word a noun ("the monthly, by the 10th").
+_DETERMINER = re.compile(r"(?:^|\s)(?:the|a|an|this|that|our|your|their|his|her|its|my)\s+$")
 _CHANGES_MEANING = frozenset({
     "bi", "semi", "twice", "thrice", "times", "and", "or", "to", "before", "after", "other",
     "alternate", "last", "final", "next", "penultimate", "plus", "&",

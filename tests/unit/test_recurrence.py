@@ -153,7 +153,8 @@ def test_count_and_until_end_the_series() -> None:
         ("Report, 30 days, every month", "30 days"),
         ("Report by Friday, every Tuesday", "by Friday"),
         ("the first of every month", "after the repeat"),
-        ("by the 15th of each month", "15th"),
+        ("by the fifteenth of each month", "fifteenth"),  # in words: not read
+        ("every month on the 10th through December 2026", "'through december 2026'"),
         ("every 10 days", "repeat"),  # not a form read: refused by the reader as before
         ("each Friday by noon", "repeat"),
         ("every two weeks on Monday", "repeat"),
@@ -395,3 +396,47 @@ def test_a_repeat_in_a_records_law_phrase_is_refused(text: str) -> None:
         calculate(text, start=DAY0, tz=NY)
     # Without the repeat, the preset still counts.
     assert calculate("CPRA request to LA County", start=DAY0, tz=NY).law is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "rrule", "first"),
+    [
+        # Day 0 Thu Jul 17 2025: the first 10th on or after it is Sun Aug 10.
+        ("Jail report, on the 10th of every month", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, by the 10th of each month", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report due the 10th of each month", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, every month by the 10th", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, monthly, due the 10th", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, every month on the 10th;", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, every month on the 10th until Dec. 31, 2026",
+         "FREQ=MONTHLY;BYMONTHDAY=10;UNTIL=20261231", "2025-08-10"),
+        ("Jail report, every month on the 10th until December 31, 2026",
+         "FREQ=MONTHLY;BYMONTHDAY=10;UNTIL=20261231", "2025-08-10"),
+        # Yearly from day 0: Jul 17 2026; on June 30: the first is Jun 30 2026.
+        ("Jail report, yearly", "FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=17", "2026-07-17"),
+        ("Jail report, yearly on June 30", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=30", "2026-06-30"),
+        ("Jail report, every June 30", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=30", "2026-06-30"),
+        # Every quarter from day 0: Oct 17; every other week: Thu Jul 31.
+        ("Jail report, every quarter", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=17", "2025-10-17"),
+        ("Jail report, each quarter", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=17", "2025-10-17"),
+        ("Jail report, every other week", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "2025-07-31"),
+        ("Jail report, once weekly", "FREQ=WEEKLY;BYDAY=TH", "2025-07-24"),
+        # The fourth Thursday of July 2025 is Jul 24.
+        ("Jail report, 4th Thu. of each month", "FREQ=MONTHLY;BYDAY=+4TH", "2025-07-24"),
+    ],
+)  # fmt: skip
+def test_more_ways_to_say_a_repeat_that_read_one_way(text: str, rrule: str, first: str) -> None:
+    result = calculate(text, start=DAY0, tz=NY)
+    assert result.recurrence is not None
+    assert (result.title, result.recurrence.rrule) == ("Jail report", rrule)
+    assert result.recurrence.start.isoformat() == first
+
+
+def test_a_repeat_word_after_an_article_is_a_noun_not_a_repeat() -> None:
+    # "by the 10th" is the one-off's: Sun Aug 10 2025, titled with the publication.
+    result = calculate("Reply to the Monthly, by the 10th", start=DAY0, tz=NY)
+    assert (result.title, result.due.due, result.recurrence) == (
+        "Reply to the Monthly", dt.date(2025, 8, 10), None,
+    )  # fmt: skip
+    with pytest.raises(PhraseError, match="repeat"):
+        calculate("Reply to the monthly, by the 10th", start=DAY0, tz=NY)
