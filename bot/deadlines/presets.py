@@ -105,7 +105,7 @@ def _title_only(text: str) -> str | None:
         return None
     try:
         parse_phrase(cleaned)
-    except AmbiguousPhrase:
+    except (AmbiguousPhrase, RepeatPhraseError):  # a repeat too: the law's deadline does not
         pass
     except DeadlineError:
         return cleaned

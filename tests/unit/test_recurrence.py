@@ -440,3 +440,10 @@ def test_a_repeat_word_after_an_article_is_a_noun_not_a_repeat() -> None:
     )  # fmt: skip
     with pytest.raises(PhraseError, match="repeat"):
         calculate("Reply to the monthly, by the 10th", start=DAY0, tz=NY)
+
+
+@pytest.mark.parametrize("text", ["Jail report, weekly", "Jail report, every month on the 10th"])
+def test_a_repeat_with_a_preset_is_refused_not_kept_as_the_title(text: str) -> None:
+    # Was the CPRA preset titled 'Jail report, weekly': the repeat silently dropped.
+    with pytest.raises(PhraseError, match="says when itself"):
+        calculate(text, start=DAY0, tz=NY, preset="ca")
