@@ -431,6 +431,7 @@ def _law_stage_json(law: Any, stage: Any) -> dict[str, Any]:
         "period": stage.period,
         "rule": stage.rule,
         "counted_from": stage.from_what,
+        "counts_from": stage.counts_from,
         "citation": stage.citation,
         "confidence": stage.confidence or law.confidence,
     }

@@ -441,6 +441,8 @@ class Dispatcher(Sending):
             if rows.released:
                 await tx.release_claims(rows.released)
             await tx.plan_if_active(rows.following)
+            for guild_id, deadline_id, user_id in rows.stopped_copies:
+                await tx.remove_dm_copies(guild_id, deadline_id, user_id)
             await tx.add_history(*rows.history)
         if self._observer is not None:
             observe(self._observer, batch)

@@ -124,6 +124,7 @@ class NewDeadline:
     stages_left: int = 0  # the preset's stages after this one
     recurrence: Recurrence | None = None  # a repeat: this is its occurrence of `occurrence_on`
     occurrence_on: dt.date | None = None
+    last_day: dt.date | None = None  # a roll/court rule's last day before its roll
 
     # What a new deadline is once stored, so planning can take either (bulk import plans
     # alerts before the ids exist).
@@ -171,6 +172,7 @@ class NewDeadline:
             stages_left=self.stages_left,
             recurrence=self.recurrence,
             occurrence_on=self.occurrence_on,
+            last_day=self.last_day,
         )
 
 
@@ -223,6 +225,20 @@ class Deadline:
     recurrence: Recurrence | None = None
     occurrence_on: dt.date | None = None
     next_id: int | None = None
+    # Migration 16: under the roll and court rules, the period's last day before the roll
+    # moved it to `due` (a Sunday, a holiday); None when `due` is the last day. Pausing counts
+    # the days left to it; resuming and extending count from it and roll once at the end.
+    last_day: dt.date | None = None
+
+    @property
+    def statutory_last_day(self) -> dt.date:
+        """The period's own last day: `last_day` when a roll moved `due` past it, else
+        `due` (also when `last_day` does not belong to this due date any more)."""
+        # A roll crosses a weekend and a few holidays at most; a `last_day` further back
+        # belongs to an older due date (a change that forgot it): the due date stands.
+        if self.last_day is not None and 0 < (self.due - self.last_day).days <= 7:
+            return self.last_day
+        return self.due
 
     @property
     def repeating(self) -> bool:

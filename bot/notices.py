@@ -33,6 +33,12 @@ class RecipientRefused(PermanentSendError):
     server shared with it): that copy fails, and is never posted anywhere else."""
 
 
+class ReaderCannotSee(RecipientRefused):
+    """The member may no longer see the deadline's alert channel (View Channel taken away,
+    or they left the server): that copy fails, and their copies of the deadline stop, since
+    a copy must not show anyone what the channel hides from them."""
+
+
 class InvalidMessage(PermanentSendError):
     """Discord refused the message itself (400: its body), not the channel: the same alerts
     may still go out in other messages."""

@@ -98,19 +98,26 @@ class Outcome:
     # channel): alert id -> that message. The rest of the group, if any, is what was sent.
     found: dict[int, int] = field(default_factory=dict)
     note: str | None = None  # said in the history entry (e.g. why no check was possible)
+    # A DM copy refused because its member can no longer see the channel: their copies stop.
+    stop_copies: bool = False
 
 
 @dataclass(slots=True)
 class OutcomeRows:
     """What one transaction writes for a batch of outcomes (the Transaction methods' rows)."""
 
-    sent: list[tuple[int, int, dt.datetime, int]] = field(default_factory=list)
-    failed: list[tuple[int, int, dt.datetime, str]] = field(default_factory=list)
-    retry: list[tuple[int, int, dt.datetime, str]] = field(default_factory=list)
+    # (guild, alert, ...): a result is written to the alert it is the result of, matched on
+    # more than its id (AlertQueries.mark_sent).
+    sent: list[tuple[int, StoredAlert, dt.datetime, int]] = field(default_factory=list)
+    failed: list[tuple[int, StoredAlert, dt.datetime, str]] = field(default_factory=list)
+    retry: list[tuple[int, StoredAlert, dt.datetime, str]] = field(default_factory=list)
     dropped: list[tuple[int, int]] = field(default_factory=list)
     released: list[int] = field(default_factory=list)  # alert ids to claim afresh
-    following: list[tuple[int, int, PlannedAlert]] = field(default_factory=list)
+    # (guild, deadline, the due time it was planned from, alert): see plan_if_active.
+    following: list[tuple[int, int, dt.datetime, PlannedAlert]] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    # (guild, deadline, user): a member whose DM copies of the deadline stop (Outcome.stop_copies)
+    stopped_copies: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
@@ -132,21 +139,23 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
         # `status` reads: whose DMs are closed is theirs to know (status tells them alone).
         told = history if group.dm_user_id is None else []
         if found:
-            sent += [(guild_id, i, outcome.at, message_id) for i, message_id in found.items()]
+            sent += [(guild_id, a, outcome.at, found[a.id]) for a in group.alerts if a.id in found]
             told.append(found_history(group, outcome))
-        rest = [i for i in group.ids if i not in found]
+        rest = [a for a in group.alerts if a.id not in found]
         if not rest:
             pass  # all of it was posted before
         elif outcome.retry_at is not None:
             error = outcome.error or ""
-            retry += [(guild_id, i, outcome.retry_at, error) for i in rest]
+            retry += [(guild_id, a, outcome.retry_at, error) for a in rest]
             continue
         elif outcome.message_id is not None:
-            sent += [(guild_id, i, outcome.at, outcome.message_id) for i in rest]
+            sent += [(guild_id, a, outcome.at, outcome.message_id) for a in rest]
             told.append(alert_history(group, outcome, "alert sent", skip=found))
         else:
-            failed += [(guild_id, i, outcome.at, outcome.error or "") for i in rest]
+            failed += [(guild_id, a, outcome.at, outcome.error or "") for a in rest]
             told.append(alert_history(group, outcome, "alert failed", skip=found))
+            if outcome.stop_copies and group.dm_user_id is not None:
+                rows.stopped_copies.append((guild_id, group.deadline.id, group.dm_user_id))
             if outcome.fallback_message_id is not None:
                 told.append(
                     alert_history(group, outcome, "alert sent to the default channel", skip=found)
@@ -157,7 +166,9 @@ def outcome_rows(batch: Sequence[Outcome]) -> OutcomeRows:
             # plans the same one, a no-op when the channel's group did it first).
             after = max(outcome.at, *(a.send_at for a in group.alerts)) + ONE_MICROSECOND
             nxt = next_overdue(group.deadline, group.settings, after=after)
-            following.append((guild_id, group.deadline.id, nxt))
+            # Only while the deadline is still due when the sender was handed it: one changed
+            # meanwhile was replanned, overdue series and all (plan_if_active).
+            following.append((guild_id, group.deadline.id, group.deadline.due_at, nxt))
     return rows
 
 

@@ -15,13 +15,14 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from bot.clock import Clock
-from bot.models import Status
+from bot.models import AlertKind, Status
 from bot.notices import (
     AlertNotice,
     HistoryUnavailable,
     InvalidMessage,
     Notifier,
     PermanentSendError,
+    ReaderCannotSee,
     TransientSendError,
     alert_nonce,
     build_notice,
@@ -216,6 +217,14 @@ class Sending:
             or (deadline.snoozed_until is not None and deadline.snoozed_until > now)
         ):
             return Outcome(group, now, skipped=True)
+        if deadline.due_at > now and all(a.kind is AlertKind.OVERDUE for a in group.alerts):
+            # An overdue alert for a deadline that is not overdue (planned from a due time
+            # it no longer has): never post "OVERDUE", nor ping the escalation role, for it.
+            log.warning(
+                "dropped overdue alerts %s: deadline %s of guild %s is due %s, not overdue",
+                group.ids, deadline.id, deadline.guild_id, deadline.due_at.isoformat(),
+            )  # fmt: skip
+            return Outcome(group, now, skipped=True)
         return None
 
     async def _deliver(self, rest: deque[Group], taken: list[Group]) -> None:
@@ -378,7 +387,13 @@ class Sending:
                     "DM copy %s guild=%s deadline=%s user=%s failed: %s",
                     notice.alert_id, deadline.guild_id, deadline.id, notice.dm_user_id, exc,
                 )  # fmt: skip
-                return Outcome(group, self._clock.now(), error=str(exc), found=found, note=note)
+                # One refused because its member can no longer see the channel stops their
+                # copies of the deadline (the failed copy stays, so `status` tells them why).
+                stop = isinstance(exc, ReaderCannotSee)
+                return Outcome(
+                    group, self._clock.now(), error=str(exc), found=found, note=note,
+                    stop_copies=stop,
+                )  # fmt: skip
             log.warning(
                 "alert %s guild=%s deadline=%s channel=%s failed: %s",
                 notice.alert_id, deadline.guild_id, deadline.id, notice.channel_id, exc,

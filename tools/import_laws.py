@@ -27,7 +27,7 @@ FEDERAL = "us-foia"
 # both keys, never guessed.
 ALIASES = {
     FEDERAL: ["foia", "federal foia"],
-    "ca": ["cpra", "california public records act"],
+    "ca": ["cpra", "california public records act", "cal pra", "calpra"],
     "ny": ["foil"],
     "nj": ["opra"],
     "pa": ["rtkl"],
@@ -60,7 +60,9 @@ EXTENSION = {
     "pa": ("65 P.S. § 67.902(b)", "interim response: up to 30 calendar days"),
 }
 # The law's later stages, each counted from the day the one before it was done (the
-# acknowledgment, the determination), as the research's note on each describes it; only
+# acknowledgment, the determination), as the research's note on each describes it
+# (`counts_from` "done"), or where the statute says so from the day the one before was due
+# (`counts_from` "due": Oregon, ORS 192.329); only
 # these five have a stage the research supports with a fixed period. For New York, Alabama and
 # Oregon the research's "extension" is this stage (a second period counted from the
 # acknowledgment), so it is carried here and never offered as an extension.
@@ -94,7 +96,10 @@ LATER_STAGES: dict[str, list[dict[str, Any]]] = {
             "unit": "business",
             "citation": "ORS 192.329",
             "confidence": "high",
-            "from_what": "the acknowledgment",
+            "from_what": "the date the acknowledgment was due",
+            # "10 business days after the date by which the public body is required to
+            # acknowledge receipt": from stage 1's due date, whenever it was sent.
+            "counts_from": "due",
             "note": "or give a written estimated completion date",
         }
     ],
@@ -164,7 +169,8 @@ def stage_rule(key: str, unit: str) -> tuple[str, str]:
         basis = (
             "'excepting Saturdays, Sundays, and legal public holidays': US federal holidays skipped"
             if key == FEDERAL
-            else f"business days: weekends, US federal and {key.upper()} state holidays skipped"
+            else f"business days: weekends and {key.upper()} state holidays skipped (the "
+            "state's own calendar: a federal holiday its offices work on is a business day)"
         )
         return "business", basis
     if key in ROLL_RULES:
@@ -213,7 +219,10 @@ def convert(law: dict[str, Any]) -> dict[str, Any]:
     if first is not None:
         for stage in LATER_STAGES.get(key, []):
             rule, basis = stage_rule(key, stage["unit"])
-            later.append({**stage, "rule": rule, "calendar": calendar, "rule_basis": basis})
+            later.append(
+                {"counts_from": "done", **stage, "rule": rule, "calendar": calendar,
+                 "rule_basis": basis}
+            )  # fmt: skip
     stage_periods = {(s["days"], s["unit"]) for s in later}
     if law["extension_days"] is not None and first is not None:
         counted = {"days": law["extension_days"], "unit": law["extension_unit"]}

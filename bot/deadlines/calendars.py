@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from types import ModuleType
 
+from . import state_holidays
 from .errors import UnknownCalendarError
 
 DEFAULT_CALENDAR = "US"
@@ -17,7 +18,9 @@ class HolidayCalendar:
     """Which days are business days under one holiday calendar.
 
     `name` is "US" (federal legal public holidays, with the Saturday->Friday and
-    Sunday->Monday observed days) or "US-XX" (those plus the state's or territory's own).
+    Sunday->Monday observed days) or "US-XX" (the state's or territory's legal holidays: the
+    package's calendar for it, which keeps only the federal days the state keeps, corrected
+    where a statute says otherwise, see `state_holidays`).
     With `closures=True` it also holds the days the President closed federal offices
     (the `holidays` package's "government" category), as FRCP 6(a)(6)(B) asks for court rules.
     """
@@ -30,13 +33,24 @@ class HolidayCalendar:
         self._years: dict[int, dict[dt.date, str]] = {}
 
     def _load(self, year: int) -> dict[dt.date, str]:
-        categories: tuple[str, ...] = ("public", "government") if self.closures else ("public",)
-        days = dict(_lookup(None, categories, year))
-        if self._subdiv is not None:
-            # A state calendar in `holidays` replaces some federal days (e.g. California has no
-            # Columbus Day); "US-CA" means federal days *and* California's, so take the union.
-            for day, name in _lookup(self._subdiv, ("public",), year).items():
-                days.setdefault(day, name)
+        if self._subdiv is None:
+            categories: tuple[str, ...] = ("public", "government") if self.closures else ("public",)
+            days = dict(_lookup(None, categories, year))
+        else:
+            # The package's own calendar for the state (it knows which federal days the state
+            # keeps: no Columbus Day in Texas), corrected where it differs from the statute
+            # (state_holidays.py). Not "federal and state": that re-added the federal days a
+            # state's offices are open on.
+            days = state_holidays.adjust(
+                self._subdiv, year, dict(_lookup(self._subdiv, ("public",), year))
+            )
+            if self.closures:
+                # FRCP 6(a)(6)(B): the days the President closed federal offices, beyond the
+                # federal holidays (which the state calendar already decides for itself).
+                federal = _lookup(None, ("public",), year)
+                for day, name in _lookup(None, ("public", "government"), year).items():
+                    if day not in federal:
+                        days.setdefault(day, name)
         self._years[year] = days
         return days
 
@@ -59,9 +73,13 @@ class HolidayCalendar:
         return self.non_business_reason(day) is None
 
     def describe(self) -> str:
-        base = "US federal holidays"
-        if self._subdiv is not None:
-            base += f" and {self._subdiv} state holidays"
+        if self._subdiv is None:
+            base = "US federal holidays"
+        else:
+            base = f"{self._subdiv} state holidays"
+            statute = state_holidays.citation(self._subdiv)
+            if statute is not None:
+                base += f" under {statute}"
         if self.closures:
             base += " and federal office closures"
         return base

@@ -81,6 +81,14 @@ class DueDate:
     timezone: str
     has_time: bool
     explanation: tuple[str, ...]
+    # Under the roll and court rules, the period's last day when the roll moved `due` past
+    # it (a Sunday, a holiday); None when `due` is the last day. Days left and extensions
+    # count to and from it; the roll is applied once, at the end.
+    last_day: dt.date | None = None
+
+    @property
+    def statutory_last_day(self) -> dt.date:
+        return self.due if self.last_day is None else self.last_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +293,7 @@ def compute_due(
     rule = Rule.parse(rule)
     zoneinfo = zone(spec.tz or tz)
     _check_range(start, "start date")
+    last_day: dt.date | None = None
     steps = [f"day 0: {format_day(start)} ({note})"]
     if spec.tz is not None and spec.tz != tz:
         steps.append(f"time zone from the phrase: {spec.tz}")
@@ -313,7 +322,10 @@ def compute_due(
         holidays_used = holiday_calendar(calendar, closures=rule is Rule.COURT)
         due = _count(start, spec, rule, holidays_used, steps)
         if rule is not Rule.CALENDAR:
+            unrolled = due
             due = _roll(due, holidays_used, rule, steps, back=spec.backward)
+            if due != unrolled and rule in (Rule.ROLL, Rule.COURT) and not spec.backward:
+                last_day = unrolled
         if spec.allowed:
             allowed = " + ".join(term.describe() for term in spec.allowed)
             steps.append(f"an extension of {allowed} is allowed (not counted)")
@@ -333,6 +345,7 @@ def compute_due(
         timezone=zoneinfo.key,
         has_time=at is not None,
         explanation=tuple(steps),
+        last_day=last_day,
     )
 
 
@@ -340,7 +353,9 @@ def extended_due(
     due: dt.date, extension: str, *, rule: Rule | str, calendar: str = DEFAULT_CALENDAR
 ) -> dt.date | None:
     """The date an allowed extension ('14 calendar days') moves `due` to, counted from it
-    under `rule` as `/deadline extend` counts it; None if the extension is not a period."""
+    under `rule` as `/deadline extend` counts it; None if the extension is not a period.
+    Under the roll and court rules give the statutory last day (`Deadline.statutory_last_day`):
+    the extension adds to the period, and the roll comes once, after it."""
     try:
         spec = parse_phrase(extension).spec
         if not isinstance(spec, Period) or spec.backward:

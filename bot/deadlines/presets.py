@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Final
 
 from .calendars import DEFAULT_CALENDAR, format_day
 from .counting import (
@@ -36,6 +37,17 @@ if TYPE_CHECKING:  # imported when first used: most phrases never need the laws
     from .laws import Law
 
 
+# Digits that do not say when: a year after "the", "for", "of" or FY ("the 2024 budget",
+# "FY2025"), a number after case, file, ref, tracking, control, no. or # ("case 2024-123",
+# "request no. FOIA-2024-00123", "#55"). Not a bare number ("request 3").
+_IDENTIFIERS: Final = re.compile(
+    r"(?<![\w-])(?:(?:the|for|of)\s+(?:19|20)\d\d(?:-\d\d(?:\d\d)?)?|fy\s?\d{2,4})(?![\w/-])"
+    r"|(?<![\w-])(?:(?:case|file|ref|reference|tracking|control)\s*(?:no\.|number|#)?|no\.|#)"
+    r"\s*:?\s*[a-z]{0,4}-?\d[\w-]*",
+    re.IGNORECASE,
+)
+
+
 def calculate(
     text: str,
     *,
@@ -50,9 +62,11 @@ def calculate(
     """Parse `text` and compute its due date (see `counting.calculate_phrase`); or, with
     `preset`, the first deadline of that law, `text` being the title (may be empty).
 
-    A phrase with no period of its own and no digit that names a law as a word
-    ('CPRA request to LA County') is counted by that law's preset. A phrase with a period of
-    its own ('FOIA to FBI, 20 business days') keeps it: the law is not guessed over it.
+    A phrase with no period of its own that is a request under a law
+    ('CPRA request to LA County', see `laws.detect_law`) is counted by that law's preset,
+    unless it holds a digit other than a year ('the 2024 budget') or a number ('case
+    2024-123', '#55'). A phrase with a period of its own ('FOIA to FBI, 20 business days')
+    keeps it: the law is not guessed over it.
     Raises only DeadlineError subclasses.
     """
     if preset is not None:
@@ -69,8 +83,9 @@ def calculate(
     except PhraseError:
         from .laws import detect_law
 
-        # A digit means the phrase tried to say when ("by Frbruary 3"): its error stands.
-        law = None if any(c.isdigit() for c in text) else detect_law(text)
+        # A digit means the phrase tried to say when ("by Frbruary 3"): its error stands;
+        # but not a year of the records asked for or a case number.
+        law = None if any(c.isdigit() for c in _IDENTIFIERS.sub(" ", text)) else detect_law(text)
         if law is None:
             raise
         return compute_preset(law, title=" ".join(text.split()) or None, start=start, tz=tz)
@@ -138,10 +153,15 @@ def compute_preset(
     steps = list(first.due.explanation)
     for index, later in enumerate(stages[1:], start=1):
         stage = law.stages[index]
+        if stage.from_due_date:
+            when = f"counted from the due date above, whenever stage {index} is done"
+        else:
+            when = (
+                f"if counted from the due date above, or from the day stage {index} is marked done"
+            )
         steps.append(
             f"then stage {index + 1} of {len(stages)}: {stage.period} from {stage.from_what} "
-            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} if "
-            f"counted from the due date above, or from the day stage {index} is marked done"
+            f"to {stage.requires} ({stage.citation}); by {format_day(later.due.due)} {when}"
         )
     if law.confidence != "high":
         steps.append(f"confidence in this preset: {law.confidence}; check the statute")
@@ -159,11 +179,17 @@ def compute_preset(
 
 def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = False) -> DueDate:
     """Stage `index` (0: the first) of `law` counted from `start` (receipt for the first; for
-    a later one the day the stage before was done, or, `done` False, its due date), under
-    the stage's rule and calendar, in `tz`; its explanation cites the law and says why."""
+    a later one the day the stage before was done, or, `done` False, its due date; a stage
+    that counts from the due date is given that date, done or not), under the stage's rule
+    and calendar, in `tz`; its explanation cites the law and says why."""
     stage = law.stages[index]
     if index == 0:
         note = "the day the request was received"
+    elif stage.from_due_date:
+        note = (
+            f"the due date of stage {index}, {law.stages[index - 1].requires}: "
+            f"{stage.citation} counts from it, whenever it was done"
+        )
     elif done:
         note = f"the day stage {index} ({law.stages[index - 1].requires}) was marked done"
     else:
@@ -195,8 +221,8 @@ def count_stage(law: Law, index: int, *, start: dt.date, tz: str, done: bool = F
     if index == 0 and law.extension is not None:
         ext = law.extension
         extended = compute_due(
-            due.due, parse_phrase(ext.period).spec, rule=stage.rule, calendar=stage.calendar,
-            tz=tz, note="the due date",
+            due.statutory_last_day, parse_phrase(ext.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the period's last day",
         )  # fmt: skip
         steps.append(
             f"extension allowed ({ext.when}, {ext.citation}): {ext.period} more, to "
@@ -212,9 +238,11 @@ def _stage(law: Law, index: int, due: DueDate, *, tz: str) -> Stage:
     extension = law.extension if index == 0 else None
     extended = None
     if extension is not None:
+        # From the period's own last day: the extension adds to the period (Cal. Gov. Code
+        # 7922.535(b) extends "the time limit prescribed"), and the roll comes once, after.
         extended = compute_due(
-            due.due, parse_phrase(extension.period).spec, rule=stage.rule,
-            calendar=stage.calendar, tz=tz, note="the due date",
+            due.statutory_last_day, parse_phrase(extension.period).spec, rule=stage.rule,
+            calendar=stage.calendar, tz=tz, note="the period's last day",
         ).due  # fmt: skip
     return Stage(
         name=stage.requires,

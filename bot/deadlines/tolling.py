@@ -2,9 +2,11 @@
 
 Pure: no clock; callers pass the days. Days left are counted under the deadline's rule:
 business days under the business rule (the days after the pause up to the due date that are
-business days), calendar days under the others; when the clock restarts they are counted
-again from that day the same way, and the roll and court rules roll a last day that falls on
-a weekend or holiday to the next business day, as they did the first time.
+business days), calendar days under the others, up to the period's own last day (under the
+roll and court rules the one before the roll: a roll is not part of the period); when the
+clock restarts they are counted again from that day the same way, and the roll and court
+rules roll a last day that falls on a weekend or holiday to the next business day, once, as
+they did the first time.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class DaysLeft:
 
 
 def days_left(due: dt.date, paused_on: dt.date, *, rule: Rule | str, calendar: str) -> DaysLeft:
-    """The days of `rule` after `paused_on` up to and including `due` (0 if it is past)."""
+    """The days of `rule` after `paused_on` up to and including `due` (0 if it is past).
+    Under the roll and court rules `due` is the statutory last day, before any roll."""
     rule = Rule.parse(rule)
     business = rule is Rule.BUSINESS
     if due <= paused_on:
@@ -70,8 +73,12 @@ def resumed_due(
     else:
         day = _shift(resumed_on, dt.timedelta(days=left.days))
         steps.append(f"+{left.describe()} left -> {format_day(day)}")
+    last_day = None
     if rule is not Rule.CALENDAR:
+        unrolled = day
         day = _roll(day, cal, rule, steps)
+        if day != unrolled and rule in (Rule.ROLL, Rule.COURT):
+            last_day = unrolled  # what a later pause counts to, and an extension from
     local = dt.datetime.combine(day, at or END_OF_DAY, tzinfo=zoneinfo)
     if at is None:
         steps.append(f"due by the end of {format_day(day)} ({zoneinfo.key})")
@@ -86,6 +93,7 @@ def resumed_due(
         timezone=zoneinfo.key,
         has_time=at is not None,
         explanation=tuple(steps),
+        last_day=last_day,
     )
 
 
@@ -111,7 +119,9 @@ def resumed_due_timed(
     zoneinfo = zone(tz)
     cal = holiday_calendar(calendar, closures=rule is Rule.COURT)
     restart = resumed_at.astimezone(zoneinfo)
-    local = (restart + left).astimezone(zoneinfo).replace(microsecond=0)
+    # Added in UTC: `left` is elapsed time, and an aware local datetime adds wall-clock time
+    # (across a DST change the due instant would move an hour).
+    local = (resumed_at.astimezone(dt.UTC) + left).astimezone(zoneinfo).replace(microsecond=0)
     steps = [
         f"day 0: {format_day(restart.date())} (the clock restarted at {restart:%H:%M})",
         f"{time_text(left)} were left on the due day -> {local:%H:%M} on "

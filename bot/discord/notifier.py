@@ -20,6 +20,7 @@ from bot.notices import (
     HistoryUnavailable,
     InvalidMessage,
     PermanentSendError,
+    ReaderCannotSee,
     RecipientRefused,
     TransientSendError,
 )
@@ -107,6 +108,8 @@ def alert_mentions(*notices: AlertNotice) -> discord.AllowedMentions:
 # Discord's "Cannot send messages to this user": the user's DMs are closed to the bot (their
 # privacy settings, or a block), or they share no server with it.
 CANNOT_DM = 50007
+# A DM copy's error when its member may no longer see the alert channel (render.dm_status_text).
+NO_ACCESS = render.NO_ACCESS
 
 
 def classify(exc: BaseException) -> TransientSendError | PermanentSendError | None:
@@ -171,6 +174,7 @@ class DiscordNotifier:
         A refusal (closed DMs: 50007) is a RecipientRefused, never retried elsewhere."""
         content, embed = render.alert_message(notice)
         try:
+            await self._check_reader(notice, user_id)
             channel = await self._dm_channel(user_id)
             await self._pace.wait()
             message = await channel.send(
@@ -183,6 +187,25 @@ class DiscordNotifier:
         except Exception as exc:
             raise (classify(exc) or exc) from exc
         return message.id
+
+    async def _check_reader(self, notice: AlertNotice, user_id: int) -> None:
+        """A copy only to a member who can still see the deadline's alert channel, as Discord
+        says now: the member is fetched (GET /guilds/{guild}/members/{user}, no privileged
+        intent; the bot keeps no member cache), the channel's overwrites are the gateway's.
+        ReaderCannotSee if they cannot, or are no longer in the server."""
+        guild = self._client.get_guild(notice.guild_id)
+        channel = guild.get_channel_or_thread(notice.channel_id) if guild else None
+        if guild is None or channel is None:
+            # Not known yet (the gateway's guild list after a start) or gone: the channel's
+            # own alert answers for a channel that is gone; the copy waits.
+            raise TransientSendError("the alert channel is not known yet: the copy waits")
+        await self._pace.wait()
+        try:
+            member = await guild.fetch_member(user_id)
+        except discord.NotFound:
+            raise ReaderCannotSee(f"{NO_ACCESS} the member left the server") from None
+        if not channel.permissions_for(member).view_channel:
+            raise ReaderCannotSee(f"{NO_ACCESS} the member can no longer see #{channel.name}")
 
     def fits(self, notices: Sequence[AlertNotice]) -> bool:
         return len(notices) <= MAX_ROWS and render.alert_messages(notices) is not None

@@ -150,12 +150,14 @@ def heading(deadline: Deadline) -> str:
 
 def allowed_due(deadline: Deadline) -> dt.date | None:
     """The date the extension the deadline's law (or phrase) allows would give, from its
-    current due date; None without one."""
+    current due date (under the roll and court rules its last day before the roll); None
+    without one."""
     if not deadline.allowed_extension:
         return None
     return extended_due(
-        deadline.due, deadline.allowed_extension, rule=deadline.rule, calendar=deadline.calendar
-    )
+        deadline.statutory_last_day, deadline.allowed_extension, rule=deadline.rule,
+        calendar=deadline.calendar,
+    )  # fmt: skip
 
 
 def allowed_text(deadline: Deadline) -> str:
@@ -217,10 +219,19 @@ def stages_text(deadline: Deadline) -> str:
         for index in range(deadline.stage + 1, total):
             stage = law.stages[index]
             due = count_stage(law, index, start=day0, tz=deadline.timezone or "UTC").due
+            if stage.from_due_date:
+                when = (
+                    f"counted from stage {index}'s due date, whenever it is marked done: by "
+                    f"{format_day(due)}"
+                )
+            else:
+                when = (
+                    f"counted from the day stage {index} is marked done: by {format_day(due)} "
+                    "if that is its due date, or nobody marks it"
+                )
             lines.append(
                 f"\u23ed\ufe0f {index + 1}. {stage.requires}: {stage.period} from "
-                f"{stage.from_what} ({stage.citation}), counted from the day stage {index} is "
-                f"marked done: by {format_day(due)} if that is its due date, or nobody marks it"
+                f"{stage.from_what} ({stage.citation}), {when}"
             )
             day0 = due
         lines.append(
@@ -488,16 +499,24 @@ def dm_copies_text(deadline: Deadline, *, on: bool, changed: bool = True) -> str
     return f"\U0001f4ed No more DM copies of {title} for you (the channel's alerts go on)."
 
 
+# The start of a DM copy's error when its member could no longer see the alert channel.
+NO_ACCESS = "no access:"
+
+
 def dm_status_text(deadline: Deadline, dm: DmCopies) -> str | None:
     """A member's own DM copies of a deadline, for `status` (told to them alone); None when
     there is nothing to tell."""
     if dm.failed_last and dm.last_failed_at is not None:
         error = dm.last_error or ""
-        why = (
-            "you have DMs closed to the bot (Discord refused the message)"
-            if error.startswith("50007")
-            else f"Discord refused it ({cut(error, 200)})"
-        )
+        if error.startswith("50007"):
+            why = "you have DMs closed to the bot (Discord refused the message)"
+        elif error.startswith(NO_ACCESS):
+            why = (
+                f"you can no longer see <#{deadline.channel_id}> (or left the server), so "
+                "your copies of this deadline stopped"
+            )
+        else:
+            why = f"Discord refused it ({cut(error, 200)})"
         text = (
             f"\u26a0\ufe0f DM copy to you failed {stamp(dm.last_failed_at, 'R')}: {why}. "
             f"The alert in <#{deadline.channel_id}> still went out."

@@ -209,9 +209,25 @@ def _with_note(embed: discord.Embed, deadline_id: int, note: str) -> discord.Emb
     if found is None or int(found[1]) != deadline_id:
         return embed
     embed.description = render.cut(
-        f"{embed.description or ''}\n{note}".strip(), render.DESCRIPTION_LIMIT
+        f"{embed.description or ''}\n{_fitted(note)}".strip(), render.DESCRIPTION_LIMIT
     )
     return embed
+
+
+def _fitted(note: str, room: int = render.NOTE_ROOM - 1) -> str:
+    """The note within the room a message of several deadlines keeps for each (its newline
+    aside): whole sentences while they fit ("... marked done by @x." before "Now in stage 2
+    ..."), never a timestamp or mention cut in half; past the room, an edit of the message
+    would be refused (6,000 characters over its embeds)."""
+    if len(note) <= room:
+        return note
+    kept = ""
+    for sentence in re.split(r"(?<=\.) ", note):
+        longer = f"{kept} {sentence}" if kept else sentence
+        if len(longer) > room:
+            break
+        kept = longer
+    return kept or render.cut(note, room)
 
 
 EXTEND_FORM = re.compile(r"dd:extend-modal:(?P<guild>\d+):(?P<deadline>\d+):(?P<user>\d+)")

@@ -38,7 +38,6 @@ from bot.models import (
     ListFilter,
     Mention,
     MentionKind,
-    NewDeadline,
     Page,
     PlannedAlert,
     Status,
@@ -51,7 +50,7 @@ from .actor import MODIFY_RULE, Actor, may_mention, may_modify, may_post_in, may
 from .checks import check_link, check_notes, check_title, clean
 from .errors import LimitError, NotAllowed, NotFoundError, ValidationError
 from .repeats import next_occurrence, rule_changes, upcoming
-from .stages import STAGE_GRACE, next_stage, stage_name
+from .stages import STAGE_GRACE, new_deadline, next_stage, stage_name
 from .unit import Unit
 
 log = logging.getLogger(__name__)
@@ -224,31 +223,16 @@ class DeadlineUseCases:
             )
             title = check_title(" ".join(title.split()) if title else result.title)
             due = result.due
-            new = NewDeadline(
+            new = new_deadline(
+                result,
                 guild_id=guild_id,
                 channel_id=target,
                 title=title,
-                start=due.start,
-                rule=due.rule,
-                calendar=due.calendar,
-                period=result.period,
-                due=due.due,
-                due_at=due.due_at,
-                has_time=due.has_time,
-                explanation=due.explanation,
                 created_by=actor.user_id,
                 created_at=now,
                 mention=mention,
                 link=link,
                 notes=notes,
-                allowed_extension=result.allowed,
-                # A state's preset ends its days in the state's zone: so do its later counts
-                # (extend, resume, the next stage) and its alerts.
-                timezone=due.timezone if result.law and result.law.timezone else None,
-                preset=result.law.key if result.law else None,
-                stages_left=max(0, len(result.stages) - 1),
-                recurrence=result.recurrence,
-                occurrence_on=result.recurrence.start if result.recurrence else None,
             )
             twin = await tx.twin_of(new, since=now - RETRY_WINDOW)
             if twin is not None:
@@ -333,17 +317,26 @@ class DeadlineUseCases:
                 reason = reason or basis or "the extension allowed"
             if change is None:
                 raise ValidationError("say how far to extend", example="by:14 days")
+            counted = ""
             tz = deadline_zone(old, settings)
             if isinstance(change, Period):
+                # Under the roll and court rules from the period's own last day, not the day
+                # it rolled to: an extension adds to the period, and the roll comes once.
+                last = old.statutory_last_day
                 due = compute_due(
-                    old.due,
+                    last,
                     change,
                     rule=old.rule,
                     calendar=old.calendar,
                     tz=tz.key,
-                    note="current due date",
-                )
+                    note="current due date" if last == old.due else "the period's last day",
+                )  # fmt: skip
                 how = f"by {change.describe()}"
+                if last != old.due:
+                    counted = (
+                        f" from the period's last day {format_day(last)} (before the roll to "
+                        f"{format_day(old.due)})"
+                    )
             else:
                 due = compute_due(
                     now.astimezone(tz).date(),
@@ -359,7 +352,8 @@ class DeadlineUseCases:
                 due=due.due,
                 due_at=due.due_at,
                 has_time=due.has_time,
-                explanation=(*old.explanation, f"extended {how}:", *due.explanation[1:]),
+                last_day=due.last_day,
+                explanation=(*old.explanation, f"extended {how}{counted}:", *due.explanation[1:]),
                 snoozed_until=None,
                 allowed_extension=None if allowed else old.allowed_extension,
             )
@@ -422,6 +416,7 @@ class DeadlineUseCases:
                             example=f"/deadline edit deadline:{old.next_id} repeat:{repeat[:40]}",
                         )
                     changes |= rule_changes(old, repeat, settings, now=now)
+                    changes["last_day"] = None  # a repeat's due date is its own last day
                     detail = ", ".join(filter(None, [detail, f"repeat: {changes['period']}, due "
                                                      f"{format_day(changes['due'])} (was "
                                                      f"{format_day(old.due)})"]))  # fmt: skip
@@ -541,7 +536,9 @@ class DeadlineUseCases:
                     example=f"/deadline extend deadline:{old.id} by:10 days",
                 )
             tz = deadline_zone(old, settings)
-            left = days_left(old.due, now.astimezone(tz).date(), rule=old.rule,
+            # To the period's own last day: under the roll and court rules a roll past a
+            # weekend or holiday is not days of the period (it is applied again on resume).
+            left = days_left(old.statutory_last_day, now.astimezone(tz).date(), rule=old.rule,
                              calendar=old.calendar)  # fmt: skip
             new = dataclasses.replace(old, paused_at=now, paused_left=left.days)
             detail = f"{new.left_text()} left (was due {format_day(old.due)})"
@@ -582,6 +579,7 @@ class DeadlineUseCases:
                 old,
                 due=due.due,
                 due_at=due.due_at,
+                last_day=due.last_day,
                 explanation=(
                     *old.explanation,
                     f"paused {format_day(paused_on)} with {old.left_text()} left; "

@@ -33,6 +33,7 @@ from bot.models import Mention, MentionKind, NewDeadline
 
 from .checks import check_link, check_notes, check_title, clean
 from .errors import ValidationError
+from .stages import new_deadline
 
 MAX_ERRORS: Final = 20  # problems listed; the rest are counted
 PROGRESS_EVERY: Final = 10_000  # rows between two progress reports
@@ -414,10 +415,10 @@ class _RowReader:
                     example="Bondi letter, 30 days",
                 )
             title = check_title(result.title)
-        due = result.due
-        return self._new(
-            title, due.start, due.rule, due.calendar, result.period, due.due, due.due_at,
-            due.has_time, due.explanation, allowed=result.allowed,
+        # As /deadline add makes it: a preset's stages, zone and extension are kept.
+        return new_deadline(
+            result, guild_id=self.context.guild_id, channel_id=0, title=title,
+            created_by=self.context.created_by, created_at=self.context.now,
         )  # fmt: skip
 
     def _from_due(
@@ -462,13 +463,12 @@ class _RowReader:
     def _new(
         self, title: str, start: dt.date, rule: Rule, calendar: str, period: str, due: dt.date,
         due_at: dt.datetime, has_time: bool, explanation: tuple[str, ...],
-        allowed: str | None = None,
     ) -> NewDeadline:  # fmt: skip
         return NewDeadline(
             guild_id=self.context.guild_id, channel_id=0, title=title, start=start, rule=rule,
             calendar=calendar, period=period, due=due, due_at=due_at, has_time=has_time,
             explanation=explanation, created_by=self.context.created_by,
-            created_at=self.context.now, allowed_extension=allowed,
+            created_at=self.context.now,
         )  # fmt: skip
 
     def _instant(self, text: str) -> dt.datetime:

@@ -392,9 +392,13 @@ MIGRATIONS: tuple[str, ...] = (
     # change a table's constraint in place). The storage's planning methods copy each
     # channel alert they plan for everyone who asked (AlertQueries._copy_for_dms); not a
     # trigger, which doubled the cost of every alert a bulk import writes (2.0 -> 4.5 us).
+    # Its ids are AUTOINCREMENT, never reused: without it SQLite gives a deleted largest id
+    # to the next insert, and a replan that deletes an alert in flight and plans anew gave
+    # the new plan's first alert that id, so the send's result (and its nonce, `dda<id>`)
+    # landed on the new alert. The copy below sets sqlite_sequence to the largest id kept.
     """
     CREATE TABLE alerts_v15 (
-        id              INTEGER PRIMARY KEY,
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
         guild_id        INTEGER NOT NULL,
         deadline_id     INTEGER NOT NULL,
         kind            TEXT    NOT NULL
@@ -441,6 +445,12 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (guild_id, deadline_id) REFERENCES deadlines (guild_id, id)
             ON DELETE CASCADE
     ) WITHOUT ROWID;
+    """,
+    # 16: a roll or court rule's statutory last day, before the roll moved it to `due_on`
+    # (NULL: `due_on` is the last day). Pausing counts the days left to it, resuming and
+    # extending count from it, and the roll is applied once at the end.
+    """
+    ALTER TABLE deadlines ADD COLUMN last_day_on TEXT;
     """,
 )
 

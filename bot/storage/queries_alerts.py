@@ -28,6 +28,12 @@ _CLAIM_COLUMNS = (
 _PENDING = "sent_at IS NULL AND failed_at IS NULL"
 # The deadline's own alerts, posted in its channel; not the members' DM copies of them.
 _CHANNEL = "dm_user_id IS NULL"
+# One alert, as the dispatcher was handed it (see _key).
+_SAME = "guild_id = ? AND id = ? AND kind = ? AND send_at = ? AND ifnull(dm_user_id, 0) = ?"
+
+
+def _key(guild_id: int, alert: StoredAlert) -> tuple[int, int, str, int, int]:
+    return (guild_id, alert.id, alert.kind.value, ts(alert.send_at), alert.dm_user_id or 0)
 
 
 class AlertQueries(Queries):
@@ -259,34 +265,38 @@ class AlertQueries(Queries):
         )
         return [int(row[0]) for row in rows]
 
-    # The dispatcher records results in batches across guilds: each row names its guild.
+    # The dispatcher records results in batches across guilds: each row names its guild. A
+    # result is written to the alert it is the result of: same id, kind, time and recipient
+    # (_SAME). Ids are never reused (AUTOINCREMENT, migration 15), so an alert a replan
+    # deleted while its send was in flight takes its result with it; the match on the rest
+    # keeps that true should a row ever come back with an old id (a restored backup).
 
-    async def mark_sent(self, rows: Sequence[tuple[int, int, dt.datetime, int]]) -> int:
+    async def mark_sent(self, rows: Sequence[tuple[int, StoredAlert, dt.datetime, int]]) -> int:
         """Rows of (guild, alert, sent_at, message id). An alert keeps its first mark."""
         cursor = await self._conn.executemany(
             "UPDATE alerts SET sent_at = ?, message_id = ?, claimed_at = NULL, "
-            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
-            [(ts(at), message_id, guild, alert) for guild, alert, at, message_id in rows],
+            f"attempts = attempts + 1 WHERE {_SAME} AND sent_at IS NULL",
+            [(ts(at), message_id, *_key(guild, alert)) for guild, alert, at, message_id in rows],
         )
         return cursor.rowcount
 
-    async def mark_failed(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
+    async def mark_failed(self, rows: Sequence[tuple[int, StoredAlert, dt.datetime, str]]) -> None:
         """Rows of (guild, alert, failed_at, error): given up on, kept as history."""
         await self._conn.executemany(
             "UPDATE alerts SET failed_at = ?, error = ?, claimed_at = NULL, "
-            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
-            [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
+            f"attempts = attempts + 1 WHERE {_SAME} AND sent_at IS NULL",
+            [(ts(at), error[:500], *_key(guild, alert)) for guild, alert, at, error in rows],
         )
 
-    async def retry_later(self, rows: Sequence[tuple[int, int, dt.datetime, str]]) -> None:
+    async def retry_later(self, rows: Sequence[tuple[int, StoredAlert, dt.datetime, str]]) -> None:
         """Rows of (guild, alert, next attempt, error): unclaimed, to be tried again then. The
         failed attempt may have posted (a 5xx after the message was created, no answer), so
         the claim's time is kept as `attempted_at` (see release_claims)."""
         await self._conn.executemany(
             "UPDATE alerts SET next_attempt_at = ?, error = ?, claimed_at = NULL, "
             "attempted_at = COALESCE(attempted_at, claimed_at), "
-            "attempts = attempts + 1 WHERE guild_id = ? AND id = ? AND sent_at IS NULL",
-            [(ts(at), error[:500], guild, alert) for guild, alert, at, error in rows],
+            f"attempts = attempts + 1 WHERE {_SAME} AND sent_at IS NULL",
+            [(ts(at), error[:500], *_key(guild, alert)) for guild, alert, at, error in rows],
         )
 
     async def drop_alerts(self, rows: Sequence[tuple[int, int]]) -> None:
@@ -295,22 +305,29 @@ class AlertQueries(Queries):
             f"DELETE FROM alerts WHERE guild_id = ? AND id = ? AND {_PENDING}", rows
         )
 
-    async def plan_if_active(self, rows: Sequence[tuple[int, int, PlannedAlert]]) -> None:
-        """Rows of (guild, deadline, alert): add each alert if its deadline is still active
-        (and not paused)."""
+    async def plan_if_active(
+        self, rows: Sequence[tuple[int, int, dt.datetime, PlannedAlert]]
+    ) -> None:
+        """Rows of (guild, deadline, due_at, alert): add each alert (the overdue series' next)
+        if its deadline is still active, not paused, and still due at `due_at`, the due time
+        the alert was planned from. A deadline whose due time changed meanwhile (extended,
+        moved to its next stage, resumed) was replanned by that change, its overdue series
+        with it; an alert planned from the old time would call it overdue when it is not.
+        (Not the revision: an edit of the title bumps it without replanning, and the series
+        would stop.)"""
         await self._conn.executemany(
             """
             INSERT INTO alerts (guild_id, deadline_id, kind, send_at, seq, escalate, days_before,
                 next_attempt_at)
             SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
                 SELECT 1 FROM deadlines WHERE guild_id = ? AND id = ? AND status = 'active'
-                AND paused_at IS NULL)
+                AND paused_at IS NULL AND due_at = ?)
             ON CONFLICT (guild_id, deadline_id, kind, send_at, ifnull(dm_user_id, 0)) DO NOTHING
             """,
             [
-                (*_alert_params(guild, deadline, alert), guild, deadline)
-                for guild, deadline, alert in rows
+                (*_alert_params(guild, deadline, alert), guild, deadline, ts(due_at))
+                for guild, deadline, due_at, alert in rows
             ],
         )
         if rows:
-            await self._copy_for_dms((guild, deadline) for guild, deadline, _ in rows)
+            await self._copy_for_dms((guild, deadline) for guild, deadline, _, _ in rows)

@@ -54,7 +54,8 @@ _DEADLINE_COLUMNS = (
     "guild_id, id, channel_id, title, start_on, rule, calendar, period, due_on, due_at, "
     "has_time, explanation, timezone, mention_kind, mention_id, link, notes, created_by, "
     "status, snoozed_until, revision, created_at, updated_at, allowed_extension, "
-    "paused_at, paused_left, preset, stage, stages_left, recurrence, occurrence_on, next_id"
+    "paused_at, paused_left, preset, stage, stages_left, recurrence, occurrence_on, next_id, "
+    "last_day_on"
 )
 _COLUMN_NAMES = [name.strip() for name in _DEADLINE_COLUMNS.split(",")]
 _ALERT_COLUMNS = (
@@ -131,6 +132,7 @@ def _deadline_row(d: Deadline | NewDeadline, deadline_id: int) -> tuple[Any, ...
         recurrence_json(d.recurrence),
         None if d.occurrence_on is None else d.occurrence_on.isoformat(),
         d.next_id if isinstance(d, Deadline) else None,
+        None if d.last_day is None else d.last_day.isoformat(),
     )
 
 
@@ -177,6 +179,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         due_at, has_time, explanation, timezone, mention_kind, mention_id, link, notes,
         created_by, status, snoozed_until, revision, created_at, updated_at, allowed_extension,
         paused_at, paused_left, preset, stage, stages_left, recurrence, occurrence_on, next_id,
+        last_day_on,
     ) = tuple(row)[at : at + _DEADLINE_WIDTH]  # fmt: skip
     return Deadline(
         guild_id=guild_id,
@@ -210,6 +213,7 @@ def _deadline(row: Sequence[Any], at: int = 0) -> Deadline:
         recurrence=_recurrence(recurrence),
         occurrence_on=None if occurrence_on is None else dt.date.fromisoformat(occurrence_on),
         next_id=next_id,
+        last_day=None if last_day_on is None else dt.date.fromisoformat(last_day_on),
     )
 
 

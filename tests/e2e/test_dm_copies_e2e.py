@@ -129,15 +129,17 @@ async def test_closed_dms_the_channel_alert_still_goes_out_and_status_says_so_to
     assert "failed" not in mine
 
 
-async def test_a_user_who_shares_no_server_with_the_bot_cannot_be_dmed(room: Room) -> None:
-    # Alice leaves both servers after asking: Discord refuses the DM (50007), as for closed DMs.
+async def test_a_user_who_shares_no_server_with_the_bot_is_not_dmed(room: Room) -> None:
+    # Alice leaves both servers after asking: the bot asks Discord whether she is still a
+    # member (404 Unknown Member) and sends no copy (Discord would refuse it: 50007).
     await room.command("add", {"text": PAST_DUE, "channel": room.alerts, "dm": True})
     for guild in (room.guild, room.other):
         del guild.members[room.alice.id]
     await room.settle()
     assert len([m for m in room.fake.messages_in(room.alerts) if m.get("nonce")]) == 1
-    (refused,) = room.dm_posts(room.alice)
-    assert (refused.status, refused.response["code"]) == (403, 50007)
+    assert room.dm_posts(room.alice) == []
+    (asked,) = room.fake.requests_to("GET", rf"/guilds/{room.guild.id}/members/{room.alice.id}")
+    assert (asked.status, asked.response["code"]) == (404, 10007)
 
 
 async def test_nobody_can_turn_on_copies_for_someone_else_or_of_a_channel_they_cannot_see(
@@ -200,3 +202,37 @@ async def test_stopped_mid_dm_and_back_past_the_nonce_window_the_copy_is_not_sen
     assert len([m for m in room.fake.messages_in(room.alerts) if m.get("nonce")]) == 1
     reads = room.fake.requests_to("GET", rf"/channels/{dm_channel}/messages")
     assert reads  # it looked
+
+
+async def test_a_member_who_can_no_longer_see_the_channel_gets_no_copy_and_copies_stop(
+    room: Room,
+) -> None:
+    """Review D2: Carol asks for copies, then #alerts is hidden from her (an overwrite, sent
+    as CHANNEL_UPDATE): the next copy is not sent, her copies stop, and status tells her."""
+    await room.command("add", {**BONDI, "channel": room.alerts})
+    await room.move_to(dt.datetime(2025, 8, 9, 13, 0, 1, tzinfo=dt.UTC))
+    reminder = alert_in(room, "alerts")
+    ok = await room.press(f"dd:dm:{room.guild.id}:1", reminder["id"], user=room.carol)
+    assert "You will get" in ok["data"]["content"]
+    await room.overwrite("alerts", room.carol, deny=VIEW_CHANNEL)
+
+    await room.move_to(dt.datetime(2025, 8, 13, 13, 0, 1, tzinfo=dt.UTC))
+    assert room.dms(room.carol) == []
+    assert len([m for m in room.fake.messages_in(room.alerts) if m.get("nonce")]) == 2
+    # Her copies stopped: seeing the channel again does not bring them back unasked.
+    await room.overwrite("alerts", room.carol, allow=VIEW_CHANNEL)
+    await room.move_to(dt.datetime(2025, 8, 15, 13, 0, 1, tzinfo=dt.UTC))
+    assert room.dms(room.carol) == []
+    _, mine = await status_for(room, room.carol)
+    assert mine is not None
+    assert "you can no longer see" in mine
+
+
+async def test_a_member_who_left_the_server_gets_no_copy(room: Room) -> None:
+    await room.command("add", {**BONDI, "channel": room.alerts})
+    await room.move_to(dt.datetime(2025, 8, 9, 13, 0, 1, tzinfo=dt.UTC))
+    reminder = alert_in(room, "alerts")
+    await room.press(f"dd:dm:{room.guild.id}:1", reminder["id"], user=room.carol)
+    del room.guild.members[room.carol.id]
+    await room.move_to(dt.datetime(2025, 8, 13, 13, 0, 1, tzinfo=dt.UTC))
+    assert room.dms(room.carol) == []

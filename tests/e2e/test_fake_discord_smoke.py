@@ -214,6 +214,18 @@ async def test_repeated_nonce_returns_the_first_message(
     assert posts[1].response["id"] == str(first.id)
 
 
+async def test_a_nonce_is_the_authors_in_every_channel(
+    fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
+) -> None:
+    """Discord: "another message was created by the same author with the same nonce": the
+    same nonce in another channel hands back the first message, posting nothing there."""
+    first = await text_channel(bot, newsroom.alerts).send("Deadline tomorrow", nonce="dda7")
+    second = await text_channel(bot, newsroom.general).send("Another alert", nonce="dda7")
+
+    assert second.id == first.id
+    assert fake.messages_in(newsroom.general) == []
+
+
 async def test_button_press_runs_the_persistent_view(
     fake: FakeDiscord, newsroom: Newsroom, bot: DemoBot
 ) -> None:

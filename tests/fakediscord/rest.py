@@ -650,7 +650,9 @@ class RestApi:
             return problem
         nonce_key = None
         if body.get("enforce_nonce") and body.get("nonce") is not None:
-            nonce_key = (channel_id, str(body["nonce"]))
+            # Per author, in any channel: "another message was created by the same author
+            # with the same nonce" (Discord's Create Message docs); the author is the bot.
+            nonce_key = (self.world.bot.id, str(body["nonce"]))
             earlier_id, at = self.world.nonces.get(nonce_key, ("", 0.0))
             earlier = self.world.messages.get(earlier_id)
             window = self.nonce_window

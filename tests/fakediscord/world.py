@@ -373,7 +373,7 @@ class World:
         self.channels: dict[str, FakeChannel] = {}
         self.messages: dict[str, JSON] = {}
         self.channel_messages: dict[str, list[str]] = {}
-        # (channel, nonce) -> (message id, when: time.monotonic())
+        # (author, nonce) -> (message id, when: time.monotonic()): Discord dedupes per author
         self.nonces: dict[tuple[str, str], tuple[str, float]] = {}
         #: Registered application commands: scope (None = global, else guild id) -> name -> cmd.
         self.commands: dict[str | None, dict[str, JSON]] = {}

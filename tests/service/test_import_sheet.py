@@ -278,3 +278,47 @@ async def test_a_repeating_phrase_is_refused_not_imported_as_its_first_date(
     assert problem.startswith("row 2, text:")
     assert "repeats (every month on the 10th)" in problem
     assert (await services.deadlines.page(GUILD, show="all")).total == 0
+
+
+async def test_a_row_whose_phrase_picks_a_preset_is_stored_as_deadline_add_stores_it(
+    services: Services, clock: FakeClock
+) -> None:
+    """Review item 3: the import kept the law's period but dropped the preset, its later stage
+    and its zone, so done closed a FOIL request at its acknowledgment."""
+    data = sheet(
+        "text,start,channel",
+        "FOIL request to the NYPD,2025-07-17,<#10>",
+        "CPRA request to LA County,2025-07-17,<#10>",
+    )
+    await services.imports.import_sheet(GUILD, data, actor=ADMIN)
+    added = [
+        (await services.deadlines.add(ADMIN, EMPTY, text=text, channel_id=CHANNEL,
+                                      start=dt.date(2025, 7, 17))).deadline
+        for text in ("FOIL request to the NYPD", "CPRA request to LA County")
+    ]  # fmt: skip
+    imported = (await services.deadlines.page(GUILD, show="all")).deadlines
+    by_title = {d.title: d for d in imported}
+    for by_add in added:
+        by_import = by_title[by_add.title]
+        fields = ("due", "due_at", "period", "rule", "calendar", "explanation", "timezone",
+                  "preset", "stage", "stages_left", "allowed_extension")  # fmt: skip
+        assert {f: getattr(by_import, f) for f in fields} == {f: getattr(by_add, f) for f in fields}
+    foil = by_title["FOIL request to the NYPD"]
+    # FOIL from Thu Jul 17: acknowledge in 5 business days -> Thu Jul 24, the end of the day in
+    # New York (03:59:59 UTC Jul 25); then grant or deny, the second stage.
+    assert foil.due == dt.date(2025, 7, 24)
+    assert foil.due_at == dt.datetime(2025, 7, 25, 3, 59, 59, tzinfo=dt.UTC)
+    assert (foil.preset, foil.stage, foil.stages_left) == ("ny", 0, 1)
+    assert foil.timezone == "America/New_York"
+    cpra = by_title["CPRA request to LA County"]
+    # CPRA: Thu Jul 17 + 10 = Sun Jul 27, rolled to Mon Jul 28, the end of the day in Los
+    # Angeles (06:59:59 UTC Jul 29); 14 days more allowed.
+    assert (cpra.preset, cpra.stages_left, cpra.timezone) == ("ca", 0, "America/Los_Angeles")
+    assert cpra.due_at == dt.datetime(2025, 7, 29, 6, 59, 59, tzinfo=dt.UTC)
+    assert cpra.allowed_extension == "14 calendar days"
+    # Done moves the imported FOIL request to its second stage: acknowledged Tue Jul 22, 20
+    # business days: Jul 23-25 (3), Jul 28-Aug 1 (8), Aug 4-8 (13), 11-15 (18), 18, 19 (20).
+    clock.set(dt.datetime(2025, 7, 22, 15, 0, tzinfo=dt.UTC))
+    moved = await services.deadlines.done(ADMIN, GUILD, foil.id)
+    assert (moved.status.value, moved.stage, moved.stages_left) == ("active", 1, 0)
+    assert moved.due == dt.date(2025, 8, 19)

@@ -178,3 +178,39 @@ async def test_every_staged_preset_moves_through_all_its_stages(
     assert (moved.status, moved.stage, moved.stages_left) == (Status.ACTIVE, 1, 0)
     assert moved.due > first.start
     assert (await services.deadlines.done(CREATOR, GUILD, first.id)).status is Status.DONE
+
+
+@pytest.mark.parametrize(
+    ("done_at", "done_on"),
+    [
+        (at(2025, 7, 18, 17, 0), D(2025, 7, 18)),  # Fri 10:00 Portland, early
+        (at(2025, 7, 30, 17, 0), D(2025, 7, 30)),  # Wed 10:00 Portland, six days late
+    ],
+)
+async def test_oregon_stage_two_counts_from_the_acknowledgments_due_date(
+    services: Services, clock: FakeClock, done_at: dt.datetime, done_on: dt.date
+) -> None:
+    # ORS 192.329: 10 business days "after the date by which the public body is required to
+    # acknowledge": received Thu 2025-07-17, acknowledgment due (5 business days) Fri 18 (1),
+    # Mon 21 .. Thu 24 (5) -> Thu Jul 24; stage 2 from Thu Jul 24: Jul 25 (1), Jul 28-Aug 1
+    # (6), Aug 4, 5, 6, 7 (10) -> Thu Aug 7, whenever the acknowledgment was marked done.
+    added = await services.deadlines.add(
+        CREATOR, GUILD, channel_id=CHANNEL, text="Portland PD records", preset="or",
+        start=D(2025, 7, 17),
+    )  # fmt: skip
+    deadline = added.deadline
+    assert deadline.due == D(2025, 7, 24)
+    clock.set(done_at)
+    moved = await services.deadlines.done(CREATOR, GUILD, deadline.id)
+    assert (moved.stage, moved.due, moved.start) == (1, D(2025, 8, 7), D(2025, 7, 24))
+    assert moved.explanation[1] == (
+        "day 0: Thu 2025-07-24 (the due date of stage 1, acknowledge: ORS 192.329 counts "
+        "from it, whenever it was done)"
+    )
+    entries = await history(services, deadline.id)
+    done_day = f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri'][done_on.weekday()]} {done_on}"
+    assert ("stage done", USER, (
+        f"stage 1 of 2 (acknowledge) done on {done_day}: now stage 2 of 2 (complete the "
+        "response), due Thu 2025-08-07: 10 business days from Thu 2025-07-24, the day stage "
+        "1 of 2 (acknowledge) was due, whenever it was done (ORS 192.329)"
+    )) in entries  # fmt: skip

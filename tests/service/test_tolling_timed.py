@@ -83,3 +83,35 @@ async def test_paused_days_before_its_day_keeps_its_hour(
     clock.set(at(2025, 7, 29, 14, 0))  # Tue Jul 29: + 3 days -> Fri Aug 1, at 17:00
     resumed = await services.deadlines.resume(CREATOR, GUILD, deadline.id)
     assert resumed.due_at == at(2025, 8, 1, 21, 0)
+
+
+async def test_the_hours_left_are_given_back_in_real_time_across_a_dst_change(
+    services: Services, clock: FakeClock
+) -> None:
+    use = services.deadlines
+    # Spring forward: due Sat 2026-03-07 23:00 New York (EST, 04:00 UTC Mar 8), paused at
+    # 20:00 EST (01:00 UTC): 3 h left. Resumed Sun Mar 8 01:30 EST (06:30 UTC); clocks jump
+    # 02:00 -> 03:00 at 07:00 UTC, so 3 real hours later is 09:30 UTC = 05:30 EDT.
+    clock.set(at(2026, 3, 1, 14, 0))
+    added = await use.add(
+        CREATOR, GUILD, channel_id=CHANNEL, text="County reply by 2026-03-07 23:00"
+    )
+    assert added.deadline.due_at == at(2026, 3, 8, 4, 0)
+    clock.set(at(2026, 3, 8, 1, 0))
+    assert (await use.pause(CREATOR, GUILD, added.deadline.id)).left_text() == "3 h 00 min"
+    clock.set(at(2026, 3, 8, 6, 30))
+    resumed = await use.resume(CREATOR, GUILD, added.deadline.id)
+    assert resumed.due_at == at(2026, 3, 8, 9, 30)
+    # Fall back: due Sat 2026-10-31 23:00 EDT (03:00 UTC Nov 1), paused 20:00 EDT (00:00
+    # UTC): 3 h left. Resumed Sun Nov 1 01:30 EDT (05:30 UTC); clocks fall back at 06:00 UTC,
+    # so 3 real hours later is 08:30 UTC = 03:30 EST.
+    clock.set(at(2026, 10, 20, 13, 0))
+    added = await use.add(
+        CREATOR, GUILD, channel_id=CHANNEL, text="Board reply by 2026-10-31 23:00"
+    )
+    assert added.deadline.due_at == at(2026, 11, 1, 3, 0)
+    clock.set(at(2026, 11, 1, 0, 0))
+    await use.pause(CREATOR, GUILD, added.deadline.id)
+    clock.set(at(2026, 11, 1, 5, 30))
+    resumed = await use.resume(CREATOR, GUILD, added.deadline.id)
+    assert resumed.due_at == at(2026, 11, 1, 8, 30)

@@ -103,7 +103,7 @@ async def test_turning_copies_off_removes_only_that_members_unsent_copies(
         deadline = await tx.get_deadline(GUILD, deadline_id)
         assert deadline is not None
         extra = PlannedAlert(AlertKind.OVERDUE, LATER + dt.timedelta(days=40), seq=2)
-        await tx.plan_if_active([(GUILD, deadline_id, extra)])
+        await tx.plan_if_active([(GUILD, deadline_id, deadline.due_at, extra)])
     latest = [dm for _, at, dm, _ in rows(db_path) if at == max(a for _, a, _, _ in rows(db_path))]
     assert latest == [None, OTHER]
 
@@ -136,7 +136,10 @@ async def test_migration_15_keeps_every_alert_and_tells_copies_apart(
         raw.executescript("\n".join(MIGRATIONS[:14]))
         raw.execute("PRAGMA user_version = 14")
         raw.execute("ATTACH ? AS new", (str(db_path),))
-        raw.execute("INSERT INTO deadlines SELECT * FROM new.deadlines")
+        old_columns = ", ".join(row[1] for row in raw.execute("PRAGMA table_info(deadlines)"))
+        raw.execute(
+            f"INSERT INTO deadlines ({old_columns}) SELECT {old_columns} FROM new.deadlines"
+        )
         raw.execute(
             "INSERT INTO alerts SELECT id, guild_id, deadline_id, kind, send_at, seq, escalate, "
             "days_before, next_attempt_at, attempts, claimed_at, sent_at, failed_at, error, "

@@ -213,6 +213,7 @@ async def test_the_migration_counts_what_is_there(db_path: Path) -> None:
             ALTER TABLE deadlines DROP COLUMN recurrence;
             ALTER TABLE deadlines DROP COLUMN occurrence_on;
             ALTER TABLE deadlines DROP COLUMN next_id;
+            ALTER TABLE deadlines DROP COLUMN last_day_on;
             """
         )
         raw.execute("PRAGMA user_version = 9")  # as migration 9 left it: 10 and on run again

@@ -190,7 +190,7 @@ async def test_replan_is_idempotent_and_keeps_sent_alerts(store: SqliteStore) ->
         await tx.replan(deadline, plan)
         assert len(await tx.alerts_of(1, deadline.id)) == 2
         sent = (await tx.alerts_of(1, deadline.id))[0]
-        await tx.mark_sent([(1, sent.id, NOW, 9)])
+        await tx.mark_sent([(1, sent, NOW, 9)])
         # A new plan without the sent alert: the sent one stays, the stale unsent one goes.
         moved = [PlannedAlert(AlertKind.DUE_TODAY, NOW + dt.timedelta(days=5))]
         await tx.replan(deadline, moved)
@@ -207,9 +207,9 @@ async def test_mark_sent_happens_once(store: SqliteStore) -> None:
         deadline = await tx.insert_deadline(new_deadline())
         await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
         (alert,) = await tx.alerts_of(1, deadline.id)
-        assert await tx.mark_sent([(1, alert.id, NOW, 1)]) == 1
-        assert await tx.mark_sent([(1, alert.id, NOW, 2)]) == 0
-        assert await tx.mark_sent([(2, alert.id, NOW, 3)]) == 0
+        assert await tx.mark_sent([(1, alert, NOW, 1)]) == 1
+        assert await tx.mark_sent([(1, alert, NOW, 2)]) == 0
+        assert await tx.mark_sent([(2, alert, NOW, 3)]) == 0
 
 
 async def test_claims_are_exclusive_and_released_at_start(store: SqliteStore) -> None:
@@ -260,7 +260,7 @@ async def test_the_last_alert_message_of_a_channel_before_a_time(store: SqliteSt
         for deadline in (here, elsewhere, other_guild):
             await tx.replan(deadline, [PlannedAlert(AlertKind.REMINDER, NOW),
                                        PlannedAlert(AlertKind.DUE_TODAY, NOW + hour)])  # fmt: skip
-        rows = {(a.guild_id, a.deadline_id, a.kind): a.id for d in (here, elsewhere, other_guild)
+        rows = {(a.guild_id, a.deadline_id, a.kind): a for d in (here, elsewhere, other_guild)
                 for a in await tx.alerts_of(d.guild_id, d.id)}  # fmt: skip
         await tx.mark_sent([
             (1, rows[(1, here.id, AlertKind.REMINDER)], NOW, 500),
@@ -280,7 +280,7 @@ async def test_a_retried_send_is_remembered_as_attempted(store: SqliteStore) -> 
         deadline = await tx.insert_deadline(new_deadline())
         await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
         ((alert, _),) = await tx.claim_due(NOW, limit=10, now=NOW)
-        await tx.retry_later([(1, alert.id, NOW + dt.timedelta(minutes=1), "504")])
+        await tx.retry_later([(1, alert, NOW + dt.timedelta(minutes=1), "504")])
         ((claimed, _),) = await tx.claim_due(NOW + dt.timedelta(minutes=1), limit=10)
     assert claimed.attempted_at == NOW
     assert claimed.attempts == 1
@@ -527,3 +527,25 @@ async def test_a_missing_database_with_its_leftovers_is_refused_not_made_anew(
     async with SqliteStore.open(path):  # with no files at all, a first start makes one
         pass
     assert path.exists()
+
+
+async def test_alert_ids_are_never_reused_and_results_match_the_alert(store: SqliteStore) -> None:
+    """A replan deletes the largest id; the next plan must not take it (review D1), and a
+    result for the deleted alert writes nothing, even were its id back on another alert."""
+    later = NOW + dt.timedelta(days=3)
+    async with store.transaction() as tx:
+        deadline = await tx.insert_deadline(new_deadline())
+        await tx.replan(deadline, [PlannedAlert(AlertKind.DUE_TODAY, NOW)])
+        (old,) = await tx.alerts_of(1, deadline.id)
+        await tx.replan(deadline, [PlannedAlert(AlertKind.REMINDER, later)])
+        (new,) = await tx.alerts_of(1, deadline.id)
+        assert new.id > old.id
+        assert await tx.mark_sent([(1, old, NOW, 7)]) == 0
+        await tx.retry_later([(1, old, NOW, "no answer")])
+        await tx.mark_failed([(1, old, NOW, "403")])
+        # The same id with another kind or time is another alert: nothing is written to it.
+        impostor = dataclasses.replace(new, send_at=NOW)
+        assert await tx.mark_sent([(1, impostor, NOW, 8)]) == 0
+        (kept,) = await tx.alerts_of(1, deadline.id)
+    assert (kept.sent_at, kept.failed_at, kept.next_attempt_at) == (None, None, later)
+    assert (kept.attempts, kept.error) == (0, None)

@@ -369,6 +369,7 @@ def test_the_stored_key_follows_every_field_of_the_deadline_and_the_context() ->
         "recurrence": Recurrence("FREQ=MONTHLY;BYMONTHDAY=15", dt.date(2025, 8, 15), "monthly"),
         "occurrence_on": dt.date(2025, 8, 15),
         "next_id": 40,
+        "last_day": dt.date(2025, 8, 14),
     }
     for item in (
         deadline(**zoned),

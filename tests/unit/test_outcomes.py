@@ -29,7 +29,7 @@ OVERDUE = alert(2, AlertKind.OVERDUE, dt.datetime(2025, 8, 17, 13, tzinfo=dt.UTC
 
 def test_a_sent_group_marks_every_alert_sent_and_logs_one_entry() -> None:
     rows = outcome_rows([Outcome(group(REMINDER), AT, message_id=900)])
-    assert rows.sent == [(1, 1, AT, 900)]
+    assert rows.sent == [(1, REMINDER, AT, 900)]
     assert (rows.failed, rows.retry, rows.dropped, rows.following) == ([], [], [], [])
     (entry,) = rows.history
     assert (entry.action, entry.detail, entry.actor_id) == ("alert sent", "reminder", None)
@@ -38,10 +38,10 @@ def test_a_sent_group_marks_every_alert_sent_and_logs_one_entry() -> None:
 def test_a_sent_overdue_alert_plans_the_next_one_after_it() -> None:
     collapsed = group(REMINDER, OVERDUE)
     rows = outcome_rows([Outcome(collapsed, AT, message_id=901)])
-    assert [row[1] for row in rows.sent] == [1, 2]
+    assert [row[1].id for row in rows.sent] == [1, 2]
     after = AT + dt.timedelta(microseconds=1)
     expected = next_overdue(collapsed.deadline, SETTINGS, after=after)
-    assert rows.following == [(1, 1, expected)]
+    assert rows.following == [(1, 1, collapsed.deadline.due_at, expected)]
     assert expected.send_at > AT
     assert rows.history[0].detail == "2 alerts collapsed: overdue, reminder"
 
@@ -49,7 +49,7 @@ def test_a_sent_overdue_alert_plans_the_next_one_after_it() -> None:
 def test_a_failure_with_a_fallback_logs_both_and_keeps_the_series_going() -> None:
     outcome = Outcome(group(OVERDUE), AT, error="403 Missing Access", fallback_message_id=902)
     rows = outcome_rows([outcome])
-    assert rows.failed == [(1, 2, AT, "403 Missing Access")]
+    assert rows.failed == [(1, OVERDUE, AT, "403 Missing Access")]
     assert [e.action for e in rows.history] == [
         "alert failed", "alert sent to the default channel",
     ]  # fmt: skip
@@ -65,7 +65,7 @@ def test_a_retry_or_a_skip_writes_no_history_and_plans_nothing() -> None:
             Outcome(group(REMINDER), AT, skipped=True),
         ]
     )
-    assert rows.retry == [(1, 2, later, "503")]
+    assert rows.retry == [(1, OVERDUE, later, "503")]
     assert rows.dropped == [(1, 1)]
     assert (rows.sent, rows.failed, rows.following, rows.history) == ([], [], [], [])
 

@@ -21,11 +21,13 @@ D = dt.date
 # (preset, start = the day the agency received the request, first due, extended due or None)
 CASES = [
     # CA, 10 days, roll (Cal. Civ. Proc. 12, 12a): Thu Jul 17 + 10 = Sun Jul 27, a Sunday,
-    # rolled to Mon Jul 28. Extension 14 days from the due date: Mon Jul 28 + 14 = Mon Aug 11.
+    # rolled to Mon Jul 28. Extension 14 days from the unrolled last day: Sun Jul 27 + 14 = Sun
+    # Aug 10, rolled to Mon Aug 11.
     ("ca", D(2025, 7, 17), D(2025, 7, 28), D(2025, 8, 11)),
     # CA, a state holiday: Fri Mar 21 + 10 = Mon Mar 31, Cesar Chavez Day (in the package's
-    # US-CA calendar), rolled to Tue Apr 1. Extension: Apr 1 + 14 = Tue Apr 15.
-    ("ca", D(2025, 3, 21), D(2025, 4, 1), D(2025, 4, 15)),
+    # US-CA calendar), rolled to Tue Apr 1. Extension (7922.535(b) extends the time limit,
+    # so from the unrolled last day): Mon Mar 31 + 14 = Mon Apr 14, a business day.
+    ("ca", D(2025, 3, 21), D(2025, 4, 1), D(2025, 4, 14)),
     # CA, no roll needed: Mon Jul 14 + 10 = Thu Jul 24.
     ("ca", D(2025, 7, 14), D(2025, 7, 24), D(2025, 8, 7)),
     # Federal FOIA, 20 working days across Thanksgiving (Thu Nov 27; the Friday after is no

@@ -275,3 +275,22 @@ def test_a_row_of_a_staged_deadline_with_an_allowed_extension_is_five_buttons() 
         "dd:done:1:12:s0", "dd:snooze:1:12", "dd:extend:1:12", "dd:allowed:1:12", "dd:dm:1:12",
     ]  # fmt: skip
     assert len(rows[1]) == 4  # Discord allows 5 a row: both fit
+
+
+def test_a_note_on_a_grouped_message_keeps_within_the_room_left_for_it() -> None:
+    from bot.discord.views import _with_note
+
+    staged = dataclasses.replace(DEADLINE, id=5, preset="ny", stage=1, stages_left=0)
+    note = f"\u2705 #5 stage 1 marked done by <@123456789012345678>. {render.now_in_text(staged)}"
+    assert len(note) > render.NOTE_ROOM  # the note as Mark done writes it on a staged deadline
+    embed = discord.Embed(description="Due soon").set_footer(text="Deadline #5 \u00b7 ref dda9")
+    added = _with_note(embed, 5, note).description
+    assert added is not None
+    assert added.startswith("Due soon\n\u2705 #5 stage 1 marked done by <@123456789012345678>.")
+    assert len(added) - len("Due soon") <= render.NOTE_ROOM
+    assert "<t:" not in added  # whole sentences only: no timestamp cut in half
+    # Another deadline's embed is left alone; a short note is kept whole.
+    other = discord.Embed(description="x").set_footer(text="Deadline #6 \u00b7 ref dda10")
+    assert _with_note(other, 5, note).description == "x"
+    short = discord.Embed(description="y").set_footer(text="Deadline #5 \u00b7 ref dda9")
+    assert _with_note(short, 5, "\u2705 #5 done").description == "y\n\u2705 #5 done"

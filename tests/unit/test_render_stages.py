@@ -76,3 +76,21 @@ def test_the_stage_chain_of_a_new_york_request() -> None:
     assert "(done;" in render.stages_text(closed)
     assert "\u23ed" not in render.stages_text(closed)
     assert render.done_text(closed) == "\u2705 #12 New York FOIL request is done."
+
+
+def test_oregons_next_stage_says_it_counts_from_the_due_date() -> None:
+    # Received Thu 2025-07-17: acknowledge by Thu Jul 24; then 10 business days from Jul 24
+    # (ORS 192.329), whenever it is done: Jul 25, Jul 28-Aug 1, Aug 4-7 -> Thu Aug 7.
+    text = render.stages_text(preset_deadline("or"))
+    assert (
+        "10 business days from the date the acknowledgment was due (ORS 192.329), counted "
+        "from stage 1's due date, whenever it is marked done: by Thu 2025-08-07"
+    ) in text
+    explained = " ".join(calculate("", start=dt.date(2025, 7, 17), preset="or").due.explanation)
+    assert (
+        "by Thu 2025-08-07 counted from the due date above, whenever stage 1 is done"
+    ) in explained
+    # New York's still counts from the day its acknowledgment is marked done.
+    assert "counted from the day stage 1 is marked done" in render.stages_text(
+        preset_deadline("ny")
+    )
