@@ -208,7 +208,9 @@ def read_recurrence(
         found = pattern.search(body)
         if found is None:
             continue
-        if is_name_word(cleaned, found.start()) or _DETERMINER.search(body[: found.start()]):
+        if is_name_word(cleaned, found.start()) or _title_patterns()[3].search(
+            body[: found.start()]
+        ):
             return None  # "Pitch to LA Weekly", "Reply to the monthly": a name or a noun
         if not MIN_YEAR <= start.year <= MAX_YEAR:
             raise DateOutOfRangeError(f"the start date {start} is outside {MIN_YEAR}-{MAX_YEAR}")
@@ -476,11 +478,11 @@ def _title(before: str, said: str) -> str | None:
     if before[-1:].isspace() and before.rstrip()[-1:].isalnum():  # "bi weekly"
         _check_word_before(title, lowered, said)
     hint = ""
-    if more is None and (limit := _TITLE_LIMIT.search(lowered)) is not None:
+    if more is None and (limit := _title_patterns()[0].search(lowered)) is not None:
         more = title[limit.start() : limit.end()]
         hint = (f"; a repeat starts from the start date, and its end goes after it, as in "
                 f"'{said} until 2026-12-31' or '{said} for 6 times'")  # fmt: skip
-    if more is None and (when := _TITLE_WHEN.search(lowered)) is not None:
+    if more is None and (when := _title_patterns()[1].search(lowered)) is not None:
         more = title[when.start() : when.end()]
     if more is not None:
         raise PhraseError(
@@ -504,7 +506,11 @@ def _check_word_before(title: str, lowered: str, said: str) -> None:
     if not words:
         return
     word = words[-1].strip(_TRIM)
-    if word in _CHANGES_MEANING or _ORDINAL_WORD.fullmatch(word) or re.fullmatch(r"\d+x", word):
+    if (
+        word in _CHANGES_MEANING
+        or _title_patterns()[2].fullmatch(word)
+        or re.fullmatch(r"\d+x", word)
+    ):
         raise PhraseError(
             f"{title.split()[-1].strip(_TRIM)!r} before {said!r} changes what the repeat means, "
             "and it is not read here: say it as one repeat, as in 'every 2 weeks' or 'the "
@@ -514,15 +520,15 @@ def _check_word_before(title: str, lowered: str, said: str) -> None:
 
 
 # A determiner right before the form makes its first word a noun ("the monthly, by the 10th").
-_DETERMINER = re.compile(r"(?:^|\s)(?:the|a|an|this|that|our|your|their|his|her|its|my)\s+$")
+_DETERMINER = r"(?:^|\s)(?:the|a|an|this|that|our|your|their|his|her|its|my)\s+$"
 _CHANGES_MEANING = frozenset({
     "bi", "semi", "twice", "thrice", "times", "and", "or", "to", "before", "after", "other",
     "alternate", "last", "final", "next", "penultimate", "plus", "&",
 })  # fmt: skip
-_ORDINAL_WORD = re.compile(rf"(?:{_ORDINAL_ALT}|\d{{1,2}}(?:st|nd|rd|th))")
+_ORDINAL_WORD = rf"(?:{_ORDINAL_ALT}|\d{{1,2}}(?:st|nd|rd|th))"
 # Words in a title that say when a series starts or ends ("Starting September", "Through
 # December", "Until 2026", "Six times"): what the repeat's own limit says, so refused.
-_TITLE_LIMIT = re.compile(
+_TITLE_LIMIT = (
     rf"\b(?:until|till|til|thru)\b"
     rf"|\b(?:through|ending|ends|starting|starts|beginning|begins|commencing|effective|from|"
     rf"since|in|during|after|before|by|as\s+of)\s+"
@@ -538,7 +544,7 @@ _TITLE_LIMIT = re.compile(
 )
 # Words in a title that name the day ("on the tenth", "month-end", "Christmas", "Tuesdays"):
 # the series would run on day 0's date instead, so refused (digits are refused already).
-_TITLE_WHEN = re.compile(
+_TITLE_WHEN = (
     rf"\b(?:the|on|by|due)\s+(?:{_ORDINAL_ALT})\b|\b(?:{_ORDINAL_ALT})\s*-?\s*of\b"
     r"|\bmid-?\s?(?:month|year|week|quarter)\b"
     r"|\b(?:month|year|quarter|week)(?:'s)?[-\s]?end\b"
@@ -555,6 +561,13 @@ _TITLE_WHEN = re.compile(
     r"st\.?\s+patrick'?s|cinco\s+de\s+mayo|groundhog\s+day|boxing\s+day|hanukkah|"
     r"passover|ramadan|kwanzaa|fourth\s+of\s+july|july\s+fourth)\b"
 )
+
+
+@functools.cache
+def _title_patterns() -> tuple[re.Pattern[str], ...]:
+    """The title's checks (a limit, a day in words, an ordinal, a determiner), compiled on
+    the first repeat read: not part of every `python -m bot due`."""
+    return tuple(re.compile(p) for p in (_TITLE_LIMIT, _TITLE_WHEN, _ORDINAL_WORD, _DETERMINER))
 
 
 def occurrence_day(
