@@ -177,7 +177,7 @@ def calculate_phrase(
     holiday_calendar(calendar)  # validate before parsing, so the error names the real problem
     zone(tz)
     if isinstance(text, str) and len(text) <= MAX_PHRASE_LENGTH:
-        repeat = read_recurrence(normalize(text), start=start)
+        repeat = read_recurrence(normalize(text), start=start, rule=rule.value, calendar=calendar)
         if repeat is not None:
             recurrence = repeat.recurrence
             due = occurrence_due(
@@ -220,7 +220,9 @@ def occurrence_due(
     due, steps = occurrence_day(recurrence, nominal, rule=rule.value, calendar=calendar)
     _check_range(due, "due date")
     if day0 is not None:
-        steps.insert(0, f"day 0: {format_day(day0)} (start date); the first date on or after it")
+        steps.insert(
+            0, f"day 0: {format_day(day0)} (start date); the first occurrence due on or after it"
+        )
     local = dt.datetime.combine(due, END_OF_DAY, tzinfo=zoneinfo)
     steps.append(f"due by the end of {format_day(due)} ({zoneinfo.key})")
     return DueDate(
@@ -244,11 +246,17 @@ def occurrences(
     calendar: str = DEFAULT_CALENDAR,
     tz: str = DEFAULT_TIMEZONE,
 ) -> list[tuple[dt.date, DueDate]]:
-    """The occurrence of `nominal` and up to `count - 1` after it: (date, due) pairs."""
-    dates = [nominal, *recurrence.dates_after(nominal, limit=count - 1)]
-    return [
-        (day, occurrence_due(recurrence, day, rule=rule, calendar=calendar, tz=tz)) for day in dates
-    ]
+    """The occurrence of `nominal` and up to `count - 1` after it: (date, due) pairs. The
+    series ends where the supported years do (a date due after 2200 is not listed)."""
+    found = [(nominal, occurrence_due(recurrence, nominal, rule=rule, calendar=calendar, tz=tz))]
+    for day in recurrence.dates_after(nominal, limit=count - 1):
+        try:
+            found.append(
+                (day, occurrence_due(recurrence, day, rule=rule, calendar=calendar, tz=tz))
+            )
+        except DateOutOfRangeError:
+            break
+    return found
 
 
 def day_zero(day: PartialDate | RelativeDay, *, near: dt.date) -> dt.date:

@@ -35,6 +35,11 @@ class PhraseError(DeadlineError):
     """The phrase is empty, too long, or not a period or date we understand."""
 
 
+class RepeatPhraseError(PhraseError):
+    """The phrase repeats in a way not read (or not read here: the one-off reader): never
+    counted as a one-off, nor as a records law's preset."""
+
+
 class AmbiguousPhrase(PhraseError):
     """The phrase reads more than one way ("30 days or 45 days"): never guessed. `readings`
     are phrases that each read one way; `both` is True when they are separate deadlines

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from . import guards
-from .errors import AmbiguousPhrase, PhraseError
+from .errors import AmbiguousPhrase, PhraseError, RepeatPhraseError
 from .reading import (
     DayRead,
     Expression,
@@ -207,7 +207,7 @@ class _Phrase:
             self.toks, self.cleaned
         )
         if repeating is not None:
-            raise PhraseError(
+            raise RepeatPhraseError(
                 f"{repeating!r} makes it repeat in a way not read here: a repeat is one of "
                 "'every month on the 10th', 'every Tuesday', 'every 2 weeks', 'quarterly', "
                 "'every year on June 30', 'last business day of every month', 'first Monday "

@@ -24,7 +24,13 @@ from .counting import (
     calculate_phrase,
     compute_due,
 )
-from .errors import AmbiguousPhrase, DeadlineError, NoFixedPeriodError, PhraseError
+from .errors import (
+    AmbiguousPhrase,
+    DeadlineError,
+    NoFixedPeriodError,
+    PhraseError,
+    RepeatPhraseError,
+)
 from .parsing import DEFAULT_CLOSE_OF_BUSINESS, parse_phrase
 
 if TYPE_CHECKING:  # imported when first used: most phrases never need the laws
@@ -68,12 +74,12 @@ def calculate(
 
         return compute_preset(find_law(preset), title=_title_only(text), start=start, tz=tz)
     try:
-        return calculate_phrase(
+        result = calculate_phrase(
             text, start=start, rule=rule, calendar=calendar, tz=tz, now=now,
             close_of_business=close_of_business,
         )  # fmt: skip
-    except AmbiguousPhrase:
-        raise
+    except (AmbiguousPhrase, RepeatPhraseError):
+        raise  # a repeat not read is not a law's one deadline ('FOIA to FBI, twice a month')
     except PhraseError:
         from .laws import detect_law
 
@@ -83,6 +89,28 @@ def calculate(
         if law is None:
             raise
         return compute_preset(law, title=" ".join(text.split()) or None, start=start, tz=tz)
+    return _no_law_repeat(result)
+
+
+def _no_law_repeat(result: Computation) -> Computation:
+    """A repeat whose title names a records law is refused: the law sets one deadline per
+    request, which a series from day 0 would silently replace ('FOIA to FBI, weekly')."""
+    if result.recurrence is None or not result.title:
+        return result
+    from .laws import detect_law
+
+    try:
+        names_law = detect_law(result.title) is not None
+    except PhraseError:  # (AmbiguousPhrase too) a name two laws share, or two laws
+        names_law = True
+    if not names_law:
+        return result
+    raise PhraseError(
+        f"{result.title!r} names a records law, and a law's deadline does not repeat: track "
+        f"the request alone (its preset counts the law's days), or leave the law's name out "
+        f"of a repeat",
+        example="CPRA request to LA County",
+    )
 
 
 def _title_only(text: str) -> str | None:
@@ -92,7 +120,7 @@ def _title_only(text: str) -> str | None:
         return None
     try:
         parse_phrase(cleaned)
-    except AmbiguousPhrase:
+    except (AmbiguousPhrase, RepeatPhraseError):  # a repeat too: the law's deadline does not
         pass
     except DeadlineError:
         return cleaned

@@ -1015,11 +1015,37 @@ def recurring_words(toks: list[Tok], cased: str) -> str | None:
         ):
             end = toks[i + 2].end if nxt.kind == "num" and i + 2 < len(toks) else nxt.end
             return cased[tok.start : end]
-        if tok.kind == "word" and tok.text in _RECURRING:
-            return cased[tok.start : tok.end]
-        if tok.kind == "word" and tok.text == "daily" and cased[tok.start].islower():
+        if (
+            tok.kind == "word"
+            and tok.text in (*_RECURRING, "daily")
+            and not is_name_word(cased, tok.start)
+        ):
             return cased[tok.start : tok.end]
     return None
+
+
+_PERIODICALS = frozenset({"weekly", "monthly", "quarterly", "annually", "yearly"})
+_WORD_BEFORE = re.compile(r"(?:^|\s)(\S+)\s+$")
+
+
+def is_name_word(cased: str, at: int) -> bool:
+    """Is the repeat word at `at` in `cased` part of a name? A capital "Daily" anywhere ("Daily
+    News pitch"); a capital Weekly, Monthly, Quarterly, Annually or Yearly right after a
+    capitalised word or an article ("LA Weekly", "Texas Monthly", "the Monthly"); a capital
+    "Every" or "Each" right after a word in lower case ("a piece for Every Month")."""
+    word = re.match(r"[A-Za-z]+", cased[at:])
+    if word is None or not cased[at].isupper():
+        return False
+    text = word.group(0).lower()
+    if text == "daily":
+        return True
+    before = _WORD_BEFORE.search(cased[:at])
+    if before is None or not before.group(1)[-1].isalpha():
+        return False  # the phrase's first word, or after a comma: "Jail report, Monthly"
+    previous = before.group(1)
+    if text in _PERIODICALS:  # "the Monthly": a name too
+        return previous[0].isupper() or previous in ("the", "a", "an")
+    return text in ("every", "each") and previous.islower()
 
 
 __all__ = [
@@ -1030,6 +1056,7 @@ __all__ = [
     "TermRead",
     "Tok",
     "find_expressions",
+    "is_name_word",
     "is_significant",
     "recurring_words",
     "tokens",

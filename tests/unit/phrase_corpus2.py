@@ -659,7 +659,7 @@ c2("every night by 11 p.m.", R)
 c2("each night by 11pm", R)
 c2("mornings by 9 a.m.", R)
 c2("by 11 p.m. nightly", R)
-c2("annual report due each Aug. 15", R)
+c2("annual report due each Aug. 15", D(2025, 8, 15))  # a repeat: yearly on Aug 15
 # more time forms
 c2("by 2 a.m.", T(D(2025, 7, 18), "02:00"), ok=True)  # 2 a.m. today already passed at 10:00
 c2("by 21:00", T(S, "21:00"))

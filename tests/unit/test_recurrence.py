@@ -11,7 +11,14 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deadlines import DeadlineError, PhraseError, calculate, occurrences, parse_phrase
+from bot.deadlines import (
+    DateOutOfRangeError,
+    DeadlineError,
+    PhraseError,
+    calculate,
+    occurrences,
+    parse_phrase,
+)
 
 DAY0 = dt.date(2025, 7, 17)  # a Thursday
 NY = "America/New_York"
@@ -146,7 +153,8 @@ def test_count_and_until_end_the_series() -> None:
         ("Report, 30 days, every month", "30 days"),
         ("Report by Friday, every Tuesday", "by Friday"),
         ("the first of every month", "after the repeat"),
-        ("by the 15th of each month", "15th"),
+        ("by the fifteenth of each month", "fifteenth"),  # in words: not read
+        ("every month on the 10th through December 2026", "'through december 2026'"),
         ("every 10 days", "repeat"),  # not a form read: refused by the reader as before
         ("each Friday by noon", "repeat"),
         ("every two weeks on Monday", "repeat"),
@@ -191,7 +199,12 @@ def test_the_dates_follow_the_rrule_and_never_go_back(form: str, start: dt.date,
         f"RRULE:{recurrence.rrule}", dtstart=dt.datetime.combine(nominal[0], dt.time())
     )
     assert [d.date() for d in again[:8]] == nominal  # type: ignore[index]
-    assert nominal[0] >= start
+    # The first occurrence is the first due on or after day 0 (under roll its date may be
+    # a Saturday or Sunday before a Monday day 0); the one before it was due before day 0.
+    assert pairs[0][1].due >= start
+    assert nominal[0] >= start - dt.timedelta(days=7)
+    if nominal[0] < start:
+        assert rule == "roll" or recurrence.business
     assert nominal == sorted(set(nominal))
     for day, due in pairs:
         if recurrence.business:
@@ -199,3 +212,238 @@ def test_the_dates_follow_the_rrule_and_never_go_back(form: str, start: dt.date,
         else:
             assert day <= due.due <= day + dt.timedelta(days=7)
         assert (rule == "calendar" and not recurrence.business) or due.due.weekday() < 5
+
+
+# --- The review of the repeat reader (items 1-8): each phrase it found misread or crashing.
+
+
+def test_the_last_business_day_is_dated_by_its_business_day_not_the_rules_weekday() -> None:
+    # Mon May 31 2027 is Memorial Day: May's last business day is Fri May 28, before a day 0
+    # of May 29 or May 31, so the first is June's (Wed Jun 30), then Fri Jul 30 (Jul 31 is a
+    # Saturday), Tue Aug 31.
+    for day0 in (dt.date(2027, 5, 29), dt.date(2027, 5, 31)):
+        assert dues("Close, last business day of every month", 3, start=day0) == [
+            "Wed 2027-06-30", "Fri 2027-07-30", "Tue 2027-08-31",
+        ]  # fmt: skip
+    # The rule's May date (May 31) is after `until`; its due date May 28 is not: kept.
+    assert dues("Close, last business day of every month until 2027-05-30", 5,
+                start=dt.date(2027, 4, 1)) == ["Fri 2027-04-30", "Fri 2027-05-28"]  # fmt: skip
+    # Fri Dec 31 2027 is New Year's Day observed: December's is Thu Dec 30, on `until`.
+    assert dues("Close, last business day of every month until 2027-12-30", 5,
+                start=dt.date(2027, 11, 1)) == ["Tue 2027-11-30", "Thu 2027-12-30"]  # fmt: skip
+    # An `until` before the first due date (Fri May 28) names that date.
+    with pytest.raises(PhraseError, match="before its first date Fri 2027-05-28"):
+        calculate("Close, last business day of every month until 2027-05-27",
+                  start=dt.date(2027, 5, 1), tz=NY)  # fmt: skip
+
+
+def test_under_roll_an_occurrence_due_on_day_0_counts() -> None:
+    # Sun Aug 10 2025 rolls to Mon Aug 11 = day 0: due today, then Wed Sep 10.
+    assert dues("Jail report, every month on the 10th", 2, rule="roll",
+                start=dt.date(2025, 8, 11)) == ["Mon 2025-08-11", "Wed 2025-09-10"]  # fmt: skip
+    # Sat Jul 19 2025 is due Mon Jul 21 = day 0; then Sat Jul 26 -> Mon Jul 28.
+    assert dues("every Saturday", 2, rule="roll", start=dt.date(2025, 7, 21)) == [
+        "Mon 2025-07-21", "Mon 2025-07-28",
+    ]  # fmt: skip
+    # Under the calendar rule the Saturday before day 0 is past: Sat Jul 26 first.
+    assert dues("every Saturday", 1, start=dt.date(2025, 7, 21)) == ["Sat 2025-07-26"]
+
+
+@pytest.mark.parametrize(
+    ("text", "day0"),
+    [
+        ("every Tuesday", dt.date(9999, 12, 31)),
+        ("every month on the 10th", dt.date(9999, 12, 15)),
+        ("every year on June 30", dt.date(9999, 7, 1)),
+        ("monthly", dt.date(9999, 12, 15)),
+        ("every year", dt.date(9999, 1, 1)),
+        ("every 2 weeks", dt.date(9999, 12, 25)),
+        ("every Tuesday", dt.date(1899, 12, 31)),
+        ("every year on June 30", dt.date(2200, 7, 1)),  # first date 2201-06-30
+    ],
+)
+def test_a_day_0_outside_the_supported_years_is_refused_not_a_crash(
+    text: str, day0: dt.date
+) -> None:
+    with pytest.raises(DateOutOfRangeError, match="outside 1900-2200"):
+        calculate(text, start=day0, tz=NY)
+
+
+def test_the_series_ends_where_the_supported_years_do() -> None:
+    # From 2199-07-01: Jun 30 2200, then 2201 (outside): the next dates stop, no error.
+    assert dues("every year on June 30", 3, start=dt.date(2199, 7, 1)) == ["Mon 2200-06-30"]
+    result = calculate("every year on June 30", start=dt.date(2199, 7, 1), tz=NY)
+    assert result.recurrence is not None
+    assert result.recurrence.after(dt.date(2200, 6, 30)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Status call, bi weekly", "Budget meeting, semi monthly", "Budget meeting, bi monthly",
+        "Audit, semi annually", "Staff call, twice weekly", "Staff call, thrice weekly",
+        "Staff call, 2x weekly", "Staff call, three times weekly", "Board, twice monthly",
+        "Board, first and third Tuesday of every month",
+        "Board, second and fourth Monday of every month",
+        "Board, first and last Friday of every month",
+        "Close, second to last business day of every month",
+        "Board, next to last Friday of every month",
+        "Close, the day before the last business day of every month",
+        "Close, the day after the last business day of every month",
+        "Report, third, every month",
+    ],
+)  # fmt: skip
+def test_a_word_that_changes_the_repeat_is_refused(text: str) -> None:
+    with pytest.raises(PhraseError, match=r"changes what the repeat means|must come after"):
+        calculate(text, start=DAY0, tz=NY)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        # Day 0 is Thu Jul 17: each of these would have run on the 17th, or on Thursdays.
+        ("Jail report, on the tenth, every month", "the tenth"),
+        ("Jail report, by the tenth, every month", "the tenth"),
+        ("Jail report, the tenth, monthly", "the tenth"),
+        ("Report due the tenth, monthly", "the tenth"),
+        ("Report, on the first, every month", "the first"),
+        ("first of the month, monthly", "first of"),
+        ("Report on the fifth, every month", "the fifth"),
+        ("Report, the fifteenth, monthly", "the fifteenth"),
+        ("tenth of the month, monthly", "tenth of"),
+        ("Close, last business day, every month", "business day"),
+        ("Close, last business day of the month, every month", "business day"),
+        ("Close, month-end, every month", "month-end"),
+        ("End-of-month report, monthly", "End-of-month"),
+        ("Month-end close, every month", "Month-end"),
+        ("Budget, at month's end, every month", "month's end"),
+        ("Report, mid-month, every month", "mid-month"),
+        ("First-of-month rent story, monthly", "First-of"),
+        ("Year-end audit, annually", "Year-end"),
+        ("Mid-year review, every year", "Mid-year"),
+        ("Fourth of July permit, every year", "Fourth of"),
+        ("Christmas appeal, every year", "Christmas"),
+        ("New Year's Day story, annually", "New Year's"),
+        ("Thanksgiving food drive, every year", "Thanksgiving"),
+        ("Election Day plan, every year", "Election Day"),
+        ("Tax Day explainer, annually", "Tax Day"),
+        ("Weekend edition, every week", "Weekend"),
+        ("Council agenda, Tuesdays weekly", "Tuesdays"),
+    ],
+)
+def test_a_title_that_names_the_day_in_words_is_refused(text: str, says: str) -> None:
+    with pytest.raises(PhraseError, match=f"also says ['\"]{says}") as refused:
+        calculate(text, start=DAY0, tz=NY)
+    assert refused.value.example == "Jail population report, every month on the 10th"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Starting in September, every Tuesday", "Starting in"),  # would start Jul 22
+        ("Starting September, every Tuesday", "Starting September"),
+        ("In September, monthly on the 10th", "In September"),  # would start Aug 10
+        ("Through December, every Tuesday", "Through December"),  # would never end
+        ("Until December, every Tuesday", "Until"),
+        ("Until 2026, every month on the 10th", "Until"),
+        ("Through 2026, monthly", "Through 2026"),
+        ("Six times, every month on the 10th", "Six times"),
+        ("September series, every Tuesday", "September"),
+        ("After the election, every Tuesday", "After the"),
+        ("Jail population report, beginning next month, every month on the 10th",
+         "beginning next month"),
+    ],
+)  # fmt: skip
+def test_a_title_that_names_a_start_or_an_end_is_refused(text: str, says: str) -> None:
+    with pytest.raises(PhraseError, match=f"also says ['\"]{says}"):
+        calculate(text, start=DAY0, tz=NY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pitch to LA Weekly", "Texas Monthly", "Story for the Atlantic Monthly",
+        "Piece for Every Month", "Op-ed for Foreign Affairs Quarterly",
+    ],
+)  # fmt: skip
+def test_a_publications_name_is_not_a_repeat(text: str) -> None:
+    # No date of its own: refused, as before repeats were read (not a weekly series).
+    with pytest.raises(PhraseError, match=r"could not find|makes it repeat"):
+        calculate(text, start=DAY0, tz=NY)
+
+
+def test_a_publications_name_is_a_title_in_a_one_off_too() -> None:
+    # Thu Jul 17 + 10 business days: Jul 31 (no holiday between).
+    result = calculate("LA Weekly records request, 10 business days", start=DAY0, tz=NY)
+    assert (result.title, result.due.due, result.recurrence) == (
+        "LA Weekly records request", dt.date(2025, 7, 31), None,
+    )  # fmt: skip
+    # A capital at the start or after a comma is still the repeat.
+    for text in ("Jail report, Monthly", "Monthly"):
+        assert calculate(text, start=DAY0, tz=NY).recurrence is not None
+    with pytest.raises(PhraseError, match="repeat"):
+        parse_phrase("Weekly meeting notes due Friday")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["CPRA request to LA County, monthly", "FOIA to FBI, weekly",
+     "FOIA to FBI, twice a month", "CPRA request to LA County, every other week"],
+)  # fmt: skip
+def test_a_repeat_in_a_records_law_phrase_is_refused(text: str) -> None:
+    # Was the law's preset (CPRA: due Jul 28) or a series from day 0: neither is meant.
+    with pytest.raises(PhraseError, match="repeat"):
+        calculate(text, start=DAY0, tz=NY)
+    # Without the repeat, the preset still counts.
+    assert calculate("CPRA request to LA County", start=DAY0, tz=NY).law is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "rrule", "first"),
+    [
+        # Day 0 Thu Jul 17 2025: the first 10th on or after it is Sun Aug 10.
+        ("Jail report, on the 10th of every month", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, by the 10th of each month", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report due the 10th of each month", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, every month by the 10th", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, monthly, due the 10th", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, every month on the 10th;", "FREQ=MONTHLY;BYMONTHDAY=10", "2025-08-10"),
+        ("Jail report, every month on the 10th until Dec. 31, 2026",
+         "FREQ=MONTHLY;BYMONTHDAY=10;UNTIL=20261231", "2025-08-10"),
+        ("Jail report, every month on the 10th until December 31, 2026",
+         "FREQ=MONTHLY;BYMONTHDAY=10;UNTIL=20261231", "2025-08-10"),
+        # Yearly from day 0: Jul 17 2026; on June 30: the first is Jun 30 2026.
+        ("Jail report, yearly", "FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=17", "2026-07-17"),
+        ("Jail report, yearly on June 30", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=30", "2026-06-30"),
+        ("Jail report, every June 30", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=30", "2026-06-30"),
+        # Every quarter from day 0: Oct 17; every other week: Thu Jul 31.
+        ("Jail report, every quarter", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=17", "2025-10-17"),
+        ("Jail report, each quarter", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=17", "2025-10-17"),
+        ("Jail report, every other week", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "2025-07-31"),
+        ("Jail report, once weekly", "FREQ=WEEKLY;BYDAY=TH", "2025-07-24"),
+        # The fourth Thursday of July 2025 is Jul 24.
+        ("Jail report, 4th Thu. of each month", "FREQ=MONTHLY;BYDAY=+4TH", "2025-07-24"),
+    ],
+)  # fmt: skip
+def test_more_ways_to_say_a_repeat_that_read_one_way(text: str, rrule: str, first: str) -> None:
+    result = calculate(text, start=DAY0, tz=NY)
+    assert result.recurrence is not None
+    assert (result.title, result.recurrence.rrule) == ("Jail report", rrule)
+    assert result.recurrence.start.isoformat() == first
+
+
+def test_a_repeat_word_after_an_article_is_a_noun_not_a_repeat() -> None:
+    # "by the 10th" is the one-off's: Sun Aug 10 2025, titled with the publication.
+    result = calculate("Reply to the Monthly, by the 10th", start=DAY0, tz=NY)
+    assert (result.title, result.due.due, result.recurrence) == (
+        "Reply to the Monthly", dt.date(2025, 8, 10), None,
+    )  # fmt: skip
+    with pytest.raises(PhraseError, match="repeat"):
+        calculate("Reply to the monthly, by the 10th", start=DAY0, tz=NY)
+
+
+@pytest.mark.parametrize("text", ["Jail report, weekly", "Jail report, every month on the 10th"])
+def test_a_repeat_with_a_preset_is_refused_not_kept_as_the_title(text: str) -> None:
+    # Was the CPRA preset titled 'Jail report, weekly': the repeat silently dropped.
+    with pytest.raises(PhraseError, match="says when itself"):
+        calculate(text, start=DAY0, tz=NY, preset="ca")
