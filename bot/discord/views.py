@@ -3,7 +3,9 @@ custom id, so they keep working after a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -149,20 +151,50 @@ async def _close_alert(interaction: discord.Interaction, deadline_id: int, note:
             content=content, view=None, allowed_mentions=discord.AllowedMentions.none()
         )
         return
-    view = discord.ui.View(timeout=None)
-    kept = [buttons for deadline, buttons in _button_rows(message) if deadline != deadline_id]
-    for row, buttons in enumerate(kept):
-        for button in buttons:
-            item = _rebuilt(button)
-            if item is not None:
-                item.row = row
-                view.add_item(item)
-    embeds = [_with_note(embed, deadline_id, note) for embed in message.embeds]
-    await interaction.response.edit_message(
-        embeds=embeds,
-        view=view if view.children else None,
-        allowed_mentions=discord.AllowedMentions.none(),
-    )
+    # Two members pressing two rows at once both send the message as they saw it: one edit at
+    # a time per message, each dropping every row closed on it so far (and adding their notes
+    # where the copy pressed does not show them yet), so the second never brings back the
+    # first's row.
+    async with _EDITING.setdefault(message.id, asyncio.Lock()):
+        closed = _closed_rows(message.id)
+        closed[deadline_id] = note
+        rows = _button_rows(message)
+        shown = {deadline for deadline, _ in rows}
+        view = discord.ui.View(timeout=None)
+        kept = [buttons for deadline, buttons in rows if deadline not in closed]
+        for row, buttons in enumerate(kept):
+            for button in buttons:
+                item = _rebuilt(button)
+                if item is not None:
+                    item.row = row
+                    view.add_item(item)
+        embeds = list(message.embeds)
+        for closed_id, closed_note in closed.items():
+            if closed_id in shown:  # closed now, or by a press this copy had not seen
+                embeds = [_with_note(embed, closed_id, closed_note) for embed in embeds]
+        await interaction.response.edit_message(
+            embeds=embeds,
+            view=view if view.children else None,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+# The rows closed on messages of several deadlines, with their notes, by message id, for the
+# latest messages pressed (this process's memory: after a restart Discord's copy is current).
+_CLOSED: OrderedDict[int, dict[int, str]] = OrderedDict()
+_EDITING: dict[int, asyncio.Lock] = {}
+_CLOSED_KEPT = 2000
+
+
+def _closed_rows(message_id: int) -> dict[int, str]:
+    closed = _CLOSED.setdefault(message_id, {})
+    _CLOSED.move_to_end(message_id)
+    while len(_CLOSED) > _CLOSED_KEPT:
+        oldest, _ = _CLOSED.popitem(last=False)
+        lock = _EDITING.get(oldest)
+        if lock is not None and not lock.locked():
+            del _EDITING[oldest]
+    return closed
 
 
 _BUTTON_ID = re.compile(r"dd:[a-z]+:\d+:(?P<deadline>\d+)(?::s\d+)?")

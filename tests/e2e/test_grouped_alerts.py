@@ -7,6 +7,7 @@ the deadlines configured; a button closes only its own deadline's row.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import AsyncIterator
@@ -110,6 +111,38 @@ async def test_a_button_on_a_grouped_message_closes_only_its_row(newsroom: Newsr
     status = [(await newsroom.services.deadlines.status(int(guild), d)).deadline for d in (1, 2, 3)]
     assert [d.status.value for d in status] == ["active", "done", "done"]
     assert status[0].snoozed_until is not None
+
+
+async def test_two_members_pressing_two_rows_at_once_each_close_their_own(
+    newsroom: Newsroom,
+) -> None:
+    for title in ("Bondi letter", "FOIA request", "Court records"):
+        await add(newsroom, title)
+    await newsroom.move_to(SEVEN_DAYS_BEFORE)
+    (message,) = newsroom.fake.messages_in(newsroom.alerts)
+    message_id, guild = message["id"], newsroom.guild.id
+    seen = copy.deepcopy(newsroom.fake.message(message_id))
+    # Both clicks carry the message as both clients showed it: before either edit.
+    presses = [
+        await newsroom.fake.send_component_interaction(
+            guild,
+            None,
+            newsroom.alice.id,
+            message_id,
+            f"dd:done:{guild}:{deadline}",
+            as_seen=copy.deepcopy(seen),
+        )
+        for deadline in (1, 2)
+    ]
+    answers = [await press.response(timeout=10) for press in presses]
+    assert [answer["type"] for answer in answers] == [7, 7]
+    final = newsroom.fake.message(message_id)
+    assert rows_of(final) == [3]  # neither edit brought back the other's row
+    notes = [e.get("description", "") for e in final["embeds"]]
+    assert "marked done by" in notes[0]
+    assert "marked done by" in notes[1]
+    assert "marked done by" not in notes[2]
+    assert all(note.count("marked done by") <= 1 for note in notes)
 
 
 async def test_the_longest_alerts_still_fit_what_discord_accepts(newsroom: Newsroom) -> None:

@@ -633,11 +633,14 @@ class FakeDiscord:
         values: list[str] | None = None,
         permissions: int | str | None = None,
         locale: str = "en-US",
+        as_seen: JSON | None = None,
     ) -> InteractionHandle:
         """A user clicks button ``custom_id`` (or picks ``values`` in a select menu,
         ``component_type`` 3/5/6/7/8) on stored message ``message_id`` (``channel_id`` None =
-        the message's channel)."""
-        message = self.message(message_id)
+        the message's channel). ``as_seen``: the message as the user's client showed it when
+        they clicked (Discord sends that copy; two members clicking at once both send the
+        message before either click's edit); default, the message as stored now."""
+        message = as_seen if as_seen is not None else self.message(message_id)
         data: JSON = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = list(values)
