@@ -24,6 +24,17 @@ from bot.notices import AlertNotice, PermanentSendError, TransientSendError, wit
 # default 09:00 alert time.
 START = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
+# The Bondi letter as stored: 30 days under the roll rule, due Mon 2025-08-18 (the pure
+# rendering tests' deadline, #12 of guild 1, alerts in channel 10).
+BONDI = Deadline(
+    guild_id=1, id=12, channel_id=10, title="Bondi letter", start=dt.date(2025, 7, 17),
+    rule=Rule.ROLL, calendar="US", period="30 days", due=dt.date(2025, 8, 18),
+    due_at=dt.datetime(2025, 8, 19, 3, 59, 59, tzinfo=dt.UTC), has_time=False,
+    explanation=("day 0: Thu 2025-07-17 (start date)",), created_by=5,
+    created_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
+    updated_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
+)  # fmt: skip
+
 
 def records_request(
     n: int, *, guild_id: int, created_by: int, channel_id: int = 55,

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import discord
+from support import BONDI
 
-from bot.deadlines import Rule
 from bot.discord import render
 from bot.discord.notifier import classify
 from bot.models import (
     AlertKind,
-    Deadline,
     DmCopies,
     GuildSettings,
     Mention,
@@ -22,15 +22,7 @@ from bot.models import (
 from bot.notices import PermanentSendError, RecipientRefused, build_notice
 
 NOW = dt.datetime(2025, 8, 20, 13, 0, tzinfo=dt.UTC)
-DEADLINE = Deadline(
-    guild_id=1, id=12, channel_id=10, title="Bondi letter", start=dt.date(2025, 7, 17),
-    rule=Rule.ROLL, calendar="US", period="30 days", due=dt.date(2025, 8, 18),
-    due_at=dt.datetime(2025, 8, 19, 3, 59, 59, tzinfo=dt.UTC), has_time=False,
-    explanation=("day 0: Thu 2025-07-17 (start date)",), created_by=5,
-    created_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
-    updated_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
-    mention=Mention(MentionKind.ROLE, 42),
-)  # fmt: skip
+DEADLINE = dataclasses.replace(BONDI, mention=Mention(MentionKind.ROLE, 42))
 SETTINGS = GuildSettings(1, escalation_role_id=77, escalate_after=1)
 
 

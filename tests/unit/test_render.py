@@ -9,14 +9,13 @@ import discord
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import BONDI
 
-from bot.deadlines import Rule
 from bot.discord import render
 from bot.discord.notifier import alert_mentions, classify
 from bot.discord.views import alerts_view
 from bot.models import (
     AlertKind,
-    Deadline,
     GuildSettings,
     HistoryEntry,
     Mention,
@@ -27,14 +26,7 @@ from bot.notices import AlertNotice, InvalidMessage, PermanentSendError, Transie
 from bot.service.actor import Actor, ChannelRights, may_change_settings, may_modify
 
 NOW = dt.datetime(2025, 8, 20, 13, 0, tzinfo=dt.UTC)
-DEADLINE = Deadline(
-    guild_id=1, id=12, channel_id=10, title="Bondi letter", start=dt.date(2025, 7, 17),
-    rule=Rule.ROLL, calendar="US", period="30 days", due=dt.date(2025, 8, 18),
-    due_at=dt.datetime(2025, 8, 19, 3, 59, 59, tzinfo=dt.UTC), has_time=False,
-    explanation=("day 0: Thu 2025-07-17 (start date)",), created_by=5,
-    created_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
-    updated_at=dt.datetime(2025, 7, 17, 12, tzinfo=dt.UTC),
-)  # fmt: skip
+DEADLINE = BONDI
 
 
 def notice(**changes: object) -> AlertNotice:
