@@ -646,9 +646,17 @@ def alert_embed(notice: AlertNotice) -> discord.Embed:
     return fit(embed)
 
 
-def found_text(found: Sequence[Found]) -> str:
-    """The deadlines Track deadline found in a message, numbered as its buttons are."""
-    lines = [f"\U0001f50e I found {len(found)} deadline{'s' if len(found) != 1 else ''} there:"]
+def found_text(found: Sequence[Found], *, total: int | None = None) -> str:
+    """The deadlines Track deadline found in a message, numbered as its buttons are; `total`:
+    how many it found, when more than it shows (never a silent cut)."""
+    total = len(found) if total is None else total
+    lines = [f"\U0001f50e I found {total} deadline{'s' if total != 1 else ''} there:"]
+    if total > len(found):
+        lines[0] = (
+            f"\U0001f50e I found {total} deadlines there; here are the first {len(found)}. "
+            f"The other {total - len(found)} are not shown: run Track deadline on a message "
+            "quoting them, or `/deadline add` each."
+        )
     for number, item in enumerate(found, start=1):
         lines.append(
             f"{number}. \u201c{clean(item.sentence, 300)}\u201d \u2192 due "

@@ -24,7 +24,8 @@ from .interact import reply, report_error
 from .options import actor_of, desk_of, guild_id_of
 from .views import form_values
 
-MAX_PROPOSED = 5
+# One button each, at most this many (two rows; a button id holds a one-digit index).
+MAX_PROPOSED = 10
 TRACK_FORM = re.compile(r"dd:track-form:(?P<guild>\d+):(?P<user>\d+)")
 
 
@@ -60,7 +61,12 @@ async def track_message(interaction: discord.Interaction, message: discord.Messa
         for index, item in enumerate(proposed):
             label = f"{index + 1}. {item.period} \u2192 {format_day(item.due.due)}"
             view.add_item(TrackButton(token, index, label=label))
-        await reply(interaction, content=render.found_text(proposed), view=view, ephemeral=True)
+        await reply(
+            interaction,
+            content=render.found_text(proposed, total=len(found)),
+            view=view,
+            ephemeral=True,
+        )
     except Exception as error:
         await report_error(interaction, error)
 

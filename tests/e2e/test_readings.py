@@ -176,3 +176,20 @@ async def test_track_deadline_on_a_message_without_one_says_so(room: Newsroom) -
     answer = await handle.response(timeout=10)
     assert answer["data"]["flags"] & EPHEMERAL
     assert "found no deadline" in answer["data"]["content"]
+
+
+async def test_track_deadline_says_how_many_it_found_when_it_shows_fewer(room: Newsroom) -> None:
+    agencies = ["county", "city", "state", "school district", "sheriff", "jail", "DMV", "port",
+                "water board", "zoo", "library", "court"]  # fmt: skip
+    text = "date 2025-07-17\n" + " ".join(
+        f"The {agency} has {10 * (n + 1)} days to respond." for n, agency in enumerate(agencies)
+    )
+    posted = await room.fake.send_user_message(room.general, room.alice.id, text)
+    handle = await room.fake.send_message_command(
+        room.guild.id, room.general, room.alice.id, "Track deadline", posted["id"]
+    )
+    listed = await handle.response(timeout=10)
+    content = listed["data"]["content"]
+    assert content.startswith("\U0001f50e I found 12 deadlines there; here are the first 10.")
+    assert "The other 2 are not shown" in content
+    assert len(buttons(listed)) == 10  # one each, in two rows of Discord's five
