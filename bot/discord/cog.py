@@ -528,6 +528,7 @@ class DeadlineCog(commands.Cog):
     @pause.autocomplete("deadline")
     @resume.autocomplete("deadline")
     @delete.autocomplete("deadline")
+    @stop_repeating.autocomplete("deadline")
     async def deadline_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

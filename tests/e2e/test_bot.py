@@ -224,6 +224,18 @@ async def test_autocomplete_offers_this_guilds_deadlines(newsroom: Newsroom) -> 
     assert (await handle.response())["data"]["choices"] == []
 
 
+async def test_every_command_taking_a_deadline_suggests_one(newsroom: Newsroom) -> None:
+    commands = newsroom.fake.commands(newsroom.guild.id) or newsroom.fake.commands()
+    taking = {
+        sub["name"]: option.get("autocomplete", False)
+        for sub in commands["deadline"]["options"]
+        for option in sub.get("options", [])
+        if option["name"] == "deadline"
+    }
+    assert "stop-repeating" in taking
+    assert [name for name, suggests in taking.items() if not suggests] == []
+
+
 async def test_settings_need_manage_server(newsroom: Newsroom) -> None:
     refused = await newsroom.command(
         "settings timezone", {"zone": "America/Los_Angeles"}, user=newsroom.bob
