@@ -57,6 +57,57 @@ def defer_if_slow(interaction: discord.Interaction) -> None:
     interaction.extras["defer_if_slow"] = task
 
 
+def defer_update_if_slow(interaction: discord.Interaction) -> None:
+    """For a button that edits its message: acknowledge it (Discord's "deferred update": the
+    message shows it is being worked on) if the work has not answered within
+    DEFER_AFTER_SECONDS, so a slow change (the database locked) is not reported failed after
+    it was made; `update_message` then edits the message through the interaction's webhook."""
+
+    async def later() -> None:
+        await asyncio.sleep(DEFER_AFTER_SECONDS)
+        async with _response_lock(interaction):
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.defer()
+
+    task = asyncio.get_running_loop().create_task(later(), name="defer-update-if-slow")
+    interaction.extras["defer_if_slow"] = task
+
+
+def cancel_deferral(interaction: discord.Interaction) -> None:
+    pending = interaction.extras.pop("defer_if_slow", None)
+    if isinstance(pending, asyncio.Task) and not pending.done():
+        pending.cancel()
+
+
+async def update_message(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = None,
+    embeds: list[discord.Embed] | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Edit the message a button is on: in the interaction's answer, or, once it was deferred
+    as slow, through its webhook. Never pings anyone."""
+    cancel_deferral(interaction)
+    missing = discord.utils.MISSING
+    async with _response_lock(interaction):
+        if interaction.response.is_done():
+            await interaction.edit_original_response(
+                content=content if content is not None else missing,
+                embeds=embeds if embeds is not None else missing,
+                view=view,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        else:
+            await interaction.response.edit_message(
+                content=content if content is not None else missing,
+                embeds=embeds if embeds is not None else missing,
+                view=view,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+
+
 async def reply(
     interaction: discord.Interaction,
     *,
@@ -67,9 +118,7 @@ async def reply(
     ephemeral: bool = False,
 ) -> None:
     """Answer the interaction (or follow up if it was answered); never pings anyone."""
-    pending = interaction.extras.pop("defer_if_slow", None)
-    if isinstance(pending, asyncio.Task) and not pending.done():
-        pending.cancel()
+    cancel_deferral(interaction)
     missing = discord.utils.MISSING
     async with _response_lock(interaction):
         if interaction.response.is_done():
@@ -118,4 +167,11 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("could not deliver an error message to the user", exc_info=True)
 
 
-__all__ = ["defer_if_slow", "reply", "report_error"]
+__all__ = [
+    "cancel_deferral",
+    "defer_if_slow",
+    "defer_update_if_slow",
+    "reply",
+    "report_error",
+    "update_message",
+]

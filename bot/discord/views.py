@@ -16,7 +16,13 @@ from bot.models import Deadline, ListFilter, Status
 from bot.service import ValidationError
 
 from . import render
-from .interact import reply, report_error
+from .interact import (
+    cancel_deferral,
+    defer_update_if_slow,
+    reply,
+    report_error,
+    update_message,
+)
 from .options import actor_of, desk_of, guild_id_of, parse_when
 
 ONE_DAY = parse_when("1 day")
@@ -54,13 +60,21 @@ class _DeadlineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
     ) -> _DeadlineButton:
         return cls(int(match["guild"]), int(match["deadline"]))  # type: ignore[call-arg]
 
+    # A button whose answer is a form cannot be acknowledged ahead (Discord opens a form only
+    # as the interaction's first answer); the others are, when their work is slow.
+    opens_form = False
+
     async def callback(self, interaction: discord.Interaction) -> None:
+        if not self.opens_form:
+            defer_update_if_slow(interaction)
         try:
             if guild_id_of(interaction) != self.guild_id:
                 raise ValidationError("this button belongs to another server")
             await self.act(interaction)
         except Exception as error:
             await report_error(interaction, error)
+        finally:
+            cancel_deferral(interaction)
 
     async def act(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
@@ -126,6 +140,7 @@ class SnoozeButton(_DeadlineButton, template=r"dd:snooze:(?P<guild>\d+):(?P<dead
 
 class ExtendButton(_DeadlineButton, template=r"dd:extend:(?P<guild>\d+):(?P<deadline>\d+)"):
     action = "extend"
+    opens_form = True
 
     def __init__(self, guild_id: int, deadline_id: int) -> None:
         super().__init__(guild_id, deadline_id, label="Extend", style=discord.ButtonStyle.primary)
@@ -147,9 +162,7 @@ async def _close_alert(interaction: discord.Interaction, deadline_id: int, note:
         return
     if len(message.embeds) <= 1:
         content = render.cut(f"{message.content}\n{note}", render.CONTENT_LIMIT)
-        await interaction.response.edit_message(
-            content=content, view=None, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await update_message(interaction, content=content, view=None)
         return
     # Two members pressing two rows at once both send the message as they saw it: one edit at
     # a time per message, each dropping every row closed on it so far (and adding their notes
@@ -172,11 +185,7 @@ async def _close_alert(interaction: discord.Interaction, deadline_id: int, note:
         for closed_id, closed_note in closed.items():
             if closed_id in shown:  # closed now, or by a press this copy had not seen
                 embeds = [_with_note(embed, closed_id, closed_note) for embed in embeds]
-        await interaction.response.edit_message(
-            embeds=embeds,
-            view=view if view.children else None,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await update_message(interaction, embeds=embeds, view=view if view.children else None)
 
 
 # The rows closed on messages of several deadlines, with their notes, by message id, for the

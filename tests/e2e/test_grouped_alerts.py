@@ -7,6 +7,7 @@ the deadlines configured; a button closes only its own deadline's row.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import re
@@ -164,3 +165,30 @@ async def test_the_longest_alerts_still_fit_what_discord_accepts(newsroom: Newsr
         assert len(body["content"]) <= 2000
         assert len(body["components"]) <= 5
         assert len(rows_of(body)) == len(body["embeds"])
+
+
+async def test_a_slow_button_is_acknowledged_in_time_and_its_message_edited_after(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add(newsroom, "Bondi letter")
+    await newsroom.move_to(SEVEN_DAYS_BEFORE)
+    (message,) = newsroom.fake.messages_in(newsroom.alerts)
+    message_id, guild = message["id"], newsroom.guild.id
+    newsroom.fake.rest.interaction_deadline = 3.0  # Discord's: the first answer within 3 s
+    done = newsroom.services.deadlines.done
+
+    async def slow_done(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(3.5)  # the database locked by a backup, say
+        return await done(*args, **kwargs)
+
+    monkeypatch.setattr(newsroom.services.deadlines, "done", slow_done)
+    after = len(newsroom.fake.requests)
+    answer = await newsroom.press(f"dd:done:{guild}:1", message_id)
+    assert answer["type"] == 6  # acknowledged in time: "deferred update"
+    await newsroom.fake.wait_for_request(
+        "PATCH", r"/webhooks/\d+/[^/]+/messages/@original", after=after, timeout=10
+    )
+    edited = newsroom.fake.message(message_id)
+    assert "marked done by" in edited["content"]
+    assert edited["components"] == []
+    assert (await newsroom.deadline(1)).status.value == "done"
