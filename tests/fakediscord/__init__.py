@@ -38,7 +38,7 @@ API. Ids may be passed as int or str; payloads use snowflake strings, like Disco
 query, e.g. ``rf"/channels/{cid}/messages"``.
 
 ``FakeDiscord(*, bot_name="Deadline Desk", owner_name="owner", token=None,
-heartbeat_interval_ms=41250, interaction_deadline=None, nonce_window=300,
+heartbeat_interval_ms=41250, interaction_deadline=3.0, nonce_window=300,
 fail_on_refusals=True, rate_limits=None)``; ``async with`` starts and stops it.
 
 * World (set up before the bot connects): ``add_guild(name, *, guild_id, channels=("general",),

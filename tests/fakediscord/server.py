@@ -60,8 +60,8 @@ class FakeDiscord:
     Use ``async with FakeDiscord() as fake:``; configure guilds before the bot connects.
     ``token``: if set, REST calls and IDENTIFY must use it (else 401 / close 4004); by
     default any token is accepted. ``interaction_deadline``: seconds after which an
-    interaction callback is refused with 10062 Unknown interaction (real Discord: 3);
-    None disables the check. ``nonce_window``: seconds a message nonce is remembered
+    interaction callback is refused with 10062 Unknown interaction (real Discord's 3, the
+    default); None disables the check. ``nonce_window``: seconds a message nonce is remembered
     (``enforce_nonce``: a repeat within it gets the first message back); None: forever.
     ``fail_on_refusals``: leaving the ``async with`` block raises AssertionError if the fake
     refused a body as Discord would (Invalid Form Body by its documented limits, an empty
@@ -76,7 +76,7 @@ class FakeDiscord:
         owner_name: str = "owner",
         token: str | None = None,
         heartbeat_interval_ms: int = 41_250,
-        interaction_deadline: float | None = None,
+        interaction_deadline: float | None = 3.0,
         nonce_window: float | None = 300.0,
         fail_on_refusals: bool = True,
         rate_limits: RateLimits | None = None,
