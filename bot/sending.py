@@ -519,6 +519,10 @@ class Sending:
                 outcome.fallback_message_id = await self._watched(
                     self._notifier.send_alert(fallback)
                 )
+        except Withdrawn:
+            # Its deadline (or the server's settings) changed while the fallback waited its
+            # turn: not failed, claimed afresh as it is now (and tried again from the start).
+            return Outcome(group, self._clock.now(), released=True)
         except Exception as exc:  # (no answer in time: the whole group is tried again)
             log.warning(
                 "fallback for alert %s to channel %s failed: %s", notice.alert_id, default, exc

@@ -14,6 +14,7 @@ from support import FakeClock, RecordingNotifier
 
 from bot.discord.options import parse_when
 from bot.dispatcher import Dispatcher
+from bot.notices import PermanentSendError
 from bot.service import Actor, Services
 
 GUILD, USER, CHANNEL = 100, 5, 10
@@ -78,3 +79,35 @@ async def test_a_message_of_several_is_withdrawn_whole_and_the_unchanged_go_out_
     # the snoozed one did not.
     assert [[n.deadline.id for n in m[2]] for m in notifier.messages] == [[ids[0], ids[2]]]
     assert sorted(d for d, _ in sent(db_path)) == [ids[0], ids[2]]
+
+
+async def test_a_fallback_withdrawn_while_it_waits_is_claimed_again_not_failed(
+    services: Services,
+    dispatcher: Dispatcher,
+    clock: FakeClock,
+    notifier: RecordingNotifier,
+    db_path: Path,
+) -> None:
+    admin = Actor.everywhere(USER, manage_guild=True)
+    await services.settings.update(admin, GUILD, default_channel_id=20)
+    await add(services, "Bondi letter")
+    # The deadline's channel was deleted: Discord refuses for good, the fallback follows.
+    notifier.fail = lambda n: (
+        PermanentSendError("10003 Unknown Channel") if n.channel_id == CHANNEL else None
+    )
+
+    async def turn() -> None:  # while the fallback waits, the server's alert channel moves
+        if notifier.attempts and notifier.turn is not None:
+            notifier.turn = None
+            await services.settings.update(admin, GUILD, default_channel_id=30)
+
+    notifier.turn = turn
+    clock.set(REMINDER_AT)
+    await dispatcher.settle()
+    clock.set(REMINDER_AT + dt.timedelta(minutes=5))
+    await dispatcher.settle()
+    fallbacks = [n.channel_id for n in notifier.notices if n.fallback]
+    assert fallbacks == [30]  # reached the server's alert channel as it now is, once
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        told = [a for (a,) in conn.execute("SELECT action FROM history WHERE deadline_id = 1")]
+    assert told.count("alert sent to the default channel") == 1
