@@ -52,6 +52,7 @@ from bot.models import (
     HistoryEntry,
     Status,
 )
+from bot.storage import StorageError
 
 from .actor import SETTINGS_RULE, Actor, may_change_settings
 from .errors import NotAllowed, ValidationError
@@ -164,6 +165,7 @@ class FeedUseCases:
                 fmt=fmt,
                 include_all=include_all,
                 name=name,
+                identity=self._identity(),
             )
             result = await self._worker(job)
             if result is not None:
@@ -242,7 +244,10 @@ class FeedUseCases:
     async def _render_feed(self, guild_id: int) -> FeedFile:
         file = None
         if self.renderer is not None:
-            job = RenderJob(self.renderer.path, guild_id, self._unit.defaults, feed=True)
+            job = RenderJob(
+                self.renderer.path, guild_id, self._unit.defaults, feed=True,
+                identity=self._identity(),
+            )  # fmt: skip
             result = await self._worker(job)
             if result is not None:
                 if result.feed is None or result.settings is None:
@@ -284,11 +289,13 @@ class FeedUseCases:
             result = await renderer.render(job)
             self.stored_reads += result.stored_reads
             # A few hundred events a transaction: a command's write never waits long behind
-            # the megabytes of a first render.
-            for first in range(0, len(result.fresh), EVENTS_PER_WRITE):
-                await self._store(
-                    job.guild_id, list(result.fresh[first : first + EVENTS_PER_WRITE])
-                )
+            # the megabytes of a first render. Best effort: the file is made either way.
+            try:
+                for first in range(0, len(result.fresh), EVENTS_PER_WRITE):
+                    batch = list(result.fresh[first : first + EVENTS_PER_WRITE])
+                    await self._store(job.guild_id, batch)
+            except StorageError as exc:
+                log.warning("could not store rendered calendar events (%s): served anyway", exc)
             return result
 
         try:
@@ -297,6 +304,13 @@ class FeedUseCases:
             log.error("the calendar renderer process keeps dying: rendering in the bot's process")
             self.renderer = None
             return None
+        except TimeoutError:
+            return None  # the stuck worker was stopped: this one is rendered here
+
+    def _identity(self) -> tuple[int, int]:
+        """The database file the bot has open, for the worker to check it reads that one;
+        refused at once if the file is no longer it (deleted or replaced under the bot)."""
+        return self._unit.store.checked_identity()
 
     async def _assemble(self, export: DeadlineExport) -> bytes:
         """`render("ics", export)`, from the event cache, pausing every RENDER_SLICE_SECONDS

@@ -16,12 +16,14 @@ had to render go back with the file, and the bot stores them: one process writes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gzip
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +44,9 @@ from bot.storage import SqliteStore
 log = logging.getLogger(__name__)
 
 GZIP_LEVEL: Final = 6
+# A render with no answer after this long is stuck (a cold render of 5,000 events takes ~3 s,
+# of 100,000, a server's years of history, ~40 s): its worker is killed.
+RENDER_TIMEOUT: Final = 180.0
 MAX_FEED_NAME: Final = 100
 
 _NO_VERSIONS: Final = GuildVersion()
@@ -63,6 +68,7 @@ class RenderJob:
     feed: bool = False
     include_all: bool = False
     name: str = ""
+    identity: tuple[int, int] | None = None  # the file the bot has open (checked_identity)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -88,7 +94,7 @@ def run_job(job: RenderJob) -> RenderResult:
 
 async def _run(job: RenderJob) -> RenderResult:
     guild_id = job.guild_id
-    async with SqliteStore.reading(job.path) as tx:
+    async with SqliteStore.reading(job.path, identity=job.identity) as tx:
         feed = await tx.calendar_feed(guild_id) if job.feed else None
         if job.feed and feed is None:
             return RenderResult()
@@ -137,27 +143,47 @@ class Renderer:
     """Runs RenderJobs on the database at `path` in a worker process, started on first use
     (about half a second: it imports what it needs), started again if it dies."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = RENDER_TIMEOUT) -> None:
         self.path = str(Path(path).resolve())
+        self.timeout = timeout
         self._pool: ProcessPoolExecutor | None = None
         self.restarts = 0  # worker processes started again after one died
 
     async def render(self, job: RenderJob) -> RenderResult:
         """`job`'s file. A worker that died (killed, out of memory) is replaced and the job
-        sent again, once; a second death raises BrokenProcessPool."""
+        sent again, once; a second death raises BrokenProcessPool. A worker with no answer
+        after `timeout` seconds (stuck) is killed and TimeoutError raised."""
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
             pool = self._executor()
             try:
-                return await loop.run_in_executor(pool, run_job, job)
+                return await asyncio.wait_for(
+                    loop.run_in_executor(pool, run_job, job), self.timeout
+                )
+            except TimeoutError:
+                log.error("the calendar renderer gave no answer in %.0f s: stopped", self.timeout)
+                self._drop(pool, kill=True)
+                raise
             except BrokenProcessPool:
-                self._pool = None
-                pool.shutdown(wait=False, cancel_futures=True)
+                if self._drop(pool):
+                    self.restarts += 1
                 if attempt == 2:
                     raise
-                self.restarts += 1
                 log.warning("the calendar renderer process died; starting it again")
         raise AssertionError("unreachable")
+
+    def _drop(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> bool:
+        """Forget `pool` (its workers killed first with `kill`); False if it was already
+        replaced (jobs waiting on one dead worker each see it die: one restart, not one each)."""
+        if kill:
+            for pid in self.worker_pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        current = self._pool is pool
+        if current:
+            self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        return current
 
     async def close(self) -> None:
         """Stop the worker (a job it is running is finished first)."""

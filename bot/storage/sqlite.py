@@ -126,6 +126,14 @@ class SqliteStore:
         # What the last integrity check in the background found wrong (None: nothing).
         self.integrity_problem: str | None = None
 
+    def checked_identity(self) -> tuple[int, int]:
+        """The open file's (device, inode), for another process to check it reads this file;
+        DatabaseGoneError if the path no longer names it (deleted or replaced)."""
+        problem = self.file_problem()
+        if problem is not None:
+            raise DatabaseGoneError(f"{problem}; {GONE_HINT}")
+        return self._identity
+
     def file_problem(self) -> str | None:
         """Why the database file is no longer the one this store opened; None if it is."""
         try:
@@ -186,11 +194,19 @@ class SqliteStore:
 
     @classmethod
     @asynccontextmanager
-    async def reading(cls, path: str | Path) -> AsyncIterator[Transaction]:
+    async def reading(
+        cls, path: str | Path, *, identity: tuple[int, int] | None = None
+    ) -> AsyncIterator[Transaction]:
         """One read transaction on a read-only connection of its own to the database at
         `path`, which must exist and be migrated already: for another process (the calendar
         renderer) reading what the bot's process writes. In WAL it sees what was committed
-        before it began and holds up no writer. Nothing is created or migrated."""
+        before it began and holds up no writer. Nothing is created or migrated.
+
+        `identity` (the bot's `checked_identity()`): the file must be that one, before the
+        read and after it, else DatabaseGoneError: a file replaced under the bot (a backup
+        moved in) is never read as if it were the bot's."""
+        if identity is not None:
+            _same_file(Path(path), identity)
         uri = _read_only_uri(path)
         try:
             reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
@@ -203,6 +219,8 @@ class SqliteStore:
             await reader.execute("BEGIN")
             try:
                 yield Transaction(reader)
+                if identity is not None:
+                    _same_file(Path(path), identity)
             finally:
                 await asyncio.shield(_rollback(reader))  # a read: nothing to keep
         except sqlite3.OperationalError as exc:
@@ -390,6 +408,19 @@ async def _open_reader(path: Path) -> aiosqlite.Connection:
         await reader.close()
         raise
     return reader
+
+
+def _same_file(path: Path, identity: tuple[int, int]) -> None:
+    try:
+        current = _identity(path)
+    except FileNotFoundError:
+        raise DatabaseGoneError(
+            f"the database file {path} was deleted while the bot was running; {GONE_HINT}"
+        ) from None
+    if current != identity:
+        raise DatabaseGoneError(
+            f"the database file {path} was replaced while the bot was running; {GONE_HINT}"
+        )
 
 
 def _read_only_uri(path: str | Path) -> str:

@@ -5,11 +5,13 @@ killed worker replaced, a request that goes away losing nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import gzip
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,9 +21,11 @@ import pytest
 from support import FakeClock
 
 from bot.export import render
+from bot.models import GuildDefaults
 from bot.service import Actor, Renderer, Services
 from bot.service.feeds import FeedUseCases
-from bot.storage import SqliteStore, StorageError
+from bot.service.rendering import RenderJob, run_job
+from bot.storage import DatabaseGoneError, SqliteStore, StorageError
 
 GUILD, OTHER, USER = 1001, 2002, 7
 ADMIN = Actor.everywhere(USER, manage_guild=True)
@@ -200,3 +204,86 @@ def _alive(pid: int) -> bool:
     # A zombie is gone too: it is waiting only for init to collect it.
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def test_a_replaced_or_deleted_database_is_never_read_by_the_worker(
+    with_worker: Services, store: SqliteStore, clock: FakeClock, db_path: Path, tmp_path: Path
+) -> None:
+    await fill(with_worker, 3)
+    assert b"Request 0" in (await with_worker.feeds.export_file(GUILD, "csv")).body
+    # Last week's backup, with other deadlines, moved in over the live file.
+    other_path = tmp_path / "backup" / "deadlines.sqlite3"
+    async with SqliteStore.open(other_path) as other:
+        await Services.over(other, clock=clock).deadlines.add(
+            Actor(USER), GUILD, channel_id=55, text="OLD BACKUP ROW, 10 days"
+        )
+    os.replace(other_path, db_path)
+    with pytest.raises(DatabaseGoneError, match="replaced"):
+        await with_worker.feeds.export_file(GUILD, "csv")
+    # The worker's own check, too (the file swapped after the bot looked).
+    job = RenderJob(str(db_path), GUILD, GuildDefaults(), fmt="csv", identity=(1, 2))
+    with pytest.raises(DatabaseGoneError, match="replaced"):
+        await asyncio.to_thread(run_job, job)
+    os.unlink(db_path)
+    with pytest.raises(DatabaseGoneError, match="deleted"):
+        await with_worker.feeds.export_file(GUILD, "csv")
+
+
+async def test_a_stuck_worker_is_stopped_and_the_file_made_here(
+    store: SqliteStore, clock: FakeClock, db_path: Path
+) -> None:
+    renderer = Renderer(db_path, timeout=2.0)
+    services = Services.over(store, clock=clock, renderer=renderer)
+    try:
+        await fill(services, 3)
+        await services.feeds.export_file(GUILD, "csv")
+        (pid,) = renderer.worker_pids()
+        os.kill(pid, signal.SIGSTOP)  # no answer: stuck, or swapped out
+        file = await asyncio.wait_for(services.feeds.export_file(GUILD, "csv"), 15)
+        assert b"Request 0" in file.body  # made in the bot's process instead
+        for _ in range(100):
+            if not _alive(pid):
+                break
+            await asyncio.sleep(0.05)
+        assert not _alive(pid)  # killed, not left stopped
+        again = await services.feeds.export_file(GUILD, "ics")  # a new worker serves the next
+        assert b"BEGIN:VCALENDAR" in again.body
+        assert renderer.worker_pids()
+        assert pid not in renderer.worker_pids()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
+        await renderer.close()
+
+
+async def test_one_death_with_jobs_waiting_is_one_restart(
+    with_worker: Services, renderer: Renderer
+) -> None:
+    await fill(with_worker, 30)
+    await with_worker.feeds.export_file(GUILD, "csv")  # the worker started
+    (pid,) = renderer.worker_pids()
+    os.kill(pid, signal.SIGSTOP)  # so that the three jobs are all waiting on it when it dies
+    jobs = [
+        asyncio.create_task(with_worker.feeds.export_file(GUILD, "ics", include_all=bool(n % 2)))
+        for n in range(3)
+    ]
+    await asyncio.sleep(0.3)
+    os.kill(pid, signal.SIGKILL)
+    files = await asyncio.gather(*jobs)
+    assert all(b"BEGIN:VCALENDAR" in file.body for file in files)
+    assert renderer.restarts == 1
+    assert len(renderer.worker_pids()) == 1
+
+
+async def test_a_file_is_served_when_only_storing_its_events_is_blocked(
+    with_worker: Services, db_path: Path
+) -> None:
+    await fill(with_worker, 3)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock (a CLI import)
+    try:
+        file = await with_worker.feeds.export_file(GUILD, "ics")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert b"Request 0" in file.body.replace(b"\r\n ", b"")
