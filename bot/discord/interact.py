@@ -48,6 +48,7 @@ def defer_if_slow(interaction: discord.Interaction) -> None:
 
     async def later() -> None:
         await asyncio.sleep(DEFER_AFTER_SECONDS)
+        interaction.extras["deferring"] = True  # from here on, it is waited for, not cancelled
         async with _response_lock(interaction):
             if not interaction.response.is_done():
                 with contextlib.suppress(discord.HTTPException):
@@ -65,6 +66,7 @@ def defer_update_if_slow(interaction: discord.Interaction) -> None:
 
     async def later() -> None:
         await asyncio.sleep(DEFER_AFTER_SECONDS)
+        interaction.extras["deferring"] = True  # from here on, it is waited for, not cancelled
         async with _response_lock(interaction):
             if not interaction.response.is_done():
                 with contextlib.suppress(discord.HTTPException):
@@ -75,8 +77,24 @@ def defer_update_if_slow(interaction: discord.Interaction) -> None:
 
 
 def cancel_deferral(interaction: discord.Interaction) -> None:
+    """Drop a late deferral not yet started (one under way finishes by itself)."""
+    pending = interaction.extras.get("defer_if_slow")
+    if isinstance(pending, asyncio.Task) and not interaction.extras.get("deferring"):
+        interaction.extras.pop("defer_if_slow", None)
+        pending.cancel()
+
+
+async def settle_deferral(interaction: discord.Interaction) -> None:
+    """Before answering: a late deferral not yet started is dropped; one under way (its
+    request may already have reached Discord) is waited for, so the answer knows which way
+    to go (a first answer, or an edit or follow-up after the deferral)."""
     pending = interaction.extras.pop("defer_if_slow", None)
-    if isinstance(pending, asyncio.Task) and not pending.done():
+    if not isinstance(pending, asyncio.Task) or pending.done():
+        return
+    if interaction.extras.get("deferring"):
+        with contextlib.suppress(Exception):
+            await pending
+    else:
         pending.cancel()
 
 
@@ -89,7 +107,7 @@ async def update_message(
 ) -> None:
     """Edit the message a button is on: in the interaction's answer, or, once it was deferred
     as slow, through its webhook. Never pings anyone."""
-    cancel_deferral(interaction)
+    await settle_deferral(interaction)
     missing = discord.utils.MISSING
     async with _response_lock(interaction):
         if interaction.response.is_done():
@@ -118,7 +136,7 @@ async def reply(
     ephemeral: bool = False,
 ) -> None:
     """Answer the interaction (or follow up if it was answered); never pings anyone."""
-    cancel_deferral(interaction)
+    await settle_deferral(interaction)
     missing = discord.utils.MISSING
     async with _response_lock(interaction):
         if interaction.response.is_done():

@@ -657,14 +657,20 @@ def found_text(found: Sequence[Found], *, total: int | None = None) -> str:
             f"The other {total - len(found)} are not shown: run Track deadline on a message "
             "quoting them, or `/deadline add` each."
         )
+    footer = "Pick one to check it and track it."
+    # Every deadline with a button is listed, and the footer kept: the sentences share the
+    # room left (each at most 300 characters; a line's other parts take ~130).
+    room = CONTENT_LIMIT - len(lines[0]) - len(footer) - 2
+    quote = max(40, min(300, room // max(1, len(found)) - 140))
     for number, item in enumerate(found, start=1):
         lines.append(
-            f"{number}. \u201c{clean(item.sentence, 300)}\u201d \u2192 due "
-            f"**{format_day(item.due.due)}** ({clean(item.period, 100)}; day 0 "
-            f"{format_day(item.start)}, from {item.start_note}; {item.due.rule.value} rule)"
+            f"{number}. \u201c{clean(item.sentence, quote)}\u201d \u2192 due "
+            f"**{format_day(item.due.due)}** ({clean(item.period, 60)}; day 0 "
+            f"{format_day(item.start)}, from {clean(item.start_note, 60)}; "
+            f"{item.due.rule.value} rule)"
         )
-    lines.append("Pick one to check it and track it.")
-    return cut("\n".join(lines), CONTENT_LIMIT)
+    listed = cut("\n".join(lines), CONTENT_LIMIT - len(footer) - 1)
+    return f"{listed}\n{footer}"
 
 
 def which_reading_text(message: str, readings: Sequence[str]) -> str:

@@ -309,3 +309,23 @@ async def test_the_notifier_asks_once_its_turn_has_come_and_posts_nothing_withdr
     assert changed  # it asked after the wait, not before
     with pytest.raises(Withdrawn):
         await notifier.send_alerts([wanted, notice(alert_id=8)], nonce="ddg0")
+
+
+def test_track_deadline_lists_every_deadline_it_offers_within_discords_limit() -> None:
+    from bot.deadlines.finding import find_deadlines
+
+    text = " ".join(
+        "Under the agreement signed by the county board and the regional transit authority "
+        f"for the Harbor Street corridor project number {n}, the contractor must deliver the "
+        f"revised environmental assessment and all supporting traffic studies within {n + 10} "
+        "days."
+        for n in range(12)
+    )
+    found = find_deadlines(text, date=dt.date(2025, 7, 17))
+    assert len(found) == 12
+    shown = render.found_text(tuple(found[:10]), total=len(found))
+    assert len(shown) <= render.CONTENT_LIMIT
+    assert shown.startswith("\U0001f50e I found 12 deadlines there; here are the first 10.")
+    for number in range(1, 11):  # each button's deadline is in the list
+        assert f"\n{number}. \u201c" in shown
+    assert shown.endswith("Pick one to check it and track it.")
