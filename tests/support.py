@@ -10,6 +10,8 @@ import datetime as dt
 import itertools
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -19,6 +21,24 @@ from typing import Any
 from bot.deadlines import Rule
 from bot.models import Deadline, NewDeadline
 from bot.notices import AlertNotice, PermanentSendError, TransientSendError, withdrawn
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def run_bot_cli(*args: str, text: bool = True) -> subprocess.CompletedProcess[Any]:
+    """`python -m bot ARGS` as a real subprocess from the repository's root, without the
+    machine's BOT_ variables or Discord token (so only the test's own config counts)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_") and k != "DISCORD_TOKEN"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        cwd=REPOSITORY,
+        env=env,
+        timeout=60,
+        check=False,
+        text=text,
+    )
+
 
 # Thu 2025-07-17 08:00 in New York: the morning the Bondi letter went out, an hour before the
 # default 09:00 alert time.

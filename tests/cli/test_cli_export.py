@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import icalendar
 import ics
 import pytest
-from support import FakeClock
+from support import FakeClock, run_bot_cli
 
 from bot.service import Actor, Services
 from bot.storage import SqliteStore
@@ -24,15 +23,7 @@ NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_") and k != "DISCORD_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_bot_cli(*args, text=False)
 
 
 @pytest.fixture

@@ -4,35 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import FakeClock
+from support import FakeClock, run_bot_cli
 
 from bot.operations import lock_path
 from bot.service import Actor, Services
 from bot.storage import SqliteStore
 
-ROOT = Path(__file__).resolve().parents[2]
 GUILD, EMPTY = 123456789012345678, 223456789012345678
 NOW = dt.datetime(2025, 7, 17, 12, 0, tzinfo=dt.UTC)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_") and k != "DISCORD_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-        text=True,
-    )
+    return run_bot_cli(*args)
 
 
 @pytest.fixture
