@@ -223,18 +223,7 @@ def occurrence_due(
         steps.insert(
             0, f"day 0: {format_day(day0)} (start date); the first occurrence due on or after it"
         )
-    local = dt.datetime.combine(due, END_OF_DAY, tzinfo=zoneinfo)
-    steps.append(f"due by the end of {format_day(due)} ({zoneinfo.key})")
-    return DueDate(
-        start=day0 or nominal,
-        rule=rule,
-        calendar=cal.name,
-        due=due,
-        due_at=local.astimezone(dt.UTC),
-        timezone=zoneinfo.key,
-        has_time=False,
-        explanation=tuple(steps),
-    )
+    return due_on(day0 or nominal, due, rule=rule, calendar=cal.name, tz=zoneinfo, steps=steps)
 
 
 def occurrences(
@@ -330,19 +319,37 @@ def compute_due(
             allowed = " + ".join(term.describe() for term in spec.allowed)
             steps.append(f"an extension of {allowed} is allowed (not counted)")
 
-    local = dt.datetime.combine(due, at or END_OF_DAY, tzinfo=zoneinfo)
-    due_at = local.astimezone(dt.UTC)
+    return due_on(
+        start, due, rule=rule, calendar=holidays_used.name, tz=zoneinfo, steps=steps, at=at,
+        last_day=last_day,
+    )  # fmt: skip
+
+
+def due_on(
+    start: dt.date,
+    due: dt.date,
+    *,
+    rule: Rule,
+    calendar: str,
+    tz: ZoneInfo,
+    steps: list[str],
+    at: dt.time | None = None,
+    last_day: dt.date | None = None,
+) -> DueDate:
+    """The DueDate of a count that ended on `due`: at `at` there, or the end of that day, in
+    `tz`; the last explanation step says which."""
+    local = dt.datetime.combine(due, at or END_OF_DAY, tzinfo=tz)
     if at is None:
-        steps.append(f"due by the end of {format_day(due)} ({zoneinfo.key})")
+        steps.append(f"due by the end of {format_day(due)} ({tz.key})")
     else:
-        steps.append(f"due at {local:%H:%M} {zoneinfo.key} on {format_day(due)}")
+        steps.append(f"due at {local:%H:%M} {tz.key} on {format_day(due)}")
     return DueDate(
         start=start,
         rule=rule,
-        calendar=holidays_used.name,
+        calendar=calendar,
         due=due,
-        due_at=due_at,
-        timezone=zoneinfo.key,
+        due_at=local.astimezone(dt.UTC),
+        timezone=tz.key,
         has_time=at is not None,
         explanation=tuple(steps),
         last_day=last_day,

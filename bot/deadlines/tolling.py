@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .calendars import format_day, holiday_calendar
-from .counting import END_OF_DAY, DueDate, Rule, _add_business_days, _roll, _shift, zone
+from .counting import DueDate, Rule, _add_business_days, _roll, _shift, due_on, zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,22 +79,10 @@ def resumed_due(
         day = _roll(day, cal, rule, steps)
         if day != unrolled and rule in (Rule.ROLL, Rule.COURT):
             last_day = unrolled  # what a later pause counts to, and an extension from
-    local = dt.datetime.combine(day, at or END_OF_DAY, tzinfo=zoneinfo)
-    if at is None:
-        steps.append(f"due by the end of {format_day(day)} ({zoneinfo.key})")
-    else:
-        steps.append(f"due at {local:%H:%M} {zoneinfo.key} on {format_day(day)}")
-    return DueDate(
-        start=resumed_on,
-        rule=rule,
-        calendar=cal.name,
-        due=day,
-        due_at=local.astimezone(dt.UTC),
-        timezone=zoneinfo.key,
-        has_time=at is not None,
-        explanation=tuple(steps),
+    return due_on(
+        resumed_on, day, rule=rule, calendar=cal.name, tz=zoneinfo, steps=steps, at=at,
         last_day=last_day,
-    )
+    )  # fmt: skip
 
 
 def time_text(left: dt.timedelta) -> str:
